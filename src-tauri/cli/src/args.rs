@@ -1,0 +1,182 @@
+//! The command line, as clap reads it. Names here are a contract: scripts, CI jobs, notebook
+//! snippets and later issues rely on them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyshelf",
+    version,
+    about = "Keyshelf: a team secrets vault for ML work. Values are encrypted; names are not.",
+    after_help = "Environment: KEYSHELF_VAULT (vault file), KEYSHELF_CONFIG_DIR (this device's membership), \
+KEYSHELF_PASSPHRASE (non-interactive unlock), KEYSHELF_KEYCHAIN=off (never use the OS keychain)."
+)]
+pub struct Cli {
+    /// The vault file [default: $XDG_DATA_HOME/keyshelf/vault.db]
+    #[arg(long, global = true, env = "KEYSHELF_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+
+    /// This device's config directory [default: $XDG_CONFIG_HOME/keyshelf]
+    #[arg(long, global = true, env = "KEYSHELF_CONFIG_DIR", value_name = "DIR", hide = true)]
+    pub config_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a vault with you as its owner; prints the recovery key once
+    Init {
+        /// Team name
+        #[arg(long, default_value = "my-team")]
+        name: String,
+        /// Your name in the vault [default: $USER]
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Unlock with your passphrase (or recovery key) and cache the key in the OS keychain
+    Unlock {
+        /// Unlock with the recovery key instead, then choose a new passphrase
+        #[arg(long)]
+        recovery: bool,
+    },
+    /// Remove the cached key from the OS keychain
+    Lock,
+    /// Show the vault, who you are in it, and whether it is unlocked
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Projects and their environments
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Environments of a project
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Store a secret; the value is read from stdin (hidden prompt on a terminal), never from argv
+    Set(SetArgs),
+    /// Print a secret's value: the exact bytes (a newline is added only on a terminal)
+    Get {
+        /// PROJECT/ENV/NAME
+        path: String,
+    },
+    /// List secrets with metadata, never values
+    Ls {
+        /// PROJECT or PROJECT/ENV
+        filter: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a secret and all its versions
+    Rm {
+        /// PROJECT/ENV/NAME
+        path: String,
+    },
+    /// Show a secret's versions and their states
+    History {
+        /// PROJECT/ENV/NAME
+        path: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import a .env file into a scope (all entries or none)
+    Import {
+        /// .env file, or - for stdin
+        file: PathBuf,
+        /// PROJECT/ENV
+        #[arg(long)]
+        scope: String,
+    },
+    /// Print a scope's secrets as .env or JSON
+    Export {
+        /// PROJECT/ENV
+        #[arg(long)]
+        scope: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Dotenv)]
+        format: ExportFormat,
+    },
+    /// Run a command with a scope's secrets in its environment
+    Run {
+        /// PROJECT/ENV; repeat for several (a later scope wins on a name clash)
+        #[arg(long, required = true)]
+        scope: Vec<String>,
+        /// The command and its arguments, after --
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<OsString>,
+    },
+    /// The audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// PROJECT/ENV/NAME (NAME is the environment variable `run` exports)
+    pub path: String,
+    /// openai, anthropic, hugging-face, wandb, aws, gcp-service-account, database-url, generic
+    /// [default: guessed from NAME]
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// A note, stored encrypted
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Rotation interval (e.g. 90d), or "manual" [default: by kind]
+    #[arg(long, value_name = "DURATION")]
+    pub rotate_every: Option<String>,
+    /// Store this file's contents (at most 1 MiB) as a file secret instead of reading stdin
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Keep a trailing newline read from stdin (by default one is dropped)
+    #[arg(long)]
+    pub keep_newline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Add a project, with environments
+    Add {
+        name: String,
+        /// An environment to create with it; repeat for several
+        #[arg(long = "env", value_name = "ENV")]
+        envs: Vec<String>,
+    },
+    /// List projects and environments
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Add an environment to a project
+    Add { project: String, env: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain and every signature
+    Verify,
+    /// Show recent entries
+    Ls {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Dotenv,
+    Json,
+}

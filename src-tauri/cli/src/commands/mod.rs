@@ -1,0 +1,42 @@
+//! One module per noun; each function adapts one command to the core.
+
+mod audit;
+mod project;
+mod run;
+mod secret;
+mod transfer;
+mod vault;
+
+use clap::CommandFactory;
+use keyshelf_core::Result;
+
+use crate::args::{AuditCommand, Cli, Command, EnvCommand, ProjectCommand};
+use crate::context::Context;
+
+/// Runs the command; the process exit code on success.
+pub async fn dispatch(cli: Cli) -> Result<i32> {
+    let ctx = Context::new(&cli)?;
+    match cli.command {
+        Command::Init { name, user } => vault::init(&ctx, &name, user).await,
+        Command::Unlock { recovery } => vault::unlock(&ctx, recovery).await,
+        Command::Lock => vault::lock(&ctx).await,
+        Command::Status { json } => vault::status(&ctx, json).await,
+        Command::Project(ProjectCommand::Add { name, envs }) => project::add(&ctx, &name, &envs).await,
+        Command::Project(ProjectCommand::Ls { json }) => project::list(&ctx, json).await,
+        Command::Env(EnvCommand::Add { project, env }) => project::add_env(&ctx, &project, &env).await,
+        Command::Set(args) => secret::set(&ctx, args).await,
+        Command::Get { path } => secret::get(&ctx, &path).await,
+        Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,
+        Command::Rm { path } => secret::remove(&ctx, &path).await,
+        Command::History { path, json } => secret::history(&ctx, &path, json).await,
+        Command::Import { file, scope } => transfer::import(&ctx, &file, &scope).await,
+        Command::Export { scope, format } => transfer::export(&ctx, &scope, format).await,
+        Command::Run { scope, command } => run::run(&ctx, &scope, &command).await,
+        Command::Audit(AuditCommand::Verify) => audit::verify(&ctx).await,
+        Command::Audit(AuditCommand::Ls { limit, json }) => audit::list(&ctx, limit, json).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "keyshelf", &mut std::io::stdout());
+            Ok(0)
+        }
+    }
+}

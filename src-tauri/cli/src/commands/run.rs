@@ -1,0 +1,45 @@
+//! run: a command with a scope's secrets in its environment.
+
+use std::ffi::OsString;
+use std::process::ExitStatus;
+
+use keyshelf_core::inject::Injection;
+use keyshelf_core::vault::ScopePath;
+use keyshelf_core::Result;
+
+use crate::context::Context;
+
+pub async fn run(ctx: &Context, scopes: &[String], command: &[OsString]) -> Result<i32> {
+    let scopes: Vec<ScopePath> = scopes.iter().map(|s| s.parse()).collect::<Result<_>>()?;
+    let session = ctx.session().await?;
+    let mut injection = Injection::default();
+    for scope in &scopes {
+        injection.add_scope(session.read_scope(scope, "run").await?);
+    }
+    session.vault().close().await;
+    drop(session);
+    // clap requires at least one word after `--`.
+    let Some((program, args)) = command.split_first() else {
+        return Ok(2);
+    };
+    let status = injection.run(program, args)?;
+    Ok(exit_code(status))
+}
+
+/// The child's exit code; for a child killed by a signal, the same signal is raised on us so
+/// our caller sees what the command's caller would have seen.
+fn exit_code(status: ExitStatus) -> i32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            // SAFETY: resets a disposition and raises a signal on ourselves.
+            unsafe {
+                libc::signal(signal, libc::SIG_DFL);
+                libc::raise(signal);
+            }
+            return 128 + signal;
+        }
+    }
+    status.code().unwrap_or(1)
+}

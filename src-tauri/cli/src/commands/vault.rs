@@ -1,0 +1,153 @@
+//! init, unlock, lock, status.
+
+use keyshelf_core::config::Membership;
+use keyshelf_core::crypto::{KdfParams, RecoveryKey};
+use keyshelf_core::vault::NewVault;
+use keyshelf_core::{Error, Result, Vault};
+use serde::Serialize;
+
+use crate::context::{new_passphrase, prompt_hidden, Context};
+use crate::output;
+
+pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32> {
+    let owner = user
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "owner".into());
+    let passphrase = new_passphrase()?;
+    let mut config = ctx.device_config()?;
+    let new = NewVault {
+        team: team.to_owned(),
+        owner: owner.clone(),
+        passphrase,
+        kdf: KdfParams::default(),
+    };
+    let created = Vault::create(&ctx.vault_path, new, &config.device_id).await?;
+    let session = created.session;
+    let vault = session.vault();
+    config.vaults.insert(
+        vault.id().to_owned(),
+        Membership {
+            member_id: session.member().id.clone(),
+            member_name: owner.clone(),
+            path: vault.path().to_path_buf(),
+        },
+    );
+    config.save(&ctx.config_dir)?;
+    eprintln!("Created vault {team:?} at {}", vault.path().display());
+    eprintln!("You are {owner} (owner); key fingerprint {}", session.member().fingerprint);
+    eprintln!();
+    eprintln!("Recovery key. It is shown this once: store it offline. It unlocks the vault if you");
+    eprintln!("lose your passphrase, so anyone holding it and the vault file can read your secrets.");
+    eprintln!();
+    output::println_out(&format!("    {}", &*created.recovery_key.display()))?;
+    eprintln!();
+    remember(ctx, &session);
+    Ok(0)
+}
+
+/// Caches the account key; says what happened either way.
+fn remember(ctx: &Context, session: &keyshelf_core::Session) {
+    match session.remember(ctx.keychain.as_ref()) {
+        Ok(()) => eprintln!("Unlocked: the account key is cached in the OS keychain ({}).", ctx.keychain.describe()),
+        Err(e) => eprintln!("Unlocked for this command only: {e}. Later commands will ask for the passphrase."),
+    }
+}
+
+pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
+    let vault = ctx.open().await?;
+    let config = ctx.device_config()?;
+    let member_id = ctx.member_id(&config, &vault)?;
+    if recovery {
+        let text = match std::env::var("KEYSHELF_RECOVERY_KEY") {
+            Ok(text) => zeroize::Zeroizing::new(text),
+            Err(_) => prompt_hidden("Recovery key: ")?.ok_or(Error::NoPassphraseSource)?,
+        };
+        let key = RecoveryKey::parse(&text)?;
+        let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
+        eprintln!("Recovery key accepted. Choose a new passphrase.");
+        session.change_passphrase(new_passphrase()?, KdfParams::default()).await?;
+        remember(ctx, &session);
+        return Ok(0);
+    }
+    if let Ok(Some(_)) = ctx.keychain.load(vault.id(), &member_id) {
+        eprintln!("Already unlocked (the key is in the OS keychain). `keyshelf lock` to lock.");
+        return Ok(0);
+    }
+    let prompt = format!("Passphrase for vault {:?}: ", vault.name());
+    let passphrase = crate::context::read_passphrase(&prompt)?.ok_or(Error::NoPassphraseSource)?;
+    let session = vault.unlock_with_passphrase(&member_id, passphrase, &config.device_id).await?;
+    remember(ctx, &session);
+    Ok(0)
+}
+
+pub async fn lock(ctx: &Context) -> Result<i32> {
+    let vault = ctx.open().await?;
+    let config = ctx.device_config()?;
+    let member_id = ctx.member_id(&config, &vault)?;
+    if ctx.keychain.remove(vault.id(), &member_id)? {
+        eprintln!("Locked: the account key was removed from the OS keychain.");
+    } else {
+        eprintln!("Already locked.");
+    }
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct Status {
+    vault_path: String,
+    vault: Option<String>,
+    vault_id: Option<String>,
+    member: Option<String>,
+    role: Option<String>,
+    unlocked: bool,
+    keychain: String,
+    keychain_problem: Option<String>,
+}
+
+pub async fn status(ctx: &Context, json: bool) -> Result<i32> {
+    let mut status = Status {
+        vault_path: ctx.vault_path.display().to_string(),
+        vault: None,
+        vault_id: None,
+        member: None,
+        role: None,
+        unlocked: false,
+        keychain: ctx.keychain.describe(),
+        keychain_problem: None,
+    };
+    let vault = Vault::open(&ctx.vault_path).await?;
+    status.vault = Some(vault.name().to_owned());
+    status.vault_id = Some(vault.id().to_owned());
+    let config = ctx.device_config()?;
+    if let Some(membership) = config.membership(vault.id()) {
+        let members = vault.members().await?;
+        let me = members.iter().find(|m| m.id == membership.member_id);
+        status.member = me.map(|m| m.name.clone());
+        status.role = me.map(|m| m.role.as_str().to_owned());
+        match ctx.keychain.load(vault.id(), &membership.member_id) {
+            Ok(found) => status.unlocked = found.is_some(),
+            Err(e) => status.keychain_problem = Some(e.to_string()),
+        }
+    }
+    if json {
+        output::json(&status)?;
+        return Ok(0);
+    }
+    let mut lines = vec![
+        format!("vault:    {} ({})", status.vault.as_deref().unwrap_or("?"), status.vault_path),
+        format!(
+            "member:   {}",
+            match (&status.member, &status.role) {
+                (Some(m), Some(r)) => format!("{m} ({r})"),
+                _ => "this device is not a member".into(),
+            }
+        ),
+        format!("state:    {}", if status.unlocked { "unlocked" } else { "locked" }),
+        format!("keychain: {}", status.keychain),
+    ];
+    if let Some(problem) = &status.keychain_problem {
+        lines.push(format!("          unavailable: {problem}"));
+    }
+    output::println_out(&lines.join("\n"))?;
+    Ok(0)
+}

@@ -1,0 +1,114 @@
+//! What every command needs: where the vault and this device's config are, the keychain, and
+//! how to ask for a passphrase. The unlock logic itself is the core's (`session::unlock`).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use keyshelf_core::config::{self, DeviceConfig};
+use keyshelf_core::keychain::{KeyCache, NoKeychain, OsKeychain};
+use keyshelf_core::session::{self, UnlockedVia};
+use keyshelf_core::{Error, Result, Session, Vault};
+use zeroize::Zeroizing;
+
+use crate::args::Cli;
+
+pub struct Context {
+    pub vault_path: PathBuf,
+    pub config_dir: PathBuf,
+    pub keychain: Box<dyn KeyCache>,
+}
+
+impl Context {
+    pub fn new(cli: &Cli) -> Result<Self> {
+        let vault_path = match &cli.vault {
+            Some(p) => p.clone(),
+            None => config::default_vault_path().ok_or(Error::NoDefaultPath {
+                what: "the vault",
+                variable: "KEYSHELF_VAULT",
+            })?,
+        };
+        let config_dir = match &cli.config_dir {
+            Some(p) => p.clone(),
+            None => config::default_config_dir().ok_or(Error::NoDefaultPath {
+                what: "this device's config",
+                variable: "KEYSHELF_CONFIG_DIR",
+            })?,
+        };
+        let keychain: Box<dyn KeyCache> = match std::env::var("KEYSHELF_KEYCHAIN").as_deref() {
+            Ok("off") | Ok("0") | Ok("false") => Box::new(NoKeychain),
+            _ => Box::new(OsKeychain),
+        };
+        Ok(Self {
+            vault_path,
+            config_dir,
+            keychain,
+        })
+    }
+
+    pub fn device_config(&self) -> Result<DeviceConfig> {
+        DeviceConfig::load(&self.config_dir)
+    }
+
+    pub async fn open(&self) -> Result<Vault> {
+        Vault::open(&self.vault_path).await
+    }
+
+    /// This device's member id in the vault.
+    pub fn member_id(&self, config: &DeviceConfig, vault: &Vault) -> Result<String> {
+        config
+            .membership(vault.id())
+            .map(|m| m.member_id.clone())
+            .ok_or_else(|| Error::NotAMember {
+                vault: vault.name().to_owned(),
+            })
+    }
+
+    /// Opens and unlocks: keychain first, then KEYSHELF_PASSPHRASE or a prompt.
+    pub async fn session(&self) -> Result<Session> {
+        let vault = self.open().await?;
+        let config = self.device_config()?;
+        let member_id = self.member_id(&config, &vault)?;
+        let prompt = format!("Passphrase for vault {:?}: ", vault.name());
+        let mut source = || read_passphrase(&prompt);
+        let (session, report) =
+            session::unlock(vault, &member_id, &config.device_id, self.keychain.as_ref(), &mut source).await?;
+        if report.via == UnlockedVia::Passphrase {
+            if let Some(problem) = report.keychain_problem {
+                eprintln!("keyshelf: OS keychain unavailable ({problem}); used the passphrase instead");
+            }
+        }
+        Ok(session)
+    }
+}
+
+/// KEYSHELF_PASSPHRASE, else a hidden prompt on the terminal, else `None` (no way to ask).
+pub fn read_passphrase(prompt: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    if let Some(value) = std::env::var_os("KEYSHELF_PASSPHRASE") {
+        return Ok(Some(Zeroizing::new(value.into_encoded_bytes())));
+    }
+    prompt_hidden(prompt).map(|p| p.map(|s| Zeroizing::new(s.as_bytes().to_vec())))
+}
+
+/// A hidden prompt on the controlling terminal; `None` when there is none (CI, cron, pipes).
+pub fn prompt_hidden(prompt: &str) -> Result<Option<Zeroizing<String>>> {
+    if !std::io::stderr().is_terminal() && !Path::new("/dev/tty").exists() {
+        return Ok(None);
+    }
+    match rpassword::prompt_password(prompt) {
+        Ok(text) => Ok(Some(Zeroizing::new(text))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A new passphrase: KEYSHELF_PASSPHRASE, else asked twice on the terminal.
+pub fn new_passphrase() -> Result<Zeroizing<Vec<u8>>> {
+    if let Some(value) = std::env::var_os("KEYSHELF_PASSPHRASE") {
+        return Ok(Zeroizing::new(value.into_encoded_bytes()));
+    }
+    let first = prompt_hidden("New passphrase: ")?.ok_or(Error::NoPassphraseSource)?;
+    let second = prompt_hidden("Repeat the passphrase: ")?.ok_or(Error::NoPassphraseSource)?;
+    if *first != *second {
+        return Err(Error::PassphraseMismatch);
+    }
+    Ok(Zeroizing::new(first.as_bytes().to_vec()))
+}

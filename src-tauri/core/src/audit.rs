@@ -1,0 +1,135 @@
+//! The audit log: append-only, hash-chained, each entry signed by its actor.
+//!
+//! An entry is written in the same transaction as the change or read it records, so a read
+//! whose entry cannot be written returns no value (fail closed). SQLite triggers refuse UPDATE
+//! and DELETE; someone editing the file directly can still drop them, which [`verify`] detects:
+//! every entry's hash covers the previous entry's hash, and its signature covers its hash.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+use crate::crypto::{self, signing, Identity};
+use crate::error::{Error, Result};
+
+/// Who is acting: the unlocked member on this device.
+pub(crate) struct Actor<'a> {
+    pub member_id: &'a str,
+    pub device: &'a str,
+    pub identity: &'a Identity,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub device: String,
+    pub action: String,
+    pub target: String,
+}
+
+fn entry_hash(prev: &[u8], seq: i64, at: i64, actor: &str, device: &str, action: &str, target: &str) -> [u8; 32] {
+    let data = crypto::aad(
+        "keyshelf/v1/audit",
+        &[
+            prev,
+            &seq.to_be_bytes(),
+            &at.to_be_bytes(),
+            actor.as_bytes(),
+            device.as_bytes(),
+            action.as_bytes(),
+            target.as_bytes(),
+        ],
+    );
+    Sha256::digest(&data).into()
+}
+
+/// Appends one entry. Call inside the write transaction of the thing being recorded.
+pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, action: &str, target: &str) -> Result<()> {
+    let last: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading the audit log", e))?;
+    let (seq, prev) = last.map_or((1, vec![0u8; 32]), |(s, h)| (s + 1, h));
+    let at = crate::clock::now();
+    let hash = entry_hash(&prev, seq, at, actor.member_id, actor.device, action, target);
+    let signature = signing::sign(actor.identity, &hash);
+    sqlx::query(
+        "INSERT INTO audit (seq, at, actor, device, action, target, prev_hash, hash, signature)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(at)
+    .bind(actor.member_id)
+    .bind(actor.device)
+    .bind(action)
+    .bind(target)
+    .bind(&prev[..])
+    .bind(&hash[..])
+    .bind(signature)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| Error::db("writing the audit log (the operation was refused)", e))?;
+    Ok(())
+}
+
+/// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
+pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
+    type Row = (i64, i64, String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.seq, a.at, a.actor, a.device, a.action, a.target, a.prev_hash, a.hash, a.signature, m.signing_public
+         FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    let mut prev = vec![0u8; 32];
+    let mut expected_seq = 1;
+    for (seq, at, actor, device, action, target, prev_hash, hash, signature, public) in rows {
+        let broken = |problem: &str| Error::AuditBroken {
+            position: expected_seq,
+            problem: problem.to_owned(),
+        };
+        if seq != expected_seq {
+            return Err(broken("is missing (entries were deleted)"));
+        }
+        if prev_hash != prev {
+            return Err(broken("does not follow the entry before it (the chain was cut or reordered)"));
+        }
+        let computed = entry_hash(&prev, seq, at, &actor, &device, &action, &target);
+        if computed[..] != hash[..] {
+            return Err(broken("was edited (its hash does not match its content)"));
+        }
+        let public = public.ok_or_else(|| broken("names an actor who is not a member"))?;
+        if !signing::verify(&public, &hash, &signature) {
+            return Err(broken("has a signature that does not verify"));
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    Ok(expected_seq - 1)
+}
+
+/// The newest `limit` entries, newest first.
+pub async fn recent(pool: &sqlx::SqlitePool, limit: i64) -> Result<Vec<AuditEntry>> {
+    let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT a.seq, a.at, COALESCE(m.name, a.actor), a.device, a.action, a.target
+         FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, at, actor, device, action, target)| AuditEntry {
+            seq,
+            at,
+            actor,
+            device,
+            action,
+            target,
+        })
+        .collect())
+}

@@ -1,0 +1,114 @@
+//! Device-local configuration: which member this device is in each vault it knows.
+//!
+//! It lives apart from the vault (under `KEYSHELF_CONFIG_DIR` or the XDG config dir) because
+//! the vault file is shared by every member, while "who am I" belongs to one device. Two config
+//! dirs on one machine are two people, which is how the tests simulate a team.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+const FILE: &str = "config.json";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceConfig {
+    /// Random id naming this device in audit entries.
+    pub device_id: String,
+    /// Vault id -> this device's membership.
+    #[serde(default)]
+    pub vaults: BTreeMap<String, Membership>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Membership {
+    pub member_id: String,
+    pub member_name: String,
+    /// Where the vault was last opened from, for `status`.
+    pub path: PathBuf,
+}
+
+impl DeviceConfig {
+    /// Reads the config, or starts a fresh one (not yet saved) when there is none.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join(FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+                path,
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
+                device_id: uuid::Uuid::new_v4().to_string(),
+                vaults: BTreeMap::new(),
+            }),
+            Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+        }
+    }
+
+    /// Writes atomically (temp file + rename), readable by this user only.
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        crate::store::create_private_dir(dir)?;
+        let path = dir.join(FILE);
+        let tmp = dir.join(format!(".{FILE}.{}", std::process::id()));
+        let text = serde_json::to_vec_pretty(self).map_err(|e| Error::Config {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let write = |()| -> std::io::Result<()> {
+            use std::io::Write;
+            let mut file = options.open(&tmp)?;
+            file.write_all(&text)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write(()).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(format!("writing {}", path.display()), e)
+        })
+    }
+
+    pub fn membership(&self, vault_id: &str) -> Option<&Membership> {
+        self.vaults.get(vault_id)
+    }
+}
+
+/// `$XDG_CONFIG_HOME/keyshelf` (or the platform's equivalent).
+pub fn default_config_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("keyshelf"))
+}
+
+/// `$XDG_DATA_HOME/keyshelf/vault.db` (or the platform's equivalent).
+pub fn default_vault_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("keyshelf").join("vault.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_and_load_round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = DeviceConfig::load(dir.path()).expect("fresh");
+        config.vaults.insert(
+            "v1".into(),
+            Membership {
+                member_id: "m1".into(),
+                member_name: "ada".into(),
+                path: "/tmp/v.db".into(),
+            },
+        );
+        config.save(dir.path()).expect("save");
+        let back = DeviceConfig::load(dir.path()).expect("load");
+        assert_eq!(back.device_id, config.device_id);
+        assert_eq!(back.membership("v1").map(|m| m.member_name.as_str()), Some("ada"));
+        std::fs::write(dir.path().join(FILE), b"{not json").expect("write");
+        assert!(matches!(DeviceConfig::load(dir.path()), Err(Error::Config { .. })));
+    }
+}

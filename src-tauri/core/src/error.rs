@@ -1,0 +1,180 @@
+//! The one error type of keyshelf-core.
+//!
+//! Every message names what was wrong so that a user can act on it, and none carries a secret:
+//! variants hold names, paths, positions and counts, never a value, a key or a passphrase.
+//! Adapters (CLI, desktop) print `Display` as is.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- the vault file ---
+    #[error("no vault at {path}: run `keyshelf init` to create one, or pass --vault PATH")]
+    VaultNotFound { path: PathBuf },
+    #[error("a vault already exists at {path}")]
+    VaultExists { path: PathBuf },
+    #[error("{path} is not a Keyshelf vault")]
+    NotAVault { path: PathBuf },
+    #[error(
+        "{path} was written by a newer Keyshelf (vault format {found}, this build reads up to {supported}): upgrade keyshelf"
+    )]
+    NewerFormat {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("the vault database is busy (another Keyshelf process holds the write lock); try again")]
+    Busy,
+    #[error("the disk is full: nothing was changed")]
+    DiskFull,
+    #[error("the vault database is corrupt ({context})")]
+    Corrupt { context: String },
+    #[error("database error while {context}: {message}")]
+    Database { context: String, message: String },
+
+    // --- unlocking ---
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    #[error("wrong recovery key")]
+    WrongRecoveryKey,
+    #[error("recovery key is malformed: {reason}")]
+    MalformedRecoveryKey { reason: &'static str },
+    #[error(
+        "key derivation parameters m={m_kib} KiB, t={t}, p={p} are below the floor (m={min_m_kib} KiB, t={min_t}, p={min_p}): refusing to use them"
+    )]
+    KdfTooWeak {
+        m_kib: u32,
+        t: u32,
+        p: u32,
+        min_m_kib: u32,
+        min_t: u32,
+        min_p: u32,
+    },
+    #[error("passphrase is empty")]
+    EmptyPassphrase,
+    #[error("the two passphrases differ; nothing was changed")]
+    PassphraseMismatch,
+    #[error("no passphrase: set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]
+    NoPassphraseSource,
+    #[error("the key envelope for member {member} failed authentication (the vault file was altered)")]
+    EnvelopeTampered { member: String },
+    #[error("the identity keys of member {member} failed authentication (the vault file was altered)")]
+    IdentityTampered { member: String },
+    #[error("this device is not a member of vault {vault}: run `keyshelf init` (new vault) on it")]
+    NotAMember { vault: String },
+    #[error("member {member} is not in this vault")]
+    UnknownMember { member: String },
+    #[error("the vault is locked: run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use")]
+    Locked,
+    #[error("OS keychain unavailable: {reason}")]
+    Keychain { reason: String },
+
+    // --- names and paths ---
+    #[error("invalid {what} name {name:?}: {reason}")]
+    InvalidName {
+        what: &'static str,
+        name: String,
+        reason: &'static str,
+    },
+    #[error("invalid {what} {input:?}: expected {expected}")]
+    InvalidPath {
+        what: &'static str,
+        input: String,
+        expected: &'static str,
+    },
+    #[error("invalid duration {input:?}: use a number and a unit, e.g. 30s, 15m, 24h, 7d, 12w")]
+    InvalidDuration { input: String },
+    #[error("unknown secret kind {kind:?}: one of {known}")]
+    UnknownKind { kind: String, known: String },
+    #[error("no project named {project:?}")]
+    UnknownProject { project: String },
+    #[error("project {project:?} has no environment {environment:?}")]
+    UnknownEnvironment {
+        project: String,
+        environment: String,
+    },
+    #[error("no secret {path}")]
+    UnknownSecret { path: String },
+    #[error("project {project:?} already exists")]
+    ProjectExists { project: String },
+    #[error("environment {project}/{environment} already exists")]
+    EnvironmentExists {
+        project: String,
+        environment: String,
+    },
+
+    // --- access and integrity ---
+    #[error("you have no access to {scope}")]
+    NoAccess { scope: String },
+    #[error("the grant for {scope} failed verification (the vault file was altered)")]
+    GrantTampered { scope: String },
+    #[error("secret {path} version {version} failed authentication (the vault file was altered)")]
+    SecretTampered { path: String, version: i64 },
+    #[error("the note of secret {path} failed authentication (the vault file was altered)")]
+    NoteTampered { path: String },
+    #[error("secret {path} has no current version")]
+    NoCurrentVersion { path: String },
+    #[error("audit log entry {position} {problem}")]
+    AuditBroken { position: i64, problem: String },
+
+    // --- input ---
+    #[error("line {line}: {reason}")]
+    Dotenv { line: usize, reason: String },
+    #[error("{key} is not valid UTF-8 text, so it cannot be written as a .env line (use --format json)")]
+    DotenvValueNotText { key: String },
+    #[error("{path}: {size} bytes is larger than the {limit}-byte limit for a file secret")]
+    FileTooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error("{what} is empty")]
+    EmptyValue { what: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot tell where {what} goes (no home directory): set {variable}")]
+    NoDefaultPath {
+        what: &'static str,
+        variable: &'static str,
+    },
+    #[error("device config {path} is unreadable: {reason}")]
+    Config { path: PathBuf, reason: String },
+}
+
+impl Error {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// Maps a database error to the variant a user can act on. `context` says what we were doing.
+    /// sqlx errors carry SQLite's message and the SQL text, never bound values, so no secret leaks.
+    pub(crate) fn db(context: &str, err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            // SQLite primary result codes (the low byte of the extended code).
+            let primary = db
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff);
+            match primary {
+                Some(5) | Some(6) => return Error::Busy,
+                Some(13) => return Error::DiskFull,
+                Some(11) => {
+                    return Error::Corrupt {
+                        context: context.to_owned(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Error::Database {
+            context: context.to_owned(),
+            message: err.to_string(),
+        }
+    }
+}

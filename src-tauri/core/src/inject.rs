@@ -1,0 +1,191 @@
+//! `keyshelf run`: start a command with a scope's secrets in its environment.
+//!
+//! Plain secrets become environment variables named after the secret. File secrets
+//! (service-account JSON, kubeconfig) are written 0600 into a private 0700 directory, on tmpfs
+//! (`$XDG_RUNTIME_DIR`) where there is one, their paths exported instead, and the directory is
+//! removed when the command exits. Signals sent to `keyshelf` (SIGINT, SIGTERM, SIGHUP, SIGQUIT)
+//! are forwarded to the command, so a job scheduler stopping us stops it, and we still clean up.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use crate::crypto::Plaintext;
+use crate::error::{Error, Result};
+use crate::vault::ScopeSecret;
+
+/// What a command will receive: secrets by name, later scopes overriding earlier ones.
+#[derive(Default)]
+pub struct Injection {
+    secrets: Vec<ScopeSecret>,
+}
+
+impl Injection {
+    /// Adds a scope's secrets; a name already present is replaced (the later `--scope` wins).
+    pub fn add_scope(&mut self, secrets: Vec<ScopeSecret>) {
+        for secret in secrets {
+            self.secrets.retain(|s| s.name != secret.name);
+            self.secrets.push(secret);
+        }
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.secrets.iter().map(|s| s.name.as_str())
+    }
+
+    /// Runs `program` with the secrets and waits for it. The secrets leave memory (zeroized)
+    /// as soon as the child has started.
+    pub fn run(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
+        let mut command = Command::new(program);
+        command.args(args);
+        let mut files: Option<PrivateDir> = None;
+        for secret in &self.secrets {
+            let value = match &secret.file_name {
+                Some(file_name) => {
+                    let dir = match &mut files {
+                        Some(dir) => dir,
+                        None => files.insert(PrivateDir::create()?),
+                    };
+                    let path = dir.write(&secret.name, file_name, &secret.value)?;
+                    path.into_os_string()
+                }
+                None => env_value(&secret.name, &secret.value)?,
+            };
+            command.env(&secret.name, value);
+        }
+        drop(self);
+        let program_name = Path::new(program).display().to_string();
+        let mut child = command.spawn().map_err(|e| Error::io(format!("starting {program_name}"), e))?;
+        drop(command);
+        let _forwarding = signals::forward_to(child.id());
+        let status = child
+            .wait()
+            .map_err(|e| Error::io(format!("waiting for {program_name}"), e));
+        drop(files);
+        status
+    }
+}
+
+#[cfg(unix)]
+fn env_value(name: &str, value: &Plaintext) -> Result<OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    if value.expose().contains(&0) {
+        return Err(Error::InvalidName {
+            what: "secret",
+            name: name.to_owned(),
+            reason: "its value contains a NUL byte, which an environment variable cannot hold (store it as a file secret)",
+        });
+    }
+    Ok(OsStr::from_bytes(value.expose()).to_os_string())
+}
+
+#[cfg(not(unix))]
+fn env_value(name: &str, value: &Plaintext) -> Result<OsString> {
+    std::str::from_utf8(value.expose())
+        .map(OsString::from)
+        .map_err(|_| Error::InvalidName {
+            what: "secret",
+            name: name.to_owned(),
+            reason: "its value is not text, which an environment variable cannot hold here (store it as a file secret)",
+        })
+}
+
+/// A directory only this user can enter, removed with everything in it when dropped.
+struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    fn create() -> Result<Self> {
+        let base = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .unwrap_or_else(std::env::temp_dir);
+        let dir = base.join(format!("keyshelf-run-{}", uuid::Uuid::new_v4().simple()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&dir)
+            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+        Ok(Self(dir))
+    }
+
+    /// Writes one file secret 0600 in its own subdirectory (so two secrets may share a file name).
+    fn write(&self, name: &str, file_name: &str, value: &Plaintext) -> Result<PathBuf> {
+        let safe_name = Path::new(file_name)
+            .file_name()
+            .map(|n| n.to_owned())
+            .unwrap_or_else(|| OsString::from(name));
+        let sub = self.0.join(name);
+        std::fs::create_dir(&sub).map_err(|e| Error::io(format!("creating {}", sub.display()), e))?;
+        let path = sub.join(safe_name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        std::io::Write::write_all(&mut file, value.expose())
+            .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+        Ok(path)
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(unix)]
+mod signals {
+    //! Forwards termination signals to the child while it runs.
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static CHILD: AtomicI32 = AtomicI32::new(0);
+    const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    extern "C" fn forward(signal: libc::c_int) {
+        let pid = CHILD.load(Ordering::SeqCst);
+        if pid > 0 {
+            // SAFETY: kill(2) is async-signal-safe.
+            unsafe {
+                libc::kill(pid, signal);
+            }
+        }
+    }
+
+    /// Restores the default dispositions when dropped.
+    pub(super) struct Forwarding;
+
+    pub(super) fn forward_to(pid: u32) -> Forwarding {
+        CHILD.store(pid as i32, Ordering::SeqCst);
+        for signal in FORWARDED {
+            // SAFETY: installs a handler that only reads an atomic and calls kill(2).
+            unsafe {
+                libc::signal(signal, forward as *const () as libc::sighandler_t);
+            }
+        }
+        Forwarding
+    }
+
+    impl Drop for Forwarding {
+        fn drop(&mut self) {
+            for signal in FORWARDED {
+                // SAFETY: restores the default disposition.
+                unsafe {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+            }
+            CHILD.store(0, Ordering::SeqCst);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod signals {
+    pub(super) struct Forwarding;
+    pub(super) fn forward_to(_pid: u32) -> Forwarding {
+        Forwarding
+    }
+}

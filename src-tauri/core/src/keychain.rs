@@ -1,0 +1,239 @@
+//! The OS keychain as a cache for the account key, so a normal unlock asks the OS, not the user.
+//!
+//! Backends: macOS Keychain, Windows Credential Manager, and on Linux the Secret Service
+//! (gnome-keyring, KWallet) with the kernel's keyutils session keyring in front as a fast cache:
+//! a warm read is a syscall instead of a D-Bus round trip. When the Secret Service is missing
+//! (headless, no D-Bus) the keyutils keyring alone is used if it works; when nothing works,
+//! callers fall back to the passphrase.
+//!
+//! Every call runs on a helper thread and is abandoned after [`TIMEOUT`]: a hung D-Bus peer or
+//! a keychain prompt nobody answers must not hang the CLI.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::crypto::AccountKey;
+use crate::error::{Error, Result};
+
+/// Upper bound on any one keychain operation.
+pub const TIMEOUT: Duration = Duration::from_secs(2);
+
+const SERVICE: &str = "keyshelf";
+
+/// Where account keys are cached between commands.
+pub trait KeyCache: Send + Sync {
+    /// The cached key, `Ok(None)` when there is no entry.
+    fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>>;
+    fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()>;
+    /// Removes the entry; `Ok(false)` when there was none.
+    fn remove(&self, vault_id: &str, member_id: &str) -> Result<bool>;
+    /// A short name of the backend for `keyshelf status`.
+    fn describe(&self) -> String;
+}
+
+/// The platform keychain through the `keyring` crate.
+#[derive(Debug, Default)]
+pub struct OsKeychain;
+
+/// A keychain that is switched off (`KEYSHELF_KEYCHAIN=off`): every load misses, stores fail
+/// with a clear reason, so commands use the passphrase.
+#[derive(Debug, Default)]
+pub struct NoKeychain;
+
+impl KeyCache for NoKeychain {
+    fn load(&self, _: &str, _: &str) -> Result<Option<AccountKey>> {
+        Ok(None)
+    }
+    fn store(&self, _: &str, _: &str, _: &AccountKey) -> Result<()> {
+        Err(Error::Keychain {
+            reason: "disabled by KEYSHELF_KEYCHAIN=off".into(),
+        })
+    }
+    fn remove(&self, _: &str, _: &str) -> Result<bool> {
+        Ok(false)
+    }
+    fn describe(&self) -> String {
+        "off (KEYSHELF_KEYCHAIN=off)".into()
+    }
+}
+
+fn account(vault_id: &str, member_id: &str) -> String {
+    format!("{vault_id}/{member_id}")
+}
+
+/// Runs `f` on a helper thread and waits at most [`TIMEOUT`].
+fn bounded<T: Send + 'static>(what: &'static str, f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| Error::Keychain {
+            reason: format!("cannot start keychain thread: {e}"),
+        })?;
+    rx.recv_timeout(TIMEOUT).map_err(|_| Error::Keychain {
+        reason: format!("{what} did not answer within {} s", TIMEOUT.as_secs()),
+    })
+}
+
+/// Turns a keyring error into a one-line reason. Never formats `BadEncoding`, which holds bytes.
+fn reason(err: &keyring::Error) -> String {
+    match err {
+        keyring::Error::PlatformFailure(e) | keyring::Error::NoStorageAccess(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            if first.contains("autolaunch") || first.contains("DBUS_SESSION_BUS_ADDRESS") {
+                "no D-Bus session (headless?), so no Secret Service".into()
+            } else if matches!(err, keyring::Error::NoStorageAccess(_)) {
+                format!("the keychain is locked or has no default collection ({first})")
+            } else {
+                first.to_owned()
+            }
+        }
+        keyring::Error::NoEntry => "no entry".into(),
+        keyring::Error::BadEncoding(_) => "entry is not in the expected format".into(),
+        keyring::Error::TooLong(attr, _) => format!("{attr} is too long for this keychain"),
+        keyring::Error::Invalid(attr, why) => format!("{attr} {why}"),
+        keyring::Error::Ambiguous(_) => "several matching entries".into(),
+        _ => "unknown keychain error".into(),
+    }
+}
+
+fn unavailable(err: &keyring::Error) -> Error {
+    Error::Keychain { reason: reason(err) }
+}
+
+#[cfg(target_os = "linux")]
+mod platform {
+    //! Linux: Secret Service as the persistent store, keyutils as the session cache.
+    use keyring::keyutils::KeyutilsCredential;
+    use keyring::secret_service::SsCredential;
+    use keyring::Entry;
+
+    pub(super) fn secret_service(account: &str) -> keyring::Result<Entry> {
+        let cred = SsCredential::new_with_target(None, super::SERVICE, account)?;
+        Ok(Entry::new_with_credential(Box::new(cred)))
+    }
+
+    pub(super) fn kernel(account: &str) -> Option<Entry> {
+        let cred = KeyutilsCredential::new_with_target(None, super::SERVICE, account).ok()?;
+        Some(Entry::new_with_credential(Box::new(cred)))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    use keyring::Entry;
+
+    pub(super) fn secret_service(account: &str) -> keyring::Result<Entry> {
+        Entry::new(super::SERVICE, account)
+    }
+
+    pub(super) fn kernel(_account: &str) -> Option<Entry> {
+        None
+    }
+}
+
+fn to_key(bytes: Vec<u8>) -> Option<AccountKey> {
+    let bytes = Zeroizing::new(bytes);
+    AccountKey::from_slice(&bytes)
+}
+
+impl KeyCache for OsKeychain {
+    fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>> {
+        let account = account(vault_id, member_id);
+        bounded("the keychain", move || {
+            if let Some(cached) = platform::kernel(&account).and_then(|e| e.get_secret().ok()) {
+                if let Some(key) = to_key(cached) {
+                    return Ok(Some(key));
+                }
+            }
+            let entry = platform::secret_service(&account).map_err(|e| unavailable(&e))?;
+            match entry.get_secret() {
+                Ok(bytes) => {
+                    let key = to_key(bytes).ok_or(Error::Keychain {
+                        reason: "the cached account key has the wrong length".into(),
+                    })?;
+                    // Warm the kernel cache for the next command; failure only costs speed.
+                    if let Some(kernel) = platform::kernel(&account) {
+                        let _ = kernel.set_secret(key.expose());
+                    }
+                    Ok(Some(key))
+                }
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(unavailable(&e)),
+            }
+        })?
+    }
+
+    fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()> {
+        let account = account(vault_id, member_id);
+        let bytes = Zeroizing::new(key.expose().to_vec());
+        bounded("the keychain", move || {
+            let persistent = platform::secret_service(&account).and_then(|e| e.set_secret(&bytes));
+            let cached = platform::kernel(&account)
+                .map(|e| e.set_secret(&bytes).and_then(|()| e.get_secret().map(Zeroizing::new)))
+                .is_some_and(|r| r.is_ok_and(|read| *read == *bytes));
+            match persistent {
+                Ok(()) => Ok(()),
+                // No Secret Service, but the kernel keyring held and returned the key: good
+                // enough for this login session (it does not survive a reboot; `status` says so).
+                Err(_) if cached => Ok(()),
+                Err(e) => Err(unavailable(&e)),
+            }
+        })?
+    }
+
+    fn remove(&self, vault_id: &str, member_id: &str) -> Result<bool> {
+        let account = account(vault_id, member_id);
+        bounded("the keychain", move || {
+            let kernel_removed = platform::kernel(&account).is_some_and(|e| e.delete_credential().is_ok());
+            match platform::secret_service(&account).and_then(|e| e.delete_credential()) {
+                Ok(()) => Ok(true),
+                Err(keyring::Error::NoEntry) => Ok(kernel_removed),
+                Err(_) if kernel_removed => Ok(true),
+                Err(e) => Err(unavailable(&e)),
+            }
+        })?
+    }
+
+    fn describe(&self) -> String {
+        if cfg!(target_os = "linux") {
+            "Secret Service, with a kernel keyutils session cache".into()
+        } else if cfg!(target_os = "macos") {
+            "macOS Keychain".into()
+        } else if cfg!(target_os = "windows") {
+            "Windows Credential Manager".into()
+        } else {
+            "none on this platform".into()
+        }
+    }
+}
+
+/// An in-memory cache for unit tests of the unlock flow. End-to-end tests use the real keychain.
+#[cfg(test)]
+#[derive(Default)]
+pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+
+#[cfg(test)]
+impl KeyCache for MemoryKeychain {
+    fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>> {
+        let map = self.0.lock().map_err(|_| Error::Locked)?;
+        Ok(map.get(&account(vault_id, member_id)).map(|b| AccountKey::from_bytes(*b)))
+    }
+    fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()> {
+        let mut map = self.0.lock().map_err(|_| Error::Locked)?;
+        map.insert(account(vault_id, member_id), *key.expose());
+        Ok(())
+    }
+    fn remove(&self, vault_id: &str, member_id: &str) -> Result<bool> {
+        let mut map = self.0.lock().map_err(|_| Error::Locked)?;
+        Ok(map.remove(&account(vault_id, member_id)).is_some())
+    }
+    fn describe(&self) -> String {
+        "memory (tests)".into()
+    }
+}

@@ -1,0 +1,159 @@
+//! An unlocked vault: a member's identity in memory, and the scope keys opened so far.
+//! Dropping the session zeroizes every key it holds.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sqlx::SqliteConnection;
+use zeroize::Zeroizing;
+
+use crate::audit::{self, Actor};
+use crate::crypto::{AccountKey, Identity, KdfParams, ScopeKey};
+use crate::error::{Error, Result};
+use crate::keychain::KeyCache;
+use crate::members::{self, Member};
+use crate::vault::Vault;
+
+pub struct Session {
+    pub(crate) vault: Vault,
+    pub(crate) member: Member,
+    pub(crate) identity: Identity,
+    account_key: AccountKey,
+    pub(crate) device: String,
+    scope_keys: Mutex<HashMap<(String, i64), Arc<ScopeKey>>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("vault", &self.vault.id)
+            .field("member", &self.member.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub(crate) fn new(vault: Vault, member: Member, identity: Identity, account_key: AccountKey, device: &str) -> Self {
+        Self {
+            vault,
+            member,
+            identity,
+            account_key,
+            device: device.to_owned(),
+            scope_keys: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub fn member(&self) -> &Member {
+        &self.member
+    }
+
+    /// Caches the account key in the OS keychain so later commands unlock without asking.
+    pub fn remember(&self, cache: &dyn KeyCache) -> Result<()> {
+        cache.store(&self.vault.id, &self.member.id, &self.account_key)
+    }
+
+    /// Re-wraps the account key under a new passphrase (after a recovery-key unlock, or by choice).
+    pub async fn change_passphrase(&self, passphrase: Zeroizing<Vec<u8>>, kdf: KdfParams) -> Result<()> {
+        kdf.check()?;
+        let mut tx = self.vault.store.write().await?;
+        members::write_passphrase_envelope(&mut tx, &self.vault.id, &self.member.id, &self.account_key, passphrase, kdf)
+            .await?;
+        self.audit(&mut tx, "member.passphrase", &self.member.name).await?;
+        crate::store::commit(tx, "changing the passphrase").await
+    }
+
+    pub(crate) fn actor(&self) -> Actor<'_> {
+        Actor {
+            member_id: &self.member.id,
+            device: &self.device,
+            identity: &self.identity,
+        }
+    }
+
+    pub(crate) async fn audit(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<()> {
+        audit::append(conn, &self.actor(), action, target).await
+    }
+
+    /// The key of a scope at its current epoch, from this member's grant (opened once per session).
+    pub(crate) async fn scope_key(
+        &self,
+        conn: &mut SqliteConnection,
+        scope_id: &str,
+        epoch: i64,
+        label: &str,
+    ) -> Result<Arc<ScopeKey>> {
+        let cache_key = (scope_id.to_owned(), epoch);
+        if let Some(key) = self.lock_cache()?.get(&cache_key) {
+            return Ok(Arc::clone(key));
+        }
+        let key = Arc::new(
+            members::open_grant(conn, &self.vault.id, scope_id, epoch, &self.member.id, &self.identity, label).await?,
+        );
+        self.lock_cache()?.insert(cache_key, Arc::clone(&key));
+        Ok(key)
+    }
+
+    fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, HashMap<(String, i64), Arc<ScopeKey>>>> {
+        self.scope_keys.lock().map_err(|_| Error::Locked)
+    }
+}
+
+/// How a session was opened, and what went wrong with the keychain on the way, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlockReport {
+    pub via: UnlockedVia,
+    /// Why the keychain could not be used (one line), when it could not.
+    pub keychain_problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlockedVia {
+    Keychain,
+    Passphrase,
+}
+
+/// Where a passphrase comes from when the keychain has no key: an environment variable, a
+/// prompt, a dialog. `Ok(None)` means there is no way to ask.
+pub type PassphraseSource<'a> = &'a mut dyn FnMut() -> Result<Option<Zeroizing<Vec<u8>>>>;
+
+/// Opens a session the way every adapter does: the account key from the keychain if it is
+/// there, otherwise the passphrase. A keychain failure is reported, not fatal.
+pub async fn unlock(
+    vault: Vault,
+    member_id: &str,
+    device: &str,
+    cache: &dyn KeyCache,
+    passphrase: PassphraseSource<'_>,
+) -> Result<(Session, UnlockReport)> {
+    let keychain_problem = match cache.load(vault.id(), member_id) {
+        Ok(Some(key)) => match vault.clone().unlock_with_key(member_id, key, device).await {
+            Ok(session) => {
+                let report = UnlockReport {
+                    via: UnlockedVia::Keychain,
+                    keychain_problem: None,
+                };
+                return Ok((session, report));
+            }
+            // A stale entry (say, from a vault re-created at the same path) must not lock the
+            // user out: fall back to the passphrase and say why.
+            Err(Error::IdentityTampered { .. }) => Some("the cached key does not open this vault".to_owned()),
+            Err(other) => return Err(other),
+        },
+        Ok(None) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    let secret = passphrase()?.ok_or(Error::Locked)?;
+    let session = vault.unlock_with_passphrase(member_id, secret, device).await?;
+    Ok((
+        session,
+        UnlockReport {
+            via: UnlockedVia::Passphrase,
+            keychain_problem,
+        },
+    ))
+}

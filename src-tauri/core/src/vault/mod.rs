@@ -1,0 +1,204 @@
+//! The vault: one SQLite file holding projects, environments (scopes), secrets and their
+//! versions, members and the audit log. [`Vault`] is the locked view (metadata only);
+//! [`Session`] is a member's unlocked view, which can decrypt what they were granted.
+
+mod path;
+mod projects;
+mod secrets;
+
+use std::path::Path;
+
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+pub use path::{check_label, check_secret_name, ScopePath, SecretPath};
+pub use projects::ProjectSummary;
+pub use secrets::{ExportFormat, ImportSummary, MAX_VALUE_BYTES, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary};
+
+use crate::audit::{self, AuditEntry};
+use crate::crypto::{AccountKey, Identity, KdfParams, RecoveryKey};
+use crate::error::{Error, Result};
+use crate::members::{self, Member, Role};
+use crate::session::Session;
+use crate::store::{self, Store};
+
+/// A vault opened but not unlocked: it can list names and metadata, never values.
+#[derive(Debug, Clone)]
+pub struct Vault {
+    pub(crate) store: Store,
+    pub(crate) id: String,
+    pub(crate) name: String,
+}
+
+/// What `init` needs to create a vault and its owner.
+pub struct NewVault {
+    pub team: String,
+    pub owner: String,
+    pub passphrase: Zeroizing<Vec<u8>>,
+    pub kdf: KdfParams,
+}
+
+/// The result of `init`: the owner's session and the recovery key to show once.
+pub struct Created {
+    pub session: Session,
+    pub recovery_key: RecoveryKey,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VaultInfo {
+    pub id: String,
+    pub name: String,
+    pub path: String,
+}
+
+impl Vault {
+    /// Creates the file, the owner (identity keys, passphrase and recovery envelopes), and the
+    /// first audit entry, in one transaction.
+    pub async fn create(path: &Path, new: NewVault, device: &str) -> Result<Created> {
+        check_label("team", &new.team)?;
+        check_label("user", &new.owner)?;
+        if new.passphrase.is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
+        new.kdf.check()?;
+        let store = Store::create(path).await?;
+        let result = Self::populate(&store, new, device).await;
+        if result.is_err() {
+            // Nothing of a half-made vault may stay behind to be mistaken for a real one.
+            store.close().await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        result
+    }
+
+    async fn populate(store: &Store, new: NewVault, device: &str) -> Result<Created> {
+        let vault_id = uuid::Uuid::new_v4().to_string();
+        let member_id = uuid::Uuid::new_v4().to_string();
+        let account_key = AccountKey::generate();
+        let identity = Identity::generate();
+        let recovery_key = RecoveryKey::generate();
+
+        let mut tx = store.write().await?;
+        sqlx::query("INSERT INTO vault (singleton, id, name, format, created_at) VALUES (1, ?, ?, ?, ?)")
+            .bind(&vault_id)
+            .bind(&new.team)
+            .bind(store::FORMAT)
+            .bind(crate::clock::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("creating the vault", e))?;
+        members::insert(&mut tx, &vault_id, &member_id, &new.owner, Role::Owner, &identity, &account_key).await?;
+        members::write_passphrase_envelope(&mut tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf).await?;
+        members::write_recovery_envelope(&mut tx, &vault_id, &member_id, &account_key, &recovery_key).await?;
+        let actor = audit::Actor {
+            member_id: &member_id,
+            device,
+            identity: &identity,
+        };
+        audit::append(&mut tx, &actor, "vault.create", &new.team).await?;
+        store::commit(tx, "creating the vault").await?;
+
+        let vault = Vault {
+            store: store.clone(),
+            id: vault_id,
+            name: new.team,
+        };
+        let member = members::by_id(&mut *acquire(&vault).await?, &member_id).await?;
+        Ok(Created {
+            session: Session::new(vault, member, identity, account_key, device),
+            recovery_key,
+        })
+    }
+
+    pub async fn open(path: &Path) -> Result<Vault> {
+        let store = Store::open(path).await?;
+        let (id, name): (String, String) = sqlx::query_as("SELECT id, name FROM vault")
+            .fetch_one(store.pool())
+            .await
+            .map_err(|_| Error::NotAVault { path: path.into() })?;
+        Ok(Vault { store, id, name })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    pub fn info(&self) -> VaultInfo {
+        VaultInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            path: self.path().display().to_string(),
+        }
+    }
+
+    pub async fn members(&self) -> Result<Vec<Member>> {
+        members::list(&mut *acquire(self).await?).await
+    }
+
+    pub async fn member_by_name(&self, name: &str) -> Result<Member> {
+        self.members()
+            .await?
+            .into_iter()
+            .find(|m| m.name == name)
+            .ok_or_else(|| Error::UnknownMember { member: name.to_owned() })
+    }
+
+    /// Unlocks with an account key from the keychain.
+    pub async fn unlock_with_key(self, member_id: &str, account_key: AccountKey, device: &str) -> Result<Session> {
+        let mut conn = acquire(&self).await?;
+        let member = members::by_id(&mut conn, member_id).await?;
+        let identity = members::open_identity(&mut conn, &self.id, member_id, &account_key).await?;
+        drop(conn);
+        Ok(Session::new(self, member, identity, account_key, device))
+    }
+
+    /// Unlocks with the passphrase (Argon2id). Nothing changes on a wrong passphrase.
+    pub async fn unlock_with_passphrase(self, member_id: &str, passphrase: Zeroizing<Vec<u8>>, device: &str) -> Result<Session> {
+        let account_key = {
+            let mut conn = acquire(&self).await?;
+            members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await?
+        };
+        self.unlock_with_key(member_id, account_key, device).await
+    }
+
+    /// Unlocks with the printable recovery key, for when keychain and passphrase are both lost.
+    pub async fn unlock_with_recovery(self, member_id: &str, recovery: &RecoveryKey, device: &str) -> Result<Session> {
+        let account_key = {
+            let mut conn = acquire(&self).await?;
+            members::open_with_recovery(&mut conn, &self.id, member_id, recovery).await?
+        };
+        self.unlock_with_key(member_id, account_key, device).await
+    }
+
+    /// Checks the audit chain; the number of intact entries.
+    pub async fn verify_audit(&self) -> Result<i64> {
+        audit::verify(self.store.pool()).await
+    }
+
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        audit::recent(self.store.pool(), limit).await
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+pub(crate) async fn acquire(vault: &Vault) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    vault
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(|e| Error::db("connecting to the vault", e))
+}

@@ -1,0 +1,176 @@
+//! Projects and their environments. Each environment is a scope with its own key, granted to
+//! its creator at birth; later grants are what team access is made of.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+use super::path::{check_label, ScopePath};
+use super::{acquire, Vault};
+use crate::crypto::ScopeKey;
+use crate::error::{Error, Result};
+use crate::members::Role;
+use crate::session::Session;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSummary {
+    pub name: String,
+    pub environments: Vec<EnvironmentSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvironmentSummary {
+    pub name: String,
+    pub secrets: i64,
+}
+
+/// A scope row: what encryption and grants refer to.
+pub(crate) struct ScopeRow {
+    pub id: String,
+    pub epoch: i64,
+}
+
+/// Finds a scope, naming the missing project or environment when there is none.
+pub(crate) async fn resolve_scope(conn: &mut SqliteConnection, path: &ScopePath) -> Result<ScopeRow> {
+    let row: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT p.id, s.id, s.key_epoch FROM projects p
+         LEFT JOIN environments e ON e.project_id = p.id AND e.name = ?
+         LEFT JOIN scopes s ON s.environment_id = e.id
+         WHERE p.name = ?",
+    )
+    .bind(&path.environment)
+    .bind(&path.project)
+    .fetch_optional(conn)
+    .await
+    .map_err(|e| Error::db("finding a scope", e))?;
+    match row {
+        None => Err(Error::UnknownProject {
+            project: path.project.clone(),
+        }),
+        Some((_, Some(id), Some(epoch))) => Ok(ScopeRow { id, epoch }),
+        Some(_) => Err(Error::UnknownEnvironment {
+            project: path.project.clone(),
+            environment: path.environment.clone(),
+        }),
+    }
+}
+
+impl Vault {
+    /// Every project with its environments and how many secrets each holds.
+    pub async fn projects(&self) -> Result<Vec<ProjectSummary>> {
+        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT p.name, e.name, (SELECT COUNT(*) FROM secrets s JOIN scopes sc ON sc.id = s.scope_id WHERE sc.environment_id = e.id)
+             FROM projects p LEFT JOIN environments e ON e.project_id = p.id
+             ORDER BY p.name, e.name",
+        )
+        .fetch_all(&mut *acquire(self).await?)
+        .await
+        .map_err(|e| Error::db("listing projects", e))?;
+        let mut out: Vec<ProjectSummary> = Vec::new();
+        for (project, environment, secrets) in rows {
+            if out.last().is_none_or(|p| p.name != project) {
+                out.push(ProjectSummary {
+                    name: project,
+                    environments: Vec::new(),
+                });
+            }
+            if let (Some(name), Some(last)) = (environment, out.last_mut()) {
+                last.environments.push(EnvironmentSummary { name, secrets });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Session {
+    fn require_lead(&self, what: &str) -> Result<()> {
+        match self.member.role {
+            Role::Owner | Role::Lead => Ok(()),
+            Role::Member => Err(Error::NoAccess {
+                scope: format!("{what} (only owners and leads can)"),
+            }),
+        }
+    }
+
+    /// Adds a project, optionally with environments, in one transaction.
+    pub async fn add_project(&self, name: &str, environments: &[String]) -> Result<()> {
+        check_label("project", name)?;
+        for env in environments {
+            check_label("environment", env)?;
+        }
+        self.require_lead("adding projects")?;
+        let mut tx = self.vault.store.write().await?;
+        let inserted = sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(crate::clock::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("adding a project", e))?;
+        if inserted.rows_affected() == 0 {
+            return Err(Error::ProjectExists {
+                project: name.to_owned(),
+            });
+        }
+        self.audit(&mut tx, "project.add", name).await?;
+        for env in environments {
+            self.insert_environment(&mut tx, &ScopePath::new(name, env)?).await?;
+        }
+        crate::store::commit(tx, "adding a project").await
+    }
+
+    pub async fn add_environment(&self, scope: &ScopePath) -> Result<()> {
+        self.require_lead("adding environments")?;
+        let mut tx = self.vault.store.write().await?;
+        self.insert_environment(&mut tx, scope).await?;
+        crate::store::commit(tx, "adding an environment").await
+    }
+
+    /// Creates the environment and its scope, and grants the new scope key to the creator.
+    async fn insert_environment(&self, conn: &mut SqliteConnection, scope: &ScopePath) -> Result<()> {
+        let project_id: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+            .bind(&scope.project)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| Error::db("finding a project", e))?;
+        let project_id = project_id.ok_or_else(|| Error::UnknownProject {
+            project: scope.project.clone(),
+        })?;
+        let now = crate::clock::now();
+        let env_id = sqlx::query(
+            "INSERT INTO environments (project_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (project_id, name) DO NOTHING",
+        )
+        .bind(project_id)
+        .bind(&scope.environment)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| Error::db("adding an environment", e))?;
+        if env_id.rows_affected() == 0 {
+            return Err(Error::EnvironmentExists {
+                project: scope.project.clone(),
+                environment: scope.environment.clone(),
+            });
+        }
+        let scope_id = uuid::Uuid::new_v4().to_string();
+        sqlx::query("INSERT INTO scopes (id, environment_id, key_epoch, created_at) VALUES (?, ?, 1, ?)")
+            .bind(&scope_id)
+            .bind(env_id.last_insert_rowid())
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("adding a scope", e))?;
+        let key = ScopeKey::generate();
+        crate::members::write_grant(
+            conn,
+            &self.vault.id,
+            &scope_id,
+            1,
+            &key,
+            &self.member,
+            &self.member.id,
+            &self.identity,
+            None,
+        )
+        .await?;
+        self.audit(conn, "environment.add", &scope.to_string()).await
+    }
+}

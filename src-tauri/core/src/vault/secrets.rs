@@ -1,0 +1,663 @@
+//! Secrets and their versions: write, read (audited), list, history, remove, import, export.
+//!
+//! Each version's value is XChaCha20-Poly1305 under its scope's key with AAD binding vault,
+//! scope, secret and version, so a ciphertext copied to another row fails to decrypt.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use zeroize::Zeroizing;
+
+use super::path::{check_secret_name, ScopePath, SecretPath};
+use super::projects::{resolve_scope, ScopeRow};
+use super::{acquire, Vault};
+use crate::crypto::{self, aead, Plaintext, ScopeKey};
+use crate::duration::Duration;
+use crate::error::{Error, Result};
+use crate::kind::SecretKind;
+use crate::session::Session;
+
+/// Largest value or file a secret may hold.
+pub const MAX_VALUE_BYTES: u64 = 1024 * 1024;
+
+/// Rows per multi-row INSERT: well under SQLite's 32766 bound parameters.
+const BATCH: usize = 1000;
+
+/// Listing row: names and metadata only, never a value or a note.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretSummary {
+    pub project: String,
+    pub environment: String,
+    pub name: String,
+    pub kind: SecretKind,
+    pub is_file: bool,
+    pub file_name: Option<String>,
+    pub version: Option<i64>,
+    /// Rotation interval in seconds; `None` is manual rotation.
+    pub rotate_every_secs: Option<i64>,
+    pub last_rotated_at: i64,
+    pub due_at: Option<i64>,
+    pub has_note: bool,
+    pub updated_at: i64,
+}
+
+impl SecretSummary {
+    pub fn path(&self) -> String {
+        format!("{}/{}/{}", self.project, self.environment, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSummary {
+    pub version: i64,
+    pub state: String,
+    pub created_at: i64,
+    pub created_by: String,
+}
+
+/// Metadata given with `set`. `None` fields keep what the secret had (or the kind's default).
+#[derive(Default)]
+pub struct SecretOptions {
+    pub kind: Option<SecretKind>,
+    pub note: Option<Zeroizing<String>>,
+    /// `Some(None)` sets manual rotation.
+    pub rotate_every: Option<Option<Duration>>,
+    /// Set for file secrets: the original file name, used when the file is materialised.
+    pub file_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SetOutcome {
+    pub version: i64,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// One decrypted secret of a scope, for `export` and `run`.
+pub struct ScopeSecret {
+    pub name: String,
+    pub kind: SecretKind,
+    pub file_name: Option<String>,
+    pub value: Plaintext,
+}
+
+fn value_aad(vault_id: &str, scope_id: &str, secret_id: &str, version: i64) -> Vec<u8> {
+    crypto::aad(
+        "keyshelf/v1/secret",
+        &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes(), &version.to_be_bytes()],
+    )
+}
+
+fn note_aad(vault_id: &str, scope_id: &str, secret_id: &str) -> Vec<u8> {
+    crypto::aad("keyshelf/v1/note", &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes()])
+}
+
+type SummaryRow = (
+    String,
+    String,
+    String,
+    String,
+    bool,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    bool,
+    i64,
+);
+
+const SUMMARY_SELECT: &str = "SELECT p.name, e.name, s.name, s.kind, s.is_file, s.file_name,
+        (SELECT v.version FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'current'),
+        s.rotate_every_secs, s.last_rotated_at, s.note_ciphertext IS NOT NULL, s.updated_at
+     FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
+     JOIN projects p ON p.id = e.project_id";
+
+fn to_summary(row: SummaryRow) -> SecretSummary {
+    let (project, environment, name, kind, is_file, file_name, version, rotate_every_secs, last_rotated_at, has_note, updated_at) =
+        row;
+    SecretSummary {
+        project,
+        environment,
+        name,
+        kind: kind.parse().unwrap_or(SecretKind::Generic),
+        is_file,
+        file_name,
+        version,
+        rotate_every_secs,
+        last_rotated_at,
+        due_at: rotate_every_secs.map(|every| last_rotated_at.saturating_add(every)),
+        has_note,
+        updated_at,
+    }
+}
+
+/// The existing secret of that name in the scope, if any: id and latest version number.
+async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
+         FROM secrets s WHERE s.scope_id = ? AND s.name = ?",
+    )
+    .bind(scope_id)
+    .bind(name)
+    .fetch_optional(conn)
+    .await
+    .map_err(|e| Error::db("finding a secret", e))
+}
+
+/// A value about to be written: a new secret (version 1) or a new version of an existing one.
+struct NewVersion<'a> {
+    secret_id: String,
+    name: &'a str,
+    version: i64,
+    kind: SecretKind,
+    value: &'a [u8],
+}
+
+impl Vault {
+    /// Secrets with their metadata, optionally narrowed to a project or a scope.
+    pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
+        let mut conn = acquire(self).await?;
+        match (project, environment) {
+            (Some(p), Some(e)) => {
+                resolve_scope(&mut conn, &ScopePath::new(p, e)?).await?;
+            }
+            (Some(p), None) => {
+                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+                    .bind(p)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(|e| Error::db("finding a project", e))?;
+                known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
+            }
+            _ => {}
+        }
+        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+            "{SUMMARY_SELECT} WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR e.name = ?2) ORDER BY p.name, e.name, s.name"
+        ))
+        .bind(project)
+        .bind(environment)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::db("listing secrets", e))?;
+        Ok(rows.into_iter().map(to_summary).collect())
+    }
+
+    pub async fn secret(&self, path: &SecretPath) -> Result<SecretSummary> {
+        let mut conn = acquire(self).await?;
+        resolve_scope(&mut conn, &path.scope).await?;
+        let row: Option<SummaryRow> =
+            sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"))
+                .bind(&path.scope.project)
+                .bind(&path.scope.environment)
+                .bind(&path.name)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| Error::db("reading a secret", e))?;
+        row.map(to_summary).ok_or_else(|| Error::UnknownSecret { path: path.to_string() })
+    }
+
+    /// Every version of a secret, newest first, with its state. Metadata only.
+    pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
+        let mut conn = acquire(self).await?;
+        let scope = resolve_scope(&mut conn, &path.scope).await?;
+        let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by)
+             FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
+             WHERE v.secret_id = ? ORDER BY v.version DESC",
+        )
+        .bind(secret_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading history", e))?;
+        Ok(rows
+            .into_iter()
+            .map(|(version, state, created_at, created_by)| VersionSummary {
+                version,
+                state,
+                created_at,
+                created_by,
+            })
+            .collect())
+    }
+}
+
+impl Session {
+    /// Stores a value as the new current version (the old current becomes previous), creating
+    /// the secret if needed. One transaction, audited.
+    pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
+        check_secret_name(&path.name)?;
+        if value.len() as u64 > MAX_VALUE_BYTES {
+            return Err(Error::FileTooLarge {
+                path: path.to_string().into(),
+                size: value.len() as u64,
+                limit: MAX_VALUE_BYTES,
+            });
+        }
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let found = existing(&mut tx, &scope.id, &path.name).await?;
+        let created = found.is_none();
+        let (secret_id, version) = found.map_or_else(|| (uuid::Uuid::new_v4().to_string(), 1), |(id, v)| (id, v + 1));
+        let kind = options.kind.unwrap_or_else(|| SecretKind::guess(&path.name));
+        let item = NewVersion {
+            secret_id: secret_id.clone(),
+            name: &path.name,
+            version,
+            kind,
+            value,
+        };
+        let items = [item];
+        if created {
+            let every = options.rotate_every.unwrap_or_else(|| kind.default_rotation());
+            self.insert_secrets(&mut tx, &scope, &items, every, options.file_name.as_deref()).await?;
+        } else {
+            self.supersede(&mut tx, &[secret_id.as_str()]).await?;
+            update_metadata(&mut tx, &secret_id, &options).await?;
+        }
+        self.insert_versions(&mut tx, &scope, &key, &items).await?;
+        if let Some(note) = &options.note {
+            let sealed = aead::encrypt(key.expose(), note.as_bytes(), &note_aad(&self.vault.id, &scope.id, &secret_id));
+            sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
+                .bind(sealed.nonce)
+                .bind(sealed.ciphertext)
+                .bind(&secret_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::db("storing a note", e))?;
+        }
+        self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
+        crate::store::commit(tx, "storing a secret").await?;
+        Ok(SetOutcome { version, created })
+    }
+
+    /// Decrypts the current value. The read is audited in the same transaction; if the audit
+    /// entry cannot be written, no value is returned.
+    pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let row: Option<(String, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT s.id, v.version, v.nonce, v.ciphertext FROM secrets s
+             LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
+             WHERE s.scope_id = ? AND s.name = ?",
+        )
+        .bind(&scope.id)
+        .bind(&path.name)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| Error::db("reading a secret", e))?;
+        let (secret_id, version, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let (Some(version), Some(nonce), Some(ciphertext)) = (version, nonce, ciphertext) else {
+            return Err(Error::NoCurrentVersion { path: path.to_string() });
+        };
+        let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path.to_string())?;
+        self.audit(&mut tx, "secret.read", &format!("{path} v{version}")).await?;
+        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        Ok(value)
+    }
+
+    /// The decrypted note of a secret, if it has one. Audited like a value read.
+    pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let row: Option<(String, Option<Vec<u8>>, Option<Vec<u8>>)> =
+            sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
+                .bind(&scope.id)
+                .bind(&path.name)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| Error::db("reading a note", e))?;
+        let (secret_id, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let (Some(nonce), Some(ciphertext)) = (nonce, ciphertext) else {
+            return Ok(None);
+        };
+        let bytes = aead::decrypt(
+            key.expose(),
+            &crypto::Sealed { nonce, ciphertext },
+            &note_aad(&self.vault.id, &scope.id, &secret_id),
+        )
+        .ok_or_else(|| Error::NoteTampered { path: path.to_string() })?;
+        let note = String::from_utf8(bytes.to_vec()).map_err(|_| Error::NoteTampered { path: path.to_string() })?;
+        self.audit(&mut tx, "secret.read-note", &path.to_string()).await?;
+        crate::store::commit(tx, "recording the read (the note was withheld)").await?;
+        Ok(Some(Zeroizing::new(note)))
+    }
+
+    /// Deletes a secret and every version of it. One transaction, audited.
+    pub async fn remove_secret(&self, path: &SecretPath) -> Result<()> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        // Removing needs access to the scope, not just write access to the file.
+        self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
+            .bind(&scope.id)
+            .bind(&path.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("removing a secret", e))?;
+        if deleted.rows_affected() == 0 {
+            return Err(Error::UnknownSecret { path: path.to_string() });
+        }
+        self.audit(&mut tx, "secret.remove", &path.to_string()).await?;
+        crate::store::commit(tx, "removing a secret").await
+    }
+
+    /// Decrypts every secret of a scope for `export` or `run`. Each read is audited with its
+    /// purpose; all in one transaction, so either every read is recorded or no value is returned.
+    pub async fn read_scope(&self, scope_path: &ScopePath, purpose: &str) -> Result<Vec<ScopeSecret>> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, scope_path).await?;
+        let label = scope_path.to_string();
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
+        type Row = (String, String, String, Option<String>, i64, Vec<u8>, Vec<u8>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.nonce, v.ciphertext FROM secrets s
+             JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
+             WHERE s.scope_id = ? ORDER BY s.name",
+        )
+        .bind(&scope.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| Error::db("reading a scope", e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (secret_id, name, kind, file_name, version, nonce, ciphertext) in rows {
+            let path = format!("{label}/{name}");
+            let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path)?;
+            self.audit(&mut tx, &format!("secret.read:{purpose}"), &format!("{path} v{version}")).await?;
+            out.push(ScopeSecret {
+                name,
+                kind: kind.parse().unwrap_or(SecretKind::Generic),
+                file_name,
+                value,
+            });
+        }
+        crate::store::commit(tx, "recording the reads (no value was returned)").await?;
+        Ok(out)
+    }
+
+    /// Imports .env text into a scope: all entries or none. Existing names get a new version.
+    /// `progress(done, total)` is called as values are encrypted and written.
+    pub async fn import_dotenv(
+        &self,
+        scope_path: &ScopePath,
+        text: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportSummary> {
+        let entries = crate::dotenv::parse(text, lookup)?;
+        // Later assignments override earlier ones, as python-dotenv reads them.
+        let mut latest: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            check_secret_name(&entry.key).map_err(|e| Error::Dotenv {
+                line: entry.line,
+                reason: e.to_string(),
+            })?;
+            latest.insert(entry.key.as_str(), i);
+        }
+        let mut chosen: Vec<usize> = latest.into_values().collect();
+        chosen.sort_unstable();
+
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, scope_path).await?;
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string()).await?;
+        let known: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
+             FROM secrets s WHERE s.scope_id = ?",
+        )
+        .bind(&scope.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| Error::db("reading a scope", e))?;
+        let known: HashMap<String, (String, i64)> = known.into_iter().map(|(n, id, v)| (n, (id, v))).collect();
+
+        let (mut fresh, mut updates) = (Vec::new(), Vec::new());
+        for i in chosen {
+            let entry = &entries[i];
+            let item = match known.get(&entry.key) {
+                Some((id, version)) => NewVersion {
+                    secret_id: id.clone(),
+                    name: &entry.key,
+                    version: version + 1,
+                    kind: SecretKind::guess(&entry.key),
+                    value: entry.value.as_bytes(),
+                },
+                None => NewVersion {
+                    secret_id: uuid::Uuid::new_v4().to_string(),
+                    name: &entry.key,
+                    version: 1,
+                    kind: SecretKind::guess(&entry.key),
+                    value: entry.value.as_bytes(),
+                },
+            };
+            if item.version == 1 { fresh.push(item) } else { updates.push(item) }
+        }
+        let total = fresh.len() + updates.len();
+        let mut done = 0;
+        progress(done, total);
+        for chunk in fresh.chunks(BATCH) {
+            self.insert_secrets(&mut tx, &scope, chunk, None, None).await?;
+            self.insert_versions(&mut tx, &scope, &key, chunk).await?;
+            done += chunk.len();
+            progress(done, total);
+        }
+        for chunk in updates.chunks(BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|i| i.secret_id.as_str()).collect();
+            self.supersede(&mut tx, &ids).await?;
+            self.insert_versions(&mut tx, &scope, &key, chunk).await?;
+            done += chunk.len();
+            progress(done, total);
+        }
+        let summary = ImportSummary {
+            created: fresh.len(),
+            updated: updates.len(),
+        };
+        self.audit(
+            &mut tx,
+            "scope.import",
+            &format!("{scope_path} ({} new, {} updated)", summary.created, summary.updated),
+        )
+        .await?;
+        crate::store::commit(tx, "importing").await?;
+        Ok(summary)
+    }
+
+    /// Decrypts a scope as .env text or a JSON object, for `export`. Audited like `read_scope`.
+    pub async fn export(&self, scope_path: &ScopePath, format: ExportFormat) -> Result<Zeroizing<String>> {
+        let secrets = self.read_scope(scope_path, "export").await?;
+        match format {
+            ExportFormat::Dotenv => crate::dotenv::emit(secrets.iter().map(|s| (s.name.as_str(), s.value.expose()))),
+            ExportFormat::Json => {
+                let mut map = serde_json::Map::new();
+                for secret in &secrets {
+                    let text = std::str::from_utf8(secret.value.expose())
+                        .map_err(|_| Error::DotenvValueNotText { key: secret.name.clone() })?;
+                    map.insert(secret.name.clone(), serde_json::Value::String(text.to_owned()));
+                }
+                let mut object = serde_json::Value::Object(map);
+                let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+                zeroize_json(&mut object);
+                Ok(Zeroizing::new(text + "\n"))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn open_value(
+        &self,
+        key: &ScopeKey,
+        scope: &ScopeRow,
+        secret_id: &str,
+        version: i64,
+        nonce: Vec<u8>,
+        ciphertext: Vec<u8>,
+        path: &str,
+    ) -> Result<Plaintext> {
+        aead::decrypt(
+            key.expose(),
+            &crypto::Sealed { nonce, ciphertext },
+            &value_aad(&self.vault.id, &scope.id, secret_id, version),
+        )
+        .map(Plaintext::from)
+        .ok_or_else(|| Error::SecretTampered {
+            path: path.to_owned(),
+            version,
+        })
+    }
+
+    /// Inserts new secret rows. `rotate_every`: `Some(..)` given by the user for all rows,
+    /// `None` means each row takes its kind's default.
+    async fn insert_secrets(
+        &self,
+        conn: &mut SqliteConnection,
+        scope: &ScopeRow,
+        items: &[NewVersion<'_>],
+        rotate_every: Option<Duration>,
+        file_name: Option<&str>,
+    ) -> Result<()> {
+        let now = crate::clock::now();
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, rotate_every_secs, last_rotated_at, created_at, updated_at) ",
+        );
+        query.push_values(items, |mut row, item| {
+            let every = rotate_every.or_else(|| item.kind.default_rotation());
+            row.push_bind(&item.secret_id)
+                .push_bind(&scope.id)
+                .push_bind(item.name)
+                .push_bind(item.kind.as_str())
+                .push_bind(file_name.is_some())
+                .push_bind(file_name)
+                .push_bind(every.map(Duration::as_secs))
+                .push_bind(now)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        query
+            .build()
+            .execute(conn)
+            .await
+            .map_err(|e| Error::db("adding secrets", e))?;
+        Ok(())
+    }
+
+    async fn insert_versions(
+        &self,
+        conn: &mut SqliteConnection,
+        scope: &ScopeRow,
+        key: &ScopeKey,
+        items: &[NewVersion<'_>],
+    ) -> Result<()> {
+        let now = crate::clock::now();
+        let sealed: Vec<crypto::Sealed> = items
+            .iter()
+            .map(|i| aead::encrypt(key.expose(), i.value, &value_aad(&self.vault.id, &scope.id, &i.secret_id, i.version)))
+            .collect();
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO secret_versions (secret_id, version, state, key_epoch, nonce, ciphertext, created_by, created_at) ",
+        );
+        query.push_values(items.iter().zip(&sealed), |mut row, (item, sealed)| {
+            row.push_bind(&item.secret_id)
+                .push_bind(item.version)
+                .push_bind("current")
+                .push_bind(scope.epoch)
+                .push_bind(&sealed.nonce)
+                .push_bind(&sealed.ciphertext)
+                .push_bind(&self.member.id)
+                .push_bind(now);
+        });
+        query
+            .build()
+            .execute(conn)
+            .await
+            .map_err(|e| Error::db("storing secret versions", e))?;
+        Ok(())
+    }
+
+    /// Before a new current version: previous -> retired, current -> previous.
+    async fn supersede(&self, conn: &mut SqliteConnection, secret_ids: &[&str]) -> Result<()> {
+        let now = crate::clock::now();
+        for (from, to) in [("previous", "retired"), ("current", "previous")] {
+            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET state = ");
+            query.push_bind(to).push(" WHERE state = ").push_bind(from).push(" AND secret_id IN (");
+            let mut list = query.separated(", ");
+            for id in secret_ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| Error::db("updating versions", e))?;
+        }
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secrets SET updated_at = ");
+        query.push_bind(now).push(", last_rotated_at = ").push_bind(now).push(" WHERE id IN (");
+        let mut list = query.separated(", ");
+        for id in secret_ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query
+            .build()
+            .execute(conn)
+            .await
+            .map_err(|e| Error::db("updating secrets", e))?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Dotenv,
+    Json,
+}
+
+/// serde_json keeps copies of the values in its map; wipe them before the map is dropped.
+fn zeroize_json(value: &mut serde_json::Value) {
+    use zeroize::Zeroize;
+    if let serde_json::Value::Object(map) = value {
+        for (_, v) in map.iter_mut() {
+            if let serde_json::Value::String(s) = v {
+                s.zeroize();
+            }
+        }
+    }
+}
+
+async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: &SecretOptions) -> Result<()> {
+    if let Some(kind) = options.kind {
+        sqlx::query("UPDATE secrets SET kind = ? WHERE id = ?")
+            .bind(kind.as_str())
+            .bind(secret_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("updating a secret", e))?;
+    }
+    if let Some(every) = options.rotate_every {
+        sqlx::query("UPDATE secrets SET rotate_every_secs = ? WHERE id = ?")
+            .bind(every.map(Duration::as_secs))
+            .bind(secret_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("updating a secret", e))?;
+    }
+    if let Some(file_name) = &options.file_name {
+        sqlx::query("UPDATE secrets SET is_file = 1, file_name = ? WHERE id = ?")
+            .bind(file_name)
+            .bind(secret_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("updating a secret", e))?;
+    }
+    Ok(())
+}
