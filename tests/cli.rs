@@ -1,1 +1,435 @@
+//! End-to-end tests of the `keyshelf` binary, driven as a user would: real processes, real
+//! SQLite files in temp dirs, and (in `keychain_*`) the real OS keychain: the Secret Service of
+//! the gnome-keyring that `make test` starts in a private D-Bus session.
 
+mod common;
+
+use std::fs;
+use std::process::Stdio;
+
+use common::{db_exec, db_query_blob, Vault, OPENAI, PASSPHRASE};
+
+#[test]
+fn first_run_to_export_and_back() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev", "--env", "prod"]);
+    v.set("llm-eval/dev/OPENAI_API_KEY", OPENAI);
+    assert_eq!(v.get("llm-eval/dev/OPENAI_API_KEY"), OPENAI.as_bytes());
+
+    // Listings carry names and metadata, never the value.
+    let ls = v.ok(&["ls", "--json"]);
+    assert!(!ls.contains(OPENAI));
+    let rows: serde_json::Value = serde_json::from_str(&ls).expect("json");
+    assert_eq!(rows[0]["name"], "OPENAI_API_KEY");
+    assert_eq!(rows[0]["kind"], "openai");
+    assert_eq!(rows[0]["version"], 1);
+    let ninety_days = 90 * 86_400;
+    assert_eq!(rows[0]["rotate_every_secs"], ninety_days);
+    assert!(!v.ok(&["project", "ls"]).contains(OPENAI));
+
+    // run: the child sees the variable; exit codes pass through.
+    let out = v.ok(&["run", "--scope", "llm-eval/dev", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""]);
+    assert_eq!(out, OPENAI);
+    let status = v.cmd(&["run", "--scope", "llm-eval/dev", "--", "sh", "-c", "exit 7"]).status().expect("run");
+    assert_eq!(status.code(), Some(7));
+
+    // export -> import into another scope -> same values.
+    v.set("llm-eval/dev/DATABASE_URL", "postgres://u:p@db/x?sslmode=require");
+    let dotenv = v.ok(&["export", "--scope", "llm-eval/dev"]);
+    let file = v.dir.path().join("dev.env");
+    fs::write(&file, &dotenv).expect("write");
+    v.ok(&["import", file.to_str().expect("utf8"), "--scope", "llm-eval/prod"]);
+    assert_eq!(v.ok(&["export", "--scope", "llm-eval/prod"]), dotenv);
+    let json: serde_json::Value =
+        serde_json::from_str(&v.ok(&["export", "--scope", "llm-eval/prod", "--format", "json"])).expect("json");
+    assert_eq!(json["OPENAI_API_KEY"], OPENAI);
+
+    // A second set keeps history; rm removes everything.
+    v.set("llm-eval/dev/OPENAI_API_KEY", "sk-proj-second");
+    let history: serde_json::Value =
+        serde_json::from_str(&v.ok(&["history", "llm-eval/dev/OPENAI_API_KEY", "--json"])).expect("json");
+    assert_eq!(history[0]["state"], "current");
+    assert_eq!(history[1]["state"], "previous");
+    v.ok(&["rm", "llm-eval/dev/OPENAI_API_KEY"]);
+    let err = v.fail(&["get", "llm-eval/dev/OPENAI_API_KEY"]);
+    assert!(err.contains("no secret llm-eval/dev/OPENAI_API_KEY"), "{err}");
+
+    // Every read and change is in a verified audit chain.
+    assert!(v.ok(&["audit", "verify"]).contains("intact"));
+    let audit = v.ok(&["audit", "ls", "--json", "--limit", "100"]);
+    assert!(audit.contains("secret.read:run") && audit.contains("secret.read:export"));
+    assert!(!audit.contains(OPENAI));
+}
+
+#[test]
+fn the_vault_file_holds_no_plaintext() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/OPENAI_API_KEY", OPENAI);
+    v.set_with(&["set", "p/dev/NOTED", "--note", "rotate-me-via-dashboard-7731"], "noted-value-1");
+    let _ = v.cmd(&["get", "p/dev/OPENAI_API_KEY"]).output();
+    for path in v.vault_files() {
+        let bytes = fs::read(&path).expect("read");
+        for needle in [OPENAI.as_bytes(), b"rotate-me-via-dashboard-7731".as_slice()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} contains a plaintext value",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn wrong_passphrase_is_named_and_changes_nothing() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/TOKEN", "tok-123456");
+    let before = v.ok(&["audit", "ls", "--json", "--limit", "1000"]);
+    let out = v
+        .cmd(&["get", "p/dev/TOKEN"])
+        .env("KEYSHELF_PASSPHRASE", "not the passphrase")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "keyshelf: wrong passphrase");
+    assert_eq!(v.ok(&["audit", "ls", "--json", "--limit", "1000"]), before);
+}
+
+#[test]
+fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/A_KEY", "value-of-a-123");
+    v.set("p/dev/B_KEY", "value-of-b-456");
+
+    // Swap the two rows' ciphertexts (and nonces): each is valid, but bound to the other row.
+    let a = db_query_blob(&v.db(), "SELECT v.nonce || v.ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.name = 'A_KEY'");
+    let b = db_query_blob(&v.db(), "SELECT v.nonce || v.ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.name = 'B_KEY'");
+    assert_ne!(a, b);
+    db_exec(
+        &v.db(),
+        "UPDATE secret_versions SET nonce = (SELECT nonce FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.name = 'B_KEY'),
+            ciphertext = (SELECT ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.name = 'B_KEY')
+         WHERE secret_id = (SELECT id FROM secrets WHERE name = 'A_KEY')",
+    );
+    let out = v.cmd(&["get", "p/dev/A_KEY"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no garbage plaintext on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("secret p/dev/A_KEY version 1 failed authentication"), "{err}");
+    assert!(!err.contains("value-of"));
+
+    // A single flipped bit in B.
+    db_exec(
+        &v.db(),
+        "UPDATE secret_versions SET ciphertext = CAST(zeroblob(1) AS BLOB) || substr(ciphertext, 2)
+         WHERE secret_id = (SELECT id FROM secrets WHERE name = 'B_KEY')",
+    );
+    let err = v.fail(&["get", "p/dev/B_KEY"]);
+    assert!(err.contains("secret p/dev/B_KEY version 1 failed authentication"), "{err}");
+    // run and export refuse the whole scope rather than hand out a partial one.
+    assert!(v.fail(&["export", "--scope", "p/dev"]).contains("failed authentication"));
+    assert!(v.fail(&["run", "--scope", "p/dev", "--", "true"]).contains("failed authentication"));
+}
+
+#[test]
+fn malformed_dotenv_names_the_line_and_imports_nothing() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    let file = v.dir.path().join("bad.env");
+    fs::write(&file, "GOOD=1\nALSO_GOOD='two'\nBROKEN=\"sk-unterminated-secret\nNEXT=3\n").expect("write");
+    let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert!(!err.contains("sk-unterminated-secret"), "{err}");
+    assert!(v.ok(&["ls", "p/dev", "--json"]).trim() == "[]");
+
+    fs::write(&file, "GOOD=1\nnot-a-valid-name=2\n").expect("write");
+    let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
+    assert!(err.contains("line 2") && err.contains("not-a-valid-name"), "{err}");
+    assert!(v.ok(&["ls", "p/dev", "--json"]).trim() == "[]");
+}
+
+#[test]
+fn missing_foreign_and_newer_files_get_clear_messages() {
+    let v = Vault::init();
+    let missing = v.dir.path().join("nope.db");
+    let err = v.fail_with_vault(&missing, &["ls"]);
+    assert!(err.contains("no vault at") && err.contains("keyshelf init"), "{err}");
+
+    let junk = v.dir.path().join("junk.db");
+    fs::write(&junk, vec![0x42u8; 8192]).expect("write");
+    let err = v.fail_with_vault(&junk, &["ls"]);
+    assert!(err.contains("is not a Keyshelf vault"), "{err}");
+
+    db_exec(&v.db(), "UPDATE vault SET format = 99");
+    let err = v.fail(&["ls"]);
+    assert!(err.contains("newer Keyshelf") && err.contains("99"), "{err}");
+
+    let again = v.cmd(&["init"]).output().expect("run");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn weakened_kdf_parameters_are_refused() {
+    let v = Vault::init();
+    db_exec(&v.db(), "UPDATE key_envelopes SET kdf_m_kib = 1024 WHERE kind = 'passphrase'");
+    let err = v.fail(&["project", "add", "p"]);
+    assert!(err.contains("below the floor"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_names_exit_1() {
+    let v = Vault::init();
+    assert_eq!(v.cmd(&["get"]).status().expect("run").code(), Some(2));
+    assert_eq!(v.cmd(&["frobnicate"]).status().expect("run").code(), Some(2));
+    let err = v.fail(&["get", "just-a-name"]);
+    assert!(err.contains("PROJECT/ENV/NAME"), "{err}");
+    let err = v.fail(&["set", "p/dev/bad-name"]);
+    assert!(err.contains("bad-name"), "{err}");
+    let err = v.fail(&["set", "p/dev/X", "--rotate-every", "soon"]);
+    assert!(err.contains("\"soon\"") && err.contains("7d"), "{err}");
+}
+
+#[test]
+fn concurrent_writers_all_land() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    let writers = 2;
+    let per_writer = 6;
+    let children: Vec<_> = (0..writers)
+        .map(|w| {
+            let script = (0..per_writer)
+                .map(|i| format!("printf 'value-{w}-{i}' | \"$KS\" set p/dev/W{w}_{i} || exit 1"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            v.cmd_raw("sh")
+                .args(["-c", &script])
+                .env("KS", common::bin())
+                .env("KEYSHELF_PASSPHRASE", common::PASSPHRASE)
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let rows: serde_json::Value = serde_json::from_str(&v.ok(&["ls", "p/dev", "--json"])).expect("json");
+    assert_eq!(rows.as_array().map(Vec::len), Some(writers * per_writer));
+    assert_eq!(v.get("p/dev/W1_5"), b"value-1-5");
+    assert!(v.ok(&["audit", "verify"]).contains("intact"));
+}
+
+#[test]
+fn audit_tampering_is_reported_by_position() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "t-value-1");
+    let _ = v.get("p/dev/T");
+    // The triggers refuse edits through SQL...
+    let refused = common::db_try_exec(&v.db(), "DELETE FROM audit WHERE seq = 3");
+    assert!(refused.is_err_and(|e| e.contains("append-only")));
+    // ...but someone with the file can drop them. verify still catches it.
+    db_exec(&v.db(), "DROP TRIGGER audit_no_update");
+    db_exec(&v.db(), "UPDATE audit SET target = 'p/dev/OTHER v1' WHERE seq = 5");
+    let err = v.fail(&["audit", "verify"]);
+    assert!(err.contains("audit log entry 5 was edited"), "{err}");
+    db_exec(&v.db(), "DROP TRIGGER audit_no_delete");
+    db_exec(&v.db(), "DELETE FROM audit WHERE seq = 3");
+    let err = v.fail(&["audit", "verify"]);
+    assert!(err.contains("audit log entry 3 is missing"), "{err}");
+}
+
+#[test]
+fn a_read_that_cannot_be_audited_returns_no_value() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "t-value-audited");
+    db_exec(
+        &v.db(),
+        "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit disk quota'); END",
+    );
+    let out = v.cmd(&["get", "p/dev/T"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("audit"), "{err}");
+    assert!(v.fail(&["run", "--scope", "p/dev", "--", "env"]).contains("audit"));
+}
+
+#[test]
+fn recovery_key_unlocks_and_sets_a_new_passphrase() {
+    let v = Vault::init();
+    let recovery = v.recovery_key.clone();
+    assert!(recovery.starts_with("KSR1-"), "{recovery}");
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "kept-through-recovery");
+    let out = v
+        .cmd(&["unlock", "--recovery"])
+        .env("KEYSHELF_RECOVERY_KEY", recovery.to_lowercase())
+        .env("KEYSHELF_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = v.fail(&["get", "p/dev/T"]);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    let value = v
+        .cmd(&["get", "p/dev/T"])
+        .env("KEYSHELF_PASSPHRASE", "a brand new passphrase")
+        .output()
+        .expect("run");
+    assert_eq!(value.stdout, b"kept-through-recovery");
+
+    let mut typo = recovery.clone().into_bytes();
+    typo[8] = if typo[8] == b'A' { b'B' } else { b'A' };
+    let err = v
+        .cmd(&["unlock", "--recovery"])
+        .env("KEYSHELF_RECOVERY_KEY", String::from_utf8(typo).expect("ascii"))
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&err.stderr).contains("checksum"));
+}
+
+#[test]
+fn run_materialises_file_secrets_privately_and_removes_them() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "train", "--env", "dev"]);
+    let sa = v.dir.path().join("sa.json");
+    fs::write(&sa, br#"{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----x"}"#).expect("write");
+    v.ok(&["set", "train/dev/GOOGLE_APPLICATION_CREDENTIALS", "--file", sa.to_str().expect("utf8")]);
+    let out = v.ok(&[
+        "run",
+        "--scope",
+        "train/dev",
+        "--",
+        "sh",
+        "-c",
+        "stat -c %a \"$GOOGLE_APPLICATION_CREDENTIALS\"; echo \"$GOOGLE_APPLICATION_CREDENTIALS\"; cat \"$GOOGLE_APPLICATION_CREDENTIALS\"",
+    ]);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("600"));
+    let path = lines.next().expect("path").to_owned();
+    assert!(path.ends_with("sa.json"), "{path}");
+    assert!(lines.next().expect("content").contains("service_account"));
+    assert!(!std::path::Path::new(&path).exists(), "file secret left behind");
+
+    // Killed by a signal: the signal passes through, and the file is still removed.
+    let out = v
+        .cmd(&[
+            "run",
+            "--scope",
+            "train/dev",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$GOOGLE_APPLICATION_CREDENTIALS\"; kill -TERM $$",
+        ])
+        .output()
+        .expect("run");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(15));
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(!path.is_empty() && !std::path::Path::new(&path).exists());
+}
+
+#[test]
+fn export_is_read_back_by_python_dotenv() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    let tricky = [
+        ("QUOTES", "it's \"quoted\""),
+        ("BACKSLASH", r"C:\path\n\t\\end"),
+        ("DOLLAR", "${HOME} and $HOME"),
+        ("MULTI", "line one\nline two\n"),
+        ("HASH", "value # not a comment"),
+        ("SPACES", "  padded  "),
+        ("UNICODE", "clé-🔑"),
+    ];
+    for (name, value) in tricky {
+        let out = v
+            .cmd(&["set", &format!("p/dev/{name}"), "--keep-newline"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().expect("stdin").write_all(value.as_bytes())?;
+                c.wait_with_output()
+            })
+            .expect("set");
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let file = v.dir.path().join("out.env");
+    fs::write(&file, v.ok(&["export", "--scope", "p/dev"])).expect("write");
+    let script = "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, file.to_str().expect("utf8")])
+        .env("HOME", "/should-not-be-expanded")
+        .output()
+        .expect("python3 with python-dotenv (installed by .ci/run)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    for (name, value) in tricky {
+        assert_eq!(read[name], value, "python-dotenv read {name} differently");
+    }
+}
+
+#[test]
+fn keychain_unlock_lock_and_unlock_again_without_retyping() {
+    common::require_secret_service();
+    let v = Vault::init_with_keychain();
+    // init cached the account key: no passphrase from here on.
+    let status: serde_json::Value = serde_json::from_str(&v.ok_no_pass(&["status", "--json"])).expect("json");
+    assert_eq!(status["unlocked"], true, "{status}");
+    v.ok_no_pass(&["project", "add", "llm-eval", "--env", "dev"]);
+    v.ok_no_pass_stdin(&["set", "llm-eval/dev/OPENAI_API_KEY"], OPENAI);
+    assert_eq!(v.ok_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"]), OPENAI);
+
+    v.ok_no_pass(&["lock"]);
+    let status: serde_json::Value = serde_json::from_str(&v.ok_no_pass(&["status", "--json"])).expect("json");
+    assert_eq!(status["unlocked"], false);
+    let out = v.cmd_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked"));
+
+    // Unlock once with the passphrase; later commands ask the keychain, not the user.
+    let out = v.cmd(&["unlock"]).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(v.ok_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"]), OPENAI);
+    v.ok_no_pass(&["lock"]);
+}
+
+#[test]
+fn without_a_keychain_the_cli_says_so_in_one_line_and_uses_the_passphrase() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "fallback-value");
+    // No D-Bus session at all, and no session keyring: the situation of a headless box.
+    let out = v
+        .cmd(&["get", "p/dev/T"])
+        .env_remove("KEYSHELF_KEYCHAIN")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"fallback-value");
+
+    let out = v
+        .cmd_no_pass(&["get", "p/dev/T"])
+        .env_remove("KEYSHELF_KEYCHAIN")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("locked") && err.contains("KEYSHELF_PASSPHRASE"), "{err}");
+}

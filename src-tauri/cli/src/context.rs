@@ -2,7 +2,7 @@
 //! how to ask for a passphrase. The unlock logic itself is the core's (`session::unlock`).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use keyshelf_core::config::{self, DeviceConfig};
 use keyshelf_core::keychain::{KeyCache, NoKeychain, OsKeychain};
@@ -74,7 +74,7 @@ impl Context {
             session::unlock(vault, &member_id, &config.device_id, self.keychain.as_ref(), &mut source).await?;
         if report.via == UnlockedVia::Passphrase {
             if let Some(problem) = report.keychain_problem {
-                eprintln!("keyshelf: OS keychain unavailable ({problem}); used the passphrase instead");
+                eprintln!("keyshelf: {problem}; used the passphrase instead");
             }
         }
         Ok(session)
@@ -91,7 +91,8 @@ pub fn read_passphrase(prompt: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
 
 /// A hidden prompt on the controlling terminal; `None` when there is none (CI, cron, pipes).
 pub fn prompt_hidden(prompt: &str) -> Result<Option<Zeroizing<String>>> {
-    if !std::io::stderr().is_terminal() && !Path::new("/dev/tty").exists() {
+    // Prompt only when a person is watching stderr; scripts and CI get a clear error instead of a hang.
+    if !std::io::stderr().is_terminal() {
         return Ok(None);
     }
     match rpassword::prompt_password(prompt) {

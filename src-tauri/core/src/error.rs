@@ -69,6 +69,8 @@ pub enum Error {
     UnknownMember { member: String },
     #[error("the vault is locked: run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use")]
     Locked,
+    #[error("the vault is locked and the OS keychain is unavailable ({problem}): set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]
+    LockedNoKeychain { problem: String },
     #[error("OS keychain unavailable: {reason}")]
     Keychain { reason: String },
 

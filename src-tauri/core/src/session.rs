@@ -141,13 +141,18 @@ pub async fn unlock(
             }
             // A stale entry (say, from a vault re-created at the same path) must not lock the
             // user out: fall back to the passphrase and say why.
-            Err(Error::IdentityTampered { .. }) => Some("the cached key does not open this vault".to_owned()),
+            Err(Error::IdentityTampered { .. }) => Some("the key cached in the OS keychain does not open this vault".to_owned()),
             Err(other) => return Err(other),
         },
         Ok(None) => None,
         Err(e) => Some(e.to_string()),
     };
-    let secret = passphrase()?.ok_or(Error::Locked)?;
+    let secret = passphrase()?.ok_or_else(|| match &keychain_problem {
+        Some(problem) => Error::LockedNoKeychain {
+            problem: problem.clone(),
+        },
+        None => Error::Locked,
+    })?;
     let session = vault.unlock_with_passphrase(member_id, secret, device).await?;
     Ok((
         session,

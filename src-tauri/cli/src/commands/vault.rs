@@ -146,7 +146,7 @@ pub async fn status(ctx: &Context, json: bool) -> Result<i32> {
         format!("keychain: {}", status.keychain),
     ];
     if let Some(problem) = &status.keychain_problem {
-        lines.push(format!("          unavailable: {problem}"));
+        lines.push(format!("          {problem}"));
     }
     output::println_out(&lines.join("\n"))?;
     Ok(0)

@@ -1,0 +1,223 @@
+//! Test harness: a vault in a temp dir and the `keyshelf` binary run against it.
+//!
+//! Every value stored through [`Vault::set`] is remembered, and every command's stderr (and
+//! every failing command's output) is checked not to contain any of them: errors must never
+//! carry a secret.
+
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use tempfile::TempDir;
+
+pub const PASSPHRASE: &str = "correct horse battery staple";
+pub const OPENAI: &str = "sk-proj-T3stKeyDoNotUse0123456789abcdef";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_keyshelf")
+}
+
+pub struct Vault {
+    pub dir: TempDir,
+    pub recovery_key: String,
+    keychain: bool,
+    values: RefCell<Vec<String>>,
+}
+
+impl Vault {
+    /// A fresh vault with the keychain switched off, so tests never share keychain state.
+    pub fn init() -> Self {
+        Self::create(false)
+    }
+
+    /// A fresh vault using the real OS keychain.
+    pub fn init_with_keychain() -> Self {
+        Self::create(true)
+    }
+
+    fn create(keychain: bool) -> Self {
+        let mut vault = Vault {
+            dir: tempfile::tempdir().expect("tempdir"),
+            recovery_key: String::new(),
+            keychain,
+            values: RefCell::new(vec![OPENAI.to_owned()]),
+        };
+        let out = vault.run(vault.cmd(&["init", "--name", "ml-team", "--user", "ada"]));
+        assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+        vault.recovery_key = String::from_utf8(out.stdout).expect("utf8").trim().to_owned();
+        vault.values.borrow_mut().push(vault.recovery_key.clone());
+        vault
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("vault.db")
+    }
+
+    pub fn vault_files(&self) -> Vec<PathBuf> {
+        ["vault.db", "vault.db-wal", "vault.db-shm"]
+            .iter()
+            .map(|f| self.dir.path().join(f))
+            .filter(|p| p.exists())
+            .collect()
+    }
+
+    /// `program` with this vault's environment, no passphrase.
+    pub fn cmd_raw(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env("KEYSHELF_VAULT", self.db())
+            .env("KEYSHELF_CONFIG_DIR", self.dir.path().join("config"))
+            .env_remove("KEYSHELF_PASSPHRASE")
+            .env_remove("KEYSHELF_RECOVERY_KEY")
+            .stdin(Stdio::null());
+        if self.keychain {
+            cmd.env_remove("KEYSHELF_KEYCHAIN");
+        } else {
+            cmd.env("KEYSHELF_KEYCHAIN", "off");
+        }
+        cmd
+    }
+
+    /// `keyshelf ARGS` with KEYSHELF_PASSPHRASE set.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.cmd_no_pass(args);
+        cmd.env("KEYSHELF_PASSPHRASE", PASSPHRASE);
+        cmd
+    }
+
+    pub fn cmd_no_pass(&self, args: &[&str]) -> Command {
+        let mut cmd = self.cmd_raw(bin());
+        cmd.args(args);
+        cmd
+    }
+
+    fn run(&self, mut cmd: Command) -> Output {
+        let out = cmd.output().expect("run keyshelf");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for value in self.values.borrow().iter().filter(|v| !v.is_empty()) {
+            assert!(!stderr.contains(value.as_str()), "a secret value reached stderr: {stderr}");
+        }
+        out
+    }
+
+    fn expect_ok(&self, cmd: Command, what: &[&str]) -> String {
+        let out = self.run(cmd);
+        assert!(
+            out.status.success(),
+            "keyshelf {what:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8 stdout")
+    }
+
+    /// Runs and asserts success; stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.expect_ok(self.cmd(args), args)
+    }
+
+    pub fn ok_no_pass(&self, args: &[&str]) -> String {
+        self.expect_ok(self.cmd_no_pass(args), args)
+    }
+
+    pub fn ok_no_pass_stdin(&self, args: &[&str], input: &str) -> String {
+        let out = self.pipe(self.cmd_no_pass(args), input.as_bytes());
+        assert!(out.status.success(), "keyshelf {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+
+    /// Runs and asserts exit code 1 with nothing on stdout and no secret anywhere; stderr.
+    pub fn fail(&self, args: &[&str]) -> String {
+        self.expect_fail(self.cmd(args), args)
+    }
+
+    pub fn fail_with_vault(&self, vault: &Path, args: &[&str]) -> String {
+        let mut cmd = self.cmd(args);
+        cmd.env("KEYSHELF_VAULT", vault);
+        self.expect_fail(cmd, args)
+    }
+
+    fn expect_fail(&self, cmd: Command, args: &[&str]) -> String {
+        let out = self.run(cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "keyshelf {args:?} should fail: {stderr}");
+        assert!(out.stdout.is_empty(), "a failing command printed to stdout");
+        assert_eq!(stderr.trim().lines().count(), 1, "errors are one line: {stderr}");
+        stderr
+    }
+
+    fn pipe(&self, mut cmd: Command, input: &[u8]) -> Output {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn keyshelf");
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+
+    /// `keyshelf set PATH` with the value on stdin.
+    pub fn set(&self, path: &str, value: &str) {
+        self.set_with(&["set", path], value);
+    }
+
+    /// `keyshelf ARGS` (a `set` with options) with the value on stdin.
+    pub fn set_with(&self, args: &[&str], value: &str) {
+        self.values.borrow_mut().push(value.to_owned());
+        let out = self.pipe(self.cmd(args), value.as_bytes());
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub fn get(&self, path: &str) -> Vec<u8> {
+        let out = self.run(self.cmd(&["get", path]));
+        assert!(out.status.success(), "get {path} failed: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+}
+
+/// The keychain tests use the real Secret Service; they must not pass vacuously without one.
+pub fn require_secret_service() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs a Secret Service in a D-Bus session: run `make test` (it starts gnome-keyring)"
+    );
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// Runs SQL directly on the vault file, as an attacker with the file could.
+pub fn db_try_exec(path: &Path, sql: &str) -> Result<(), String> {
+    block_on(async {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .connect()
+            .await
+            .map_err(|e| e.to_string())?;
+        let result = sqlx::raw_sql(sql).execute(&mut conn).await.map(drop).map_err(|e| e.to_string());
+        let _ = conn.close().await;
+        result
+    })
+}
+
+pub fn db_exec(path: &Path, sql: &str) {
+    db_try_exec(path, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+pub fn db_query_blob(path: &Path, sql: &str) -> Vec<u8> {
+    block_on(async {
+        let mut conn = SqliteConnectOptions::new().filename(path).connect().await.expect("open");
+        let blob: Vec<u8> = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query");
+        let _ = conn.close().await;
+        blob
+    })
+}
