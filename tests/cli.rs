@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::process::Stdio;
 
-use common::{db_exec, db_query_blob, Vault, OPENAI, PASSPHRASE};
+use common::{db_exec, db_query_blob, Vault, OPENAI};
 
 #[test]
 fn first_run_to_export_and_back() {
@@ -28,9 +28,20 @@ fn first_run_to_export_and_back() {
     assert!(!v.ok(&["project", "ls"]).contains(OPENAI));
 
     // run: the child sees the variable; exit codes pass through.
-    let out = v.ok(&["run", "--scope", "llm-eval/dev", "--", "sh", "-c", "printf %s \"$OPENAI_API_KEY\""]);
+    let out = v.ok(&[
+        "run",
+        "--scope",
+        "llm-eval/dev",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$OPENAI_API_KEY\"",
+    ]);
     assert_eq!(out, OPENAI);
-    let status = v.cmd(&["run", "--scope", "llm-eval/dev", "--", "sh", "-c", "exit 7"]).status().expect("run");
+    let status = v
+        .cmd(&["run", "--scope", "llm-eval/dev", "--", "sh", "-c", "exit 7"])
+        .status()
+        .expect("run");
     assert_eq!(status.code(), Some(7));
 
     // export -> import into another scope -> same values.
@@ -66,7 +77,10 @@ fn the_vault_file_holds_no_plaintext() {
     let v = Vault::init();
     v.ok(&["project", "add", "p", "--env", "dev"]);
     v.set("p/dev/OPENAI_API_KEY", OPENAI);
-    v.set_with(&["set", "p/dev/NOTED", "--note", "rotate-me-via-dashboard-7731"], "noted-value-1");
+    v.set_with(
+        &["set", "p/dev/NOTED", "--note", "rotate-me-via-dashboard-7731"],
+        "noted-value-1",
+    );
     let _ = v.cmd(&["get", "p/dev/OPENAI_API_KEY"]).output();
     for path in v.vault_files() {
         let bytes = fs::read(&path).expect("read");
@@ -93,7 +107,10 @@ fn wrong_passphrase_is_named_and_changes_nothing() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "keyshelf: wrong passphrase");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "keyshelf: wrong passphrase"
+    );
     assert_eq!(v.ok(&["audit", "ls", "--json", "--limit", "1000"]), before);
 }
 
@@ -118,7 +135,10 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "no garbage plaintext on stdout");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("secret p/dev/A_KEY version 1 failed authentication"), "{err}");
+    assert!(
+        err.contains("secret p/dev/A_KEY version 1 failed authentication"),
+        "{err}"
+    );
     assert!(!err.contains("value-of"));
 
     // A single flipped bit in B.
@@ -128,10 +148,17 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
          WHERE secret_id = (SELECT id FROM secrets WHERE name = 'B_KEY')",
     );
     let err = v.fail(&["get", "p/dev/B_KEY"]);
-    assert!(err.contains("secret p/dev/B_KEY version 1 failed authentication"), "{err}");
+    assert!(
+        err.contains("secret p/dev/B_KEY version 1 failed authentication"),
+        "{err}"
+    );
     // run and export refuse the whole scope rather than hand out a partial one.
-    assert!(v.fail(&["export", "--scope", "p/dev"]).contains("failed authentication"));
-    assert!(v.fail(&["run", "--scope", "p/dev", "--", "true"]).contains("failed authentication"));
+    assert!(v
+        .fail(&["export", "--scope", "p/dev"])
+        .contains("failed authentication"));
+    assert!(v
+        .fail(&["run", "--scope", "p/dev", "--", "true"])
+        .contains("failed authentication"));
 }
 
 #[test]
@@ -139,7 +166,11 @@ fn malformed_dotenv_names_the_line_and_imports_nothing() {
     let v = Vault::init();
     v.ok(&["project", "add", "p", "--env", "dev"]);
     let file = v.dir.path().join("bad.env");
-    fs::write(&file, "GOOD=1\nALSO_GOOD='two'\nBROKEN=\"sk-unterminated-secret\nNEXT=3\n").expect("write");
+    fs::write(
+        &file,
+        "GOOD=1\nALSO_GOOD='two'\nBROKEN=\"sk-unterminated-secret\nNEXT=3\n",
+    )
+    .expect("write");
     let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
     assert!(err.contains("line 3"), "{err}");
     assert!(err.contains("nothing was imported"), "{err}");
@@ -176,7 +207,10 @@ fn missing_foreign_and_newer_files_get_clear_messages() {
 #[test]
 fn weakened_kdf_parameters_are_refused() {
     let v = Vault::init();
-    db_exec(&v.db(), "UPDATE key_envelopes SET kdf_m_kib = 1024 WHERE kind = 'passphrase'");
+    db_exec(
+        &v.db(),
+        "UPDATE key_envelopes SET kdf_m_kib = 1024 WHERE kind = 'passphrase'",
+    );
     let err = v.fail(&["project", "add", "p"]);
     assert!(err.contains("below the floor"), "{err}");
 }
@@ -300,8 +334,17 @@ fn run_materialises_file_secrets_privately_and_removes_them() {
     let v = Vault::init();
     v.ok(&["project", "add", "train", "--env", "dev"]);
     let sa = v.dir.path().join("sa.json");
-    fs::write(&sa, br#"{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----x"}"#).expect("write");
-    v.ok(&["set", "train/dev/GOOGLE_APPLICATION_CREDENTIALS", "--file", sa.to_str().expect("utf8")]);
+    fs::write(
+        &sa,
+        br#"{"type":"service_account","private_key":"-----BEGIN PRIVATE KEY-----x"}"#,
+    )
+    .expect("write");
+    v.ok(&[
+        "set",
+        "train/dev/GOOGLE_APPLICATION_CREDENTIALS",
+        "--file",
+        sa.to_str().expect("utf8"),
+    ]);
     let out = v.ok(&[
         "run",
         "--scope",
@@ -394,7 +437,10 @@ fn keychain_unlock_lock_and_unlock_again_without_retyping() {
     v.ok_no_pass(&["lock"]);
     let status: serde_json::Value = serde_json::from_str(&v.ok_no_pass(&["status", "--json"])).expect("json");
     assert_eq!(status["unlocked"], false);
-    let out = v.cmd_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"]).output().expect("run");
+    let out = v
+        .cmd_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("locked"));

@@ -48,7 +48,11 @@ impl Vault {
             values: RefCell::new(vec![OPENAI.to_owned()]),
         };
         let out = vault.run(vault.cmd(&["init", "--name", "ml-team", "--user", "ada"]));
-        assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         vault.recovery_key = String::from_utf8(out.stdout).expect("utf8").trim().to_owned();
         vault.values.borrow_mut().push(vault.recovery_key.clone());
         vault
@@ -99,7 +103,10 @@ impl Vault {
         let out = cmd.output().expect("run keyshelf");
         let stderr = String::from_utf8_lossy(&out.stderr);
         for value in self.values.borrow().iter().filter(|v| !v.is_empty()) {
-            assert!(!stderr.contains(value.as_str()), "a secret value reached stderr: {stderr}");
+            assert!(
+                !stderr.contains(value.as_str()),
+                "a secret value reached stderr: {stderr}"
+            );
         }
         out
     }
@@ -125,7 +132,11 @@ impl Vault {
 
     pub fn ok_no_pass_stdin(&self, args: &[&str], input: &str) -> String {
         let out = self.pipe(self.cmd_no_pass(args), input.as_bytes());
-        assert!(out.status.success(), "keyshelf {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "keyshelf {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf8")
     }
 
@@ -156,7 +167,12 @@ impl Vault {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn keyshelf");
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
         child.wait_with_output().expect("wait")
     }
 
@@ -169,12 +185,20 @@ impl Vault {
     pub fn set_with(&self, args: &[&str], value: &str) {
         self.values.borrow_mut().push(value.to_owned());
         let out = self.pipe(self.cmd(args), value.as_bytes());
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn get(&self, path: &str) -> Vec<u8> {
         let out = self.run(self.cmd(&["get", path]));
-        assert!(out.status.success(), "get {path} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "get {path} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     }
 }
@@ -203,7 +227,11 @@ pub fn db_try_exec(path: &Path, sql: &str) -> Result<(), String> {
             .connect()
             .await
             .map_err(|e| e.to_string())?;
-        let result = sqlx::raw_sql(sql).execute(&mut conn).await.map(drop).map_err(|e| e.to_string());
+        let result = sqlx::raw_sql(sql)
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string());
         let _ = conn.close().await;
         result
     })
@@ -215,7 +243,11 @@ pub fn db_exec(path: &Path, sql: &str) {
 
 pub fn db_query_blob(path: &Path, sql: &str) -> Vec<u8> {
     block_on(async {
-        let mut conn = SqliteConnectOptions::new().filename(path).connect().await.expect("open");
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .connect()
+            .await
+            .expect("open");
         let blob: Vec<u8> = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query");
         let _ = conn.close().await;
         blob

@@ -70,8 +70,14 @@ impl Context {
         let member_id = self.member_id(&config, &vault)?;
         let prompt = format!("Passphrase for vault {:?}: ", vault.name());
         let mut source = || read_passphrase(&prompt);
-        let (session, report) =
-            session::unlock(vault, &member_id, &config.device_id, self.keychain.as_ref(), &mut source).await?;
+        let (session, report) = session::unlock(
+            vault,
+            &member_id,
+            &config.device_id,
+            self.keychain.as_ref(),
+            &mut source,
+        )
+        .await?;
         if report.via == UnlockedVia::Passphrase {
             if let Some(problem) = report.keychain_problem {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");

@@ -76,7 +76,18 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, actio
 
 /// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
 pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
-    type Row = (i64, i64, String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, Option<Vec<u8>>);
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        Vec<u8>,
+        Vec<u8>,
+        Vec<u8>,
+        Option<Vec<u8>>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.seq, a.at, a.actor, a.device, a.action, a.target, a.prev_hash, a.hash, a.signature, m.signing_public
          FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
@@ -95,7 +106,9 @@ pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
             return Err(broken("is missing (entries were deleted)"));
         }
         if prev_hash != prev {
-            return Err(broken("does not follow the entry before it (the chain was cut or reordered)"));
+            return Err(broken(
+                "does not follow the entry before it (the chain was cut or reordered)",
+            ));
         }
         let computed = entry_hash(&prev, seq, at, &actor, &device, &action, &target);
         if computed[..] != hash[..] {

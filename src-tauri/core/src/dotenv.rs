@@ -46,20 +46,20 @@ impl fmt::Debug for Entry {
 /// Parses .env text as python-dotenv's `dotenv_values(interpolate=True)` reads it.
 ///
 /// `lookup` resolves `${VAR}` names not defined earlier in the file (the caller passes the process
-/// environment, or `|_| None`). All or nothing: the first malformed statement is an error
-/// `Error::Dotenv { line, reason }` naming the 1-based line and what is wrong; no entries are
-/// returned.
+/// environment, or `|_| None`).
 ///
-/// Every assignment is returned, in file order. A key may repeat: as in python-dotenv's dict,
-/// the later assignment overrides the earlier one, so a caller that imports the entries in order
-/// ends up with the right value. (Later `${KEY}` references see the value current at that point.)
+/// Every assignment is returned, in file order. A key may repeat: as in python-dotenv's dict, the
+/// later assignment overrides the earlier one, so callers apply the entries in order (or keep the
+/// last of each key). A `${KEY}` sees the value KEY has at that point of the file.
+///
+/// # Errors
+///
+/// All or nothing: the first malformed statement is `Error::Dotenv { line, reason }` naming the
+/// 1-based line where it starts and what is wrong; no entries are returned.
 pub fn parse(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec<Entry>> {
     // Python strips one leading byte-order mark before parsing.
     let text = input.strip_prefix('\u{feff}').unwrap_or(input);
-    let mut cursor = Cursor {
-        rest: text,
-        line: 1,
-    };
+    let mut cursor = Cursor { rest: text, line: 1 };
     let mut entries: Vec<Entry> = Vec::new();
     let mut defined: HashMap<String, usize> = HashMap::new();
     while let Some(statement) = cursor.statement()? {
@@ -75,24 +75,23 @@ pub fn parse(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec
 }
 
 /// Writes entries so that python-dotenv (and `parse`) read back exactly the same keys and values.
-/// Values are bytes; a value that is not UTF-8 is `Error::DotenvValueNotText { key }`.
 ///
-/// Each entry becomes one `KEY='value'` statement. Inside the quotes `\` and `'` are escaped and
+/// Each entry becomes one `KEY='value'` line. Inside the quotes `\` and `'` are escaped and
 /// newlines are kept as they are. python-dotenv expands `${...}` even in single quotes, so every
 /// `${` is written as `${:-$}{` (an empty name, hence the default `$`). A value holding a carriage
 /// return is double-quoted with `\r` and `\n` escapes instead, because Python reads files with
-/// universal newlines and would turn a raw `\r` into `\n`. A key must be non-empty and free of
-/// whitespace, `=`, `#` and `'`, and must not start with a byte-order mark; otherwise the error is
-/// `Error::InvalidName`.
-pub fn emit<'a>(
-    entries: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-) -> Result<Zeroizing<String>> {
+/// universal newlines and would turn a raw `\r` into `\n`.
+///
+/// # Errors
+///
+/// Values are bytes; a value that is not UTF-8 is `Error::DotenvValueNotText { key }`. A key that
+/// cannot be written as is (empty, holding whitespace, `=`, `#` or `'`, or starting with a
+/// byte-order mark) is `Error::InvalidName`.
+pub fn emit<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<Zeroizing<String>> {
     let mut checked: Vec<(&str, &str)> = Vec::new();
     for (key, bytes) in entries {
         check_key(key)?;
-        let value = std::str::from_utf8(bytes).map_err(|_| Error::DotenvValueNotText {
-            key: key.to_owned(),
-        })?;
+        let value = std::str::from_utf8(bytes).map_err(|_| Error::DotenvValueNotText { key: key.to_owned() })?;
         checked.push((key, value));
     }
     // Sized once up front: a growing String would leave copies of earlier values in freed memory.
@@ -122,10 +121,7 @@ fn check_key(key: &str) -> Result<()> {
         "it is empty"
     } else if key.starts_with('\u{feff}') {
         "it starts with a byte-order mark, which a .env reader drops"
-    } else if key
-        .chars()
-        .any(|c| is_space(c) || matches!(c, '=' | '#' | '\''))
-    {
+    } else if key.chars().any(|c| is_space(c) || matches!(c, '=' | '#' | '\'')) {
         "a .env key cannot contain whitespace, '=', '#' or a single quote"
     } else {
         return Ok(());
@@ -163,7 +159,7 @@ fn push_quoted(out: &mut String, value: &str) {
     out.push(quote);
 }
 
-/// Python's `str.isspace()`, which is also what `\s` matches in its `re`: Unicode White_Space
+/// Python's `str.isspace()`, which is also what `\s` matches in its `re`: Unicode `White_Space`
 /// plus the separators U+001C..U+001F, which Rust's `char::is_whitespace` leaves out.
 fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
@@ -352,16 +348,11 @@ impl<'a> Cursor<'a> {
                 None => Err(fail(line, "unterminated quoted key (no closing ')")),
             };
         }
-        let len = rest
-            .find(|c| c == '=' || c == '#' || is_space(c))
-            .unwrap_or(rest.len());
+        let len = rest.find(|c| c == '=' || c == '#' || is_space(c)).unwrap_or(rest.len());
         if len > 0 {
             Ok(self.advance(len).to_owned())
         } else if self.peek() == Some('=') {
-            Err(fail(
-                line,
-                "expected KEY=VALUE, but there is no key before '='",
-            ))
+            Err(fail(line, "expected KEY=VALUE, but there is no key before '='"))
         } else {
             Err(fail(line, "expected KEY=VALUE after 'export'"))
         }
@@ -559,10 +550,7 @@ fn lookup_named(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Z
 #[derive(Debug, PartialEq)]
 enum Part<'a> {
     Literal(&'a str),
-    Variable {
-        name: &'a str,
-        default: Option<&'a str>,
-    },
+    Variable { name: &'a str, default: Option<&'a str> },
 }
 
 /// Splits `raw` the way python-dotenv's `\$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}`
@@ -684,13 +672,15 @@ mod tests {
         }
     }
 
+    type Dict = &'static [(&'static str, &'static str)];
+
     /// Input, and what python-dotenv 1.2.4's `dotenv_values(path, interpolate=True)` returned for
     /// it with the environment of `test_env` (generated by a differential harness, not by hand).
     /// `None` where python-dotenv warned about a statement or gave a key the value `None`: `parse`
     /// refuses those files. The `\r` cases inside quotes follow Python's universal-newline file
     /// reading; `dotenv_values(stream=...)` would keep the `\r`.
     #[rustfmt::skip]
-    const PYTHON_DOTENV: &[(&str, Option<&[(&str, &str)]>)] = &[
+    const PYTHON_DOTENV: &[(&str, Option<Dict>)] = &[
     ("A=1", Some(&[("A", "1")])),
     ("A=1\nB=2", Some(&[("A", "1"), ("B", "2")])),
     ("A=1\r\nB=2\r\n", Some(&[("A", "1"), ("B", "2")])),
@@ -901,10 +891,7 @@ mod tests {
             let got = parse(input, &test_env);
             match (expected, got) {
                 (Some(want), Ok(entries)) => {
-                    let want: Vec<(String, String)> = want
-                        .iter()
-                        .map(|&(k, v)| (k.to_owned(), v.to_owned()))
-                        .collect();
+                    let want: Vec<(String, String)> = want.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect();
                     assert_eq!(as_dict(&entries), want, "input {input:?}");
                 }
                 (None, Err(Error::Dotenv { .. })) => {}
@@ -1027,15 +1014,7 @@ mod tests {
                 "key {key:?}: {err:?}"
             );
         }
-        for key in [
-            "A",
-            "a.b-c/d",
-            "\"A",
-            "K\u{e9}y",
-            "A\u{feff}",
-            "$A{",
-            "export",
-        ] {
+        for key in ["A", "a.b-c/d", "\"A", "K\u{e9}y", "A\u{feff}", "$A{", "export"] {
             let text = emit([(key, b"v".as_slice())]).unwrap();
             assert_eq!(
                 pairs(&parse(&text, &no_env).unwrap()),
@@ -1047,28 +1026,12 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_the_problem() {
         let cases: &[(&str, usize, &str)] = &[
-            (
-                "A=1\n\nB=\"x\n",
-                3,
-                "unterminated double-quoted value for B",
-            ),
+            ("A=1\n\nB=\"x\n", 3, "unterminated double-quoted value for B"),
             ("A='x", 1, "unterminated single-quoted value for A"),
-            (
-                "A=1\r\nB\r\n",
-                2,
-                "the statement has no '=' (a key without a value)",
-            ),
+            ("A=1\r\nB\r\n", 2, "the statement has no '=' (a key without a value)"),
             ("A=1\n  export \n", 2, "expected KEY=VALUE after 'export'"),
-            (
-                "A=1\n=1",
-                2,
-                "expected KEY=VALUE, but there is no key before '='",
-            ),
-            (
-                "A='x'y",
-                1,
-                "unexpected text after the closing quote of the value of A",
-            ),
+            ("A=1\n=1", 2, "expected KEY=VALUE, but there is no key before '='"),
+            ("A='x'y", 1, "unexpected text after the closing quote of the value of A"),
             (
                 "A=\"x\" y",
                 1,
@@ -1077,26 +1040,10 @@ mod tests {
             ("'A=1", 1, "unterminated quoted key (no closing ')"),
             ("''=1", 1, "the quoted key '' is empty"),
             ("A B=1", 1, "expected '=' after the key"),
-            (
-                "A='a\nb\nc'\nB",
-                4,
-                "the statement has no '=' (a key without a value)",
-            ),
-            (
-                "A='a\r\nb'\r\nB",
-                3,
-                "the statement has no '=' (a key without a value)",
-            ),
-            (
-                "A=1\rB",
-                2,
-                "the statement has no '=' (a key without a value)",
-            ),
-            (
-                "# c\r\n\r\n\rB",
-                4,
-                "the statement has no '=' (a key without a value)",
-            ),
+            ("A='a\nb\nc'\nB", 4, "the statement has no '=' (a key without a value)"),
+            ("A='a\r\nb'\r\nB", 3, "the statement has no '=' (a key without a value)"),
+            ("A=1\rB", 2, "the statement has no '=' (a key without a value)"),
+            ("# c\r\n\r\n\rB", 4, "the statement has no '=' (a key without a value)"),
             (
                 "'A\nB'=\"x",
                 1,
@@ -1104,11 +1051,7 @@ mod tests {
             ),
         ];
         for &(input, line, reason) in cases {
-            assert_eq!(
-                parse_err(input),
-                (line, reason.to_owned()),
-                "input {input:?}"
-            );
+            assert_eq!(parse_err(input), (line, reason.to_owned()), "input {input:?}");
         }
     }
 
@@ -1172,10 +1115,7 @@ mod tests {
             ("D", "file-host"),
             ("E", "$HOST"),
         ];
-        let want: Vec<(String, String)> = want
-            .iter()
-            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let want: Vec<(String, String)> = want.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect();
         assert_eq!(got, want);
     }
 
@@ -1184,10 +1124,7 @@ mod tests {
         let everything = |_: &str| Some("X".to_owned());
         let got = pairs(&parse("A=${}\nB=${:-$}{A}\nC=${:-d}", &everything).unwrap());
         let want = [("A", ""), ("B", "${A}"), ("C", "d")];
-        let want: Vec<(String, String)> = want
-            .iter()
-            .map(|&(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let want: Vec<(String, String)> = want.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect();
         assert_eq!(got, want);
     }
 
@@ -1195,15 +1132,9 @@ mod tests {
     fn split_references_follows_the_regex() {
         use Part::{Literal, Variable};
         let var = |name, default| Variable { name, default };
-        assert_eq!(
-            split_references("a${B}c"),
-            [Literal("a"), var("B", None), Literal("c")]
-        );
+        assert_eq!(split_references("a${B}c"), [Literal("a"), var("B", None), Literal("c")]);
         assert_eq!(split_references("${B:-x:-y}"), [var("B", Some("x:-y"))]);
-        assert_eq!(
-            split_references("${a:b}${C}"),
-            [Literal("${a:b}"), var("C", None)]
-        );
+        assert_eq!(split_references("${a:b}${C}"), [Literal("${a:b}"), var("C", None)]);
         assert_eq!(split_references("${a${C}"), [var("a${C", None)]);
         assert_eq!(split_references("${a:-${C}"), [var("a", Some("${C"))]);
         assert_eq!(split_references("${a:-x${C"), [Literal("${a:-x${C")]);
@@ -1246,20 +1177,14 @@ mod tests {
 
     /// What `str.isspace()` is true for, as printed by Python 3.11.
     const PYTHON_SPACE: &[u32] = &[
-        0x9, 0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001,
-        0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029,
-        0x202f, 0x205f, 0x3000,
+        0x9, 0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
+        0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
     ];
 
     #[test]
     fn whitespace_is_pythons() {
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
-            assert_eq!(
-                is_space(c),
-                PYTHON_SPACE.contains(&(c as u32)),
-                "{:#x}",
-                c as u32
-            );
+            assert_eq!(is_space(c), PYTHON_SPACE.contains(&(c as u32)), "{:#x}", c as u32);
         }
     }
 
@@ -1287,20 +1212,18 @@ mod tests {
 
     /// Strings built from the characters that matter to the grammar, plus arbitrary ones.
     fn tricky(pieces: &'static [&'static str]) -> impl Strategy<Value = String> {
-        let built = prop::collection::vec(prop::sample::select(pieces), 0..24)
-            .prop_map(|parts| parts.concat());
+        let built = prop::collection::vec(prop::sample::select(pieces), 0..24).prop_map(|parts| parts.concat());
         prop_oneof![built, any::<String>()]
     }
 
     const VALUE_PIECES: &[&str] = &[
-        "\\", "'", "\"", "$", "{", "}", ":-", ":", "#", " ", "\n", "\r", "\r\n", "\t", "a", "=",
-        "\u{e9}", "\u{2028}", "\u{85}", "\u{feff}", "\u{0}", "${X}", "\\'", "\\n",
+        "\\", "'", "\"", "$", "{", "}", ":-", ":", "#", " ", "\n", "\r", "\r\n", "\t", "a", "=", "\u{e9}", "\u{2028}",
+        "\u{85}", "\u{feff}", "\u{0}", "${X}", "\\'", "\\n",
     ];
 
     const TEXT_PIECES: &[&str] = &[
-        "\\", "'", "\"", "$", "{", "}", ":-", ":", "#", " ", " #", "\n", "\r", "\r\n", "\t", "a",
-        "=", "=", "A", "B", "export ", "${A}", "${B:-x}", "\\'", "\\\"", "\\n", "\u{a0}", "\u{1c}",
-        "\u{b}", "\u{feff}", "\u{e9}",
+        "\\", "'", "\"", "$", "{", "}", ":-", ":", "#", " ", " #", "\n", "\r", "\r\n", "\t", "a", "=", "=", "A", "B",
+        "export ", "${A}", "${B:-x}", "\\'", "\\\"", "\\n", "\u{a0}", "\u{1c}", "\u{b}", "\u{feff}", "\u{e9}",
     ];
 
     proptest! {

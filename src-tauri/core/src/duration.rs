@@ -28,7 +28,9 @@ impl FromStr for Duration {
     type Err = Error;
 
     fn from_str(input: &str) -> Result<Self, Error> {
-        let bad = || Error::InvalidDuration { input: input.to_owned() };
+        let bad = || Error::InvalidDuration {
+            input: input.to_owned(),
+        };
         let text = input.trim();
         let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let (number, unit) = text.split_at(split);
@@ -65,7 +67,13 @@ mod tests {
 
     #[test]
     fn reads_every_unit() {
-        for (text, secs) in [("30s", 30), ("15m", 900), ("24h", 86_400), ("7d", 604_800), ("12w", 7_257_600)] {
+        for (text, secs) in [
+            ("30s", 30),
+            ("15m", 900),
+            ("24h", 86_400),
+            ("7d", 604_800),
+            ("12w", 7_257_600),
+        ] {
             assert_eq!(text.parse::<Duration>().expect(text).as_secs(), secs);
         }
     }

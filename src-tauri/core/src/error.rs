@@ -21,11 +21,7 @@ pub enum Error {
     #[error(
         "{path} was written by a newer Keyshelf (vault format {found}, this build reads up to {supported}): upgrade keyshelf"
     )]
-    NewerFormat {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    NewerFormat { path: PathBuf, found: i64, supported: i64 },
     #[error("the vault database is busy (another Keyshelf process holds the write lock); try again")]
     Busy,
     #[error("the disk is full: nothing was changed")]
@@ -94,19 +90,13 @@ pub enum Error {
     #[error("no project named {project:?}")]
     UnknownProject { project: String },
     #[error("project {project:?} has no environment {environment:?}")]
-    UnknownEnvironment {
-        project: String,
-        environment: String,
-    },
+    UnknownEnvironment { project: String, environment: String },
     #[error("no secret {path}")]
     UnknownSecret { path: String },
     #[error("project {project:?} already exists")]
     ProjectExists { project: String },
     #[error("environment {project}/{environment} already exists")]
-    EnvironmentExists {
-        project: String,
-        environment: String,
-    },
+    EnvironmentExists { project: String, environment: String },
 
     // --- access and integrity ---
     #[error("you have no access to {scope}")]
@@ -138,10 +128,7 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error("cannot tell where {what} goes (no home directory): set {variable}")]
-    NoDefaultPath {
-        what: &'static str,
-        variable: &'static str,
-    },
+    NoDefaultPath { what: &'static str, variable: &'static str },
     #[error("device config {path} is unreadable: {reason}")]
     Config { path: PathBuf, reason: String },
 }
@@ -159,10 +146,7 @@ impl Error {
     pub(crate) fn db(context: &str, err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
             // SQLite primary result codes (the low byte of the extended code).
-            let primary = db
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .map(|c| c & 0xff);
+            let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
             match primary {
                 Some(5) | Some(6) => return Error::Busy,
                 Some(13) => return Error::DiskFull,

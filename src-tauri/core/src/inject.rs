@@ -55,7 +55,9 @@ impl Injection {
         }
         drop(self);
         let program_name = Path::new(program).display().to_string();
-        let mut child = command.spawn().map_err(|e| Error::io(format!("starting {program_name}"), e))?;
+        let mut child = command
+            .spawn()
+            .map_err(|e| Error::io(format!("starting {program_name}"), e))?;
         drop(command);
         let _forwarding = signals::forward_to(child.id());
         let status = child
@@ -73,7 +75,8 @@ fn env_value(name: &str, value: &Plaintext) -> Result<OsString> {
         return Err(Error::InvalidName {
             what: "secret",
             name: name.to_owned(),
-            reason: "its value contains a NUL byte, which an environment variable cannot hold (store it as a file secret)",
+            reason:
+                "its value contains a NUL byte, which an environment variable cannot hold (store it as a file secret)",
         });
     }
     Ok(OsStr::from_bytes(value.expose()).to_os_string())

@@ -222,7 +222,9 @@ pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, [u8
 impl KeyCache for MemoryKeychain {
     fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>> {
         let map = self.0.lock().map_err(|_| Error::Locked)?;
-        Ok(map.get(&account(vault_id, member_id)).map(|b| AccountKey::from_bytes(*b)))
+        Ok(map
+            .get(&account(vault_id, member_id))
+            .map(|b| AccountKey::from_bytes(*b)))
     }
     fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()> {
         let mut map = self.0.lock().map_err(|_| Error::Locked)?;

@@ -122,7 +122,11 @@ mod tests {
             assert_eq!(k.as_str().parse::<SecretKind>().expect("kind"), k);
         }
         assert_eq!("HF".parse::<SecretKind>().expect("alias"), SecretKind::HuggingFace);
-        assert!("vault".parse::<SecretKind>().expect_err("unknown").to_string().contains("openai"));
+        assert!("vault"
+            .parse::<SecretKind>()
+            .expect_err("unknown")
+            .to_string()
+            .contains("openai"));
     }
 
     #[test]

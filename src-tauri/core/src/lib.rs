@@ -10,7 +10,6 @@ pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod crypto;
-#[path = "dotenv_stub.rs"]
 pub mod dotenv;
 pub mod duration;
 pub mod error;

@@ -5,7 +5,9 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, aead, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey};
+use crate::crypto::{
+    self, aead, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey,
+};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,10 +74,12 @@ fn to_member((id, name, role, status, sealing_public, signing_public): MemberRow
 const MEMBER_COLUMNS: &str = "id, name, role, status, sealing_public, signing_public";
 
 pub(crate) async fn list(conn: &mut SqliteConnection) -> Result<Vec<Member>> {
-    let rows: Vec<MemberRow> = sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"))
-        .fetch_all(conn)
-        .await
-        .map_err(|e| Error::db("listing members", e))?;
+    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"
+    ))
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("listing members", e))?;
     Ok(rows.into_iter().map(to_member).collect())
 }
 
@@ -100,7 +104,11 @@ pub(crate) async fn insert(
     identity: &Identity,
     account_key: &AccountKey,
 ) -> Result<()> {
-    let sealed = aead::encrypt(account_key.expose(), &identity.to_bytes(), &identity_aad(vault_id, member_id));
+    let sealed = aead::encrypt(
+        account_key.expose(),
+        &identity.to_bytes(),
+        &identity_aad(vault_id, member_id),
+    );
     sqlx::query(
         "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
          VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)",
@@ -165,7 +173,11 @@ pub(crate) async fn write_passphrase_envelope(
 ) -> Result<()> {
     let salt: [u8; kdf::SALT_LEN] = crypto::random_bytes();
     let kek = derive_off_thread(passphrase, salt.to_vec(), params).await?;
-    let sealed = aead::encrypt(kek.expose(), account_key.expose(), &envelope_aad(vault_id, member_id, "passphrase"));
+    let sealed = aead::encrypt(
+        kek.expose(),
+        account_key.expose(),
+        &envelope_aad(vault_id, member_id, "passphrase"),
+    );
     sqlx::query(
         "INSERT OR REPLACE INTO key_envelopes (member_id, kind, kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext, created_at)
          VALUES (?, 'passphrase', ?, ?, ?, ?, ?, ?, ?)",
@@ -192,7 +204,11 @@ pub(crate) async fn write_recovery_envelope(
     recovery: &RecoveryKey,
 ) -> Result<()> {
     let kek = recovery.kek(vault_id);
-    let sealed = aead::encrypt(kek.expose(), account_key.expose(), &envelope_aad(vault_id, member_id, "recovery"));
+    let sealed = aead::encrypt(
+        kek.expose(),
+        account_key.expose(),
+        &envelope_aad(vault_id, member_id, "recovery"),
+    );
     sqlx::query(
         "INSERT OR REPLACE INTO key_envelopes (member_id, kind, nonce, ciphertext, created_at)
          VALUES (?, 'recovery', ?, ?, ?)",
@@ -327,7 +343,16 @@ pub(crate) async fn write_grant(
         })?;
     let sealed_key = sealing::seal_scope_key(&public, key);
     let granted_at = crate::clock::now();
-    let message = grant_message(vault_id, scope_id, &recipient.id, epoch, &sealed_key, granter_id, granted_at, expires_at);
+    let message = grant_message(
+        vault_id,
+        scope_id,
+        &recipient.id,
+        epoch,
+        &sealed_key,
+        granter_id,
+        granted_at,
+        expires_at,
+    );
     let signature = signing::sign(granter, &message);
     sqlx::query(
         "INSERT INTO grants (scope_id, member_id, key_epoch, sealed_key, granted_by, granted_at, expires_at, signature)
@@ -377,7 +402,16 @@ pub(crate) async fn open_grant(
         scope: scope_label.to_owned(),
     };
     let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) = row.ok_or_else(no_access)?;
-    let message = grant_message(vault_id, scope_id, member_id, epoch, &sealed_key, &granted_by, granted_at, expires_at);
+    let message = grant_message(
+        vault_id,
+        scope_id,
+        member_id,
+        epoch,
+        &sealed_key,
+        &granted_by,
+        granted_at,
+        expires_at,
+    );
     let granter_public = granter_public.ok_or_else(tampered)?;
     if !signing::verify(&granter_public, &message, &signature) {
         return Err(tampered());

@@ -61,8 +61,15 @@ impl Session {
     pub async fn change_passphrase(&self, passphrase: Zeroizing<Vec<u8>>, kdf: KdfParams) -> Result<()> {
         kdf.check()?;
         let mut tx = self.vault.store.write().await?;
-        members::write_passphrase_envelope(&mut tx, &self.vault.id, &self.member.id, &self.account_key, passphrase, kdf)
-            .await?;
+        members::write_passphrase_envelope(
+            &mut tx,
+            &self.vault.id,
+            &self.member.id,
+            &self.account_key,
+            passphrase,
+            kdf,
+        )
+        .await?;
         self.audit(&mut tx, "member.passphrase", &self.member.name).await?;
         crate::store::commit(tx, "changing the passphrase").await
     }
@@ -92,7 +99,16 @@ impl Session {
             return Ok(Arc::clone(key));
         }
         let key = Arc::new(
-            members::open_grant(conn, &self.vault.id, scope_id, epoch, &self.member.id, &self.identity, label).await?,
+            members::open_grant(
+                conn,
+                &self.vault.id,
+                scope_id,
+                epoch,
+                &self.member.id,
+                &self.identity,
+                label,
+            )
+            .await?,
         );
         self.lock_cache()?.insert(cache_key, Arc::clone(&key));
         Ok(key)
@@ -141,7 +157,9 @@ pub async fn unlock(
             }
             // A stale entry (say, from a vault re-created at the same path) must not lock the
             // user out: fall back to the passphrase and say why.
-            Err(Error::IdentityTampered { .. }) => Some("the key cached in the OS keychain does not open this vault".to_owned()),
+            Err(Error::IdentityTampered { .. }) => {
+                Some("the key cached in the OS keychain does not open this vault".to_owned())
+            }
             Err(other) => return Err(other),
         },
         Ok(None) => None,

@@ -37,13 +37,10 @@ impl Store {
         }
         create_private_file(path)?;
         let store = Self::connect(path).await?;
-        MIGRATOR
-            .run(&store.pool)
-            .await
-            .map_err(|e| Error::Database {
-                context: "creating the vault schema".into(),
-                message: e.to_string(),
-            })?;
+        MIGRATOR.run(&store.pool).await.map_err(|e| Error::Database {
+            context: "creating the vault schema".into(),
+            message: e.to_string(),
+        })?;
         Ok(store)
     }
 

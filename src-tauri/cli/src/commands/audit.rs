@@ -8,7 +8,9 @@ use crate::output;
 pub async fn verify(ctx: &Context) -> Result<i32> {
     let vault = ctx.open().await?;
     let count = vault.verify_audit().await?;
-    output::println_out(&format!("audit log intact: {count} entries, every hash and signature verified"))?;
+    output::println_out(&format!(
+        "audit log intact: {count} entries, every hash and signature verified"
+    ))?;
     Ok(0)
 }
 

@@ -20,7 +20,10 @@ pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
         Some(text) => Some(Some(text.parse::<Duration>()?)),
     };
     let (value, file_name) = match &args.file {
-        Some(file) => (read_file(file)?, file.file_name().map(|n| n.to_string_lossy().into_owned())),
+        Some(file) => (
+            read_file(file)?,
+            file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        ),
         None => (read_value(&path, args.keep_newline)?, None),
     };
     let options = SecretOptions {
@@ -34,7 +37,10 @@ pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
     if outcome.created {
         eprintln!("Stored {path} (version 1).");
     } else {
-        eprintln!("Stored {path} (version {}; the old value is kept as previous).", outcome.version);
+        eprintln!(
+            "Stored {path} (version {}; the old value is kept as previous).",
+            outcome.version
+        );
     }
     Ok(0)
 }
@@ -128,7 +134,8 @@ pub async fn list(ctx: &Context, filter: Option<&str>, json: bool) -> Result<i32
                 s.path(),
                 s.kind.to_string() + if s.is_file { " (file)" } else { "" },
                 s.version.map_or("-".into(), |v| format!("v{v}")),
-                s.due_at.map_or("manual".into(), |due| format!("due {}", output::date(due))),
+                s.due_at
+                    .map_or("manual".into(), |due| format!("due {}", output::date(due))),
                 output::date(s.updated_at),
             ]
         })

@@ -20,7 +20,8 @@ pub async fn import(ctx: &Context, file: &Path, scope: &str) -> Result<i32> {
     let session = ctx.session().await?;
     let bar = std::io::stderr().is_terminal().then(|| {
         ProgressBar::new(0).with_style(
-            ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ({per_sec})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         )
     });
     let mut progress = |done: usize, total: usize| {
@@ -58,7 +59,9 @@ fn read_text(file: &Path) -> Result<Zeroizing<String>> {
     if file == Path::new("-") {
         std::io::stdin().lock().read_to_end(&mut bytes).map_err(io)?;
     } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(io)?;
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(io)?;
     }
     let text = std::str::from_utf8(&bytes).map_err(|e| Error::Dotenv {
         line: bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1,
@@ -76,9 +79,11 @@ pub async fn export(ctx: &Context, scope: &str, format: args::ExportFormat) -> R
     };
     let text = session.export(&scope, format).await?;
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::Io {
-        context: "writing to stdout".into(),
-        source: e,
-    })?;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::Io {
+            context: "writing to stdout".into(),
+            source: e,
+        })?;
     Ok(0)
 }

@@ -34,7 +34,10 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
     );
     config.save(&ctx.config_dir)?;
     eprintln!("Created vault {team:?} at {}", vault.path().display());
-    eprintln!("You are {owner} (owner); key fingerprint {}", session.member().fingerprint);
+    eprintln!(
+        "You are {owner} (owner); key fingerprint {}",
+        session.member().fingerprint
+    );
     eprintln!();
     eprintln!("Recovery key. It is shown this once: store it offline. It unlocks the vault if you");
     eprintln!("lose your passphrase, so anyone holding it and the vault file can read your secrets.");
@@ -48,7 +51,10 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
 /// Caches the account key; says what happened either way.
 fn remember(ctx: &Context, session: &keyshelf_core::Session) {
     match session.remember(ctx.keychain.as_ref()) {
-        Ok(()) => eprintln!("Unlocked: the account key is cached in the OS keychain ({}).", ctx.keychain.describe()),
+        Ok(()) => eprintln!(
+            "Unlocked: the account key is cached in the OS keychain ({}).",
+            ctx.keychain.describe()
+        ),
         Err(e) => eprintln!("Unlocked for this command only: {e}. Later commands will ask for the passphrase."),
     }
 }
@@ -65,7 +71,9 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
         let key = RecoveryKey::parse(&text)?;
         let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
         eprintln!("Recovery key accepted. Choose a new passphrase.");
-        session.change_passphrase(new_passphrase()?, KdfParams::default()).await?;
+        session
+            .change_passphrase(new_passphrase()?, KdfParams::default())
+            .await?;
         remember(ctx, &session);
         return Ok(0);
     }
@@ -75,7 +83,9 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
     }
     let prompt = format!("Passphrase for vault {:?}: ", vault.name());
     let passphrase = crate::context::read_passphrase(&prompt)?.ok_or(Error::NoPassphraseSource)?;
-    let session = vault.unlock_with_passphrase(&member_id, passphrase, &config.device_id).await?;
+    let session = vault
+        .unlock_with_passphrase(&member_id, passphrase, &config.device_id)
+        .await?;
     remember(ctx, &session);
     Ok(0)
 }
@@ -134,7 +144,11 @@ pub async fn status(ctx: &Context, json: bool) -> Result<i32> {
         return Ok(0);
     }
     let mut lines = vec![
-        format!("vault:    {} ({})", status.vault.as_deref().unwrap_or("?"), status.vault_path),
+        format!(
+            "vault:    {} ({})",
+            status.vault.as_deref().unwrap_or("?"),
+            status.vault_path
+        ),
         format!(
             "member:   {}",
             match (&status.member, &status.role) {

@@ -89,7 +89,10 @@ mod tests {
         );
         let ct = encrypt_with_nonce(&key, &nonce, plaintext, &aad);
         assert_eq!(ct, expected);
-        let sealed = Sealed { nonce: nonce.to_vec(), ciphertext: ct };
+        let sealed = Sealed {
+            nonce: nonce.to_vec(),
+            ciphertext: ct,
+        };
         assert_eq!(decrypt(&key, &sealed, &aad).expect("opens").as_slice(), plaintext);
     }
 
@@ -111,9 +114,15 @@ mod tests {
         }
         assert!(decrypt(&key, &sealed, b"row-2").is_none());
         assert!(decrypt(&[8u8; 32], &sealed, aad).is_none());
-        let truncated = Sealed { nonce: sealed.nonce.clone(), ciphertext: sealed.ciphertext[..15].to_vec() };
+        let truncated = Sealed {
+            nonce: sealed.nonce.clone(),
+            ciphertext: sealed.ciphertext[..15].to_vec(),
+        };
         assert!(decrypt(&key, &truncated, aad).is_none());
-        let short_nonce = Sealed { nonce: vec![0; 12], ciphertext: sealed.ciphertext.clone() };
+        let short_nonce = Sealed {
+            nonce: vec![0; 12],
+            ciphertext: sealed.ciphertext.clone(),
+        };
         assert!(decrypt(&key, &short_nonce, aad).is_none());
     }
 

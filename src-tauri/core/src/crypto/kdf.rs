@@ -93,7 +93,9 @@ mod tests {
             .expect("params");
         let argon = Argon2::new_with_secret(&[3u8; 8], Algorithm::Argon2id, Version::V0x13, params).expect("argon2");
         let mut out = [0u8; 32];
-        argon.hash_password_into(&[1u8; 32], &[2u8; 16], &mut out).expect("hash");
+        argon
+            .hash_password_into(&[1u8; 32], &[2u8; 16], &mut out)
+            .expect("hash");
         assert_eq!(
             hex::encode(out),
             "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659"
@@ -107,17 +109,36 @@ mod tests {
     fn reference_implementation_known_answer() {
         let mut out = [0u8; 32];
         argon2id(b"password", b"somesaltsomesalt", KdfParams::FLOOR, &mut out).expect("hash");
-        assert_eq!(hex::encode(out), "81db97a7e67a891784a2599bc879f957cb3512d273984bd97d8a18fc59ff01e2");
+        assert_eq!(
+            hex::encode(out),
+            "81db97a7e67a891784a2599bc879f957cb3512d273984bd97d8a18fc59ff01e2"
+        );
     }
 
     #[test]
     fn floor_is_enforced_without_panicking() {
         for weak in [
-            KdfParams { m_kib: 1024, t: 3, p: 4 },
-            KdfParams { m_kib: 65536, t: 1, p: 4 },
-            KdfParams { m_kib: 65536, t: 3, p: 1 },
+            KdfParams {
+                m_kib: 1024,
+                t: 3,
+                p: 4,
+            },
+            KdfParams {
+                m_kib: 65536,
+                t: 1,
+                p: 4,
+            },
+            KdfParams {
+                m_kib: 65536,
+                t: 3,
+                p: 1,
+            },
             KdfParams { m_kib: 0, t: 0, p: 0 },
-            KdfParams { m_kib: u32::MAX, t: 3, p: 4 },
+            KdfParams {
+                m_kib: u32::MAX,
+                t: 3,
+                p: 4,
+            },
         ] {
             let err = derive_kek(b"pw", &[0; 16], weak).expect_err("must refuse");
             assert!(matches!(err, Error::KdfTooWeak { .. }), "{err}");
@@ -131,6 +152,9 @@ mod tests {
         let c = derive_kek(b"correct horse", &[2; 16], KdfParams::FLOOR).expect("kdf");
         assert_eq!(a.expose(), b.expose());
         assert_ne!(a.expose(), c.expose());
-        assert!(matches!(derive_kek(b"", &[1; 16], KdfParams::FLOOR), Err(Error::EmptyPassphrase)));
+        assert!(matches!(
+            derive_kek(b"", &[1; 16], KdfParams::FLOOR),
+            Err(Error::EmptyPassphrase)
+        ));
     }
 }

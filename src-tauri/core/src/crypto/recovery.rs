@@ -43,21 +43,28 @@ impl RecoveryKey {
                 .map(|c| c.to_ascii_uppercase())
                 .collect(),
         );
-        let body = cleaned
-            .strip_prefix(PREFIX)
-            .ok_or(Error::MalformedRecoveryKey { reason: "it must start with KSR1-" })?;
-        let decoded = Zeroizing::new(
-            BASE32_NOPAD
-                .decode(body.as_bytes())
-                .map_err(|_| Error::MalformedRecoveryKey { reason: "it contains characters outside A-Z and 2-7" })?,
-        );
+        let body = cleaned.strip_prefix(PREFIX).ok_or(Error::MalformedRecoveryKey {
+            reason: "it must start with KSR1-",
+        })?;
+        let decoded =
+            Zeroizing::new(
+                BASE32_NOPAD
+                    .decode(body.as_bytes())
+                    .map_err(|_| Error::MalformedRecoveryKey {
+                        reason: "it contains characters outside A-Z and 2-7",
+                    })?,
+            );
         if decoded.len() != 34 {
-            return Err(Error::MalformedRecoveryKey { reason: "it has the wrong length" });
+            return Err(Error::MalformedRecoveryKey {
+                reason: "it has the wrong length",
+            });
         }
         let mut key = Zeroizing::new([0u8; 32]);
         key.copy_from_slice(&decoded[..32]);
         if checksum(&key[..]) != decoded[32..] {
-            return Err(Error::MalformedRecoveryKey { reason: "its checksum does not match (a typo?)" });
+            return Err(Error::MalformedRecoveryKey {
+                reason: "its checksum does not match (a typo?)",
+            });
         }
         Ok(Self(key))
     }
@@ -106,9 +113,18 @@ mod tests {
         let i = 7;
         chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
         let typo: String = chars.into_iter().collect();
-        assert!(matches!(RecoveryKey::parse(&typo), Err(Error::MalformedRecoveryKey { .. })));
-        assert!(matches!(RecoveryKey::parse("hello"), Err(Error::MalformedRecoveryKey { .. })));
-        assert!(matches!(RecoveryKey::parse("KSR1-0000"), Err(Error::MalformedRecoveryKey { .. })));
+        assert!(matches!(
+            RecoveryKey::parse(&typo),
+            Err(Error::MalformedRecoveryKey { .. })
+        ));
+        assert!(matches!(
+            RecoveryKey::parse("hello"),
+            Err(Error::MalformedRecoveryKey { .. })
+        ));
+        assert!(matches!(
+            RecoveryKey::parse("KSR1-0000"),
+            Err(Error::MalformedRecoveryKey { .. })
+        ));
     }
 
     #[test]

@@ -11,9 +11,7 @@ pub fn seal_scope_key(recipient_public: &[u8; 32], key: &ScopeKey) -> Vec<u8> {
     let public = crypto_box::PublicKey::from(*recipient_public);
     // Sealing fails only on allocation errors in the AEAD; an empty result then fails to open,
     // which surfaces as a tampered grant rather than a panic.
-    public
-        .seal(&mut rand_core::OsRng, key.expose())
-        .unwrap_or_default()
+    public.seal(&mut rand_core::OsRng, key.expose()).unwrap_or_default()
 }
 
 /// Opens a sealed scope key. `None` when it was not sealed to this identity or was altered.

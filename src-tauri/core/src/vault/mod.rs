@@ -13,7 +13,9 @@ use zeroize::Zeroizing;
 
 pub use path::{check_label, check_secret_name, ScopePath, SecretPath};
 pub use projects::ProjectSummary;
-pub use secrets::{ExportFormat, ImportSummary, MAX_VALUE_BYTES, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary};
+pub use secrets::{
+    ExportFormat, ImportSummary, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary, MAX_VALUE_BYTES,
+};
 
 use crate::audit::{self, AuditEntry};
 use crate::crypto::{AccountKey, Identity, KdfParams, RecoveryKey};
@@ -89,8 +91,18 @@ impl Vault {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::db("creating the vault", e))?;
-        members::insert(&mut tx, &vault_id, &member_id, &new.owner, Role::Owner, &identity, &account_key).await?;
-        members::write_passphrase_envelope(&mut tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf).await?;
+        members::insert(
+            &mut tx,
+            &vault_id,
+            &member_id,
+            &new.owner,
+            Role::Owner,
+            &identity,
+            &account_key,
+        )
+        .await?;
+        members::write_passphrase_envelope(&mut tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf)
+            .await?;
         members::write_recovery_envelope(&mut tx, &vault_id, &member_id, &account_key, &recovery_key).await?;
         let actor = audit::Actor {
             member_id: &member_id,
@@ -150,7 +162,9 @@ impl Vault {
             .await?
             .into_iter()
             .find(|m| m.name == name)
-            .ok_or_else(|| Error::UnknownMember { member: name.to_owned() })
+            .ok_or_else(|| Error::UnknownMember {
+                member: name.to_owned(),
+            })
     }
 
     /// Unlocks with an account key from the keychain.
@@ -163,7 +177,12 @@ impl Vault {
     }
 
     /// Unlocks with the passphrase (Argon2id). Nothing changes on a wrong passphrase.
-    pub async fn unlock_with_passphrase(self, member_id: &str, passphrase: Zeroizing<Vec<u8>>, device: &str) -> Result<Session> {
+    pub async fn unlock_with_passphrase(
+        self,
+        member_id: &str,
+        passphrase: Zeroizing<Vec<u8>>,
+        device: &str,
+    ) -> Result<Session> {
         let account_key = {
             let mut conn = acquire(&self).await?;
             members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await?

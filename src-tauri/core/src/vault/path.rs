@@ -32,7 +32,10 @@ pub fn check_label(what: &'static str, name: &str) -> Result<()> {
     if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err(invalid("start with a letter or digit"));
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
         return Err(invalid("use only letters, digits, '.', '_' and '-'"));
     }
     Ok(())
@@ -50,10 +53,14 @@ pub fn check_secret_name(name: &str) -> Result<()> {
         return Err(invalid("use 1 to 128 characters"));
     }
     if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        return Err(invalid("start with a letter or '_' (it becomes an environment variable)"));
+        return Err(invalid(
+            "start with a letter or '_' (it becomes an environment variable)",
+        ));
     }
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(invalid("use only letters, digits and '_' (it becomes an environment variable)"));
+        return Err(invalid(
+            "use only letters, digits and '_' (it becomes an environment variable)",
+        ));
     }
     Ok(())
 }

@@ -99,12 +99,13 @@ impl Session {
         }
         self.require_lead("adding projects")?;
         let mut tx = self.vault.store.write().await?;
-        let inserted = sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(crate::clock::now())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::db("adding a project", e))?;
+        let inserted =
+            sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+                .bind(name)
+                .bind(crate::clock::now())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::db("adding a project", e))?;
         if inserted.rows_affected() == 0 {
             return Err(Error::ProjectExists {
                 project: name.to_owned(),

@@ -90,12 +90,20 @@ pub struct ScopeSecret {
 fn value_aad(vault_id: &str, scope_id: &str, secret_id: &str, version: i64) -> Vec<u8> {
     crypto::aad(
         "keyshelf/v1/secret",
-        &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes(), &version.to_be_bytes()],
+        &[
+            vault_id.as_bytes(),
+            scope_id.as_bytes(),
+            secret_id.as_bytes(),
+            &version.to_be_bytes(),
+        ],
     )
 }
 
 fn note_aad(vault_id: &str, scope_id: &str, secret_id: &str) -> Vec<u8> {
-    crypto::aad("keyshelf/v1/note", &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes()])
+    crypto::aad(
+        "keyshelf/v1/note",
+        &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes()],
+    )
 }
 
 type SummaryRow = (
@@ -119,8 +127,19 @@ const SUMMARY_SELECT: &str = "SELECT p.name, e.name, s.name, s.kind, s.is_file, 
      JOIN projects p ON p.id = e.project_id";
 
 fn to_summary(row: SummaryRow) -> SecretSummary {
-    let (project, environment, name, kind, is_file, file_name, version, rotate_every_secs, last_rotated_at, has_note, updated_at) =
-        row;
+    let (
+        project,
+        environment,
+        name,
+        kind,
+        is_file,
+        file_name,
+        version,
+        rotate_every_secs,
+        last_rotated_at,
+        has_note,
+        updated_at,
+    ) = row;
     SecretSummary {
         project,
         environment,
@@ -191,15 +210,17 @@ impl Vault {
     pub async fn secret(&self, path: &SecretPath) -> Result<SecretSummary> {
         let mut conn = acquire(self).await?;
         resolve_scope(&mut conn, &path.scope).await?;
-        let row: Option<SummaryRow> =
-            sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"))
-                .bind(&path.scope.project)
-                .bind(&path.scope.environment)
-                .bind(&path.name)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(|e| Error::db("reading a secret", e))?;
-        row.map(to_summary).ok_or_else(|| Error::UnknownSecret { path: path.to_string() })
+        let row: Option<SummaryRow> = sqlx::query_as(&format!(
+            "{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"
+        ))
+        .bind(&path.scope.project)
+        .bind(&path.scope.environment)
+        .bind(&path.name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading a secret", e))?;
+        row.map(to_summary)
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })
     }
 
     /// Every version of a secret, newest first, with its state. Metadata only.
@@ -244,7 +265,9 @@ impl Session {
         }
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
         let found = existing(&mut tx, &scope.id, &path.name).await?;
         let created = found.is_none();
         let (secret_id, version) = found.map_or_else(|| (uuid::Uuid::new_v4().to_string(), 1), |(id, v)| (id, v + 1));
@@ -259,14 +282,19 @@ impl Session {
         let items = [item];
         if created {
             let every = options.rotate_every.unwrap_or_else(|| kind.default_rotation());
-            self.insert_secrets(&mut tx, &scope, &items, every, options.file_name.as_deref()).await?;
+            self.insert_secrets(&mut tx, &scope, &items, every, options.file_name.as_deref())
+                .await?;
         } else {
             self.supersede(&mut tx, &[secret_id.as_str()]).await?;
             update_metadata(&mut tx, &secret_id, &options).await?;
         }
         self.insert_versions(&mut tx, &scope, &key, &items).await?;
         if let Some(note) = &options.note {
-            let sealed = aead::encrypt(key.expose(), note.as_bytes(), &note_aad(&self.vault.id, &scope.id, &secret_id));
+            let sealed = aead::encrypt(
+                key.expose(),
+                note.as_bytes(),
+                &note_aad(&self.vault.id, &scope.id, &secret_id),
+            );
             sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
                 .bind(sealed.nonce)
                 .bind(sealed.ciphertext)
@@ -285,7 +313,9 @@ impl Session {
     pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
         let row: Option<(String, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
             "SELECT s.id, v.version, v.nonce, v.ciphertext FROM secrets s
              LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
@@ -296,12 +326,14 @@ impl Session {
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| Error::db("reading a secret", e))?;
-        let (secret_id, version, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let (secret_id, version, nonce, ciphertext) =
+            row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let (Some(version), Some(nonce), Some(ciphertext)) = (version, nonce, ciphertext) else {
             return Err(Error::NoCurrentVersion { path: path.to_string() });
         };
         let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path.to_string())?;
-        self.audit(&mut tx, "secret.read", &format!("{path} v{version}")).await?;
+        self.audit(&mut tx, "secret.read", &format!("{path} v{version}"))
+            .await?;
         crate::store::commit(tx, "recording the read (the value was withheld)").await?;
         Ok(value)
     }
@@ -310,7 +342,9 @@ impl Session {
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
         let row: Option<(String, Option<Vec<u8>>, Option<Vec<u8>>)> =
             sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
                 .bind(&scope.id)
@@ -339,7 +373,8 @@ impl Session {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Removing needs access to the scope, not just write access to the file.
-        self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string()).await?;
+        self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
         let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
             .bind(&path.name)
@@ -374,7 +409,12 @@ impl Session {
         for (secret_id, name, kind, file_name, version, nonce, ciphertext) in rows {
             let path = format!("{label}/{name}");
             let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path)?;
-            self.audit(&mut tx, &format!("secret.read:{purpose}"), &format!("{path} v{version}")).await?;
+            self.audit(
+                &mut tx,
+                &format!("secret.read:{purpose}"),
+                &format!("{path} v{version}"),
+            )
+            .await?;
             out.push(ScopeSecret {
                 name,
                 kind: kind.parse().unwrap_or(SecretKind::Generic),
@@ -410,7 +450,9 @@ impl Session {
 
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string()).await?;
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
+            .await?;
         let known: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
              FROM secrets s WHERE s.scope_id = ?",
@@ -440,7 +482,11 @@ impl Session {
                     value: entry.value.as_bytes(),
                 },
             };
-            if item.version == 1 { fresh.push(item) } else { updates.push(item) }
+            if item.version == 1 {
+                fresh.push(item)
+            } else {
+                updates.push(item)
+            }
         }
         let total = fresh.len() + updates.len();
         let mut done = 0;
@@ -480,8 +526,9 @@ impl Session {
             ExportFormat::Json => {
                 let mut map = serde_json::Map::new();
                 for secret in &secrets {
-                    let text = std::str::from_utf8(secret.value.expose())
-                        .map_err(|_| Error::DotenvValueNotText { key: secret.name.clone() })?;
+                    let text = std::str::from_utf8(secret.value.expose()).map_err(|_| Error::DotenvValueNotText {
+                        key: secret.name.clone(),
+                    })?;
                     map.insert(secret.name.clone(), serde_json::Value::String(text.to_owned()));
                 }
                 let mut object = serde_json::Value::Object(map);
@@ -560,7 +607,13 @@ impl Session {
         let now = crate::clock::now();
         let sealed: Vec<crypto::Sealed> = items
             .iter()
-            .map(|i| aead::encrypt(key.expose(), i.value, &value_aad(&self.vault.id, &scope.id, &i.secret_id, i.version)))
+            .map(|i| {
+                aead::encrypt(
+                    key.expose(),
+                    i.value,
+                    &value_aad(&self.vault.id, &scope.id, &i.secret_id, i.version),
+                )
+            })
             .collect();
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO secret_versions (secret_id, version, state, key_epoch, nonce, ciphertext, created_by, created_at) ",
@@ -588,7 +641,11 @@ impl Session {
         let now = crate::clock::now();
         for (from, to) in [("previous", "retired"), ("current", "previous")] {
             let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET state = ");
-            query.push_bind(to).push(" WHERE state = ").push_bind(from).push(" AND secret_id IN (");
+            query
+                .push_bind(to)
+                .push(" WHERE state = ")
+                .push_bind(from)
+                .push(" AND secret_id IN (");
             let mut list = query.separated(", ");
             for id in secret_ids {
                 list.push_bind(*id);
@@ -601,7 +658,11 @@ impl Session {
                 .map_err(|e| Error::db("updating versions", e))?;
         }
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secrets SET updated_at = ");
-        query.push_bind(now).push(", last_rotated_at = ").push_bind(now).push(" WHERE id IN (");
+        query
+            .push_bind(now)
+            .push(", last_rotated_at = ")
+            .push_bind(now)
+            .push(" WHERE id IN (");
         let mut list = query.separated(", ");
         for id in secret_ids {
             list.push_bind(*id);

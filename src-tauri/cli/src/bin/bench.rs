@@ -1,0 +1,209 @@
+//! `keyshelf-bench`: end-to-end figures for docs/PERFORMANCE.md, measured on the built
+//! `keyshelf` binary as a user runs it (process start, SQLite open, unlock, decrypt, audit write).
+//!
+//! Run with `make bench` (release build, inside a D-Bus session with gnome-keyring so the warm
+//! path uses the real keychain). Prints the figures; asserts nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "bench passphrase";
+
+fn main() {
+    let exe = std::env::current_exe().expect("current exe");
+    let keyshelf = exe.with_file_name("keyshelf");
+    assert!(
+        keyshelf.exists(),
+        "build the CLI first: cargo build --release -p keyshelf"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bench = Bench {
+        keyshelf,
+        vault: dir.path().join("vault.db"),
+        config: dir.path().join("config"),
+    };
+
+    bench.ok(bench.cmd(true).args(["init", "--name", "bench", "--user", "bench"]));
+    bench.ok(bench
+        .cmd(true)
+        .args(["project", "add", "bench", "--env", "dev", "--env", "bulk"]));
+    bench.set(
+        "bench/dev/OPENAI_API_KEY",
+        "sk-proj-bench0000000000000000000000000000000000",
+    );
+    let warm_available = bench.keychain_unlocked();
+
+    println!("keyshelf-bench: {} ({})", machine(), bench.keyshelf.display());
+    if warm_available {
+        let warm = bench.time(50, || bench.with(false, &["get", "bench/dev/OPENAI_API_KEY"]));
+        report("get, warm (keychain: kernel keyutils cache)", &warm);
+    } else {
+        println!("get, warm: skipped: no OS keychain in this session (run `make bench`)");
+    }
+    let cold = bench.time(10, || {
+        let mut cmd = bench.cmd(true);
+        cmd.env("KEYSHELF_KEYCHAIN", "off")
+            .args(["get", "bench/dev/OPENAI_API_KEY"]);
+        cmd
+    });
+    report("get, cold (passphrase: Argon2id 64 MiB, t=3, p=4)", &cold);
+
+    let baseline = bench.time(30, || {
+        let mut cmd = Command::new("true");
+        cmd.stdout(Stdio::null());
+        cmd
+    });
+    let run = bench.time(30, || {
+        bench.with(!warm_available, &["run", "--scope", "bench/dev", "--", "true"])
+    });
+    report("`true` alone", &baseline);
+    report("run --scope bench/dev -- true", &run);
+    println!(
+        "run overhead (p50 difference): {:.1} ms",
+        (p(&run, 50) - p(&baseline, 50)).as_secs_f64() * 1e3
+    );
+
+    let count = 100_000;
+    let file = dir.path().join("bulk.env");
+    let mut text = String::with_capacity(count * 64);
+    for i in 0..count {
+        text.push_str(&format!(
+            "SECRET_{i:06}=value-{i:06}-{:032x}\n",
+            i as u128 * 0x9e37_79b9_7f4a_7c15
+        ));
+    }
+    std::fs::write(&file, text).expect("write env");
+    let started = Instant::now();
+    bench.ok(bench
+        .cmd(!warm_available)
+        .args(["import", file.to_str().expect("utf8"), "--scope", "bench/bulk"]));
+    let took = started.elapsed();
+    println!(
+        "import {count} secrets (one transaction, one process): {:.2} s = {:.0} secrets/s",
+        took.as_secs_f64(),
+        count as f64 / took.as_secs_f64()
+    );
+    let export = Instant::now();
+    bench.ok(bench.cmd(!warm_available).args(["export", "--scope", "bench/bulk"]));
+    println!(
+        "export {count} secrets (decrypt + audit each): {:.2} s",
+        export.elapsed().as_secs_f64()
+    );
+    let size: u64 = ["vault.db", "vault.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "vault file with {} secrets: {:.1} MiB",
+        count + 1,
+        size as f64 / 1048576.0
+    );
+    if warm_available {
+        let _ = bench.cmd(false).arg("lock").output();
+    }
+}
+
+struct Bench {
+    keyshelf: PathBuf,
+    vault: PathBuf,
+    config: PathBuf,
+}
+
+impl Bench {
+    fn cmd(&self, with_passphrase: bool) -> Command {
+        let mut cmd = Command::new(&self.keyshelf);
+        cmd.env("KEYSHELF_VAULT", &self.vault)
+            .env("KEYSHELF_CONFIG_DIR", &self.config)
+            .env_remove("KEYSHELF_KEYCHAIN")
+            .env_remove("KEYSHELF_PASSPHRASE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if with_passphrase {
+            cmd.env("KEYSHELF_PASSPHRASE", PASSPHRASE);
+        }
+        cmd
+    }
+
+    fn with(&self, with_passphrase: bool, args: &[&str]) -> Command {
+        let mut cmd = self.cmd(with_passphrase);
+        cmd.args(args);
+        cmd
+    }
+
+    fn ok(&self, cmd: &mut Command) {
+        let out = cmd.output().expect("run keyshelf");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn set(&self, path: &str, value: &str) {
+        let mut child = self
+            .cmd(true)
+            .args(["set", path])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(value.as_bytes())
+            .expect("write");
+        assert!(child.wait().expect("wait").success());
+    }
+
+    fn keychain_unlocked(&self) -> bool {
+        let out = self
+            .cmd(false)
+            .args(["status", "--json"])
+            .stdout(Stdio::piped())
+            .output()
+            .expect("status");
+        String::from_utf8_lossy(&out.stdout).contains("\"unlocked\": true")
+    }
+
+    fn time(&self, runs: usize, mut make: impl FnMut() -> Command) -> Vec<Duration> {
+        let mut samples: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let mut cmd = make();
+                let started = Instant::now();
+                let out = cmd.output().expect("run");
+                let took = started.elapsed();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                took
+            })
+            .collect();
+        samples.sort();
+        samples
+    }
+}
+
+fn p(sorted: &[Duration], pct: usize) -> Duration {
+    sorted[(sorted.len() * pct / 100).min(sorted.len() - 1)]
+}
+
+fn report(what: &str, sorted: &[Duration]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{what}: p50 {:.2} ms, p95 {:.2} ms (n={})",
+        ms(p(sorted, 50)),
+        ms(p(sorted, 95)),
+        sorted.len()
+    );
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("{cpu}, {cores} cores, {}", std::env::consts::OS)
+}
