@@ -162,6 +162,17 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
 }
 
 #[test]
+fn a_forged_grant_is_refused() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "granted-value-9");
+    // Replace the sealed scope key with one sealed by someone else: the signature no longer covers it.
+    db_exec(&v.db(), "UPDATE grants SET sealed_key = randomblob(length(sealed_key))");
+    let err = v.fail(&["get", "p/dev/T"]);
+    assert!(err.contains("grant for p/dev failed verification"), "{err}");
+}
+
+#[test]
 fn malformed_dotenv_names_the_line_and_imports_nothing() {
     let v = Vault::init();
     v.ok(&["project", "add", "p", "--env", "dev"]);
@@ -218,8 +229,10 @@ fn weakened_kdf_parameters_are_refused() {
 #[test]
 fn usage_errors_exit_2_and_bad_names_exit_1() {
     let v = Vault::init();
-    assert_eq!(v.cmd(&["get"]).status().expect("run").code(), Some(2));
-    assert_eq!(v.cmd(&["frobnicate"]).status().expect("run").code(), Some(2));
+    for args in [&["get"][..], &["frobnicate"], &["run", "--scope", "p/dev"]] {
+        let out = v.cmd(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
     let err = v.fail(&["get", "just-a-name"]);
     assert!(err.contains("PROJECT/ENV/NAME"), "{err}");
     let err = v.fail(&["set", "p/dev/bad-name"]);

@@ -359,25 +359,20 @@ impl<'a> Cursor<'a> {
     }
 
     fn value(&mut self, line: usize, key: &str) -> Result<Raw<'a>> {
-        let (kind, escape): (&str, fn(char) -> Option<char>) = match self.peek() {
-            Some('\'') => ("single", single_quote_escape),
-            Some('"') => ("double", double_quote_escape),
+        let (quote, kind, escape): (u8, &str, Escape) = match self.peek() {
+            Some('\'') => (b'\'', "single", single_quote_escape),
+            Some('"') => (b'"', "double", double_quote_escape),
             None | Some('\r' | '\n') => return Ok(Raw::Text("")),
             Some(_) => return Ok(Raw::Text(self.unquoted())),
         };
         let rest = self.rest;
         let body = rest.get(1..).unwrap_or("");
-        let len = closing_quote(body, if kind == "single" { b'\'' } else { b'"' });
-        match len.and_then(|len| Some((len, body.get(..len)?))) {
-            Some((len, content)) => {
-                self.advance(len + 2);
-                Ok(Raw::Decoded(unescape(content, escape)))
-            }
-            None => Err(fail(
-                line,
-                format!("unterminated {kind}-quoted value for {}", key_label(key)),
-            )),
-        }
+        let Some(content) = closing_quote(body, quote).and_then(|len| body.get(..len)) else {
+            let reason = format!("unterminated {kind}-quoted value for {}", key_label(key));
+            return Err(fail(line, reason));
+        };
+        self.advance(content.len() + 2);
+        Ok(Raw::Decoded(unescape(content, escape)))
     }
 
     /// The rest of the line, cut at the first `#` that follows whitespace, trailing space trimmed.
@@ -428,6 +423,9 @@ fn closing_quote(body: &str, quote: u8) -> Option<usize> {
     None
 }
 
+/// Maps the char after a backslash to what the pair decodes to; `None` keeps both chars.
+type Escape = fn(char) -> Option<char>;
+
 /// `\\` and `\'` are the only escapes decoded inside single quotes.
 fn single_quote_escape(c: char) -> Option<char> {
     matches!(c, '\\' | '\'').then_some(c)
@@ -449,7 +447,7 @@ fn double_quote_escape(c: char) -> Option<char> {
 }
 
 /// Decodes a quoted value's escapes. Never longer than `content`, so the buffer never regrows.
-fn unescape(content: &str, escape: fn(char) -> Option<char>) -> Zeroizing<String> {
+fn unescape(content: &str, escape: Escape) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(content.len()));
     let mut chars = universal_newlines(content);
     while let Some(c) = chars.next() {
@@ -539,6 +537,8 @@ fn expand(
     out
 }
 
+/// `lookup`, except for the empty name: no environment holds one, and `emit` relies on `${:-$}`
+/// always giving `$`.
 fn lookup_named(name: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<Zeroizing<String>> {
     if name.is_empty() {
         return None;

@@ -145,12 +145,14 @@ fn to_key(bytes: Vec<u8>) -> Option<AccountKey> {
 impl KeyCache for OsKeychain {
     fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>> {
         let account = account(vault_id, member_id);
+        // The kernel keyring is a few syscalls that cannot hang: read it inline, without a thread.
+        if let Some(key) = platform::kernel(&account)
+            .and_then(|e| e.get_secret().ok())
+            .and_then(to_key)
+        {
+            return Ok(Some(key));
+        }
         bounded("the keychain", move || {
-            if let Some(cached) = platform::kernel(&account).and_then(|e| e.get_secret().ok()) {
-                if let Some(key) = to_key(cached) {
-                    return Ok(Some(key));
-                }
-            }
             let entry = platform::secret_service(&account).map_err(|e| unavailable(&e))?;
             match entry.get_secret() {
                 Ok(bytes) => {
