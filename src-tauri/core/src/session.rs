@@ -180,3 +180,83 @@ pub async fn unlock(
         },
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keychain::{MemoryKeychain, NoKeychain};
+    use crate::vault::NewVault;
+
+    const PASS: &[u8] = b"unit test passphrase";
+
+    async fn new_vault(dir: &std::path::Path) -> (Vault, String, MemoryKeychain) {
+        let created = Vault::create(
+            &dir.join("v.db"),
+            NewVault {
+                team: "t".into(),
+                owner: "ada".into(),
+                passphrase: Zeroizing::new(PASS.to_vec()),
+                kdf: KdfParams::default(),
+            },
+            "device-1",
+        )
+        .await
+        .expect("create");
+        let cache = MemoryKeychain::default();
+        created.session.remember(&cache).expect("remember");
+        let member = created.session.member().id.clone();
+        (created.session.vault().clone(), member, cache)
+    }
+
+    fn no_prompt() -> Result<Option<Zeroizing<Vec<u8>>>> {
+        Ok(None)
+    }
+
+    #[tokio::test]
+    async fn keychain_first_then_passphrase_then_a_clear_refusal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (vault, member, cache) = new_vault(dir.path()).await;
+
+        let (_, report) = unlock(vault.clone(), &member, "d", &cache, &mut no_prompt)
+            .await
+            .expect("cached");
+        assert_eq!(report.via, UnlockedVia::Keychain);
+
+        let mut asked = 0;
+        let mut prompt = || {
+            asked += 1;
+            Ok(Some(Zeroizing::new(PASS.to_vec())))
+        };
+        let (_, report) = unlock(vault.clone(), &member, "d", &NoKeychain, &mut prompt)
+            .await
+            .expect("passphrase");
+        assert_eq!((report.via, asked), (UnlockedVia::Passphrase, 1));
+
+        let err = unlock(vault.clone(), &member, "d", &NoKeychain, &mut no_prompt)
+            .await
+            .expect_err("locked");
+        assert!(matches!(err, Error::Locked), "{err}");
+
+        let mut wrong = || Ok(Some(Zeroizing::new(b"nope".to_vec())));
+        let err = unlock(vault, &member, "d", &NoKeychain, &mut wrong)
+            .await
+            .expect_err("wrong");
+        assert!(matches!(err, Error::WrongPassphrase), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_stale_cached_key_falls_back_to_the_passphrase_and_says_why() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (vault, member, _) = new_vault(dir.path()).await;
+        let stale = MemoryKeychain::default();
+        stale
+            .store(vault.id(), &member, &AccountKey::generate())
+            .expect("store");
+        let mut prompt = || Ok(Some(Zeroizing::new(PASS.to_vec())));
+        let (_, report) = unlock(vault, &member, "d", &stale, &mut prompt)
+            .await
+            .expect("fallback");
+        assert_eq!(report.via, UnlockedVia::Passphrase);
+        assert!(report.keychain_problem.is_some_and(|p| p.contains("does not open")));
+    }
+}
