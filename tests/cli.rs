@@ -192,6 +192,11 @@ fn malformed_dotenv_names_the_line_and_imports_nothing() {
     let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
     assert!(err.contains("line 2") && err.contains("not-a-valid-name"), "{err}");
     assert!(v.ok(&["ls", "p/dev", "--json"]).trim() == "[]");
+
+    // A quoted key that runs over lines must not carry the text it swallowed into the error.
+    fs::write(&file, "GOOD=1\n'oops\nLEAKED=sk-leak-in-key-0042\n'=x\n").expect("write");
+    let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
+    assert!(err.contains("line 2") && !err.contains("sk-leak-in-key-0042"), "{err}");
 }
 
 #[test]

@@ -441,7 +441,13 @@ impl Session {
         for (i, entry) in entries.iter().enumerate() {
             check_secret_name(&entry.key).map_err(|e| Error::Dotenv {
                 line: entry.line,
-                reason: e.to_string(),
+                // A quoted key can span lines and swallow what was meant as a value: echo it only
+                // when it looks like a name someone typed.
+                reason: if entry.key.len() <= 64 && entry.key.chars().all(|c| c.is_ascii_graphic()) {
+                    e.to_string()
+                } else {
+                    "the key is not a valid secret name (use letters, digits and '_')".to_owned()
+                },
             })?;
             latest.insert(entry.key.as_str(), i);
         }
