@@ -227,8 +227,11 @@ pub(crate) async fn write_recovery_envelope(
 async fn derive_off_thread(passphrase: Zeroizing<Vec<u8>>, salt: Vec<u8>, params: KdfParams) -> Result<Kek> {
     tokio::task::spawn_blocking(move || kdf::derive_kek(&passphrase, &salt, params))
         .await
-        .map_err(|_| Error::Keychain {
-            reason: "key derivation was interrupted".into(),
+        .map_err(|e| {
+            Error::io(
+                "deriving the key from the passphrase",
+                std::io::Error::other(e.to_string()),
+            )
         })?
 }
 
