@@ -162,6 +162,74 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
 }
 
 #[test]
+fn renamed_rows_and_swapped_environments_fail_authentication() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "app", "--env", "dev", "--env", "prod"]);
+    v.set("app/dev/API_KEY", "dev-api-key-111");
+    v.set("app/dev/OTHER_KEY", "dev-other-key-222");
+    v.set("app/prod/API_KEY", "prod-api-key-333");
+    // Swap two secrets' names: each would otherwise be handed out under the other's name.
+    db_exec(
+        &v.db(),
+        "UPDATE secrets SET name = 'SWAP_TMP' WHERE name = 'OTHER_KEY';
+         UPDATE secrets SET name = 'OTHER_KEY' WHERE name = 'API_KEY'
+           AND scope_id = (SELECT scope_id FROM secrets WHERE name = 'SWAP_TMP');
+         UPDATE secrets SET name = 'API_KEY' WHERE name = 'SWAP_TMP';",
+    );
+    let err = v.fail(&["get", "app/dev/API_KEY"]);
+    assert!(err.contains("failed authentication"), "{err}");
+    // Point dev's scope at prod's environment and back: `run --scope app/dev` must not get prod values.
+    db_exec(
+        &v.db(),
+        "PRAGMA foreign_keys = OFF;
+         UPDATE scopes SET environment_id = -environment_id;
+         UPDATE scopes SET environment_id = CASE -environment_id
+             WHEN (SELECT id FROM environments WHERE name = 'dev') THEN (SELECT id FROM environments WHERE name = 'prod')
+             ELSE (SELECT id FROM environments WHERE name = 'dev') END;",
+    );
+    let err = v.fail(&["run", "--scope", "app/dev", "--", "env"]);
+    assert!(err.contains("failed"), "{err}");
+}
+
+#[test]
+fn a_grant_signed_by_someone_else_is_refused() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "self-granted-value");
+    // Someone with the file adds a "member" and makes the grant theirs.
+    db_exec(
+        &v.db(),
+        "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
+         VALUES ('intruder', 'intruder', 'owner', 'active', zeroblob(32), zeroblob(32), x'00', x'00', 0);
+         UPDATE grants SET granted_by = 'intruder'",
+    );
+    let err = v.fail(&["get", "p/dev/T"]);
+    assert!(err.contains("grant for p/dev failed verification"), "{err}");
+}
+
+#[test]
+fn run_keeps_keyshelfs_own_credentials_from_the_command() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    v.set("p/dev/T", "visible-to-child");
+    let out = v.ok(&[
+        "run",
+        "--scope",
+        "p/dev",
+        "--",
+        "sh",
+        "-c",
+        "printf '%s|%s|%s' \"$T\" \"${KEYSHELF_PASSPHRASE-unset}\" \"${KEYSHELF_RECOVERY_KEY-unset}\"",
+    ]);
+    assert_eq!(out, "visible-to-child|unset|unset");
+    // And an imported .env cannot pull them in through ${...}.
+    let file = v.dir.path().join("sneaky.env");
+    fs::write(&file, "STOLEN=${KEYSHELF_PASSPHRASE}\n").expect("write");
+    v.ok(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
+    assert_eq!(v.get("p/dev/STOLEN"), b"");
+}
+
+#[test]
 fn a_forged_grant_is_refused() {
     let v = Vault::init();
     v.ok(&["project", "add", "p", "--env", "dev"]);

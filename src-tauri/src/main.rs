@@ -1,10 +1,54 @@
-//! The desktop shell arrives with the desktop issue (Tauri 2 + React). Until then this binary
-//! only says so, which keeps the workspace buildable on a headless machine without WebKit.
+//! Keyshelf desktop: registers the commands and plugins; every command is a thin adapter over
+//! keyshelf-core (see `commands/`). No business logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod clipboard;
+mod commands;
+mod error;
+mod state;
 
 fn main() {
-    eprintln!(
-        "keyshelf-desktop {}: the desktop app is not built yet; use the `keyshelf` CLI.",
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(1);
+    let state = match state::AppState::from_env() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("keyshelf-desktop: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            use tauri::Manager;
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::vault_status,
+            commands::vault::create_vault,
+            commands::vault::unlock,
+            commands::vault::lock,
+            commands::projects::list_projects,
+            commands::projects::add_project,
+            commands::projects::add_environment,
+            commands::secrets::list_secrets,
+            commands::secrets::search_secrets,
+            commands::secrets::set_secret,
+            commands::secrets::reveal_secret,
+            commands::secrets::copy_secret,
+            commands::secrets::notebook_snippet,
+            commands::secrets::copy_snippet,
+            commands::secrets::secret_history,
+            commands::secrets::remove_secret,
+            commands::secrets::secret_kinds,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("keyshelf-desktop: {e}");
+        std::process::exit(1);
+    }
 }

@@ -184,6 +184,9 @@ impl Vault {
     /// `keyshelf ARGS` (a `set` with options) with the value on stdin.
     pub fn set_with(&self, args: &[&str], value: &str) {
         self.values.borrow_mut().push(value.to_owned());
+        if let Some(i) = args.iter().position(|a| *a == "--note") {
+            self.values.borrow_mut().extend(args.get(i + 1).map(|n| n.to_string()));
+        }
         let out = self.pipe(self.cmd(args), value.as_bytes());
         assert!(
             out.status.success(),

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use keyshelf_core::config::{self, DeviceConfig};
-use keyshelf_core::keychain::{KeyCache, NoKeychain, OsKeychain};
+use keyshelf_core::keychain::KeyCache;
 use keyshelf_core::session::{self, UnlockedVia};
 use keyshelf_core::{Error, Result, Session, Vault};
 use zeroize::Zeroizing;
@@ -34,10 +34,7 @@ impl Context {
                 variable: "KEYSHELF_CONFIG_DIR",
             })?,
         };
-        let keychain: Box<dyn KeyCache> = match std::env::var("KEYSHELF_KEYCHAIN").as_deref() {
-            Ok("off") | Ok("0") | Ok("false") => Box::new(NoKeychain),
-            _ => Box::new(OsKeychain),
-        };
+        let keychain = keyshelf_core::keychain::from_env();
         Ok(Self {
             vault_path,
             config_dir,

@@ -51,6 +51,12 @@ pub fn println_out(text: &str) -> Result<()> {
     }
 }
 
+/// stdout where losing the text would matter: every failure, a closed pipe included, is an error.
+pub fn print_strict(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").and_then(|()| out.flush())
+}
+
 /// A date for tables: `2026-11-24`.
 pub fn date(unix: i64) -> String {
     keyshelf_core::clock::rfc3339(unix).chars().take(10).collect()

@@ -51,7 +51,15 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, actio
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| Error::db("reading the audit log", e))?;
-    let (seq, prev) = last.map_or((1, vec![0u8; 32]), |(s, h)| (s + 1, h));
+    let (seq, prev) = match last {
+        None => (1, vec![0u8; 32]),
+        Some((s, h)) => (
+            s.checked_add(1).ok_or_else(|| Error::Corrupt {
+                context: "the audit log's sequence number is at its maximum".into(),
+            })?,
+            h,
+        ),
+    };
     let at = crate::clock::now();
     let hash = entry_hash(&prev, seq, at, actor.member_id, actor.device, action, target);
     let signature = signing::sign(actor.identity, &hash);

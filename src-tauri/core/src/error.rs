@@ -49,6 +49,10 @@ pub enum Error {
         min_t: u32,
         min_p: u32,
     },
+    #[error(
+        "key derivation parameters m={m_kib} KiB, t={t}, p={p} are beyond what this build will run (the vault file was altered?)"
+    )]
+    KdfTooCostly { m_kib: u32, t: u32, p: u32 },
     #[error("passphrase is empty")]
     EmptyPassphrase,
     #[error("the two passphrases differ; nothing was changed")]
@@ -115,8 +119,10 @@ pub enum Error {
     // --- input ---
     #[error("line {line}: {reason}")]
     Dotenv { line: usize, reason: String },
-    #[error("{key} is not valid UTF-8 text, so it cannot be written as a .env line (use --format json)")]
+    #[error("{key} is not valid UTF-8 text, so it cannot be written as a .env line")]
     DotenvValueNotText { key: String },
+    #[error("{key} is binary (not UTF-8 text): read it with `keyshelf get`, which prints the exact bytes")]
+    ValueNotText { key: String },
     #[error("{path}: {size} bytes is larger than the {limit}-byte limit for a file secret")]
     FileTooLarge { path: PathBuf, size: u64, limit: u64 },
     #[error("{what} is empty")]

@@ -3,8 +3,10 @@
 //! Plain secrets become environment variables named after the secret. File secrets
 //! (service-account JSON, kubeconfig) are written 0600 into a private 0700 directory, on tmpfs
 //! (`$XDG_RUNTIME_DIR`) where there is one, their paths exported instead, and the directory is
-//! removed when the command exits. Signals sent to `keyshelf` (SIGINT, SIGTERM, SIGHUP, SIGQUIT)
-//! are forwarded to the command, so a job scheduler stopping us stops it, and we still clean up.
+//! removed when the command exits. SIGTERM and SIGHUP sent to `keyshelf` are forwarded to the
+//! command, so a job scheduler stopping us stops it; SIGINT and SIGQUIT are not forwarded (the
+//! terminal already sends them to the command, and a second Ctrl-C means "force quit" to many
+//! tools) but no longer kill us, so we outlive the command and clean up.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,10 @@ impl Injection {
     pub fn run(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
         let mut command = Command::new(program);
         command.args(args);
+        // Keyshelf's own credentials are for keyshelf, not for the command it starts.
+        for variable in ["KEYSHELF_PASSPHRASE", "KEYSHELF_RECOVERY_KEY"] {
+            command.env_remove(variable);
+        }
         let mut files: Option<PrivateDir> = None;
         for secret in &self.secrets {
             let value = match &secret.file_name {
@@ -114,10 +120,27 @@ impl PrivateDir {
 
     /// Writes one file secret 0600 in its own subdirectory (so two secrets may share a file name).
     fn write(&self, name: &str, file_name: &str, value: &Plaintext) -> Result<PathBuf> {
-        let safe_name = Path::new(file_name)
-            .file_name()
-            .map(|n| n.to_owned())
-            .unwrap_or_else(|| OsString::from(name));
+        // Both names come from the vault file: each must be one plain path component, so no
+        // `..` or absolute path can make us write a secret outside the private directory.
+        let plain = |n: &str| {
+            let mut parts = Path::new(n).components();
+            matches!(
+                (parts.next(), parts.next()),
+                (Some(std::path::Component::Normal(_)), None)
+            )
+        };
+        if !plain(name) {
+            return Err(Error::InvalidName {
+                what: "secret",
+                name: name.to_owned(),
+                reason: "it is not a plain name (the vault file was altered?)",
+            });
+        }
+        let safe_name = if plain(file_name) {
+            OsString::from(file_name)
+        } else {
+            OsString::from(name)
+        };
         let sub = self.0.join(name);
         std::fs::create_dir(&sub).map_err(|e| Error::io(format!("creating {}", sub.display()), e))?;
         let path = sub.join(safe_name);
@@ -146,7 +169,11 @@ mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 
     static CHILD: AtomicI32 = AtomicI32::new(0);
-    const FORWARDED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+    const FORWARDED: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGHUP];
+    /// Sent by the terminal to the whole foreground group, the command included: only survive them.
+    const SURVIVED: [libc::c_int; 2] = [libc::SIGINT, libc::SIGQUIT];
+
+    extern "C" fn survive(_signal: libc::c_int) {}
 
     extern "C" fn forward(signal: libc::c_int) {
         let pid = CHILD.load(Ordering::SeqCst);
@@ -169,12 +196,19 @@ mod signals {
                 libc::signal(signal, forward as *const () as libc::sighandler_t);
             }
         }
+        for signal in SURVIVED {
+            // SAFETY: installs a handler that does nothing. (Not SIG_IGN: the child is already
+            // running, and handlers, unlike ignored signals, would not be inherited anyway.)
+            unsafe {
+                libc::signal(signal, survive as *const () as libc::sighandler_t);
+            }
+        }
         Forwarding
     }
 
     impl Drop for Forwarding {
         fn drop(&mut self) {
-            for signal in FORWARDED {
+            for signal in FORWARDED.into_iter().chain(SURVIVED) {
                 // SAFETY: restores the default disposition.
                 unsafe {
                     libc::signal(signal, libc::SIG_DFL);

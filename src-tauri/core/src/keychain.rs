@@ -33,6 +33,14 @@ pub trait KeyCache: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// The keychain the environment asks for: the OS keychain, unless `KEYSHELF_KEYCHAIN=off`.
+pub fn from_env() -> Box<dyn KeyCache> {
+    match std::env::var("KEYSHELF_KEYCHAIN").as_deref() {
+        Ok("off") | Ok("0") | Ok("false") => Box::new(NoKeychain),
+        _ => Box::new(OsKeychain),
+    }
+}
+
 /// The platform keychain through the `keyring` crate.
 #[derive(Debug, Default)]
 pub struct OsKeychain;
@@ -196,8 +204,10 @@ impl KeyCache for OsKeychain {
             match platform::secret_service(&account).and_then(|e| e.delete_credential()) {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(kernel_removed),
-                Err(_) if kernel_removed => Ok(true),
-                Err(e) => Err(unavailable(&e)),
+                // "Locked" must be true: a key left in the Secret Service would unlock the next command.
+                Err(e) => Err(Error::Keychain {
+                    reason: format!("the key could not be removed from the Secret Service ({})", reason(&e)),
+                }),
             }
         })?
     }

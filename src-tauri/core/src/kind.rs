@@ -9,6 +9,7 @@ use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum SecretKind {
     Openai,
     Anthropic,
@@ -42,6 +43,20 @@ impl SecretKind {
             SecretKind::GcpServiceAccount => "gcp-service-account",
             SecretKind::DatabaseUrl => "database-url",
             SecretKind::Generic => "generic",
+        }
+    }
+
+    /// How people name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecretKind::Openai => "OpenAI",
+            SecretKind::Anthropic => "Anthropic",
+            SecretKind::HuggingFace => "Hugging Face",
+            SecretKind::Wandb => "Weights & Biases",
+            SecretKind::Aws => "AWS",
+            SecretKind::GcpServiceAccount => "GCP service account",
+            SecretKind::DatabaseUrl => "Database URL",
+            SecretKind::Generic => "Generic",
         }
     }
 

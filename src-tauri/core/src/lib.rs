@@ -17,6 +17,7 @@ pub mod inject;
 pub mod keychain;
 pub mod kind;
 pub mod members;
+pub mod notebook;
 pub mod session;
 pub mod store;
 pub mod vault;

@@ -302,6 +302,7 @@ pub(crate) async fn open_with_recovery(
 fn grant_message(
     vault_id: &str,
     scope_id: &str,
+    scope_label: &str,
     member_id: &str,
     epoch: i64,
     sealed_key: &[u8],
@@ -314,6 +315,7 @@ fn grant_message(
         &[
             vault_id.as_bytes(),
             scope_id.as_bytes(),
+            scope_label.as_bytes(),
             member_id.as_bytes(),
             &epoch.to_be_bytes(),
             sealed_key,
@@ -330,6 +332,7 @@ pub(crate) async fn write_grant(
     conn: &mut SqliteConnection,
     vault_id: &str,
     scope_id: &str,
+    scope_label: &str,
     epoch: i64,
     key: &ScopeKey,
     recipient: &Member,
@@ -349,6 +352,7 @@ pub(crate) async fn write_grant(
     let message = grant_message(
         vault_id,
         scope_id,
+        scope_label,
         &recipient.id,
         epoch,
         &sealed_key,
@@ -385,7 +389,7 @@ pub(crate) async fn open_grant(
     member_id: &str,
     identity: &Identity,
     scope_label: &str,
-) -> Result<ScopeKey> {
+) -> Result<(ScopeKey, Option<i64>)> {
     type GrantRow = (Vec<u8>, String, i64, Option<i64>, Vec<u8>, Option<Vec<u8>>);
     let row: Option<GrantRow> = sqlx::query_as(
         "SELECT g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public
@@ -405,9 +409,17 @@ pub(crate) async fn open_grant(
         scope: scope_label.to_owned(),
     };
     let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) = row.ok_or_else(no_access)?;
+    // The member roster in the file is not signed yet (it will be with team access), so a
+    // granter's public key read from it proves nothing: someone with write access to the file
+    // could add a member and sign a grant of a key they know. Until then only grants a member
+    // issued to themselves are trusted.
+    if granted_by != member_id {
+        return Err(tampered());
+    }
     let message = grant_message(
         vault_id,
         scope_id,
+        scope_label,
         member_id,
         epoch,
         &sealed_key,
@@ -422,5 +434,6 @@ pub(crate) async fn open_grant(
     if expires_at.is_some_and(|at| at <= crate::clock::now()) {
         return Err(no_access());
     }
-    sealing::open_scope_key(identity, &sealed_key).ok_or_else(tampered)
+    let key = sealing::open_scope_key(identity, &sealed_key).ok_or_else(tampered)?;
+    Ok((key, expires_at))
 }

@@ -14,13 +14,17 @@ use crate::keychain::KeyCache;
 use crate::members::{self, Member};
 use crate::vault::Vault;
 
+/// Opened scope keys by (scope id, key epoch), with their grant's expiry.
+type ScopeKeyCache = HashMap<(String, i64), (Arc<ScopeKey>, Option<i64>)>;
+
 pub struct Session {
     pub(crate) vault: Vault,
     pub(crate) member: Member,
     pub(crate) identity: Identity,
     account_key: AccountKey,
     pub(crate) device: String,
-    scope_keys: Mutex<HashMap<(String, i64), Arc<ScopeKey>>>,
+    /// Opened scope keys with their grant's expiry, re-checked on every use.
+    scope_keys: Mutex<HashMap<(String, i64), (Arc<ScopeKey>, Option<i64>)>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -95,26 +99,31 @@ impl Session {
         label: &str,
     ) -> Result<Arc<ScopeKey>> {
         let cache_key = (scope_id.to_owned(), epoch);
-        if let Some(key) = self.lock_cache()?.get(&cache_key) {
+        if let Some((key, expires_at)) = self.lock_cache()?.get(&cache_key) {
+            // Grants can expire while a session (the desktop app's) stays open.
+            if expires_at.is_some_and(|at| at <= crate::clock::now()) {
+                return Err(Error::NoAccess {
+                    scope: label.to_owned(),
+                });
+            }
             return Ok(Arc::clone(key));
         }
-        let key = Arc::new(
-            members::open_grant(
-                conn,
-                &self.vault.id,
-                scope_id,
-                epoch,
-                &self.member.id,
-                &self.identity,
-                label,
-            )
-            .await?,
-        );
-        self.lock_cache()?.insert(cache_key, Arc::clone(&key));
+        let (key, expires_at) = members::open_grant(
+            conn,
+            &self.vault.id,
+            scope_id,
+            epoch,
+            &self.member.id,
+            &self.identity,
+            label,
+        )
+        .await?;
+        let key = Arc::new(key);
+        self.lock_cache()?.insert(cache_key, (Arc::clone(&key), expires_at));
         Ok(key)
     }
 
-    fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, HashMap<(String, i64), Arc<ScopeKey>>>> {
+    fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, ScopeKeyCache>> {
         self.scope_keys.lock().map_err(|_| Error::Locked)
     }
 }
@@ -135,7 +144,7 @@ pub enum UnlockedVia {
 
 /// Where a passphrase comes from when the keychain has no key: an environment variable, a
 /// prompt, a dialog. `Ok(None)` means there is no way to ask.
-pub type PassphraseSource<'a> = &'a mut dyn FnMut() -> Result<Option<Zeroizing<Vec<u8>>>>;
+pub type PassphraseSource<'a> = &'a mut (dyn FnMut() -> Result<Option<Zeroizing<Vec<u8>>>> + Send);
 
 /// Opens a session the way every adapter does: the account key from the keychain if it is
 /// there, otherwise the passphrase. A keychain failure is reported, not fatal.

@@ -36,12 +36,22 @@ impl Store {
             create_private_dir(dir)?;
         }
         create_private_file(path)?;
-        let store = Self::connect(path).await?;
-        MIGRATOR.run(&store.pool).await.map_err(|e| Error::Database {
-            context: "creating the vault schema".into(),
-            message: e.to_string(),
-        })?;
-        Ok(store)
+        let created = async {
+            let store = Self::connect(path).await?;
+            MIGRATOR.run(&store.pool).await.map_err(|e| Error::Database {
+                context: "creating the vault schema".into(),
+                message: e.to_string(),
+            })?;
+            Ok(store)
+        }
+        .await;
+        if created.is_err() {
+            // A schema-less file must not be left behind to be mistaken for a vault.
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+        created
     }
 
     /// Opens an existing vault, checking that it is one and that we can read its format,

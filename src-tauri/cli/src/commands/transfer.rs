@@ -31,7 +31,13 @@ pub async fn import(ctx: &Context, file: &Path, scope: &str) -> Result<i32> {
             bar.set_position(done as u64);
         }
     };
-    let lookup = |name: &str| std::env::var(name).ok();
+    // `${VAR}` reads the environment as python-dotenv does, except Keyshelf's own variables:
+    // an untrusted .env must not be able to import KEYSHELF_PASSPHRASE as a secret.
+    let lookup = |name: &str| {
+        (!name.starts_with("KEYSHELF_"))
+            .then(|| std::env::var(name).ok())
+            .flatten()
+    };
     let summary = session.import_dotenv(&scope, &text, &lookup, &mut progress).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();

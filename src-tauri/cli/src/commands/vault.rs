@@ -32,7 +32,11 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
             path: vault.path().to_path_buf(),
         },
     );
-    config.save(&ctx.config_dir)?;
+    // Without its device config nobody could open the new vault: undo it rather than leave it.
+    if let Err(e) = config.save(&ctx.config_dir) {
+        vault.destroy().await;
+        return Err(e);
+    }
     eprintln!("Created vault {team:?} at {}", vault.path().display());
     eprintln!(
         "You are {owner} (owner); key fingerprint {}",
@@ -42,7 +46,11 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
     eprintln!("Recovery key. It is shown this once: store it offline. It unlocks the vault if you");
     eprintln!("lose your passphrase, so anyone holding it and the vault file can read your secrets.");
     eprintln!();
-    output::println_out(&format!("    {}", &*created.recovery_key.display()))?;
+    // The recovery key is shown once: if stdout is gone, put it on stderr rather than lose it.
+    let shown = format!("    {}", &*created.recovery_key.display());
+    if output::print_strict(&shown).is_err() {
+        eprintln!("{shown}");
+    }
     eprintln!();
     remember(ctx, &session);
     Ok(0)
@@ -77,9 +85,17 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
         remember(ctx, &session);
         return Ok(0);
     }
-    if let Ok(Some(_)) = ctx.keychain.load(vault.id(), &member_id) {
-        eprintln!("Already unlocked (the key is in the OS keychain). `keyshelf lock` to lock.");
-        return Ok(0);
+    if let Ok(Some(key)) = ctx.keychain.load(vault.id(), &member_id) {
+        // Only an entry that still opens the vault counts; a stale one is replaced below.
+        if vault
+            .clone()
+            .unlock_with_key(&member_id, key, &config.device_id)
+            .await
+            .is_ok()
+        {
+            eprintln!("Already unlocked (the key is in the OS keychain). `keyshelf lock` to lock.");
+            return Ok(0);
+        }
     }
     let prompt = format!("Passphrase for vault {:?}: ", vault.name());
     let passphrase = crate::context::read_passphrase(&prompt)?.ok_or(Error::NoPassphraseSource)?;

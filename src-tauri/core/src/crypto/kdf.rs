@@ -26,13 +26,18 @@ impl KdfParams {
         p: 4,
     };
 
-    /// Refuses parameters below the floor, or absurdly high ones that would exhaust memory
-    /// (a tampered file must not be able to make unlock allocate 4 TiB).
+    /// Refuses parameters below the floor, and ones above 1 GiB, 16 passes or 16 lanes.
     pub fn check(self) -> Result<Self> {
         let floor = Self::FLOOR;
-        let too_weak = self.m_kib < floor.m_kib || self.t < floor.t || self.p < floor.p;
-        let absurd = self.m_kib > 4 * 1024 * 1024 || self.t > 64 || self.p > 64;
-        if too_weak || absurd {
+        // A tampered file must not make unlock allocate gigabytes or run for minutes either.
+        if self.m_kib > 1024 * 1024 || self.t > 16 || self.p > 16 {
+            return Err(Error::KdfTooCostly {
+                m_kib: self.m_kib,
+                t: self.t,
+                p: self.p,
+            });
+        }
+        if self.m_kib < floor.m_kib || self.t < floor.t || self.p < floor.p {
             return Err(Error::KdfTooWeak {
                 m_kib: self.m_kib,
                 t: self.t,
@@ -59,13 +64,9 @@ pub fn derive_kek(passphrase: &[u8], salt: &[u8], params: KdfParams) -> Result<K
         return Err(Error::EmptyPassphrase);
     }
     let mut out = Zeroizing::new([0u8; 32]);
-    argon2id(passphrase, salt, params, &mut *out).map_err(|_| Error::KdfTooWeak {
-        m_kib: params.m_kib,
-        t: params.t,
-        p: params.p,
-        min_m_kib: KdfParams::FLOOR.m_kib,
-        min_t: KdfParams::FLOOR.t,
-        min_p: KdfParams::FLOOR.p,
+    // Parameters passed `check`; what remains is a malformed salt from an altered file.
+    argon2id(passphrase, salt, params, &mut *out).map_err(|_| Error::Corrupt {
+        context: "the passphrase envelope's salt is malformed".into(),
     })?;
     Ok(Kek::from_bytes(*out))
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 pub use path::{check_label, check_secret_name, ScopePath, SecretPath};
-pub use projects::ProjectSummary;
+pub use projects::{EnvironmentSummary, ProjectSummary};
 pub use secrets::{
     ExportFormat, ImportSummary, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary, MAX_VALUE_BYTES,
 };
@@ -68,9 +68,7 @@ impl Vault {
         if result.is_err() {
             // Nothing of a half-made vault may stay behind to be mistaken for a real one.
             store.close().await;
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+            remove_files(path);
         }
         result
     }
@@ -210,6 +208,18 @@ impl Vault {
 
     pub async fn close(&self) {
         self.store.close().await;
+    }
+
+    /// Deletes the vault file (and its WAL). Only for undoing a creation that did not complete.
+    pub async fn destroy(&self) {
+        self.store.close().await;
+        remove_files(self.path());
+    }
+}
+
+fn remove_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
 

@@ -12,21 +12,26 @@ use crate::members::Role;
 use crate::session::Session;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProjectSummary {
     pub name: String,
     pub environments: Vec<EnvironmentSummary>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct EnvironmentSummary {
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub secrets: i64,
 }
 
-/// A scope row: what encryption and grants refer to.
+/// A scope row: what encryption and grants refer to. `label` (`project/env`) is bound into every
+/// ciphertext and grant of the scope, so re-pointing rows in the file fails authentication.
 pub(crate) struct ScopeRow {
     pub id: String,
     pub epoch: i64,
+    pub label: String,
 }
 
 /// Finds a scope, naming the missing project or environment when there is none.
@@ -46,7 +51,11 @@ pub(crate) async fn resolve_scope(conn: &mut SqliteConnection, path: &ScopePath)
         None => Err(Error::UnknownProject {
             project: path.project.clone(),
         }),
-        Some((_, Some(id), Some(epoch))) => Ok(ScopeRow { id, epoch }),
+        Some((_, Some(id), Some(epoch))) => Ok(ScopeRow {
+            id,
+            epoch,
+            label: path.to_string(),
+        }),
         Some(_) => Err(Error::UnknownEnvironment {
             project: path.project.clone(),
             environment: path.environment.clone(),
@@ -164,6 +173,7 @@ impl Session {
             conn,
             &self.vault.id,
             &scope_id,
+            &scope.to_string(),
             1,
             &key,
             &self.member,

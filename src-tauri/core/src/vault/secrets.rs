@@ -26,6 +26,7 @@ const BATCH: usize = 1000;
 
 /// Listing row: names and metadata only, never a value or a note.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SecretSummary {
     pub project: String,
     pub environment: String,
@@ -33,12 +34,17 @@ pub struct SecretSummary {
     pub kind: SecretKind,
     pub is_file: bool,
     pub file_name: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub version: Option<i64>,
     /// Rotation interval in seconds; `None` is manual rotation.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rotate_every_secs: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub last_rotated_at: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub due_at: Option<i64>,
     pub has_note: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
 }
 
@@ -49,9 +55,12 @@ impl SecretSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct VersionSummary {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
     pub state: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     pub created_by: String,
 }
@@ -87,22 +96,33 @@ pub struct ScopeSecret {
     pub value: Plaintext,
 }
 
-fn value_aad(vault_id: &str, scope_id: &str, secret_id: &str, version: i64) -> Vec<u8> {
+/// Binds a value to everything that names it: vault, scope (id and `project/env`), secret (id and
+/// name) and version. Swapping ciphertexts, names, or a scope's environment in the file makes
+/// decryption fail instead of handing one secret out under another's name.
+fn value_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str, version: i64) -> Vec<u8> {
     crypto::aad(
         "keyshelf/v1/secret",
         &[
             vault_id.as_bytes(),
-            scope_id.as_bytes(),
+            scope.id.as_bytes(),
+            scope.label.as_bytes(),
             secret_id.as_bytes(),
+            name.as_bytes(),
             &version.to_be_bytes(),
         ],
     )
 }
 
-fn note_aad(vault_id: &str, scope_id: &str, secret_id: &str) -> Vec<u8> {
+fn note_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str) -> Vec<u8> {
     crypto::aad(
         "keyshelf/v1/note",
-        &[vault_id.as_bytes(), scope_id.as_bytes(), secret_id.as_bytes()],
+        &[
+            vault_id.as_bytes(),
+            scope.id.as_bytes(),
+            scope.label.as_bytes(),
+            secret_id.as_bytes(),
+            name.as_bytes(),
+        ],
     )
 }
 
@@ -169,6 +189,16 @@ async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Re
     .map_err(|e| Error::db("finding a secret", e))
 }
 
+/// One stored version, as read back for decryption.
+struct VersionRow {
+    secret_id: String,
+    name: String,
+    version: i64,
+    epoch: i64,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
 /// A value about to be written: a new secret (version 1) or a new version of an existing one.
 struct NewVersion<'a> {
     secret_id: String,
@@ -204,6 +234,29 @@ impl Vault {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::db("listing secrets", e))?;
+        Ok(rows.into_iter().map(to_summary).collect())
+    }
+
+    /// Secrets whose `project/env/NAME` path contains `query` (case-insensitive), across every
+    /// scope, at most `limit`. Names are metadata, so this needs no unlock.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SecretSummary>> {
+        let pattern = format!(
+            "%{}%",
+            query
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+            "{SUMMARY_SELECT} WHERE (p.name || '/' || e.name || '/' || s.name) LIKE ? ESCAPE '\\'
+             ORDER BY p.name, e.name, s.name LIMIT ?"
+        ))
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&mut *acquire(self).await?)
+        .await
+        .map_err(|e| Error::db("searching secrets", e))?;
         Ok(rows.into_iter().map(to_summary).collect())
     }
 
@@ -270,7 +323,10 @@ impl Session {
             .await?;
         let found = existing(&mut tx, &scope.id, &path.name).await?;
         let created = found.is_none();
-        let (secret_id, version) = found.map_or_else(|| (uuid::Uuid::new_v4().to_string(), 1), |(id, v)| (id, v + 1));
+        let (secret_id, version) = match found {
+            None => (uuid::Uuid::new_v4().to_string(), 1),
+            Some((id, v)) => (id, next_version(v, path)?),
+        };
         let kind = options.kind.unwrap_or_else(|| SecretKind::guess(&path.name));
         let item = NewVersion {
             secret_id: secret_id.clone(),
@@ -293,7 +349,7 @@ impl Session {
             let sealed = aead::encrypt(
                 key.expose(),
                 note.as_bytes(),
-                &note_aad(&self.vault.id, &scope.id, &secret_id),
+                &note_aad(&self.vault.id, &scope, &secret_id, &path.name),
             );
             sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
                 .bind(sealed.nonce)
@@ -316,8 +372,8 @@ impl Session {
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
             .await?;
-        let row: Option<(String, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
-            "SELECT s.id, v.version, v.nonce, v.ciphertext FROM secrets s
+        let row: Option<(String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT s.id, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
              LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
              WHERE s.scope_id = ? AND s.name = ?",
         )
@@ -326,12 +382,20 @@ impl Session {
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| Error::db("reading a secret", e))?;
-        let (secret_id, version, nonce, ciphertext) =
+        let (secret_id, version, epoch, nonce, ciphertext) =
             row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        let (Some(version), Some(nonce), Some(ciphertext)) = (version, nonce, ciphertext) else {
+        let (Some(version), Some(epoch), Some(nonce), Some(ciphertext)) = (version, epoch, nonce, ciphertext) else {
             return Err(Error::NoCurrentVersion { path: path.to_string() });
         };
-        let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path.to_string())?;
+        let row = VersionRow {
+            secret_id,
+            name: path.name.clone(),
+            version,
+            epoch,
+            nonce,
+            ciphertext,
+        };
+        let value = self.open_value(&key, &scope, row)?;
         self.audit(&mut tx, "secret.read", &format!("{path} v{version}"))
             .await?;
         crate::store::commit(tx, "recording the read (the value was withheld)").await?;
@@ -359,7 +423,7 @@ impl Session {
         let bytes = aead::decrypt(
             key.expose(),
             &crypto::Sealed { nonce, ciphertext },
-            &note_aad(&self.vault.id, &scope.id, &secret_id),
+            &note_aad(&self.vault.id, &scope, &secret_id, &path.name),
         )
         .ok_or_else(|| Error::NoteTampered { path: path.to_string() })?;
         let note = String::from_utf8(bytes.to_vec()).map_err(|_| Error::NoteTampered { path: path.to_string() })?;
@@ -395,9 +459,9 @@ impl Session {
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let label = scope_path.to_string();
         let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
-        type Row = (String, String, String, Option<String>, i64, Vec<u8>, Vec<u8>);
+        type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.nonce, v.ciphertext FROM secrets s
+            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
              JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
              WHERE s.scope_id = ? ORDER BY s.name",
         )
@@ -406,9 +470,20 @@ impl Session {
         .await
         .map_err(|e| Error::db("reading a scope", e))?;
         let mut out = Vec::with_capacity(rows.len());
-        for (secret_id, name, kind, file_name, version, nonce, ciphertext) in rows {
+        for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
             let path = format!("{label}/{name}");
-            let value = self.open_value(&key, &scope, &secret_id, version, nonce, ciphertext, &path)?;
+            let value = self.open_value(
+                &key,
+                &scope,
+                VersionRow {
+                    secret_id,
+                    name: name.clone(),
+                    version,
+                    epoch,
+                    nonce,
+                    ciphertext,
+                },
+            )?;
             self.audit(
                 &mut tx,
                 &format!("secret.read:{purpose}"),
@@ -476,7 +551,7 @@ impl Session {
                 Some((id, version)) => NewVersion {
                     secret_id: id.clone(),
                     name: &entry.key,
-                    version: version + 1,
+                    version: next_version(*version, &format!("{scope_path}/{}", entry.key))?,
                     kind: SecretKind::guess(&entry.key),
                     value: entry.value.as_bytes(),
                 },
@@ -488,10 +563,10 @@ impl Session {
                     value: entry.value.as_bytes(),
                 },
             };
-            if item.version == 1 {
-                fresh.push(item)
-            } else {
+            if known.contains_key(&entry.key) {
                 updates.push(item)
+            } else {
+                fresh.push(item)
             }
         }
         let total = fresh.len() + updates.len();
@@ -532,7 +607,7 @@ impl Session {
             ExportFormat::Json => {
                 let mut map = serde_json::Map::new();
                 for secret in &secrets {
-                    let text = std::str::from_utf8(secret.value.expose()).map_err(|_| Error::DotenvValueNotText {
+                    let text = std::str::from_utf8(secret.value.expose()).map_err(|_| Error::ValueNotText {
                         key: secret.name.clone(),
                     })?;
                     map.insert(secret.name.clone(), serde_json::Value::String(text.to_owned()));
@@ -545,27 +620,28 @@ impl Session {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn open_value(
-        &self,
-        key: &ScopeKey,
-        scope: &ScopeRow,
-        secret_id: &str,
-        version: i64,
-        nonce: Vec<u8>,
-        ciphertext: Vec<u8>,
-        path: &str,
-    ) -> Result<Plaintext> {
+    /// Decrypts one version. A version under another key epoch than the scope's, or whose
+    /// ciphertext does not authenticate for this exact row, is reported as tampered.
+    fn open_value(&self, key: &ScopeKey, scope: &ScopeRow, row: VersionRow) -> Result<Plaintext> {
+        let tampered = || Error::SecretTampered {
+            path: format!("{}/{}", scope.label, row.name),
+            version: row.version,
+        };
+        // A name read from the file is re-checked: `run` exports it and makes paths from it.
+        if row.epoch != scope.epoch || check_secret_name(&row.name).is_err() {
+            return Err(tampered());
+        }
+        let aad = value_aad(&self.vault.id, scope, &row.secret_id, &row.name, row.version);
         aead::decrypt(
             key.expose(),
-            &crypto::Sealed { nonce, ciphertext },
-            &value_aad(&self.vault.id, &scope.id, secret_id, version),
+            &crypto::Sealed {
+                nonce: row.nonce,
+                ciphertext: row.ciphertext,
+            },
+            &aad,
         )
         .map(Plaintext::from)
-        .ok_or_else(|| Error::SecretTampered {
-            path: path.to_owned(),
-            version,
-        })
+        .ok_or_else(tampered)
     }
 
     /// Inserts new secret rows. `rotate_every`: `Some(..)` given by the user for all rows,
@@ -614,11 +690,8 @@ impl Session {
         let sealed: Vec<crypto::Sealed> = items
             .iter()
             .map(|i| {
-                aead::encrypt(
-                    key.expose(),
-                    i.value,
-                    &value_aad(&self.vault.id, &scope.id, &i.secret_id, i.version),
-                )
+                let aad = value_aad(&self.vault.id, scope, &i.secret_id, i.name, i.version);
+                aead::encrypt(key.expose(), i.value, &aad)
             })
             .collect();
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -681,6 +754,13 @@ impl Session {
             .map_err(|e| Error::db("updating secrets", e))?;
         Ok(())
     }
+}
+
+/// The version after `latest`; a file at `i64::MAX` versions is corrupt, not a reason to wrap.
+fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<i64> {
+    latest.checked_add(1).ok_or_else(|| Error::Corrupt {
+        context: format!("{path} has an impossible version number"),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,55 @@
+//! Getting keys into notebooks without pasting them: a snippet that fetches the value at run
+//! time through the CLI, so the key never lands in the .ipynb (its source or its outputs).
+
+use std::path::Path;
+
+use crate::vault::SecretPath;
+
+/// A Python cell that sets `os.environ[NAME]` from `keyshelf get`. `vault` is added as
+/// `--vault` when the vault is not at the default location. Contains no value.
+pub fn python_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
+    let vault_args = vault
+        .map(|v| format!("\"--vault\", {}, ", py_str(&v.display().to_string())))
+        .unwrap_or_default();
+    format!(
+        "import os, subprocess\n\
+         _ks = subprocess.run([\"keyshelf\", {vault_args}\"get\", {path}], capture_output=True, text=True)\n\
+         if _ks.returncode != 0:\n    raise RuntimeError(\"keyshelf: \" + _ks.stderr.strip())\n\
+         os.environ[{name}] = _ks.stdout\n",
+        path = py_str(&path.to_string()),
+        name = py_str(&path.name),
+    )
+}
+
+/// A Python string literal. Paths are restricted to safe characters, but vault paths are not.
+fn py_str(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_fetches_at_run_time_and_quotes_paths() {
+        let path: SecretPath = "llm-eval/dev/OPENAI_API_KEY".parse().expect("path");
+        let snippet = python_snippet(&path, Some(Path::new("/data/team \"a\".db")));
+        assert!(
+            snippet.contains(r#"["keyshelf", "--vault", "/data/team \"a\".db", "get", "llm-eval/dev/OPENAI_API_KEY"]"#),
+            "{snippet}"
+        );
+        assert!(snippet.contains(r#"os.environ["OPENAI_API_KEY"] = _ks.stdout"#));
+        assert!(!python_snippet(&path, None).contains("--vault"));
+    }
+}

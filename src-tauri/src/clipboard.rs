@@ -1,0 +1,42 @@
+//! Copying a value: it goes to the system clipboard from Rust (the webview never sees it) and is
+//! cleared after a while if the clipboard still holds it. Only a hash is kept to compare.
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tauri::AppHandle;
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+use crate::error::CommandError;
+
+/// How long a copied value stays on the clipboard: 30 s, or `KEYSHELF_CLIPBOARD_CLEAR_SECS`.
+pub fn clear_after() -> Duration {
+    let secs = std::env::var("KEYSHELF_CLIPBOARD_CLEAR_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(30);
+    Duration::from_secs(secs)
+}
+
+/// Writes `text` and schedules the clear.
+pub fn copy_and_clear_later(app: &AppHandle, text: &str, clear_after: Duration) -> Result<(), CommandError> {
+    app.clipboard().write_text(text).map_err(|e| CommandError {
+        code: "internal",
+        message: format!("cannot write to the clipboard: {e}"),
+    })?;
+    let copied: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(clear_after).await;
+        let still_ours = app
+            .clipboard()
+            .read_text()
+            .map(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied)
+            .unwrap_or(false);
+        if still_ours {
+            let _ = app.clipboard().clear();
+        }
+    });
+    Ok(())
+}

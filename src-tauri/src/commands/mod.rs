@@ -1,0 +1,5 @@
+//! One module per feature. Each command: take state, call the core, map the error.
+
+pub mod projects;
+pub mod secrets;
+pub mod vault;

@@ -1,0 +1,159 @@
+//! Secrets: listing and search return metadata only; a value reaches the webview only through
+//! `reveal_secret`, and `copy_secret` puts it on the clipboard without passing through the webview.
+
+use keyshelf_core::duration::Duration;
+use keyshelf_core::kind::SecretKind;
+use keyshelf_core::notebook;
+use keyshelf_core::vault::{SecretOptions, SecretPath, SecretSummary, VersionSummary};
+use keyshelf_core::Error;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use zeroize::Zeroizing;
+
+use crate::clipboard;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// Search results are for a picker: enough to choose from, few enough to render at once.
+const SEARCH_LIMIT: i64 = 200;
+
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewSecret {
+    pub path: String,
+    pub value: String,
+    pub kind: Option<SecretKind>,
+    pub note: Option<String>,
+    /// `90d`, `manual`, or null for the kind's default.
+    pub rotate_every: Option<String>,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CopyResult {
+    #[ts(type = "number")]
+    pub clears_in_secs: u64,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct KindInfo {
+    pub kind: SecretKind,
+    pub label: String,
+    pub env_var: Option<String>,
+    #[ts(type = "number | null")]
+    pub default_rotation_days: Option<i64>,
+}
+
+#[tauri::command]
+pub async fn list_secrets(
+    state: State<'_, AppState>,
+    project: String,
+    environment: String,
+) -> CommandResult<Vec<SecretSummary>> {
+    let session = state.session().await?;
+    Ok(session.vault().secrets(Some(&project), Some(&environment)).await?)
+}
+
+#[tauri::command]
+pub async fn search_secrets(state: State<'_, AppState>, query: String) -> CommandResult<Vec<SecretSummary>> {
+    Ok(state.session().await?.vault().search(&query, SEARCH_LIMIT).await?)
+}
+
+#[tauri::command]
+pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> CommandResult<()> {
+    let path: SecretPath = secret.path.parse()?;
+    let value = Zeroizing::new(secret.value);
+    if value.is_empty() {
+        return Err(Error::EmptyValue {
+            what: format!("the value for {path}"),
+        }
+        .into());
+    }
+    let rotate_every = match secret.rotate_every.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("manual") | Some("never") => Some(None),
+        Some(text) => Some(Some(text.parse::<Duration>()?)),
+    };
+    let options = SecretOptions {
+        kind: secret.kind,
+        note: secret.note.filter(|n| !n.is_empty()).map(Zeroizing::new),
+        rotate_every,
+        file_name: None,
+    };
+    state
+        .session()
+        .await?
+        .set_secret(&path, value.as_bytes(), options)
+        .await?;
+    Ok(())
+}
+
+/// The value, for the user who pressed Reveal. Audited by the core.
+#[tauri::command]
+pub async fn reveal_secret(state: State<'_, AppState>, path: String) -> CommandResult<String> {
+    let path: SecretPath = path.parse()?;
+    let value = state.session().await?.get_secret(&path).await?;
+    String::from_utf8(value.expose().to_vec()).map_err(|_| Error::ValueNotText { key: path.to_string() }.into())
+}
+
+#[tauri::command]
+pub async fn copy_secret(app: AppHandle, state: State<'_, AppState>, path: String) -> CommandResult<CopyResult> {
+    let path: SecretPath = path.parse()?;
+    let value = state.session().await?.get_secret(&path).await?;
+    let text = Zeroizing::new(String::from_utf8_lossy(value.expose()).into_owned());
+    let clear_after = clipboard::clear_after();
+    clipboard::copy_and_clear_later(&app, &text, clear_after)?;
+    Ok(CopyResult {
+        clears_in_secs: clear_after.as_secs(),
+    })
+}
+
+#[tauri::command]
+pub async fn notebook_snippet(state: State<'_, AppState>, path: String) -> CommandResult<String> {
+    let path: SecretPath = path.parse()?;
+    Ok(snippet(&state, &path))
+}
+
+#[tauri::command]
+pub async fn copy_snippet(app: AppHandle, state: State<'_, AppState>, path: String) -> CommandResult<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let path: SecretPath = path.parse()?;
+    app.clipboard()
+        .write_text(snippet(&state, &path))
+        .map_err(|e| crate::error::CommandError {
+            code: "internal",
+            message: format!("cannot write to the clipboard: {e}"),
+        })
+}
+
+fn snippet(state: &AppState, path: &SecretPath) -> String {
+    let default = keyshelf_core::config::default_vault_path();
+    let vault = (default.as_deref() != Some(state.vault_path.as_path())).then_some(state.vault_path.as_path());
+    notebook::python_snippet(path, vault)
+}
+
+#[tauri::command]
+pub async fn secret_history(state: State<'_, AppState>, path: String) -> CommandResult<Vec<VersionSummary>> {
+    let path: SecretPath = path.parse()?;
+    Ok(state.session().await?.vault().history(&path).await?)
+}
+
+#[tauri::command]
+pub async fn remove_secret(state: State<'_, AppState>, path: String) -> CommandResult<()> {
+    let path: SecretPath = path.parse()?;
+    Ok(state.session().await?.remove_secret(&path).await?)
+}
+
+#[tauri::command]
+pub fn secret_kinds() -> Vec<KindInfo> {
+    SecretKind::ALL
+        .into_iter()
+        .map(|kind| KindInfo {
+            kind,
+            label: kind.label().to_owned(),
+            env_var: kind.env_var().map(str::to_owned),
+            default_rotation_days: kind.default_rotation().map(|d| d.as_secs() / 86_400),
+        })
+        .collect()
+}

@@ -1,0 +1,151 @@
+//! Vault status, first run, unlock, lock.
+
+use std::sync::Arc;
+
+use keyshelf_core::config::Membership;
+use keyshelf_core::crypto::KdfParams;
+use keyshelf_core::session::{self, UnlockedVia};
+use keyshelf_core::vault::NewVault;
+use keyshelf_core::{Error, Vault};
+use serde::Serialize;
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct VaultStatus {
+    pub path: String,
+    pub exists: bool,
+    pub name: Option<String>,
+    pub member: Option<String>,
+    pub unlocked: bool,
+    pub keychain: String,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CreatedVault {
+    /// Shown once on the recovery screen; it is the user's own key, which they asked to create.
+    pub recovery_key: String,
+    pub keychain_problem: Option<String>,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(rename_all = "lowercase")]
+pub enum UnlockVia {
+    Keychain,
+    Passphrase,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UnlockResult {
+    pub via: UnlockVia,
+    pub keychain_problem: Option<String>,
+}
+
+#[tauri::command]
+pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatus> {
+    let mut status = VaultStatus {
+        path: state.vault_path.display().to_string(),
+        exists: state.vault_path.is_file(),
+        name: None,
+        member: None,
+        unlocked: state.session.read().await.is_some(),
+        keychain: state.keychain.describe(),
+    };
+    if status.exists {
+        let vault = Vault::open(&state.vault_path).await?;
+        status.name = Some(vault.name().to_owned());
+        status.member = state
+            .device_config()?
+            .membership(vault.id())
+            .map(|m| m.member_name.clone());
+        vault.close().await;
+    }
+    Ok(status)
+}
+
+#[tauri::command]
+pub async fn create_vault(
+    state: State<'_, AppState>,
+    team: String,
+    user: String,
+    passphrase: String,
+) -> CommandResult<CreatedVault> {
+    let passphrase = Zeroizing::new(passphrase.into_bytes());
+    let mut config = state.device_config()?;
+    let new = NewVault {
+        team,
+        owner: user.clone(),
+        passphrase,
+        kdf: KdfParams::default(),
+    };
+    let created = Vault::create(&state.vault_path, new, &config.device_id).await?;
+    let session = created.session;
+    config.vaults.insert(
+        session.vault().id().to_owned(),
+        Membership {
+            member_id: session.member().id.clone(),
+            member_name: user,
+            path: state.vault_path.clone(),
+        },
+    );
+    config.save(&state.config_dir)?;
+    let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
+    *state.session.write().await = Some(Arc::new(session));
+    Ok(CreatedVault {
+        recovery_key: created.recovery_key.display().to_string(),
+        keychain_problem,
+    })
+}
+
+/// `passphrase: None` asks the OS keychain only (no typing); with a passphrase the account
+/// key is also cached in the keychain for next time.
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> CommandResult<UnlockResult> {
+    let vault = Vault::open(&state.vault_path).await?;
+    let config = state.device_config()?;
+    let member_id = config
+        .membership(vault.id())
+        .map(|m| m.member_id.clone())
+        .ok_or_else(|| Error::NotAMember {
+            vault: vault.name().to_owned(),
+        })?;
+    let mut typed = passphrase.map(|p| Zeroizing::new(p.into_bytes()));
+    let mut source = || Ok(typed.take());
+    let (session, report) = session::unlock(
+        vault,
+        &member_id,
+        &config.device_id,
+        state.keychain.as_ref(),
+        &mut source,
+    )
+    .await?;
+    let mut keychain_problem = report.keychain_problem;
+    let via = match report.via {
+        UnlockedVia::Keychain => UnlockVia::Keychain,
+        UnlockedVia::Passphrase => {
+            if let Err(e) = session.remember(state.keychain.as_ref()) {
+                keychain_problem.get_or_insert(e.to_string());
+            }
+            UnlockVia::Passphrase
+        }
+    };
+    *state.session.write().await = Some(Arc::new(session));
+    Ok(UnlockResult { via, keychain_problem })
+}
+
+/// Drops the session: every key in memory is zeroized. The keychain entry stays, so the next
+/// unlock can be a click (`keyshelf lock` on the CLI removes it).
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> CommandResult<()> {
+    if let Some(session) = state.session.write().await.take() {
+        session.vault().close().await;
+    }
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! The one error shape the UI sees: a stable code to branch on and a message to show. Built from
+//! the core error's `Display`, which never carries a secret.
+
+use keyshelf_core::Error;
+use serde::Serialize;
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<Error> for CommandError {
+    fn from(error: Error) -> Self {
+        let code = match &error {
+            Error::Locked | Error::NoPassphraseSource => "locked",
+            Error::LockedNoKeychain { .. } | Error::Keychain { .. } => "keychain",
+            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::EmptyPassphrase => "wrong_passphrase",
+            Error::VaultNotFound { .. } | Error::NotAMember { .. } => "no_vault",
+            Error::UnknownProject { .. }
+            | Error::UnknownEnvironment { .. }
+            | Error::UnknownSecret { .. }
+            | Error::UnknownMember { .. } => "not_found",
+            Error::ProjectExists { .. } | Error::EnvironmentExists { .. } | Error::VaultExists { .. } => "exists",
+            Error::SecretTampered { .. }
+            | Error::NoteTampered { .. }
+            | Error::GrantTampered { .. }
+            | Error::IdentityTampered { .. }
+            | Error::EnvelopeTampered { .. }
+            | Error::AuditBroken { .. }
+            | Error::Corrupt { .. } => "tampered",
+            Error::InvalidName { .. }
+            | Error::InvalidPath { .. }
+            | Error::InvalidDuration { .. }
+            | Error::UnknownKind { .. }
+            | Error::EmptyValue { .. }
+            | Error::FileTooLarge { .. }
+            | Error::PassphraseMismatch
+            | Error::KdfTooWeak { .. } => "invalid",
+            _ => "internal",
+        };
+        CommandError {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;

@@ -1,0 +1,238 @@
+//! End-to-end tests of the desktop app: the real binary (UI embedded), driven through WebDriver
+//! (tauri-driver + WebKitWebDriver) under Xvfb, with the real OS keychain and the X clipboard.
+//! `make test` provides all three; see `.ci/test`.
+//!
+//! Screenshots of each screen land in docs/screenshots/ (the README shows them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+const PASSPHRASE: &str = "correct horse battery staple";
+const VALUE: &str = "sk-proj-DesktopE2E000000000000000000000000000000";
+/// The app clears the clipboard after this many seconds (shortened for the test).
+const CLEAR_SECS: &str = "3";
+
+/// tauri-driver on its own port, with the app's environment; stopped with SIGTERM on drop
+/// (SIGKILL would orphan WebKitWebDriver, which keeps the port).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(env: &[(&str, &Path)], port: u16) -> Driver {
+        let driver = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| {
+            let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin/tauri-driver");
+            local.display().to_string()
+        });
+        let mut cmd = Command::new(&driver);
+        cmd.args(["--port", &port.to_string(), "--native-port", &(port + 1).to_string()])
+            .env("KEYSHELF_CLIPBOARD_CLEAR_SECS", CLEAR_SECS)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver} (run `make test`, which installs it): {e}"));
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn app_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_keyshelf-desktop"))
+}
+
+async fn connect(driver: &Driver) -> WebDriver {
+    let mut caps = Capabilities::new();
+    caps.set("browserName", "wry").expect("capability");
+    caps.set("tauri:options", serde_json::json!({ "application": app_binary() }))
+        .expect("capability");
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match WebDriver::new(&url, caps.clone()).await {
+            Ok(session) => return session,
+            Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
+            Err(_) => tokio::task::yield_now().await,
+        }
+    }
+}
+
+async fn by_label(d: &WebDriver, label: &str) -> WebElement {
+    d.query(By::Css(format!("[aria-label=\"{label}\"]")))
+        .wait(Duration::from_secs(15), Duration::from_millis(50))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("no element labelled {label:?}: {e}"))
+}
+
+async fn button(d: &WebDriver, text: &str) -> WebElement {
+    d.query(By::XPath(format!(
+        "//button[normalize-space(.)=\"{text}\" or @aria-label=\"{text}\"]"
+    )))
+    .and_enabled()
+    .wait(Duration::from_secs(15), Duration::from_millis(50))
+    .first()
+    .await
+    .unwrap_or_else(|e| panic!("no enabled button {text:?}: {e}"))
+}
+
+async fn heading(d: &WebDriver, text: &str) {
+    d.query(By::XPath(format!(
+        "//*[self::h1 or self::h2][contains(normalize-space(.), \"{text}\")]"
+    )))
+    .wait(Duration::from_secs(20), Duration::from_millis(50))
+    .first()
+    .await
+    .unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
+}
+
+async fn fill(d: &WebDriver, label: &str, text: &str) {
+    let field = by_label(d, label).await;
+    field.clear().await.expect("clear");
+    field.send_keys(text).await.expect("type");
+}
+
+async fn screenshot(d: &WebDriver, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    d.screenshot(&dir.join(format!("{name}.png")))
+        .await
+        .expect("screenshot");
+}
+
+fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .output()
+        .expect("xclip (installed by .ci/setup)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Waits, with a deadline, for a condition the app brings about by itself (a timer).
+async fn eventually(what: &str, secs: u64, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_to_keychain_unlock() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "the desktop tests need a display and a D-Bus session: run `make test`"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let config = dir.path().join("config");
+    let driver = Driver::start(&[("KEYSHELF_VAULT", &vault), ("KEYSHELF_CONFIG_DIR", &config)], 4444);
+    let d = connect(&driver).await;
+
+    // First run: create the vault; the recovery key is shown once and gated by a checkbox.
+    heading(&d, "Create your team vault").await;
+    screenshot(&d, "1-first-run").await;
+    fill(&d, "Team name", "ml-team").await;
+    fill(&d, "Your name", "ada").await;
+    fill(&d, "Passphrase", PASSPHRASE).await;
+    fill(&d, "Repeat passphrase", PASSPHRASE).await;
+    button(&d, "Create vault").await.click().await.expect("create");
+    heading(&d, "Save your recovery key").await;
+    let recovery = by_label(&d, "Recovery key").await.text().await.expect("text");
+    assert!(recovery.starts_with("KSR1-"), "{recovery}");
+    screenshot(&d, "2-recovery-key").await;
+    by_label(&d, "I saved the recovery key")
+        .await
+        .click()
+        .await
+        .expect("check");
+    button(&d, "Continue").await.click().await.expect("continue");
+
+    // A project with two environments, and a secret in dev.
+    button(&d, "Add project").await.click().await.expect("add project");
+    fill(&d, "Project name", "llm-eval").await;
+    fill(&d, "Environments", "dev, prod").await;
+    button(&d, "Create project")
+        .await
+        .click()
+        .await
+        .expect("create project");
+    by_label(&d, "llm-eval/dev").await.click().await.expect("select dev");
+    button(&d, "Add secret").await.click().await.expect("add secret");
+    fill(&d, "Name", "OPENAI_API_KEY").await;
+    fill(&d, "Value", VALUE).await;
+    fill(&d, "Note", "eval runs only").await;
+    button(&d, "Save secret").await.click().await.expect("save");
+    by_label(&d, "OPENAI_API_KEY").await;
+    screenshot(&d, "3-vault-browser").await;
+
+    // Nothing the webview received so far holds the value: not the page, not what the list and
+    // search commands return.
+    assert!(!d.source().await.expect("source").contains(VALUE));
+    let listed = d
+        .execute(
+            "return window.__TAURI_INTERNALS__.invoke('list_secrets', {project: 'llm-eval', environment: 'dev'})",
+            vec![],
+        )
+        .await
+        .expect("invoke list_secrets");
+    let listed = listed.json().to_string();
+    assert!(listed.contains("OPENAI_API_KEY") && !listed.contains(VALUE), "{listed}");
+
+    // Ctrl+K search finds it across scopes.
+    d.action_chain()
+        .key_down(Key::Control)
+        .send_keys("k")
+        .key_up(Key::Control)
+        .perform()
+        .await
+        .expect("ctrl+k");
+    fill(&d, "Search", "openai").await;
+    by_label(&d, "llm-eval/dev/OPENAI_API_KEY").await;
+    screenshot(&d, "4-search").await;
+    by_label(&d, "Search").await.send_keys(Key::Enter).await.expect("enter");
+
+    // Reveal shows it; Copy puts it on the clipboard, which is cleared after the timeout.
+    button(&d, "Reveal").await.click().await.expect("reveal");
+    let shown = by_label(&d, "Secret value").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while shown.text().await.expect("text").trim() != VALUE {
+        assert!(Instant::now() < deadline, "Reveal did not show the value");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    screenshot(&d, "5-secret-detail").await;
+    button(&d, "Hide").await.click().await.expect("hide");
+    button(&d, "Copy").await.click().await.expect("copy");
+    eventually("the value on the clipboard", 10, || clipboard() == VALUE).await;
+    eventually("the clipboard to be cleared", 20, || clipboard() != VALUE).await;
+
+    // Lock drops the keys; the OS keychain unlocks again without typing.
+    button(&d, "Lock").await.click().await.expect("lock");
+    heading(&d, "Unlock Keyshelf").await;
+    assert!(!d.source().await.expect("source").contains(VALUE));
+    screenshot(&d, "6-unlock").await;
+    button(&d, "Unlock with OS keychain")
+        .await
+        .click()
+        .await
+        .expect("keychain unlock");
+    by_label(&d, "Projects").await;
+
+    d.quit().await.expect("quit");
+    drop(driver);
+}
