@@ -1,9 +1,10 @@
 # The two quick-start commands (see README.md).
 .PHONY: demo test bench setup
 
-# Set up, build, and open a demo vault with sample ML-team secrets.
+# Set up, build, and open the desktop app on a demo vault with sample ML-team secrets
+# (without a display: a CLI walk-through of the same vault). Debug build: it shares the test build.
 demo: setup
-	cargo build --locked --release -p keyshelf --bins
+	cargo build --locked --workspace
 	.ci/demo
 
 # Set up, build, and run every test against the real OS keychain.

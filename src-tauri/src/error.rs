@@ -36,6 +36,7 @@ impl From<Error> for CommandError {
             | Error::UnknownKind { .. }
             | Error::EmptyValue { .. }
             | Error::FileTooLarge { .. }
+            | Error::ValueTooLarge { .. }
             | Error::PassphraseMismatch
             | Error::KdfTooWeak { .. } => "invalid",
             _ => "internal",

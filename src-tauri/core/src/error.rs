@@ -125,6 +125,8 @@ pub enum Error {
     ValueNotText { key: String },
     #[error("{path}: {size} bytes is larger than the {limit}-byte limit for a file secret")]
     FileTooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error("{what} is larger than the {limit}-byte limit")]
+    ValueTooLarge { what: String, limit: u64 },
     #[error("{what} is empty")]
     EmptyValue { what: String },
     #[error("{context}: {source}")]

@@ -135,7 +135,8 @@ pub(crate) async fn open_identity(
     member_id: &str,
     account_key: &AccountKey,
 ) -> Result<Identity> {
-    let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+    type IdentityRow = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+    let row: Option<IdentityRow> = sqlx::query_as(
         "SELECT identity_nonce, identity_ciphertext, sealing_public, signing_public FROM members WHERE id = ?",
     )
     .bind(member_id)

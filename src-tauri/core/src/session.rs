@@ -24,7 +24,7 @@ pub struct Session {
     account_key: AccountKey,
     pub(crate) device: String,
     /// Opened scope keys with their grant's expiry, re-checked on every use.
-    scope_keys: Mutex<HashMap<(String, i64), (Arc<ScopeKey>, Option<i64>)>>,
+    scope_keys: Mutex<ScopeKeyCache>,
 }
 
 impl std::fmt::Debug for Session {

@@ -310,9 +310,8 @@ impl Session {
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
         check_secret_name(&path.name)?;
         if value.len() as u64 > MAX_VALUE_BYTES {
-            return Err(Error::FileTooLarge {
-                path: path.to_string().into(),
-                size: value.len() as u64,
+            return Err(Error::ValueTooLarge {
+                what: format!("the value for {path}"),
                 limit: MAX_VALUE_BYTES,
             });
         }
@@ -372,7 +371,8 @@ impl Session {
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
             .await?;
-        let row: Option<(String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>)> = sqlx::query_as(
+        type CurrentRow = (String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>);
+        let row: Option<CurrentRow> = sqlx::query_as(
             "SELECT s.id, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
              LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
              WHERE s.scope_id = ? AND s.name = ?",
@@ -409,7 +409,8 @@ impl Session {
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
             .await?;
-        let row: Option<(String, Option<Vec<u8>>, Option<Vec<u8>>)> =
+        type NoteRow = (String, Option<Vec<u8>>, Option<Vec<u8>>);
+        let row: Option<NoteRow> =
             sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
                 .bind(&scope.id)
                 .bind(&path.name)
