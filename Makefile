@@ -1,5 +1,5 @@
 # The two quick-start commands (see README.md).
-.PHONY: demo test bench setup
+.PHONY: demo test bench setup fuzz
 
 # Set up, build, and open the desktop app on a demo vault with sample ML-team secrets
 # (without a display: a CLI walk-through of the same vault). Debug build: it shares the test build.
@@ -18,3 +18,9 @@ bench: setup
 
 setup:
 	.ci/setup
+
+# Fuzz the .env parser for FUZZ_SECONDS (default 60) with cargo-fuzz (libFuzzer + ASan).
+FUZZ_SECONDS ?= 60
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz --locked
+	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run dotenv_parse -- -max_total_time=$(FUZZ_SECONDS)
