@@ -1,0 +1,147 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import * as api from "./api";
+import { Browser } from "./Browser";
+import { Button } from "./components/Button";
+import { ToastProvider, useToast } from "./components/Toast";
+import { IDLE_LOCK_MS } from "./config";
+import { AuthLayout } from "./features/unlock/AuthLayout";
+import { FirstRun } from "./features/unlock/FirstRun";
+import { Recovery } from "./features/unlock/Recovery";
+import { Unlock } from "./features/unlock/Unlock";
+import { useIdleLock } from "./lib/useIdleLock";
+
+type Phase =
+  | { screen: "starting" }
+  | { screen: "error"; message: string }
+  | { screen: "first-run" }
+  | { screen: "recovery"; recoveryKey: string; keychainProblem: string | null }
+  | { screen: "unlock"; keychainProblem: string | null; error: string | null; locking: boolean }
+  | { screen: "browser"; notice: string | null };
+
+interface VaultInfo {
+  name: string | null;
+  member: string | null;
+}
+
+export function App() {
+  return (
+    <ToastProvider>
+      <Screens />
+    </ToastProvider>
+  );
+}
+
+function Screens() {
+  const toast = useToast();
+  const [phase, setPhase] = useState<Phase>({ screen: "starting" });
+  const [vault, setVault] = useState<VaultInfo>({ name: null, member: null });
+  const started = useRef(false);
+
+  const start = useCallback(async () => {
+    setPhase({ screen: "starting" });
+    let status;
+    try {
+      status = await api.vaultStatus();
+    } catch (e) {
+      setPhase({ screen: "error", message: api.errorMessage(e) });
+      return;
+    }
+    setVault({ name: status.name, member: status.member });
+    if (!status.exists) return setPhase({ screen: "first-run" });
+    if (status.unlocked) return setPhase({ screen: "browser", notice: null });
+    // Day to day the OS keychain holds the key: try it silently before asking for anything.
+    try {
+      const result = await api.unlock(null);
+      setPhase({ screen: "browser", notice: result.keychain_problem });
+    } catch (e) {
+      const err = api.toApiError(e);
+      setPhase({
+        screen: "unlock",
+        keychainProblem: err.code === "keychain" ? err.message : null,
+        error: err.code === "locked" || err.code === "keychain" ? null : api.errorMessage(err),
+        locking: false,
+      });
+    }
+  }, []);
+
+  useEffect(() => {
+    // Once, even under StrictMode's double effects: the keychain attempt should not run twice.
+    if (started.current) return;
+    started.current = true;
+    void start();
+  }, [start]);
+
+  // Unmounting the browser drops every revealed value and cached list at once; then Rust
+  // drops the keys. The unlock buttons wait until it has.
+  const lockNow = useCallback(async () => {
+    toast.clear();
+    setPhase({ screen: "unlock", keychainProblem: null, error: null, locking: true });
+    try {
+      await api.lock();
+    } catch (e) {
+      toast.show(api.errorMessage(e), "error");
+    }
+    setPhase((p) => (p.screen === "unlock" ? { ...p, locking: false } : p));
+  }, [toast]);
+
+  useIdleLock(phase.screen === "browser", IDLE_LOCK_MS, () => void lockNow());
+
+  // A command that finds the vault locked (the session was dropped elsewhere) ends the browser.
+  useEffect(
+    () =>
+      api.onLocked(() =>
+        setPhase((p) =>
+          p.screen === "browser"
+            ? { screen: "unlock", keychainProblem: null, error: "The vault was locked. Unlock it again.", locking: false }
+            : p,
+        ),
+      ),
+    [],
+  );
+
+  switch (phase.screen) {
+    case "starting":
+      return <div className="starting" aria-busy="true" />;
+    case "error":
+      return (
+        <AuthLayout title="Keyshelf cannot open the vault" subtitle={phase.message}>
+          <div className="auth-form">
+            <Button variant="primary" size="lg" onClick={() => void start()}>
+              Try again
+            </Button>
+          </div>
+        </AuthLayout>
+      );
+    case "first-run":
+      return (
+        <FirstRun
+          onCreated={(created, team) => {
+            setVault((v) => ({ ...v, name: team }));
+            setPhase({ screen: "recovery", recoveryKey: created.recovery_key, keychainProblem: created.keychain_problem });
+          }}
+        />
+      );
+    case "recovery":
+      return (
+        <Recovery
+          recoveryKey={phase.recoveryKey}
+          keychainProblem={phase.keychainProblem}
+          // Leaving this screen drops the key from memory: it is never shown again.
+          onContinue={() => setPhase({ screen: "browser", notice: null })}
+        />
+      );
+    case "unlock":
+      return (
+        <Unlock
+          vaultName={vault.name}
+          keychainProblem={phase.keychainProblem}
+          initialError={phase.error}
+          waiting={phase.locking}
+          onUnlocked={(result) => setPhase({ screen: "browser", notice: result.keychain_problem })}
+        />
+      );
+    case "browser":
+      return <Browser vaultName={vault.name} member={vault.member} notice={phase.notice} onLock={() => void lockNow()} />;
+  }
+}

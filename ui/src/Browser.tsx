@@ -1,0 +1,344 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+
+import * as api from "./api";
+import type { KindInfo } from "./bindings/KindInfo";
+import type { ProjectSummary } from "./bindings/ProjectSummary";
+import type { SecretKind } from "./bindings/SecretKind";
+import type { SecretSummary } from "./bindings/SecretSummary";
+import { Button } from "./components/Button";
+import { Icon } from "./components/Icon";
+import { KIND_LABEL } from "./components/KindIcon";
+import { useToast } from "./components/Toast";
+import { AddEnvironmentDialog } from "./features/projects/AddEnvironmentDialog";
+import { AddProjectDialog } from "./features/projects/AddProjectDialog";
+import { ProjectTree } from "./features/projects/ProjectTree";
+import { scopeKey, type Scope } from "./features/projects/scope";
+import { SearchDialog } from "./features/search/SearchDialog";
+import { AddSecretDialog } from "./features/secrets/AddSecretDialog";
+import { SecretDetail } from "./features/secrets/SecretDetail";
+import { SecretList } from "./features/secrets/SecretList";
+import "./Browser.css";
+
+type OpenDialog =
+  | { type: "add-project" }
+  | { type: "add-environment"; project: string }
+  | { type: "add-secret" }
+  | { type: "search" }
+  | null;
+
+interface Loaded {
+  key: string;
+  items: SecretSummary[];
+}
+
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
+
+/**
+ * The unlocked vault: projects on the left, the environment's secrets, the selected secret.
+ * Everything here is dropped on lock because App unmounts this component.
+ */
+export function Browser({
+  vaultName,
+  member,
+  notice,
+  onLock,
+}: {
+  vaultName: string | null;
+  member: string | null;
+  notice: string | null;
+  onLock: () => void;
+}) {
+  const toast = useToast();
+  const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
+  const [kinds, setKinds] = useState<KindInfo[]>([]);
+  const [scope, setScope] = useState<Scope | null>(null);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+
+  const refreshProjects = useCallback(async () => {
+    try {
+      const list = await api.listProjects();
+      setProjects(list);
+      return list;
+    } catch (e) {
+      toast.show(api.errorMessage(e), "error");
+      setProjects((current) => current ?? []);
+      return null;
+    }
+  }, [toast]);
+
+  const selectScope = useCallback((next: Scope, secretName: string | null = null) => {
+    setScope(next);
+    setSelected(secretName);
+    setCollapsed((set) => {
+      if (!set.has(next.project)) return set;
+      const copy = new Set(set);
+      copy.delete(next.project);
+      return copy;
+    });
+  }, []);
+
+  // First load: projects, kinds, and the first environment so the window is never blank.
+  useEffect(() => {
+    void refreshProjects().then((list) => {
+      const first = list?.find((p) => p.environments.length > 0);
+      const env = first?.environments[0];
+      if (first && env) setScope((current) => current ?? { project: first.name, environment: env.name });
+    });
+    api.secretKinds().then(setKinds, () => setKinds([]));
+  }, [refreshProjects]);
+
+  useEffect(() => {
+    if (notice) toast.show(`Keychain: ${notice}`, "info");
+  }, [notice, toast]);
+
+  const key = scope ? scopeKey(scope) : null;
+  useEffect(() => {
+    if (!scope) return;
+    let live = true;
+    setListError(null);
+    api.listSecrets(scope.project, scope.environment).then(
+      (items) => live && setLoaded({ key: scopeKey(scope), items }),
+      (e: unknown) => live && setListError(api.errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [scope, reload]);
+
+  // Ctrl+K / Cmd+K anywhere opens search, unless another dialog is in the way.
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
+        event.preventDefault();
+        setDialog((open) => open ?? { type: "search" });
+      }
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
+
+  const secrets = loaded !== null && loaded.key === key ? loaded.items : null;
+  const names = useMemo(() => new Set(secrets?.map((s) => s.name)), [secrets]);
+  const selectedSecret = selected !== null ? (secrets?.find((s) => s.name === selected) ?? null) : null;
+  const kindLabels = useMemo(() => new Map(kinds.map((k) => [k.kind, k.label])), [kinds]);
+  const kindLabel = useCallback((kind: SecretKind) => kindLabels.get(kind) ?? KIND_LABEL[kind] ?? kind, [kindLabels]);
+
+  const toggleProject = (project: string) =>
+    setCollapsed((set) => {
+      const copy = new Set(set);
+      if (copy.has(project)) copy.delete(project);
+      else copy.add(project);
+      return copy;
+    });
+
+  const closeDialog = () => setDialog(null);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-logo" aria-hidden="true">
+            <Icon name="key" size={16} />
+          </span>
+          <div className="brand-text">
+            <span className="brand-vault">{vaultName ?? "Keyshelf"}</span>
+            {member ? <span className="brand-member">Signed in as {member}</span> : null}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="search-trigger"
+          aria-keyshortcuts="Control+K Meta+K"
+          data-shortcut={isMac ? "⌘K" : "Ctrl K"}
+          onClick={() => setDialog({ type: "search" })}
+        >
+          <Icon name="search" />
+          Search
+        </button>
+        <div className="topbar-actions">
+          <Button icon="plus" onClick={() => setDialog({ type: "add-project" })}>
+            Add project
+          </Button>
+          <Button variant="ghost" icon="lock" onClick={onLock}>
+            Lock
+          </Button>
+        </div>
+      </header>
+
+      <div className="workspace">
+        <ProjectTree
+          projects={projects}
+          scope={scope}
+          collapsed={collapsed}
+          onToggle={toggleProject}
+          onSelect={(next) => selectScope(next)}
+          onAddEnvironment={(project) => setDialog({ type: "add-environment", project })}
+        />
+
+        <div className="content">
+          <div className="list-pane">
+            <div className="pane-header">
+              <div className="pane-title">
+                {scope ? (
+                  <h1>
+                    {scope.project}
+                    <span className="pane-sep" aria-hidden="true">
+                      /
+                    </span>
+                    <span className="visually-hidden">, environment </span>
+                    {scope.environment}
+                  </h1>
+                ) : (
+                  <h1>Secrets</h1>
+                )}
+                <p className="pane-subtitle">
+                  {secrets ? `${secrets.length.toLocaleString()} ${secrets.length === 1 ? "secret" : "secrets"}` : " "}
+                </p>
+              </div>
+              <Button variant="primary" icon="plus" disabled={!scope} onClick={() => setDialog({ type: "add-secret" })}>
+                Add secret
+              </Button>
+            </div>
+            <ListBody
+              scope={scope}
+              hasProjects={projects === null || projects.length > 0}
+              secrets={secrets}
+              error={listError}
+              selected={selected}
+              onSelect={setSelected}
+              kindLabel={kindLabel}
+              onAddProject={() => setDialog({ type: "add-project" })}
+            />
+          </div>
+
+          <div className="detail-pane">
+            {selectedSecret ? (
+              <SecretDetail
+                key={api.secretPath(selectedSecret)}
+                secret={selectedSecret}
+                kindLabel={kindLabel(selectedSecret.kind)}
+                onDeleted={() => {
+                  setSelected(null);
+                  setReload((n) => n + 1);
+                  void refreshProjects();
+                }}
+              />
+            ) : (
+              <div className="pane-empty">
+                <Icon name="shield" size={28} />
+                <p>{secrets && secrets.length > 0 ? "Select a secret to see its details." : "Secret details appear here."}</p>
+                <p className="muted">Values stay hidden until you reveal them, and hide again after 20 s.</p>
+              </div>
+            )}
+          </div>
+        </div>
+      </div>
+
+      {dialog?.type === "add-project" ? (
+        <AddProjectDialog
+          onClose={closeDialog}
+          onCreated={(project, environments) => {
+            closeDialog();
+            toast.show(`Created project ${project}.`);
+            void refreshProjects();
+            const first = environments[0];
+            if (first) selectScope({ project, environment: first });
+          }}
+        />
+      ) : null}
+      {dialog?.type === "add-environment" ? (
+        <AddEnvironmentDialog
+          project={dialog.project}
+          onClose={closeDialog}
+          onCreated={(environment) => {
+            const project = dialog.project;
+            closeDialog();
+            toast.show(`Created ${project}/${environment}.`);
+            void refreshProjects();
+            selectScope({ project, environment });
+          }}
+        />
+      ) : null}
+      {dialog?.type === "add-secret" && scope ? (
+        <AddSecretDialog
+          scope={scope}
+          kinds={kinds}
+          existingNames={names}
+          onClose={closeDialog}
+          onSaved={(name) => {
+            closeDialog();
+            toast.show(`Saved ${scopeKey(scope)}/${name}.`);
+            setSelected(name);
+            setReload((n) => n + 1);
+            void refreshProjects();
+          }}
+        />
+      ) : null}
+      {dialog?.type === "search" ? (
+        <SearchDialog
+          onClose={closeDialog}
+          onChoose={(secret) => {
+            closeDialog();
+            selectScope({ project: secret.project, environment: secret.environment }, secret.name);
+            setReload((n) => n + 1);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function ListBody({
+  scope,
+  hasProjects,
+  secrets,
+  error,
+  selected,
+  onSelect,
+  kindLabel,
+  onAddProject,
+}: {
+  scope: Scope | null;
+  hasProjects: boolean;
+  secrets: SecretSummary[] | null;
+  error: string | null;
+  selected: string | null;
+  onSelect: (name: string) => void;
+  kindLabel: (kind: SecretKind) => string;
+  onAddProject: () => void;
+}) {
+  if (!scope) {
+    return hasProjects ? (
+      <EmptyState title="Choose an environment" text="Pick a project environment on the left to see its secrets." />
+    ) : (
+      <EmptyState title="No projects yet" text="Projects group secrets by piece of work, with environments like dev and prod.">
+        <Button variant="primary" icon="plus" onClick={onAddProject}>
+          Create your first project
+        </Button>
+      </EmptyState>
+    );
+  }
+  if (error) return <EmptyState title="Could not load secrets" text={error} alert />;
+  if (secrets === null) return <p className="list-loading">Loading…</p>;
+  if (secrets.length === 0) {
+    return <EmptyState title="No secrets in this environment yet" text="Add one with Add secret; only its name is stored in clear." />;
+  }
+  return <SecretList secrets={secrets} selectedName={selected} onSelect={onSelect} kindLabel={kindLabel} />;
+}
+
+function EmptyState({ title, text, alert, children }: { title: string; text: string; alert?: boolean; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      <p className="empty-text" role={alert ? "alert" : undefined}>
+        {text}
+      </p>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+// The only module that talks to the Rust side. Every other file calls these functions, so the
+// command names, their argument keys and the error shape live in one place.
+//
+// Never log arguments or results here: set_secret carries a value and reveal_secret returns one.
+
+import { invoke } from "@tauri-apps/api/core";
+
+import type { CommandError } from "../bindings/CommandError";
+import type { CopyResult } from "../bindings/CopyResult";
+import type { CreatedVault } from "../bindings/CreatedVault";
+import type { KindInfo } from "../bindings/KindInfo";
+import type { NewSecret } from "../bindings/NewSecret";
+import type { ProjectSummary } from "../bindings/ProjectSummary";
+import type { SecretSummary } from "../bindings/SecretSummary";
+import type { UnlockResult } from "../bindings/UnlockResult";
+import type { VaultStatus } from "../bindings/VaultStatus";
+import type { VersionSummary } from "../bindings/VersionSummary";
+
+/** The codes the commands reject with (see CommandError). */
+export type ErrorCode =
+  | "locked"
+  | "wrong_passphrase"
+  | "not_found"
+  | "invalid"
+  | "exists"
+  | "tampered"
+  | "keychain"
+  | "no_vault"
+  | "internal";
+
+const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  "locked",
+  "wrong_passphrase",
+  "not_found",
+  "invalid",
+  "exists",
+  "tampered",
+  "keychain",
+  "no_vault",
+  "internal",
+]);
+
+/** A rejected command, ready to show: `message` never holds a secret (Rust guarantees it). */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+  }
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as CommandError).code === "string" &&
+    typeof (value as CommandError).message === "string"
+  );
+}
+
+/** Turns whatever a command rejected with into an ApiError. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (isCommandError(error)) {
+    const code = KNOWN_CODES.has(error.code) ? (error.code as ErrorCode) : "internal";
+    return new ApiError(code, error.message);
+  }
+  // Tauri rejects with a plain string when a command is missing or its arguments don't parse.
+  if (typeof error === "string" && error.length > 0) return new ApiError("internal", error);
+  if (error instanceof Error && error.message) return new ApiError("internal", error.message);
+  return new ApiError("internal", "Something went wrong. Try again.");
+}
+
+/** The text to show for a failure: the command's own message, capitalised as a sentence. */
+export function errorMessage(error: unknown): string {
+  const { message } = toApiError(error);
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+type LockedListener = () => void;
+const lockedListeners = new Set<LockedListener>();
+
+/** Called when a command says the vault is locked (e.g. the session was dropped behind our back). */
+export function onLocked(listener: LockedListener): () => void {
+  lockedListeners.add(listener);
+  return () => {
+    lockedListeners.delete(listener);
+  };
+}
+
+// "locked" from these is an answer, not news: the start-up keychain attempt expects it.
+const LOCK_AWARE = new Set(["vault_status", "create_vault", "unlock", "lock"]);
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    const error = toApiError(raw);
+    if (error.code === "locked" && !LOCK_AWARE.has(command)) {
+      for (const listener of lockedListeners) listener();
+    }
+    throw error;
+  }
+}
+
+export const vaultStatus = () => call<VaultStatus>("vault_status");
+
+export const createVault = (team: string, user: string, passphrase: string) =>
+  call<CreatedVault>("create_vault", { team, user, passphrase });
+
+/** `null` asks the OS keychain only; it rejects with "locked" when the keychain holds no key. */
+export const unlock = (passphrase: string | null) => call<UnlockResult>("unlock", { passphrase });
+
+export const lock = () => call<void>("lock");
+
+export const listProjects = () => call<ProjectSummary[]>("list_projects");
+
+export const addProject = (name: string, environments: string[]) =>
+  call<void>("add_project", { name, environments });
+
+export const addEnvironment = (project: string, environment: string) =>
+  call<void>("add_environment", { project, environment });
+
+export const listSecrets = (project: string, environment: string) =>
+  call<SecretSummary[]>("list_secrets", { project, environment });
+
+export const searchSecrets = (query: string) => call<SecretSummary[]>("search_secrets", { query });
+
+export const setSecret = (secret: NewSecret) => call<void>("set_secret", { secret });
+
+/** The value itself: only for the Reveal button, and only held while it is shown. */
+export const revealSecret = (path: string) => call<string>("reveal_secret", { path });
+
+/** Rust copies the value to the clipboard; it never comes to the webview. */
+export const copySecret = (path: string) => call<CopyResult>("copy_secret", { path });
+
+export const notebookSnippet = (path: string) => call<string>("notebook_snippet", { path });
+
+export const copySnippet = (path: string) => call<void>("copy_snippet", { path });
+
+export const secretHistory = (path: string) => call<VersionSummary[]>("secret_history", { path });
+
+export const removeSecret = (path: string) => call<void>("remove_secret", { path });
+
+export const secretKinds = () => call<KindInfo[]>("secret_kinds");
+
+/** "project/environment/NAME", the path every secret command takes. */
+export function secretPath(secret: Pick<SecretSummary, "project" | "environment" | "name">): string {
+  return `${secret.project}/${secret.environment}/${secret.name}`;
+}

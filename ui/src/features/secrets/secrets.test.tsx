@@ -1,0 +1,243 @@
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { SecretSummary } from "../../bindings/SecretSummary";
+import { REVEAL_HIDE_MS } from "../../config";
+import { installFake, VALUES, type FakeVault } from "../../test/fakeBackend";
+import { openScope, renderApp } from "../../test/render";
+
+function pageText() {
+  return document.body.textContent ?? "";
+}
+
+function expectNoValues(fake: FakeVault) {
+  const text = pageText();
+  for (const value of fake.allValues()) expect(text).not.toContain(value);
+  // nor in an input's value, which textContent would miss
+  for (const input of document.querySelectorAll("input, textarea")) {
+    expect(fake.allValues()).not.toContain((input as HTMLInputElement).value);
+  }
+}
+
+async function selectSecret(user: ReturnType<typeof renderApp>["user"], scope: string, name: string) {
+  const list = await openScope(user, scope);
+  await user.click(within(list).getByRole("button", { name }));
+  return screen.findByRole("region", { name: "Secret detail" });
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("secret list", () => {
+  it("lists the secrets of the selected environment with version, kind and due badges", async () => {
+    installFake();
+    const { user } = renderApp();
+    const list = await openScope(user, "llm-eval/dev");
+
+    const rows = within(list).getAllByRole("listitem");
+    expect(rows).toHaveLength(2);
+    const openai = within(list).getByRole("button", { name: "OPENAI_API_KEY" });
+    expect(openai).toHaveTextContent("v1");
+    expect(openai).toHaveTextContent("OpenAI");
+    expect(openai).toHaveTextContent("overdue");
+    expect(within(list).getByRole("button", { name: "HF_TOKEN" })).toHaveTextContent("due soon");
+    expect(within(list).queryByRole("button", { name: "DATABASE_URL" })).not.toBeInTheDocument();
+
+    const prod = await openScope(user, "llm-eval/prod");
+    await waitFor(() => expect(within(prod).getByRole("button", { name: "DATABASE_URL" })).toBeInTheDocument());
+    expect(within(prod).getByRole("button", { name: "DATABASE_URL" })).not.toHaveTextContent(/overdue|due soon/);
+    expect(within(prod).queryByRole("button", { name: "HF_TOKEN" })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "training/prod" }));
+    expect(await screen.findByText("No secrets in this environment yet")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Add secret" })).toBeEnabled();
+  });
+
+  it("stays virtualised: 100,000 secrets render only a screenful of rows", async () => {
+    const fake = installFake();
+    const now = Math.floor(Date.now() / 1000);
+    const many: SecretSummary[] = Array.from({ length: 100_000 }, (_, i) => ({
+      project: "llm-eval",
+      environment: "dev",
+      name: `KEY_${String(i).padStart(6, "0")}`,
+      kind: "generic",
+      is_file: false,
+      file_name: null,
+      version: 1,
+      rotate_every_secs: null,
+      last_rotated_at: now,
+      due_at: null,
+      has_note: false,
+      updated_at: now,
+    }));
+    const handle = fake.handle.bind(fake);
+    fake.handle = async (cmd, args) => (cmd === "list_secrets" ? many : handle(cmd, args));
+    fake.install();
+
+    const { user } = renderApp();
+    const list = await openScope(user, "llm-eval/dev");
+    const rows = within(list).getAllByRole("listitem");
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(60);
+    expect(rows[0]).toHaveAttribute("aria-setsize", "100000");
+    expect(screen.getByText("100,000 secrets")).toBeInTheDocument();
+  });
+});
+
+describe("secret values", () => {
+  it("never renders a value until Reveal, and drops it on Hide and on lock", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
+    const value = within(detail).getByRole("textbox", { name: "Secret value" });
+
+    expect(within(detail).getByRole("heading", { name: "OPENAI_API_KEY" })).toBeInTheDocument();
+    expect(value).toHaveTextContent("••••••••••••");
+    expectNoValues(fake);
+    expect(fake.called("reveal_secret")).toHaveLength(0);
+
+    await user.click(within(detail).getByRole("button", { name: "Reveal" }));
+    await waitFor(() => expect(value).toHaveTextContent(VALUES.devOpenai));
+    expect(pageText()).toContain(VALUES.devOpenai);
+    expect(fake.called("reveal_secret")[0]?.args).toEqual({ path: "llm-eval/dev/OPENAI_API_KEY" });
+
+    await user.click(within(detail).getByRole("button", { name: "Hide" }));
+    expect(value).toHaveTextContent("••••••••••••");
+    expectNoValues(fake);
+
+    await user.click(within(detail).getByRole("button", { name: "Reveal" }));
+    await waitFor(() => expect(pageText()).toContain(VALUES.devOpenai));
+    await user.click(screen.getByRole("button", { name: "Lock" }));
+    expect(await screen.findByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
+    expectNoValues(fake);
+    expect(screen.queryByText("OPENAI_API_KEY")).not.toBeInTheDocument();
+    expect(fake.unlocked).toBe(false);
+  });
+
+  it("hides a revealed value by itself after 20 s", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "HF_TOKEN");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+
+    fireEvent.click(within(detail).getByRole("button", { name: "Reveal" }));
+    await act(async () => {
+      await Promise.resolve();
+    });
+    await vi.waitFor(() => expect(pageText()).toContain(VALUES.devHf));
+    expect(within(detail).getByText("Hides in 20 s")).toBeInTheDocument();
+
+    act(() => vi.advanceTimersByTime(REVEAL_HIDE_MS - 1000));
+    expect(pageText()).toContain(VALUES.devHf);
+    act(() => vi.advanceTimersByTime(1000));
+    expect(pageText()).not.toContain(VALUES.devHf);
+    expect(within(detail).getByRole("button", { name: "Reveal" })).toBeInTheDocument();
+    expectNoValues(fake);
+  });
+
+  it("copies through Rust: a toast, and no reveal_secret call", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
+
+    await user.click(within(detail).getByRole("button", { name: "Copy" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("Copied. The clipboard clears in 30 s.");
+    expect(fake.called("copy_secret")[0]?.args).toEqual({ path: "llm-eval/dev/OPENAI_API_KEY" });
+    expect(fake.called("reveal_secret")).toHaveLength(0);
+    expectNoValues(fake);
+  });
+
+  it("copies a notebook snippet and shows it", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/prod", "DATABASE_URL");
+
+    await user.click(within(detail).getByRole("button", { name: "Copy for notebook" }));
+    expect(await screen.findByText(/Notebook snippet copied\. It fetches the key at run time/)).toHaveAttribute(
+      "role",
+      "status",
+    );
+    expect(within(detail).getByLabelText("Notebook snippet")).toHaveTextContent('keyshelf.get("llm-eval/prod/DATABASE_URL")');
+    expect(fake.called("copy_snippet")).toHaveLength(1);
+    expect(fake.called("reveal_secret")).toHaveLength(0);
+  });
+
+  it("shows history and deletes after confirmation", async () => {
+    const fake = installFake();
+    fake.put("llm-eval/dev/HF_TOKEN", "hf_FAKEsecondVersion000000", "hugging-face");
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "HF_TOKEN");
+
+    await user.click(within(detail).getByRole("button", { name: "History" }));
+    const table = await within(detail).findByRole("table", { name: "Version history" });
+    expect(within(table).getAllByRole("row")).toHaveLength(3);
+    expect(within(table).getByText("current")).toBeInTheDocument();
+
+    await user.click(within(detail).getByRole("button", { name: "Delete" }));
+    const confirm = screen.getByRole("dialog", { name: "Delete secret" });
+    await user.click(within(confirm).getByRole("button", { name: "Cancel" }));
+    expect(fake.called("remove_secret")).toHaveLength(0);
+
+    await user.click(within(detail).getByRole("button", { name: "Delete" }));
+    await user.click(within(screen.getByRole("dialog", { name: "Delete secret" })).getByRole("button", { name: "Delete permanently" }));
+    await waitFor(() => expect(screen.queryByRole("region", { name: "Secret detail" })).not.toBeInTheDocument());
+    expect(fake.called("remove_secret")[0]?.args).toEqual({ path: "llm-eval/dev/HF_TOKEN" });
+    const list = screen.getByRole("list", { name: "Secrets" });
+    await waitFor(() => expect(within(list).queryByRole("button", { name: "HF_TOKEN" })).not.toBeInTheDocument());
+  });
+});
+
+describe("add secret", () => {
+  it("pre-fills the name from the kind, saves, refreshes and selects the new secret", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    await user.click(await screen.findByRole("button", { name: "training/prod" }));
+    expect(await screen.findByText("No secrets in this environment yet")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Add secret" }));
+    const dialog = screen.getByRole("dialog", { name: "Add secret" });
+
+    await user.selectOptions(within(dialog).getByLabelText("Kind"), "anthropic");
+    expect(within(dialog).getByLabelText("Name")).toHaveValue("ANTHROPIC_API_KEY");
+    expect(within(dialog).getByLabelText("Rotate every")).toHaveAttribute("placeholder", "90d");
+    const value = "sk-ant-FAKEnewvalue3333333333";
+    await user.type(within(dialog).getByLabelText("Value"), value);
+    await user.type(within(dialog).getByLabelText("Note"), "eval runs only");
+    await user.click(within(dialog).getByRole("button", { name: "Save secret" }));
+
+    const detail = await screen.findByRole("region", { name: "Secret detail" });
+    expect(within(detail).getByRole("heading", { name: "ANTHROPIC_API_KEY" })).toBeInTheDocument();
+    expect(screen.queryByRole("dialog", { name: "Add secret" })).not.toBeInTheDocument();
+    expect(fake.called("set_secret")[0]?.args).toEqual({
+      secret: {
+        path: "training/prod/ANTHROPIC_API_KEY",
+        value,
+        kind: "anthropic",
+        note: "eval runs only",
+        rotate_every: null,
+      },
+    });
+    const list = screen.getByRole("list", { name: "Secrets" });
+    expect(within(list).getByRole("button", { name: "ANTHROPIC_API_KEY" })).toHaveAttribute("aria-current", "true");
+    expect(pageText()).not.toContain(value);
+  });
+
+  it("shows the command's error message in the dialog", async () => {
+    const fake = installFake();
+    const handle = fake.handle.bind(fake);
+    fake.handle = async (cmd, args) => {
+      if (cmd === "set_secret") throw { code: "invalid", message: "invalid duration \"soon\": use 30d, 12w or manual" };
+      return handle(cmd, args);
+    };
+    fake.install();
+    const { user } = renderApp();
+    await openScope(user, "llm-eval/dev");
+    await user.click(screen.getByRole("button", { name: "Add secret" }));
+    const dialog = screen.getByRole("dialog", { name: "Add secret" });
+    await user.type(within(dialog).getByLabelText("Name"), "X_TOKEN");
+    await user.type(within(dialog).getByLabelText("Value"), "v");
+    await user.type(within(dialog).getByLabelText("Rotate every"), "soon");
+    await user.click(within(dialog).getByRole("button", { name: "Save secret" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent('Invalid duration "soon": use 30d, 12w or manual');
+  });
+});

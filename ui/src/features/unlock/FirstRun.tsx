@@ -1,0 +1,75 @@
+import { useState } from "react";
+
+import * as api from "../../api";
+import type { CreatedVault } from "../../bindings/CreatedVault";
+import { Alert } from "../../components/Alert";
+import { Button } from "../../components/Button";
+import { PasswordField, TextField } from "../../components/Field";
+import { MIN_PASSPHRASE } from "../../lib/passphrase";
+import { AuthLayout } from "./AuthLayout";
+import { PassphraseStrength } from "./PassphraseStrength";
+
+export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, team: string) => void }) {
+  const [team, setTeam] = useState("");
+  const [user, setUser] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const mismatch = repeat.length > 0 && repeat !== passphrase;
+  const ready = passphrase.length >= MIN_PASSPHRASE && passphrase === repeat;
+
+  const submit = async () => {
+    if (!ready || busy) return;
+    if (!team.trim() || !user.trim()) {
+      setError("Enter a team name and your name.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      // Key derivation is deliberately slow (Argon2id); the button shows it is working.
+      const created = await api.createVault(team.trim(), user.trim(), passphrase);
+      onCreated(created, team.trim());
+    } catch (e) {
+      setError(api.errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout
+      title="Create your team vault"
+      subtitle="One encrypted vault for your team's API keys, tokens and database URLs. Values never leave it unencrypted."
+    >
+      <form
+        className="auth-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <div className="auth-row">
+          <TextField label="Team name" value={team} onChange={(e) => setTeam(e.target.value)} placeholder="ml-team" autoFocus />
+          <TextField label="Your name" value={user} onChange={(e) => setUser(e.target.value)} placeholder="ada" />
+        </div>
+        <PasswordField
+          label="Passphrase"
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          hint={<PassphraseStrength passphrase={passphrase} />}
+        />
+        <PasswordField label="Repeat passphrase" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+        <Alert message={mismatch ? "The passphrases do not match." : error} />
+        <Button type="submit" variant="primary" size="lg" disabled={!ready} busy={busy}>
+          Create vault
+        </Button>
+        <p className="auth-footnote">
+          Your passphrase unlocks the vault; the key it opens is then cached in the OS keychain, so you rarely type it.
+        </p>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,92 @@
+import { useState } from "react";
+
+import * as api from "../../api";
+import type { UnlockResult } from "../../bindings/UnlockResult";
+import { Alert, Note } from "../../components/Alert";
+import { Button } from "../../components/Button";
+import { PasswordField } from "../../components/Field";
+import { AuthLayout } from "./AuthLayout";
+
+export function Unlock({
+  vaultName,
+  keychainProblem,
+  initialError = null,
+  waiting = false,
+  onUnlocked,
+}: {
+  vaultName: string | null;
+  keychainProblem: string | null;
+  initialError?: string | null;
+  /** True while a lock is still finishing in Rust: unlocking waits for it. */
+  waiting?: boolean;
+  onUnlocked: (result: UnlockResult) => void;
+}) {
+  const [passphrase, setPassphrase] = useState("");
+  const [error, setError] = useState<string | null>(initialError);
+  const [note, setNote] = useState(keychainProblem);
+  const [busy, setBusy] = useState<"passphrase" | "keychain" | null>(null);
+
+  const attempt = async (via: "passphrase" | "keychain") => {
+    if (busy || waiting) return;
+    setBusy(via);
+    setError(null);
+    try {
+      const result = await api.unlock(via === "passphrase" ? passphrase : null);
+      onUnlocked(result);
+    } catch (e) {
+      const err = api.toApiError(e);
+      if (via === "keychain" && err.code === "locked") {
+        setError("The OS keychain holds no key for this vault. Enter your passphrase.");
+      } else if (via === "keychain" && err.code === "keychain") {
+        setNote(err.message);
+        setError("The OS keychain is not available. Enter your passphrase.");
+      } else {
+        setError(api.errorMessage(err));
+      }
+      setBusy(null);
+    }
+  };
+
+  return (
+    <AuthLayout
+      title="Unlock Keyshelf"
+      subtitle={vaultName ? <>Vault <strong>{vaultName}</strong> is locked.</> : "The vault is locked."}
+    >
+      <form
+        className="auth-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (passphrase) void attempt("passphrase");
+        }}
+      >
+        <PasswordField
+          label="Passphrase"
+          value={passphrase}
+          onChange={(e) => {
+            setPassphrase(e.target.value);
+            setError(null);
+          }}
+          autoFocus
+        />
+        <Alert message={error} />
+        <Button type="submit" variant="primary" size="lg" disabled={!passphrase || waiting} busy={busy === "passphrase"}>
+          Unlock
+        </Button>
+        <div className="auth-divider">
+          <span>or</span>
+        </div>
+        <Button
+          variant="secondary"
+          size="lg"
+          icon="key"
+          disabled={waiting}
+          busy={busy === "keychain"}
+          onClick={() => void attempt("keychain")}>
+          Unlock with OS keychain
+        </Button>
+        {note ? <Note>{`Keychain: ${note}`}</Note> : null}
+      </form>
+    </AuthLayout>
+  );
+}
