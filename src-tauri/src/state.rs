@@ -19,20 +19,8 @@ pub struct AppState {
 impl AppState {
     /// Same variables as the CLI: KEYSHELF_VAULT, KEYSHELF_CONFIG_DIR, KEYSHELF_KEYCHAIN.
     pub fn from_env() -> Result<Self> {
-        let vault_path = std::env::var_os("KEYSHELF_VAULT")
-            .map(PathBuf::from)
-            .or_else(config::default_vault_path)
-            .ok_or(Error::NoDefaultPath {
-                what: "the vault",
-                variable: "KEYSHELF_VAULT",
-            })?;
-        let config_dir = std::env::var_os("KEYSHELF_CONFIG_DIR")
-            .map(PathBuf::from)
-            .or_else(config::default_config_dir)
-            .ok_or(Error::NoDefaultPath {
-                what: "this device's config",
-                variable: "KEYSHELF_CONFIG_DIR",
-            })?;
+        let vault_path = config::vault_path(None)?;
+        let config_dir = config::config_dir(None)?;
         Ok(Self {
             vault_path,
             config_dir,

@@ -20,20 +20,8 @@ pub struct Context {
 
 impl Context {
     pub fn new(cli: &Cli) -> Result<Self> {
-        let vault_path = match &cli.vault {
-            Some(p) => p.clone(),
-            None => config::default_vault_path().ok_or(Error::NoDefaultPath {
-                what: "the vault",
-                variable: "KEYSHELF_VAULT",
-            })?,
-        };
-        let config_dir = match &cli.config_dir {
-            Some(p) => p.clone(),
-            None => config::default_config_dir().ok_or(Error::NoDefaultPath {
-                what: "this device's config",
-                variable: "KEYSHELF_CONFIG_DIR",
-            })?,
-        };
+        let vault_path = config::vault_path(cli.vault.clone())?;
+        let config_dir = config::config_dir(cli.config_dir.clone())?;
         let keychain = keyshelf_core::keychain::from_env();
         Ok(Self {
             vault_path,

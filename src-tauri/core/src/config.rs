@@ -78,6 +78,28 @@ impl DeviceConfig {
     }
 }
 
+/// The vault file: `explicit` (a flag), else `KEYSHELF_VAULT`, else the default location.
+pub fn vault_path(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    explicit
+        .or_else(|| std::env::var_os("KEYSHELF_VAULT").map(PathBuf::from))
+        .or_else(default_vault_path)
+        .ok_or(Error::NoDefaultPath {
+            what: "the vault",
+            variable: "KEYSHELF_VAULT",
+        })
+}
+
+/// This device's config directory: `explicit`, else `KEYSHELF_CONFIG_DIR`, else the default.
+pub fn config_dir(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    explicit
+        .or_else(|| std::env::var_os("KEYSHELF_CONFIG_DIR").map(PathBuf::from))
+        .or_else(default_config_dir)
+        .ok_or(Error::NoDefaultPath {
+            what: "this device's config",
+            variable: "KEYSHELF_CONFIG_DIR",
+        })
+}
+
 /// `$XDG_CONFIG_HOME/keyshelf` (or the platform's equivalent).
 pub fn default_config_dir() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("keyshelf"))

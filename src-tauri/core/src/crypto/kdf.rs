@@ -135,14 +135,24 @@ mod tests {
                 p: 1,
             },
             KdfParams { m_kib: 0, t: 0, p: 0 },
+        ] {
+            let err = derive_kek(b"pw", &[0; 16], weak).expect_err("must refuse");
+            assert!(matches!(err, Error::KdfTooWeak { .. }), "{err}");
+        }
+        for costly in [
             KdfParams {
                 m_kib: u32::MAX,
                 t: 3,
                 p: 4,
             },
+            KdfParams {
+                m_kib: 65536,
+                t: 1000,
+                p: 4,
+            },
         ] {
-            let err = derive_kek(b"pw", &[0; 16], weak).expect_err("must refuse");
-            assert!(matches!(err, Error::KdfTooWeak { .. }), "{err}");
+            let err = derive_kek(b"pw", &[0; 16], costly).expect_err("must refuse");
+            assert!(matches!(err, Error::KdfTooCostly { .. }), "{err}");
         }
     }
 
