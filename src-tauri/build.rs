@@ -17,6 +17,12 @@ const COMMANDS: &[&str] = &[
     "secret_history",
     "remove_secret",
     "secret_kinds",
+    "unlock_with_recovery",
+    "note_activity",
+    "edit_secret",
+    "secret_note",
+    "get_settings",
+    "set_settings",
 ];
 
 fn main() {

@@ -37,6 +37,9 @@ impl From<Error> for CommandError {
             | Error::EmptyValue { .. }
             | Error::FileTooLarge { .. }
             | Error::ValueTooLarge { .. }
+            | Error::InvalidFile { .. }
+            | Error::InvalidSetting { .. }
+            | Error::MalformedRecoveryKey { .. }
             | Error::PassphraseMismatch
             | Error::KdfTooWeak { .. } => "invalid",
             _ => "internal",

@@ -6,6 +6,7 @@
 mod clipboard;
 mod commands;
 mod error;
+mod lock;
 mod state;
 
 fn main() {
@@ -27,17 +28,28 @@ fn main() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .setup(|app| {
+            lock::watch_idle(app.handle().clone());
+            lock::watch_system_lock(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
             commands::vault::create_vault,
             commands::vault::unlock,
+            commands::vault::unlock_with_recovery,
             commands::vault::lock,
+            commands::vault::note_activity,
+            commands::settings::get_settings,
+            commands::settings::set_settings,
             commands::projects::list_projects,
             commands::projects::add_project,
             commands::projects::add_environment,
             commands::secrets::list_secrets,
             commands::secrets::search_secrets,
             commands::secrets::set_secret,
+            commands::secrets::edit_secret,
+            commands::secrets::secret_note,
             commands::secrets::reveal_secret,
             commands::secrets::copy_secret,
             commands::secrets::notebook_snippet,

@@ -125,6 +125,8 @@ pub enum Error {
     ValueNotText { key: String },
     #[error("{path}: {size} bytes is larger than the {limit}-byte limit for a file secret")]
     FileTooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error("file {name}: {reason}")]
+    InvalidFile { name: String, reason: String },
     #[error("{what} is larger than the {limit}-byte limit")]
     ValueTooLarge { what: String, limit: u64 },
     #[error("{what} is empty")]
@@ -139,6 +141,8 @@ pub enum Error {
     NoDefaultPath { what: &'static str, variable: &'static str },
     #[error("device config {path} is unreadable: {reason}")]
     Config { path: PathBuf, reason: String },
+    #[error("invalid {setting} setting: {reason}")]
+    InvalidSetting { setting: &'static str, reason: String },
 }
 
 impl Error {

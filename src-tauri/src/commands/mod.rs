@@ -2,4 +2,5 @@
 
 pub mod projects;
 pub mod secrets;
+pub mod settings;
 pub mod vault;

@@ -4,7 +4,8 @@
 use keyshelf_core::duration::Duration;
 use keyshelf_core::kind::SecretKind;
 use keyshelf_core::notebook;
-use keyshelf_core::vault::{SecretOptions, SecretPath, SecretSummary, VersionSummary};
+use data_encoding::BASE64;
+use keyshelf_core::vault::{SecretOptions, SecretPath, SecretSummary, VersionSummary, MAX_VALUE_BYTES};
 use keyshelf_core::Error;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -21,10 +22,30 @@ const SEARCH_LIMIT: i64 = 200;
 #[ts(export)]
 pub struct NewSecret {
     pub path: String,
-    pub value: String,
+    pub value: SecretValue,
     pub kind: Option<SecretKind>,
     pub note: Option<String>,
     /// `90d`, `manual`, or null for the kind's default.
+    pub rotate_every: Option<String>,
+}
+
+/// Typed text, or a file the user picked (a service-account JSON, a kubeconfig): `run` writes
+/// file secrets to a private temp file and passes its path.
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum SecretValue {
+    Text { text: String },
+    File { name: String, base64: String },
+}
+
+/// Metadata changes; `null` keeps a field as it is, an empty note removes the note.
+#[derive(Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SecretEdit {
+    pub path: String,
+    pub kind: Option<SecretKind>,
+    pub note: Option<String>,
     pub rotate_every: Option<String>,
 }
 
@@ -63,30 +84,72 @@ pub async fn search_secrets(state: State<'_, AppState>, query: String) -> Comman
 #[tauri::command]
 pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> CommandResult<()> {
     let path: SecretPath = secret.path.parse()?;
-    let value = Zeroizing::new(secret.value);
+    let (value, file_name) = match secret.value {
+        SecretValue::Text { text } => (Zeroizing::new(text.into_bytes()), None),
+        SecretValue::File { name, base64 } => {
+            let base64 = Zeroizing::new(base64);
+            let bytes = BASE64.decode(base64.as_bytes()).map_err(|_| Error::InvalidFile {
+                name: name.clone(),
+                reason: "it did not arrive intact (not base64)".into(),
+            })?;
+            if bytes.len() as u64 > MAX_VALUE_BYTES {
+                return Err(Error::FileTooLarge {
+                    path: name.into(),
+                    size: bytes.len() as u64,
+                    limit: MAX_VALUE_BYTES,
+                }
+                .into());
+            }
+            let file_name = std::path::Path::new(&name)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .filter(|n| !n.is_empty());
+            (Zeroizing::new(bytes), file_name.or(Some("secret".into())))
+        }
+    };
     if value.is_empty() {
         return Err(Error::EmptyValue {
             what: format!("the value for {path}"),
         }
         .into());
     }
-    let rotate_every = match secret.rotate_every.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some("manual") | Some("never") => Some(None),
-        Some(text) => Some(Some(text.parse::<Duration>()?)),
-    };
     let options = SecretOptions {
         kind: secret.kind,
         note: secret.note.filter(|n| !n.is_empty()).map(Zeroizing::new),
-        rotate_every,
+        rotate_every: parse_rotation(secret.rotate_every.as_deref())?,
+        file_name,
+    };
+    state.session().await?.set_secret(&path, &value, options).await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn edit_secret(state: State<'_, AppState>, edit: SecretEdit) -> CommandResult<()> {
+    let path: SecretPath = edit.path.parse()?;
+    let options = SecretOptions {
+        kind: edit.kind,
+        note: edit.note.map(Zeroizing::new),
+        rotate_every: parse_rotation(edit.rotate_every.as_deref())?,
         file_name: None,
     };
-    state
-        .session()
-        .await?
-        .set_secret(&path, value.as_bytes(), options)
-        .await?;
-    Ok(())
+    Ok(state.session().await?.edit_secret(&path, options).await?)
+}
+
+/// `None`/empty keeps the current interval (or the kind's default); `manual` turns it off.
+fn parse_rotation(text: Option<&str>) -> keyshelf_core::Result<Option<Option<Duration>>> {
+    Ok(match text.map(str::trim) {
+        None | Some("") => None,
+        Some("manual") | Some("never") => Some(None),
+        Some(text) => Some(Some(text.parse::<Duration>()?)),
+    })
+}
+
+/// The decrypted note, for the detail view's "Show note". Audited by the core.
+#[tauri::command]
+pub async fn secret_note(state: State<'_, AppState>, path: String) -> CommandResult<Option<String>> {
+    let path: SecretPath = path.parse()?;
+    let note = state.session().await?.get_note(&path).await?;
+    Ok(note.map(|n| n.as_str().to_owned()))
 }
 
 /// The value, for the user who pressed Reveal. Audited by the core.

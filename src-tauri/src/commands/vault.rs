@@ -1,17 +1,16 @@
 //! Vault status, first run, unlock, lock.
 
-use std::sync::Arc;
-
 use keyshelf_core::config::Membership;
-use keyshelf_core::crypto::KdfParams;
+use keyshelf_core::crypto::{KdfParams, RecoveryKey};
 use keyshelf_core::session::{self, UnlockedVia};
 use keyshelf_core::vault::NewVault;
 use keyshelf_core::{Error, Vault};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
 use crate::error::CommandResult;
+use crate::lock::{self, LockReason};
 use crate::state::AppState;
 
 #[derive(Serialize, ts_rs::TS)]
@@ -39,6 +38,7 @@ pub struct CreatedVault {
 pub enum UnlockVia {
     Keychain,
     Passphrase,
+    Recovery,
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -97,7 +97,7 @@ pub async fn create_vault(
     );
     config.save(&state.config_dir)?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
-    *state.session.write().await = Some(Arc::new(session));
+    state.start_session(session).await;
     Ok(CreatedVault {
         recovery_key: created.recovery_key.display().to_string(),
         keychain_problem,
@@ -136,16 +136,54 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> C
             UnlockVia::Passphrase
         }
     };
-    *state.session.write().await = Some(Arc::new(session));
+    state.start_session(session).await;
     Ok(UnlockResult { via, keychain_problem })
+}
+
+/// The lost-passphrase path: the recovery key unlocks, and the account key is re-wrapped under
+/// a new passphrase at once, so the recovery key is not needed again day to day.
+#[tauri::command]
+pub async fn unlock_with_recovery(
+    state: State<'_, AppState>,
+    recovery_key: String,
+    new_passphrase: String,
+) -> CommandResult<UnlockResult> {
+    let recovery_key = Zeroizing::new(recovery_key);
+    let new_passphrase = Zeroizing::new(new_passphrase.into_bytes());
+    if new_passphrase.is_empty() {
+        return Err(Error::EmptyPassphrase.into());
+    }
+    let key = RecoveryKey::parse(&recovery_key)?;
+    let vault = Vault::open(&state.vault_path).await?;
+    let config = state.device_config()?;
+    let member_id = config
+        .membership(vault.id())
+        .map(|m| m.member_id.clone())
+        .ok_or_else(|| Error::NotAMember {
+            vault: vault.name().to_owned(),
+        })?;
+    let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
+    // Argon2 for the new passphrase runs inside the core on a blocking thread.
+    session.change_passphrase(new_passphrase, KdfParams::default()).await?;
+    let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
+    state.start_session(session).await;
+    Ok(UnlockResult {
+        via: UnlockVia::Recovery,
+        keychain_problem,
+    })
 }
 
 /// Drops the session: every key in memory is zeroized. The keychain entry stays, so the next
 /// unlock can be a click (`keyshelf lock` on the CLI removes it).
 #[tauri::command]
-pub async fn lock(state: State<'_, AppState>) -> CommandResult<()> {
-    if let Some(session) = state.session.write().await.take() {
-        session.vault().close().await;
-    }
+pub async fn lock(app: AppHandle) -> CommandResult<()> {
+    lock::lock(&app, LockReason::Manual).await;
     Ok(())
+}
+
+/// The user is at the keyboard: restarts the idle clock. The UI calls it (throttled) on input,
+/// since looking at a list calls no other command.
+#[tauri::command]
+pub fn note_activity(state: State<'_, AppState>) {
+    state.touch();
 }

@@ -345,22 +345,67 @@ impl Session {
         }
         self.insert_versions(&mut tx, &scope, &key, &items).await?;
         if let Some(note) = &options.note {
-            let sealed = aead::encrypt(
-                key.expose(),
-                note.as_bytes(),
-                &note_aad(&self.vault.id, &scope, &secret_id, &path.name),
-            );
-            sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
-                .bind(sealed.nonce)
-                .bind(sealed.ciphertext)
-                .bind(&secret_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| Error::db("storing a note", e))?;
+            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note).await?;
         }
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
         crate::store::commit(tx, "storing a secret").await?;
         Ok(SetOutcome { version, created })
+    }
+
+    /// Changes a secret's kind, note or rotation interval without a new version of its value
+    /// (`None` fields stay as they are; an empty note removes it). One transaction, audited.
+    pub async fn edit_secret(&self, path: &SecretPath, options: SecretOptions) -> Result<()> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        // Editing needs access to the scope (the note is sealed under its key), not just the file.
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
+        let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let metadata = SecretOptions {
+            kind: options.kind,
+            note: None,
+            rotate_every: options.rotate_every,
+            file_name: None,
+        };
+        update_metadata(&mut tx, &secret_id, &metadata).await?;
+        if let Some(note) = &options.note {
+            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note).await?;
+        }
+        self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
+        crate::store::commit(tx, "editing a secret").await
+    }
+
+    /// Seals a note under the scope key, or removes the note when it is empty.
+    async fn store_note(
+        &self,
+        conn: &mut SqliteConnection,
+        key: &ScopeKey,
+        scope: &ScopeRow,
+        secret_id: &str,
+        name: &str,
+        note: &str,
+    ) -> Result<()> {
+        let (nonce, ciphertext) = if note.is_empty() {
+            (None, None)
+        } else {
+            let sealed = aead::encrypt(
+                key.expose(),
+                note.as_bytes(),
+                &note_aad(&self.vault.id, scope, secret_id, name),
+            );
+            (Some(sealed.nonce), Some(sealed.ciphertext))
+        };
+        sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
+            .bind(nonce)
+            .bind(ciphertext)
+            .bind(secret_id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("storing a note", e))?;
+        Ok(())
     }
 
     /// Decrypts the current value. The read is audited in the same transaction; if the audit
@@ -808,4 +853,68 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
             .map_err(|e| Error::db("updating a secret", e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::KdfParams;
+    use crate::vault::NewVault;
+
+    #[tokio::test]
+    async fn edit_changes_metadata_and_note_but_not_the_value() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let created = Vault::create(
+            &dir.path().join("v.db"),
+            NewVault {
+                team: "t".into(),
+                owner: "ada".into(),
+                passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+                kdf: KdfParams::default(),
+            },
+            "device-1",
+        )
+        .await
+        .expect("create");
+        let session = created.session;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        let options = SecretOptions {
+            note: Some(Zeroizing::new("issued by ops".into())),
+            ..SecretOptions::default()
+        };
+        session.set_secret(&path, b"sk-value", options).await.expect("set");
+
+        let edit = SecretOptions {
+            kind: Some(SecretKind::Generic),
+            note: Some(Zeroizing::new("moved to the ML team".into())),
+            rotate_every: Some(Some("30d".parse().expect("duration"))),
+            file_name: None,
+        };
+        session.edit_secret(&path, edit).await.expect("edit");
+        let summary = session.vault().secret(&path).await.expect("summary");
+        assert_eq!(summary.kind, SecretKind::Generic);
+        assert_eq!(summary.rotate_every_secs, Some(30 * 86_400));
+        assert_eq!(summary.version, Some(1), "an edit is not a new version");
+        let note = session.get_note(&path).await.expect("note");
+        assert_eq!(note.as_deref().map(String::as_str), Some("moved to the ML team"));
+        assert_eq!(session.get_secret(&path).await.expect("value").expose(), b"sk-value");
+
+        // None keeps a field; an empty note removes the note.
+        let clear = SecretOptions {
+            note: Some(Zeroizing::new(String::new())),
+            ..SecretOptions::default()
+        };
+        session.edit_secret(&path, clear).await.expect("clear note");
+        let summary = session.vault().secret(&path).await.expect("summary");
+        assert_eq!((summary.kind, summary.has_note), (SecretKind::Generic, false));
+        assert!(session.get_note(&path).await.expect("note").is_none());
+
+        let missing: SecretPath = "llm/dev/NOPE".parse().expect("path");
+        let err = session
+            .edit_secret(&missing, SecretOptions::default())
+            .await
+            .expect_err("unknown");
+        assert!(matches!(err, Error::UnknownSecret { .. }), "{err}");
+    }
 }
