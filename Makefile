@@ -1,5 +1,5 @@
 # The two quick-start commands (see README.md).
-.PHONY: demo test bench setup fuzz
+.PHONY: demo test bench package memory setup fuzz
 
 # Set up, build, and open the desktop app on a demo vault with sample ML-team secrets
 # (without a display: a CLI walk-through of the same vault). Debug build: it shares the test build.
@@ -15,6 +15,14 @@ test: setup
 bench: setup
 	cargo build --locked --release -p keyshelf --bins
 	.ci/with-keychain target/release/keyshelf-bench
+
+# The .deb (desktop app + CLI) from a size-optimised build: target/dist/keyshelf_*.deb.
+package: setup
+	.ci/package
+
+# Idle memory (PSS) of the packaged desktop build under Xvfb. Results: docs/PERFORMANCE.md.
+memory: package
+	.ci/with-keychain xvfb-run -a -s "-screen 0 1280x800x24" .ci/memory target/dist/keyshelf-desktop
 
 setup:
 	.ci/setup

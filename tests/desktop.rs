@@ -12,6 +12,8 @@ use thirtyfour::prelude::*;
 
 const PASSPHRASE: &str = "correct horse battery staple";
 const VALUE: &str = "sk-proj-DesktopE2E000000000000000000000000000000";
+const SERVICE_ACCOUNT: &str =
+    "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE2e2e\\n\"}\n";
 /// The app clears the clipboard after this many seconds (shortened for the test).
 const CLEAR_SECS: &str = "3";
 
@@ -78,6 +80,14 @@ async fn by_label(d: &WebDriver, label: &str) -> WebElement {
         .first()
         .await
         .unwrap_or_else(|e| panic!("no element labelled {label:?}: {e}"))
+}
+
+async fn css(d: &WebDriver, selector: &str) -> WebElement {
+    d.query(By::Css(selector))
+        .wait(Duration::from_secs(15), Duration::from_millis(50))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("no element {selector:?}: {e}"))
 }
 
 async fn button(d: &WebDriver, text: &str) -> WebElement {
@@ -179,6 +189,24 @@ async fn first_run_to_keychain_unlock() {
     fill(&d, "Note", "eval runs only").await;
     button(&d, "Save secret").await.click().await.expect("save");
     by_label(&d, "OPENAI_API_KEY").await;
+
+    // A file secret, picked in the file chooser.
+    let credentials = dir.path().join("service-account.json");
+    std::fs::write(&credentials, SERVICE_ACCOUNT).expect("write credentials");
+    button(&d, "Add secret").await.click().await.expect("add secret");
+    css(&d, "input[type=radio][aria-label=\"File\"]")
+        .await
+        .click()
+        .await
+        .expect("file source");
+    fill(&d, "Name", "GCP_SERVICE_ACCOUNT").await;
+    css(&d, "input[type=file]")
+        .await
+        .send_keys(credentials.display().to_string())
+        .await
+        .expect("pick file");
+    button(&d, "Save secret").await.click().await.expect("save file secret");
+    by_label(&d, "GCP_SERVICE_ACCOUNT").await;
     screenshot(&d, "3-vault-browser").await;
 
     // Nothing the webview received so far holds the value: not the page, not what the list and
@@ -193,6 +221,8 @@ async fn first_run_to_keychain_unlock() {
         .expect("invoke list_secrets");
     let listed = listed.json().to_string();
     assert!(listed.contains("OPENAI_API_KEY") && !listed.contains(VALUE), "{listed}");
+    assert!(!listed.contains("BEGIN PRIVATE KEY"), "{listed}");
+    assert!(listed.contains("\"file_name\":\"service-account.json\""), "{listed}");
 
     // Ctrl+K search finds it across scopes.
     d.action_chain()
@@ -209,17 +239,33 @@ async fn first_run_to_keychain_unlock() {
 
     // Reveal shows it; Copy puts it on the clipboard, which is cleared after the timeout.
     button(&d, "Reveal").await.click().await.expect("reveal");
-    let shown = by_label(&d, "Secret value").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while shown.text().await.expect("text").trim() != VALUE {
-        assert!(Instant::now() < deadline, "Reveal did not show the value");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually_text(&by_label(&d, "Secret value").await, VALUE).await;
     screenshot(&d, "5-secret-detail").await;
     button(&d, "Hide").await.click().await.expect("hide");
     button(&d, "Copy").await.click().await.expect("copy");
     eventually("the value on the clipboard", 10, || clipboard() == VALUE).await;
     eventually("the clipboard to be cleared", 20, || clipboard() != VALUE).await;
+
+    // Edit changes the note without a new version; Show note decrypts it on request only.
+    dismiss_toasts(&d).await;
+    button(&d, "Edit").await.click().await.expect("edit");
+    fill(&d, "Note", "eval and prod runs").await;
+    button(&d, "Save changes").await.click().await.expect("save changes");
+    dialog_closed(&d).await;
+    dismiss_toasts(&d).await;
+    button(&d, "Show note").await.click().await.expect("show note");
+    let note = by_label(&d, "Note text").await;
+    eventually_text(&note, "eval and prod runs").await;
+
+    // Settings persist in this device's config.
+    button(&d, "Settings").await.click().await.expect("settings");
+    fill(&d, "Lock after idle (minutes)", "7").await;
+    button(&d, "Save settings").await.click().await.expect("save settings");
+    let saved = config.join("config.json");
+    eventually("the idle setting in config.json", 10, || {
+        std::fs::read_to_string(&saved).is_ok_and(|text| text.contains("\"idle_lock_minutes\": 7"))
+    })
+    .await;
 
     // Lock drops the keys; the OS keychain unlocks again without typing.
     button(&d, "Lock").await.click().await.expect("lock");
@@ -233,6 +279,117 @@ async fn first_run_to_keychain_unlock() {
         .expect("keychain unlock");
     by_label(&d, "Projects").await;
 
+    // The screen locker's signal on the session bus locks the vault too.
+    let sent = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--type=signal",
+            "/org/freedesktop/ScreenSaver",
+            "org.freedesktop.ScreenSaver.ActiveChanged",
+            "boolean:true",
+        ])
+        .status()
+        .expect("dbus-send (package dbus)");
+    assert!(sent.success());
+    heading(&d, "Unlock Keyshelf").await;
+    text_on_page(&d, "Locked because the screen locked.").await;
+    assert!(!d.source().await.expect("source").contains(VALUE));
+
     d.quit().await.expect("quit");
     drop(driver);
+}
+
+/// Idle time locks the vault on its own; a forgotten passphrase is replaced through the
+/// recovery key, which also opens the vault.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_lock_then_recovery_key_unlock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let config = dir.path().join("config");
+    let idle = Path::new("4");
+    let driver = Driver::start(
+        &[
+            ("KEYSHELF_VAULT", &vault),
+            ("KEYSHELF_CONFIG_DIR", &config),
+            ("KEYSHELF_IDLE_LOCK_SECS", idle),
+        ],
+        4446,
+    );
+    let d = connect(&driver).await;
+
+    heading(&d, "Create your team vault").await;
+    fill(&d, "Team name", "ml-team").await;
+    fill(&d, "Your name", "grace").await;
+    fill(&d, "Passphrase", PASSPHRASE).await;
+    fill(&d, "Repeat passphrase", PASSPHRASE).await;
+    button(&d, "Create vault").await.click().await.expect("create");
+    heading(&d, "Save your recovery key").await;
+    let recovery = by_label(&d, "Recovery key").await.text().await.expect("text");
+    by_label(&d, "I saved the recovery key")
+        .await
+        .click()
+        .await
+        .expect("check");
+    button(&d, "Continue").await.click().await.expect("continue");
+
+    // Nobody touches the app: it locks by itself.
+    heading(&d, "Unlock Keyshelf").await;
+    text_on_page(&d, "Locked after a period of inactivity.").await;
+
+    button(&d, "Use recovery key")
+        .await
+        .click()
+        .await
+        .expect("recovery path");
+    fill(&d, "Recovery key", recovery.trim()).await;
+    fill(&d, "New passphrase", "a brand new passphrase 42").await;
+    fill(&d, "Repeat new passphrase", "a brand new passphrase 42").await;
+    button(&d, "Unlock with recovery key")
+        .await
+        .click()
+        .await
+        .expect("recovery unlock");
+    text_on_page(&d, "Passphrase changed.").await;
+
+    d.quit().await.expect("quit");
+    drop(driver);
+}
+
+/// Waits for a dialog to close: until then the page behind it is inert.
+async fn dialog_closed(d: &WebDriver) {
+    d.query(By::Css("[role=dialog]"))
+        .wait(Duration::from_secs(10), Duration::from_millis(50))
+        .not_exists()
+        .await
+        .expect("dialog closed");
+}
+
+/// Closes the notifications stacked in the corner, as a person would before clicking under them.
+async fn dismiss_toasts(d: &WebDriver) {
+    let close = By::Css("[aria-label=\"Dismiss notification\"]");
+    for toast in d.find_all(close.clone()).await.expect("find toasts") {
+        // A toast may time out on its own between finding and clicking it.
+        let _ = toast.click().await;
+    }
+    d.query(close)
+        .wait(Duration::from_secs(10), Duration::from_millis(50))
+        .not_exists()
+        .await
+        .expect("toasts gone");
+}
+
+async fn text_on_page(d: &WebDriver, text: &str) {
+    d.query(By::XPath(format!("//*[contains(normalize-space(.), \"{text}\")]")))
+        .wait(Duration::from_secs(20), Duration::from_millis(50))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("no text {text:?} on the page: {e}"));
+}
+
+async fn eventually_text(element: &WebElement, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while element.text().await.expect("text").trim() != expected {
+        assert!(Instant::now() < deadline, "element never showed {expected:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -151,8 +151,11 @@ mod system_lock {
             "/org/freedesktop/login1",
             Duration::from_secs(2),
         );
-        let (session,): (Path<'static>,) =
-            manager.method_call("org.freedesktop.login1.Manager", "GetSessionByPID", (std::process::id(),))?;
+        let (session,): (Path<'static>,) = manager.method_call(
+            "org.freedesktop.login1.Manager",
+            "GetSessionByPID",
+            (std::process::id(),),
+        )?;
         let app = app.clone();
         conn.add_match(
             MatchRule::new_signal("org.freedesktop.login1.Session", "Lock").with_path(session),

@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod lock;
 mod state;
+mod webview;
 
 fn main() {
     let state = match state::AppState::from_env() {
@@ -29,6 +30,7 @@ fn main() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         .setup(|app| {
+            webview::lighten(app);
             lock::watch_idle(app.handle().clone());
             lock::watch_system_lock(app.handle().clone());
             Ok(())

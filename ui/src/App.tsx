@@ -1,23 +1,45 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import * as api from "./api";
+import type { LockReason } from "./bindings/LockReason";
+import type { UnlockResult } from "./bindings/UnlockResult";
 import { Browser } from "./Browser";
 import { Button } from "./components/Button";
 import { ToastProvider, useToast } from "./components/Toast";
-import { IDLE_LOCK_MS } from "./config";
 import { AuthLayout } from "./features/unlock/AuthLayout";
 import { FirstRun } from "./features/unlock/FirstRun";
 import { Recovery } from "./features/unlock/Recovery";
 import { Unlock } from "./features/unlock/Unlock";
-import { useIdleLock } from "./lib/useIdleLock";
+import { useActivityReport } from "./lib/useActivityReport";
 
 type Phase =
   | { screen: "starting" }
   | { screen: "error"; message: string }
   | { screen: "first-run" }
-  | { screen: "recovery"; recoveryKey: string; keychainProblem: string | null }
+  // lockedBy: Rust locked while the key was on screen; Continue then leads to Unlock.
+  | { screen: "recovery"; recoveryKey: string; keychainProblem: string | null; lockedBy: LockReason | null }
   | { screen: "unlock"; keychainProblem: string | null; error: string | null; locking: boolean }
   | { screen: "browser"; notice: string | null };
+
+/** What the unlock screen says after Rust locked the vault; a manual lock needs no explanation. */
+const LOCK_MESSAGE: Record<LockReason, string | null> = {
+  manual: null,
+  idle: "Locked after a period of inactivity.",
+  system: "Locked because the screen locked.",
+};
+
+function lockedPhase(reason: LockReason): Phase {
+  return { screen: "unlock", keychainProblem: null, error: LOCK_MESSAGE[reason], locking: false };
+}
+
+/** The browser's arrival notice: a passphrase just changed, or a keychain that could not help. */
+function unlockNotice({ via, keychain_problem }: UnlockResult): string | null {
+  const parts = [
+    via === "recovery" ? "Passphrase changed. Use the new one from now on." : null,
+    keychain_problem ? `Keychain: ${keychain_problem}` : null,
+  ];
+  return parts.filter(Boolean).join(" ") || null;
+}
 
 interface VaultInfo {
   name: string | null;
@@ -53,7 +75,7 @@ function Screens() {
     // Day to day the OS keychain holds the key: try it silently before asking for anything.
     try {
       const result = await api.unlock(null);
-      setPhase({ screen: "browser", notice: result.keychain_problem });
+      setPhase({ screen: "browser", notice: unlockNotice(result) });
     } catch (e) {
       const err = api.toApiError(e);
       setPhase({
@@ -85,7 +107,39 @@ function Screens() {
     setPhase((p) => (p.screen === "unlock" ? { ...p, locking: false } : p));
   }, [toast]);
 
-  useIdleLock(phase.screen === "browser", IDLE_LOCK_MS, () => void lockNow());
+  // Rust owns the idle lock; the browser only tells it the user is still here.
+  useActivityReport(phase.screen === "browser");
+
+  // Rust locked (idle, screen lock, or Lock itself) and has dropped the keys: leave the browser.
+  // The recovery key screen stays, so the key can still be read and saved; its Continue then
+  // goes to Unlock instead. Other screens have nothing unlocked to leave.
+  const showingBrowser = useRef(false);
+  showingBrowser.current = phase.screen === "browser";
+  useEffect(() => {
+    let live = true;
+    let stop: (() => void) | null = null;
+    api
+      .onVaultLocked(({ reason }) => {
+        if (showingBrowser.current) toast.clear();
+        setPhase((p) => {
+          if (p.screen === "browser") return lockedPhase(reason);
+          if (p.screen === "recovery") return { ...p, lockedBy: reason };
+          return p;
+        });
+      })
+      .then(
+        (unlisten) => {
+          if (live) stop = unlisten;
+          else unlisten();
+        },
+        // Without the event the next command still finds the vault locked (onLocked below).
+        () => {},
+      );
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, [toast]);
 
   // A command that finds the vault locked (the session was dropped elsewhere) ends the browser.
   useEffect(
@@ -118,7 +172,12 @@ function Screens() {
         <FirstRun
           onCreated={(created, team) => {
             setVault((v) => ({ ...v, name: team }));
-            setPhase({ screen: "recovery", recoveryKey: created.recovery_key, keychainProblem: created.keychain_problem });
+            setPhase({
+              screen: "recovery",
+              recoveryKey: created.recovery_key,
+              keychainProblem: created.keychain_problem,
+              lockedBy: null,
+            });
           }}
         />
       );
@@ -128,7 +187,7 @@ function Screens() {
           recoveryKey={phase.recoveryKey}
           keychainProblem={phase.keychainProblem}
           // Leaving this screen drops the key from memory: it is never shown again.
-          onContinue={() => setPhase({ screen: "browser", notice: null })}
+          onContinue={() => setPhase(phase.lockedBy ? lockedPhase(phase.lockedBy) : { screen: "browser", notice: null })}
         />
       );
     case "unlock":
@@ -138,7 +197,7 @@ function Screens() {
           keychainProblem={phase.keychainProblem}
           initialError={phase.error}
           waiting={phase.locking}
-          onUnlocked={(result) => setPhase({ screen: "browser", notice: result.keychain_problem })}
+          onUnlocked={(result) => setPhase({ screen: "browser", notice: unlockNotice(result) })}
         />
       );
     case "browser":

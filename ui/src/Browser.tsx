@@ -5,7 +5,7 @@ import type { KindInfo } from "./bindings/KindInfo";
 import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { SecretKind } from "./bindings/SecretKind";
 import type { SecretSummary } from "./bindings/SecretSummary";
-import { Button } from "./components/Button";
+import { Button, IconButton } from "./components/Button";
 import { Icon } from "./components/Icon";
 import { KIND_LABEL } from "./components/KindIcon";
 import { useToast } from "./components/Toast";
@@ -17,6 +17,7 @@ import { SearchDialog } from "./features/search/SearchDialog";
 import { AddSecretDialog } from "./features/secrets/AddSecretDialog";
 import { SecretDetail } from "./features/secrets/SecretDetail";
 import { SecretList } from "./features/secrets/SecretList";
+import { SettingsDialog } from "./features/settings/SettingsDialog";
 import "./Browser.css";
 
 type OpenDialog =
@@ -24,6 +25,7 @@ type OpenDialog =
   | { type: "add-environment"; project: string }
   | { type: "add-secret" }
   | { type: "search" }
+  | { type: "settings" }
   | null;
 
 interface Loaded {
@@ -65,7 +67,8 @@ export function Browser({
       setProjects(list);
       return list;
     } catch (e) {
-      toast.show(api.errorMessage(e), "error");
+      // "locked" is not an error to show here: the app moves to the unlock screen (api.onLocked).
+      if (api.toApiError(e).code !== "locked") toast.show(api.errorMessage(e), "error");
       setProjects((current) => current ?? []);
       return null;
     }
@@ -93,7 +96,7 @@ export function Browser({
   }, [refreshProjects]);
 
   useEffect(() => {
-    if (notice) toast.show(`Keychain: ${notice}`, "info");
+    if (notice) toast.show(notice, "info");
   }, [notice, toast]);
 
   const key = scope ? scopeKey(scope) : null;
@@ -164,6 +167,7 @@ export function Browser({
           <Button icon="plus" onClick={() => setDialog({ type: "add-project" })}>
             Add project
           </Button>
+          <IconButton icon="settings" label="Settings" onClick={() => setDialog({ type: "settings" })} />
           <Button variant="ghost" icon="lock" onClick={onLock}>
             Lock
           </Button>
@@ -222,6 +226,8 @@ export function Browser({
                 key={api.secretPath(selectedSecret)}
                 secret={selectedSecret}
                 kindLabel={kindLabel(selectedSecret.kind)}
+                kinds={kinds}
+                onChanged={() => setReload((n) => n + 1)}
                 onDeleted={() => {
                   setSelected(null);
                   setReload((n) => n + 1);
@@ -276,6 +282,15 @@ export function Browser({
             setSelected(name);
             setReload((n) => n + 1);
             void refreshProjects();
+          }}
+        />
+      ) : null}
+      {dialog?.type === "settings" ? (
+        <SettingsDialog
+          onClose={closeDialog}
+          onSaved={() => {
+            closeDialog();
+            toast.show("Settings saved.");
           }}
         />
       ) : null}

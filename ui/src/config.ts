@@ -1,7 +1,10 @@
-// Every timing the UI enforces, in one place, so a review (or a test) finds them at once.
+// Every timing and limit the UI enforces, in one place, so a review (or a test) finds them at once.
 
-/** Lock after this long without keyboard or mouse activity. */
-export const IDLE_LOCK_MS = 10 * 60 * 1000;
+/**
+ * Input is reported to Rust (which owns the idle lock) at most this often: pointermove fires
+ * constantly, and the idle timeout is counted in minutes.
+ */
+export const ACTIVITY_REPORT_MS = 15 * 1000;
 
 /** A revealed value hides itself after this long. */
 export const REVEAL_HIDE_MS = 20 * 1000;
@@ -14,3 +17,6 @@ export const SEARCH_DEBOUNCE_MS = 100;
 
 /** How long a toast stays on screen. */
 export const TOAST_MS = 6000;
+
+/** The largest file secret; Rust refuses bigger ones too, but only after the upload. */
+export const MAX_FILE_BYTES = 1024 * 1024;

@@ -1,10 +1,10 @@
 //! Secrets: listing and search return metadata only; a value reaches the webview only through
 //! `reveal_secret`, and `copy_secret` puts it on the clipboard without passing through the webview.
 
+use data_encoding::BASE64;
 use keyshelf_core::duration::Duration;
 use keyshelf_core::kind::SecretKind;
 use keyshelf_core::notebook;
-use data_encoding::BASE64;
 use keyshelf_core::vault::{SecretOptions, SecretPath, SecretSummary, VersionSummary, MAX_VALUE_BYTES};
 use keyshelf_core::Error;
 use serde::{Deserialize, Serialize};

@@ -1,17 +1,22 @@
 // The only module that talks to the Rust side. Every other file calls these functions, so the
 // command names, their argument keys and the error shape live in one place.
 //
-// Never log arguments or results here: set_secret carries a value and reveal_secret returns one.
+// Never log arguments or results here: set_secret carries a value, reveal_secret returns one,
+// secret_note returns a note and unlock_with_recovery carries the recovery key.
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { CommandError } from "../bindings/CommandError";
 import type { CopyResult } from "../bindings/CopyResult";
 import type { CreatedVault } from "../bindings/CreatedVault";
 import type { KindInfo } from "../bindings/KindInfo";
+import type { LockEvent } from "../bindings/LockEvent";
 import type { NewSecret } from "../bindings/NewSecret";
 import type { ProjectSummary } from "../bindings/ProjectSummary";
+import type { SecretEdit } from "../bindings/SecretEdit";
 import type { SecretSummary } from "../bindings/SecretSummary";
+import type { Settings } from "../bindings/Settings";
 import type { UnlockResult } from "../bindings/UnlockResult";
 import type { VaultStatus } from "../bindings/VaultStatus";
 import type { VersionSummary } from "../bindings/VersionSummary";
@@ -91,7 +96,7 @@ export function onLocked(listener: LockedListener): () => void {
 }
 
 // "locked" from these is an answer, not news: the start-up keychain attempt expects it.
-const LOCK_AWARE = new Set(["vault_status", "create_vault", "unlock", "lock"]);
+const LOCK_AWARE = new Set(["vault_status", "create_vault", "unlock", "unlock_with_recovery", "lock"]);
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -113,7 +118,22 @@ export const createVault = (team: string, user: string, passphrase: string) =>
 /** `null` asks the OS keychain only; it rejects with "locked" when the keychain holds no key. */
 export const unlock = (passphrase: string | null) => call<UnlockResult>("unlock", { passphrase });
 
+/** The lost-passphrase path: the recovery key unlocks and the new passphrase replaces the old one. */
+export const unlockWithRecovery = (recoveryKey: string, newPassphrase: string) =>
+  call<UnlockResult>("unlock_with_recovery", { recoveryKey, newPassphrase });
+
 export const lock = () => call<void>("lock");
+
+/** The user is here: restarts Rust's idle clock (Rust owns the idle lock). */
+export const noteActivity = () => call<void>("note_activity");
+
+/** Rust has already dropped the keys when this fires: after Lock, idle time, or the screen locking. */
+export const onVaultLocked = (listener: (event: LockEvent) => void): Promise<UnlistenFn> =>
+  listen<LockEvent>("vault-locked", (event) => listener(event.payload));
+
+export const getSettings = () => call<Settings>("get_settings");
+
+export const setSettings = (settings: Settings) => call<Settings>("set_settings", { settings });
 
 export const listProjects = () => call<ProjectSummary[]>("list_projects");
 
@@ -128,7 +148,14 @@ export const listSecrets = (project: string, environment: string) =>
 
 export const searchSecrets = (query: string) => call<SecretSummary[]>("search_secrets", { query });
 
+/** Stores a new version of the value (creating the secret if needed). */
 export const setSecret = (secret: NewSecret) => call<void>("set_secret", { secret });
+
+/** Kind, note and rotation in place, without a new version of the value. */
+export const editSecret = (edit: SecretEdit) => call<void>("edit_secret", { edit });
+
+/** The decrypted note (audited): only when the user asks to see it or opens Edit. */
+export const secretNote = (path: string) => call<string | null>("secret_note", { path });
 
 /** The value itself: only for the Reveal button, and only held while it is shown. */
 export const revealSecret = (path: string) => call<string>("reveal_secret", { path });

@@ -128,3 +128,85 @@ export function SelectField({ label, hint, children, ...select }: SelectFieldPro
     </FieldFrame>
   );
 }
+
+type CheckboxFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "aria-label" | "type"> & {
+  label: string;
+  hint?: ReactNode;
+};
+
+export function CheckboxField({ label, hint, ...input }: CheckboxFieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label className="checkbox" htmlFor={id}>
+        <input id={id} type="checkbox" {...input} aria-label={label} aria-describedby={hint ? hintId : undefined} />
+        {label}
+      </label>
+      {hint ? (
+        <div className="field-hint" id={hintId}>
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+type FileFieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, "aria-label" | "type" | "value" | "onChange"> & {
+  label: string;
+  hint?: ReactNode;
+  /** The picked file, or null when the choice was cleared. */
+  onFile: (file: File | null) => void;
+};
+
+export function FileField({ label, hint, onFile, ...input }: FileFieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <FieldFrame id={id} label={label} hint={hint} hintId={hintId}>
+      <input
+        id={id}
+        type="file"
+        {...input}
+        aria-label={label}
+        aria-describedby={hint ? hintId : undefined}
+        className="input input-file"
+        onChange={(e) => onFile(e.target.files?.[0] ?? null)}
+      />
+    </FieldFrame>
+  );
+}
+
+interface RadioGroupFieldProps<T extends string> {
+  label: string;
+  value: T;
+  options: ReadonlyArray<{ value: T; label: string }>;
+  onChange: (value: T) => void;
+}
+
+/** Native radios (arrow keys move between them), each named by its own label. */
+export function RadioGroupField<T extends string>({ label, value, options, onChange }: RadioGroupFieldProps<T>) {
+  const name = useId();
+  return (
+    <div className="field">
+      <span className="field-label" aria-hidden="true">
+        {label}
+      </span>
+      <div role="radiogroup" aria-label={label} className="radio-row">
+        {options.map((option) => (
+          <label key={option.value} className="checkbox">
+            <input
+              type="radio"
+              name={name}
+              value={option.value}
+              checked={value === option.value}
+              aria-label={option.label}
+              onChange={() => onChange(option.value)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -19,6 +19,8 @@ const PATHS = {
   shield: "M8 1.5l5.5 2v4c0 3.5-2.4 5.8-5.5 7-3.1-1.2-5.5-3.5-5.5-7v-4z",
   check: "M3 8.5l3 3 7-7",
   file: "M4 1.5h5l3 3v10H4z M9 1.5v3h3",
+  edit: "M10.5 2.5l3 3-8 8h-3v-3z M8.5 4.5l3 3",
+  settings: "M2.5 4.5h6 M11.5 4.5h2 M10 3v3 M2.5 11.5h2 M7.5 11.5h6 M6 10v3",
 } as const;
 
 export type IconName = keyof typeof PATHS;

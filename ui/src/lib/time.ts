@@ -43,6 +43,20 @@ export function formatInterval(secs: number | null): string {
   return `Every ${plural(secs, "second")}`;
 }
 
+/** An interval as the "Rotate every" field takes it: "90d", "12h", "manual" (days before weeks, as above). */
+export function rotationInput(secs: number | null): string {
+  if (secs === null) return "manual";
+  const units: Array<[number, string]> = [
+    [DAY, "d"],
+    [3600, "h"],
+    [60, "m"],
+  ];
+  for (const [size, unit] of units) {
+    if (secs % size === 0) return `${secs / size}${unit}`;
+  }
+  return `${secs}s`;
+}
+
 /** "in 3 days", "2 days ago", "today". */
 export function relativeDays(unixSecs: number, nowSecs: number): string {
   const days = Math.round((unixSecs - nowSecs) / DAY);

@@ -1,14 +1,20 @@
-// An in-memory stand-in for the Rust commands, wired in through Tauri's own mockIPC. It keeps
-// the same rules that matter to the UI: values only come out of reveal_secret, every failure
-// rejects with a CommandError, and a locked vault refuses everything but status and unlock.
+// An in-memory stand-in for the Rust commands, wired in through Tauri's own mockIPC (with its
+// event mock, so listen() works and emitLocked() plays Rust's "vault-locked"). It keeps the
+// rules that matter to the UI: values only come out of reveal_secret and notes out of
+// secret_note, every failure rejects with a CommandError, and a locked vault refuses everything
+// but status, unlocking and settings.
 
+import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
 import type { CommandError } from "../bindings/CommandError";
 import type { KindInfo } from "../bindings/KindInfo";
+import type { LockReason } from "../bindings/LockReason";
 import type { NewSecret } from "../bindings/NewSecret";
+import type { SecretEdit } from "../bindings/SecretEdit";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSummary } from "../bindings/SecretSummary";
+import type { Settings } from "../bindings/Settings";
 
 const DAY = 86_400;
 export const PASSPHRASE = "correct horse battery staple";
@@ -19,6 +25,7 @@ export const KINDS: KindInfo[] = [
   { kind: "anthropic", label: "Anthropic", env_var: "ANTHROPIC_API_KEY", default_rotation_days: 90 },
   { kind: "hugging-face", label: "Hugging Face", env_var: "HF_TOKEN", default_rotation_days: 180 },
   { kind: "wandb", label: "Weights & Biases", env_var: "WANDB_API_KEY", default_rotation_days: null },
+  { kind: "gcp-service-account", label: "GCP service account", env_var: "GOOGLE_APPLICATION_CREDENTIALS", default_rotation_days: 30 },
   { kind: "database-url", label: "Database URL", env_var: "DATABASE_URL", default_rotation_days: 30 },
   { kind: "generic", label: "Generic", env_var: null, default_rotation_days: null },
 ];
@@ -26,6 +33,7 @@ export const KINDS: KindInfo[] = [
 interface Stored {
   summary: SecretSummary;
   values: string[];
+  note: string | null;
 }
 
 export interface FakeOptions {
@@ -44,10 +52,16 @@ export const VALUES = {
   trainingWandb: "FAKEwandb22222222222222222222",
 };
 
+export const NOTES = {
+  devOpenai: "Issued by the eval team; rotate with the quarterly keys.",
+};
+
 export class FakeVault {
   exists: boolean;
   unlocked: boolean;
   keychain: "key" | "empty" | "broken";
+  passphrase = PASSPHRASE;
+  settings: Settings = { idle_lock_minutes: 10, lock_on_system_lock: true };
   calls: Array<{ cmd: string; args: Record<string, unknown> }> = [];
   projects = new Map<string, Map<string, Map<string, Stored>>>();
   now = Math.floor(Date.now() / 1000);
@@ -63,7 +77,7 @@ export class FakeVault {
     this.addProject("llm-eval", ["dev", "prod"]);
     this.addProject("training", ["dev", "prod"]);
     // overdue, due soon, fine, manual: one of each badge state
-    this.put("llm-eval/dev/OPENAI_API_KEY", VALUES.devOpenai, "openai", { dueIn: -3 * DAY, note: true });
+    this.put("llm-eval/dev/OPENAI_API_KEY", VALUES.devOpenai, "openai", { dueIn: -3 * DAY, note: NOTES.devOpenai });
     this.put("llm-eval/dev/HF_TOKEN", VALUES.devHf, "hugging-face", { dueIn: 5 * DAY });
     this.put("llm-eval/prod/OPENAI_API_KEY", VALUES.prodOpenai, "openai", { dueIn: 60 * DAY });
     this.put("llm-eval/prod/DATABASE_URL", VALUES.prodDb, "database-url", { dueIn: 20 * DAY });
@@ -76,29 +90,43 @@ export class FakeVault {
     this.projects.set(name, envs);
   }
 
-  put(path: string, value: string, kind: SecretKind, opts: { dueIn?: number | null; note?: boolean } = {}) {
+  /** Seeds a secret (or a new version of one, replacing its metadata): for setting up tests. */
+  put(
+    path: string,
+    value: string,
+    kind: SecretKind,
+    opts: { dueIn?: number | null; note?: string | null; fileName?: string } = {},
+  ) {
     const [project = "", environment = "", name = ""] = path.split("/");
     const scope = this.scope(project, environment);
     const existing = scope.get(name);
     const dueIn = opts.dueIn === undefined ? 90 * DAY : opts.dueIn;
     const values = [...(existing?.values ?? []), value];
+    const note = opts.note ?? null;
     scope.set(name, {
       values,
+      note,
       summary: {
         project,
         environment,
         name,
         kind,
-        is_file: false,
-        file_name: null,
+        is_file: opts.fileName !== undefined,
+        file_name: opts.fileName ?? null,
         version: values.length,
         rotate_every_secs: dueIn === null ? null : 90 * DAY,
         last_rotated_at: this.now - 10 * DAY,
         due_at: dueIn === null ? null : this.now + dueIn,
-        has_note: opts.note ?? false,
+        has_note: note !== null,
         updated_at: this.now - DAY,
       },
     });
+  }
+
+  /** Plays Rust locking on its own (idle, screen lock): keys dropped, then the event. */
+  async emitLocked(reason: LockReason) {
+    this.unlocked = false;
+    await emit("vault-locked", { reason });
   }
 
   /** Every value the fake holds, to assert none of them reached the page. */
@@ -113,7 +141,7 @@ export class FakeVault {
   }
 
   install() {
-    mockIPC((cmd, args) => this.handle(cmd, (args ?? {}) as Record<string, unknown>));
+    mockIPC((cmd, args) => this.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
     return this;
   }
 
@@ -130,6 +158,22 @@ export class FakeVault {
     const stored = this.scope(project, environment).get(name);
     if (!stored) throw fail("not_found", `no secret ${path}`);
     return stored;
+  }
+
+  /** Rust's edit rules: null keeps a field, an empty note removes the note. */
+  private applyMetadata(stored: Stored, kind: SecretKind | null, note: string | null, rotateEvery: string | null) {
+    const rotation = parseRotation(rotateEvery);
+    const summary = stored.summary;
+    if (kind !== null) summary.kind = kind;
+    if (rotation !== undefined) {
+      summary.rotate_every_secs = rotation;
+      summary.due_at = rotation === null ? null : summary.last_rotated_at + rotation;
+    }
+    if (note !== null) {
+      stored.note = note === "" ? null : note;
+      summary.has_note = stored.note !== null;
+    }
+    summary.updated_at = this.now;
   }
 
   private requireUnlocked() {
@@ -156,15 +200,38 @@ export class FakeVault {
         if (args.passphrase === null) {
           if (this.keychain === "empty") throw fail("locked", "the keychain holds no key for this vault");
           if (this.keychain === "broken") throw fail("keychain", "no Secret Service on the session bus");
-        } else if (args.passphrase !== PASSPHRASE) {
+        } else if (args.passphrase !== this.passphrase) {
           throw fail("wrong_passphrase", "wrong passphrase");
         }
         this.unlocked = true;
         return { via: args.passphrase === null ? "keychain" : "passphrase", keychain_problem: null };
       }
+      case "unlock_with_recovery": {
+        const key = String(args.recoveryKey);
+        if (!key.startsWith("KSR1-")) throw fail("invalid", "recovery key is malformed: it starts with KSR1-");
+        if (key !== RECOVERY_KEY) throw fail("wrong_passphrase", "wrong recovery key");
+        if (!args.newPassphrase) throw fail("wrong_passphrase", "the passphrase is empty");
+        this.passphrase = String(args.newPassphrase);
+        this.unlocked = true;
+        return { via: "recovery", keychain_problem: null };
+      }
       case "lock":
-        this.unlocked = false;
+        // Like Rust: the lock command announces itself too, once the keys are gone.
+        if (this.unlocked) await this.emitLocked("manual");
         return null;
+      case "note_activity":
+        return null;
+      case "get_settings":
+        return this.settings;
+      case "set_settings": {
+        const settings = args.settings as Settings;
+        const minutes = settings.idle_lock_minutes;
+        if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+          throw fail("invalid", `invalid idle lock setting: ${minutes} minutes is outside 1 to 1440 minutes`);
+        }
+        this.settings = { ...settings };
+        return this.settings;
+      }
       case "secret_kinds":
         return KINDS;
     }
@@ -198,10 +265,39 @@ export class FakeVault {
       }
       case "set_secret": {
         const secret = args.secret as NewSecret;
-        if (!secret.value) throw fail("invalid", "the value is empty");
-        this.put(secret.path, secret.value, secret.kind ?? "generic", { note: secret.note !== null });
+        const file = secret.value.type === "file" ? secret.value : null;
+        // File bytes are kept as latin-1 text: enough to check none of them reach the page.
+        const value = file ? atob(file.base64) : secret.value.type === "text" ? secret.value.text : "";
+        if (!value) throw fail("invalid", `the value for ${secret.path} is empty`);
+        const [project = "", environment = "", name = ""] = secret.path.split("/");
+        const existing = this.scope(project, environment).get(name);
+        if (!existing) {
+          const kind = secret.kind ?? KINDS.find((k) => k.env_var === name)?.kind ?? "generic";
+          this.put(secret.path, value, kind, { note: secret.note || null, fileName: file?.name });
+          const created = this.secret(secret.path);
+          const days = KINDS.find((k) => k.kind === kind)?.default_rotation_days ?? null;
+          created.summary.last_rotated_at = this.now;
+          this.applyMetadata(created, null, null, secret.rotate_every ?? (days === null ? "manual" : `${days}d`));
+          return null;
+        }
+        existing.values.push(value);
+        existing.summary.version = existing.values.length;
+        existing.summary.last_rotated_at = this.now;
+        if (file) {
+          existing.summary.is_file = true;
+          existing.summary.file_name = file.name;
+        }
+        // set_secret ignores an empty note; only edit_secret removes one.
+        this.applyMetadata(existing, secret.kind, secret.note || null, secret.rotate_every);
         return null;
       }
+      case "edit_secret": {
+        const edit = args.edit as SecretEdit;
+        this.applyMetadata(this.secret(edit.path), edit.kind, edit.note, edit.rotate_every);
+        return null;
+      }
+      case "secret_note":
+        return this.secret(args.path).note;
       case "reveal_secret": {
         const stored = this.secret(args.path);
         return stored.values[stored.values.length - 1];
@@ -233,6 +329,19 @@ export class FakeVault {
     }
     throw fail("internal", `unknown command ${cmd}`);
   }
+}
+
+/** undefined keeps the interval, null is manual rotation, else seconds (Rust's units). */
+function parseRotation(text: string | null): number | null | undefined {
+  const trimmed = text?.trim() ?? "";
+  if (trimmed === "") return undefined;
+  if (trimmed === "manual" || trimmed === "never") return null;
+  const match = /^(\d+)([smhdw])$/.exec(trimmed);
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: DAY, w: 7 * DAY };
+  if (!match || Number(match[1]) === 0) {
+    throw fail("invalid", `invalid duration "${trimmed}": use a number and a unit, e.g. 30s, 15m, 24h, 7d, 12w`);
+  }
+  return Number(match[1]) * (units[match[2] ?? ""] ?? 1);
 }
 
 function fail(code: string, message: string): CommandError {

@@ -91,6 +91,7 @@ fn main() {
         "export {count} secrets (decrypt + audit each): {:.2} s",
         export.elapsed().as_secs_f64()
     );
+    desktop_queries(&bench.vault, count);
     let size: u64 = ["vault.db", "vault.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
@@ -104,6 +105,43 @@ fn main() {
     if warm_available {
         let _ = bench.cmd(false).arg("lock").output();
     }
+}
+
+/// What the desktop's search box and scope list cost at this size: the same core calls its
+/// commands make (IPC and rendering excluded; the list is virtualised).
+fn desktop_queries(vault_path: &std::path::Path, count: usize) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let vault = keyshelf_core::Vault::open(vault_path).await.expect("open vault");
+        for (what, query) in [
+            ("search, a selective query", "SECRET_04242"),
+            ("search, a broad query (first 200 of 100k hits)", "secret"),
+            ("search, no match (scans every path)", "no-such-secret"),
+        ] {
+            let mut times = Vec::new();
+            for _ in 0..20 {
+                let started = Instant::now();
+                let found = vault.search(query, 200).await.expect("search");
+                times.push(started.elapsed());
+                std::hint::black_box(found);
+            }
+            times.sort();
+            report(&format!("{what}, {count} secrets"), &times);
+        }
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let listed = vault.secrets(Some("bench"), Some("bulk")).await.expect("list");
+            times.push(started.elapsed());
+            assert_eq!(listed.len(), count);
+        }
+        times.sort();
+        report(&format!("list one scope of {count} secrets (metadata)"), &times);
+        vault.close().await;
+    });
 }
 
 struct Bench {

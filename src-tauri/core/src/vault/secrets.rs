@@ -345,7 +345,8 @@ impl Session {
         }
         self.insert_versions(&mut tx, &scope, &key, &items).await?;
         if let Some(note) = &options.note {
-            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note).await?;
+            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
+                .await?;
         }
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
         crate::store::commit(tx, "storing a secret").await?;
@@ -372,7 +373,8 @@ impl Session {
         };
         update_metadata(&mut tx, &secret_id, &metadata).await?;
         if let Some(note) = &options.note {
-            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note).await?;
+            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
+                .await?;
         }
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
         crate::store::commit(tx, "editing a secret").await

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
 
 import * as api from "../../api";
+import type { KindInfo } from "../../bindings/KindInfo";
 import type { SecretSummary } from "../../bindings/SecretSummary";
 import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
@@ -10,6 +11,7 @@ import { useToast } from "../../components/Toast";
 import { REVEAL_HIDE_MS } from "../../config";
 import { formatDate, formatDateTime, formatInterval, nowSecs, relativeDays } from "../../lib/time";
 import { DeleteSecretDialog } from "./DeleteSecretDialog";
+import { EditSecretDialog } from "./EditSecretDialog";
 import { HistoryTable } from "./HistoryTable";
 import { useReveal } from "./useReveal";
 
@@ -20,11 +22,14 @@ export const SNIPPET_TOAST = "Notebook snippet copied. It fetches the key at run
 interface SecretDetailProps {
   secret: SecretSummary;
   kindLabel: string;
+  kinds: KindInfo[];
+  /** After an edit: the list (and with it this secret's summary) should be read again. */
+  onChanged: () => void;
   onDeleted: (name: string) => void;
 }
 
-/** Mount with key={path}: switching secrets must drop a revealed value and every panel. */
-export function SecretDetail({ secret, kindLabel, onDeleted }: SecretDetailProps) {
+/** Mount with key={path}: switching secrets must drop a revealed value, a shown note and every panel. */
+export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }: SecretDetailProps) {
   const path = api.secretPath(secret);
   const toast = useToast();
   const reveal = useReveal(path);
@@ -33,6 +38,10 @@ export function SecretDetail({ secret, kindLabel, onDeleted }: SecretDetailProps
   const [snippetBusy, setSnippetBusy] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [editing, setEditing] = useState(false);
+  // The decrypted note while shown; `undefined` when hidden (null: the secret has none after all).
+  const [noteText, setNoteText] = useState<string | null | undefined>(undefined);
+  const [noteBusy, setNoteBusy] = useState(false);
   const now = nowSecs();
 
   const fail = (e: unknown) => toast.show(api.errorMessage(e), "error");
@@ -60,6 +69,18 @@ export function SecretDetail({ secret, kindLabel, onDeleted }: SecretDetailProps
       fail(e);
     } finally {
       setSnippetBusy(false);
+    }
+  };
+
+  const toggleNote = async () => {
+    if (noteText !== undefined) return setNoteText(undefined);
+    setNoteBusy(true);
+    try {
+      setNoteText(await api.secretNote(path));
+    } catch (e) {
+      fail(e);
+    } finally {
+      setNoteBusy(false);
     }
   };
 
@@ -137,11 +158,37 @@ export function SecretDetail({ secret, kindLabel, onDeleted }: SecretDetailProps
         </Fact>
         <Fact term="Last rotated">{formatDate(secret.last_rotated_at)}</Fact>
         <Fact term="Updated">{formatDateTime(secret.updated_at)}</Fact>
-        <Fact term="Note">{secret.has_note ? <Badge tone="accent">Attached, encrypted</Badge> : <span className="muted">None</span>}</Fact>
+        <Fact term="Note">
+          {secret.has_note ? (
+            <span className="fact-note">
+              <Badge tone="accent">Attached, encrypted</Badge>
+              <Button
+                variant="ghost"
+                size="sm"
+                icon={noteText !== undefined ? "eyeOff" : "eye"}
+                busy={noteBusy}
+                onClick={() => void toggleNote()}
+              >
+                {noteText !== undefined ? "Hide note" : "Show note"}
+              </Button>
+            </span>
+          ) : (
+            <span className="muted">None</span>
+          )}
+        </Fact>
         {secret.is_file ? <Fact term="File">{secret.file_name ?? "yes"}</Fact> : null}
       </dl>
 
+      {noteText !== undefined ? (
+        <p role="note" aria-label="Note text" className="note-text">
+          {noteText ?? <span className="muted">No note.</span>}
+        </p>
+      ) : null}
+
       <div className="detail-actions">
+        <Button variant="ghost" icon="edit" onClick={() => setEditing(true)}>
+          Edit
+        </Button>
         <Button variant="ghost" icon="history" aria-expanded={historyOpen} onClick={() => setHistoryOpen((open) => !open)}>
           History
         </Button>
@@ -150,7 +197,25 @@ export function SecretDetail({ secret, kindLabel, onDeleted }: SecretDetailProps
         </Button>
       </div>
 
-      {historyOpen ? <HistoryTable path={path} /> : null}
+      {/* Keyed by version: a new version from Edit reloads an open history. */}
+      {historyOpen ? <HistoryTable key={secret.version} path={path} /> : null}
+
+      {editing ? (
+        <EditSecretDialog
+          secret={secret}
+          kinds={kinds}
+          kindLabel={kindLabel}
+          onClose={() => setEditing(false)}
+          onSaved={(newVersion) => {
+            setEditing(false);
+            // What is on screen may be out of date now: hide it rather than show it stale.
+            setNoteText(undefined);
+            reveal.hide();
+            toast.show(newVersion ? "Saved as a new version." : "Saved.");
+            onChanged();
+          }}
+        />
+      ) : null}
 
       {confirmDelete ? (
         <DeleteSecretDialog

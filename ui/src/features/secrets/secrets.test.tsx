@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { SecretSummary } from "../../bindings/SecretSummary";
 import { REVEAL_HIDE_MS } from "../../config";
-import { installFake, VALUES, type FakeVault } from "../../test/fakeBackend";
+import { installFake, NOTES, VALUES, type FakeVault } from "../../test/fakeBackend";
 import { openScope, renderApp } from "../../test/render";
 
 function pageText() {
@@ -17,6 +17,11 @@ function expectNoValues(fake: FakeVault) {
   for (const input of document.querySelectorAll("input, textarea")) {
     expect(fake.allValues()).not.toContain((input as HTMLInputElement).value);
   }
+}
+
+/** The value next to a term in the detail's facts list. */
+function fact(detail: HTMLElement, term: string) {
+  return within(detail).getByText(term, { selector: "dt" }).nextElementSibling;
 }
 
 async function selectSecret(user: ReturnType<typeof renderApp>["user"], scope: string, name: string) {
@@ -197,8 +202,10 @@ describe("add secret", () => {
     await user.click(screen.getByRole("button", { name: "Add secret" }));
     const dialog = screen.getByRole("dialog", { name: "Add secret" });
 
+    expect(within(dialog).getByRole("radio", { name: "Text" })).toBeChecked();
     await user.selectOptions(within(dialog).getByLabelText("Kind"), "anthropic");
     expect(within(dialog).getByLabelText("Name")).toHaveValue("ANTHROPIC_API_KEY");
+    expect(within(dialog).getByRole("radio", { name: "Text" })).toBeChecked();
     expect(within(dialog).getByLabelText("Rotate every")).toHaveAttribute("placeholder", "90d");
     const value = "sk-ant-FAKEnewvalue3333333333";
     await user.type(within(dialog).getByLabelText("Value"), value);
@@ -211,7 +218,7 @@ describe("add secret", () => {
     expect(fake.called("set_secret")[0]?.args).toEqual({
       secret: {
         path: "training/prod/ANTHROPIC_API_KEY",
-        value,
+        value: { type: "text", text: value },
         kind: "anthropic",
         note: "eval runs only",
         rotate_every: null,
@@ -239,5 +246,254 @@ describe("add secret", () => {
     await user.type(within(dialog).getByLabelText("Rotate every"), "soon");
     await user.click(within(dialog).getByRole("button", { name: "Save secret" }));
     expect(await within(dialog).findByRole("alert")).toHaveTextContent('Invalid duration "soon": use 30d, 12w or manual');
+  });
+});
+
+describe("file secrets", () => {
+  const SERVICE_ACCOUNT = JSON.stringify({ type: "service_account", private_key: "-----FAKE KEY-----" });
+
+  it("defaults to a file for a GCP service account and sends its bytes as base64", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    await user.click(await screen.findByRole("button", { name: "training/prod" }));
+    await user.click(screen.getByRole("button", { name: "Add secret" }));
+    const dialog = screen.getByRole("dialog", { name: "Add secret" });
+    expect(within(dialog).getByRole("radiogroup", { name: "Value source" })).toBeInTheDocument();
+
+    await user.selectOptions(within(dialog).getByLabelText("Kind"), "gcp-service-account");
+    expect(within(dialog).getByRole("radio", { name: "File" })).toBeChecked();
+    expect(within(dialog).queryByLabelText("Value")).not.toBeInTheDocument();
+    const save = within(dialog).getByRole("button", { name: "Save secret" });
+    expect(save).toBeDisabled();
+
+    const input = within(dialog).getByLabelText("File", { selector: 'input[type="file"]' });
+    expect(input).toHaveAccessibleDescription(/Up to 1 MiB/);
+    await user.upload(input, new File([SERVICE_ACCOUNT], "sa.json", { type: "application/json" }));
+    await waitFor(() => expect(save).toBeEnabled());
+    await user.click(save);
+
+    const detail = await screen.findByRole("region", { name: "Secret detail" });
+    expect(within(detail).getByRole("heading", { name: "GOOGLE_APPLICATION_CREDENTIALS" })).toBeInTheDocument();
+    expect(fake.called("set_secret")[0]?.args).toEqual({
+      secret: {
+        path: "training/prod/GOOGLE_APPLICATION_CREDENTIALS",
+        value: { type: "file", name: "sa.json", base64: Buffer.from(SERVICE_ACCOUNT).toString("base64") },
+        kind: "gcp-service-account",
+        note: null,
+        rotate_every: null,
+      },
+    });
+    expect(fact(detail, "File")).toHaveTextContent("sa.json");
+    expect(pageText()).not.toContain("FAKE KEY");
+  });
+
+  it("refuses a file over 1 MiB before sending anything", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    await openScope(user, "llm-eval/dev");
+    await user.click(screen.getByRole("button", { name: "Add secret" }));
+    const dialog = screen.getByRole("dialog", { name: "Add secret" });
+    await user.type(within(dialog).getByLabelText("Name"), "KUBECONFIG");
+    await user.click(within(dialog).getByRole("radio", { name: "File" }));
+
+    const input = within(dialog).getByLabelText("File", { selector: 'input[type="file"]' });
+    await user.upload(input, new File([new Uint8Array(1024 * 1024 + 1)], "huge.yaml"));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      'The file "huge.yaml" is 1,048,577 bytes; files can be at most 1 MiB (1,048,576 bytes).',
+    );
+    const save = within(dialog).getByRole("button", { name: "Save secret" });
+    expect(save).toBeDisabled();
+    await user.type(within(dialog).getByLabelText("Name"), "{Enter}");
+    expect(fake.called("set_secret")).toHaveLength(0);
+
+    // Back to text: the refused file is forgotten and a typed value works.
+    await user.click(within(dialog).getByRole("radio", { name: "Text" }));
+    expect(within(dialog).queryByRole("alert")).not.toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText("Value"), "apiVersion: v1");
+    await user.click(save);
+    await waitFor(() => expect(fake.called("set_secret")).toHaveLength(1));
+    expect(fake.called("set_secret")[0]?.args).toMatchObject({
+      secret: { path: "llm-eval/dev/KUBECONFIG", value: { type: "text", text: "apiVersion: v1" } },
+    });
+  });
+});
+
+describe("notes", () => {
+  it("shows a note only when asked, hides it, and drops it on switching secrets and on lock", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    let detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
+    expect(fake.called("secret_note")).toHaveLength(0);
+    expect(pageText()).not.toContain(NOTES.devOpenai);
+
+    await user.click(within(detail).getByRole("button", { name: "Show note" }));
+    expect(await within(detail).findByLabelText("Note text")).toHaveTextContent(NOTES.devOpenai);
+    expect(fake.called("secret_note")).toEqual([{ cmd: "secret_note", args: { path: "llm-eval/dev/OPENAI_API_KEY" } }]);
+
+    await user.click(within(detail).getByRole("button", { name: "Hide note" }));
+    expect(within(detail).queryByLabelText("Note text")).not.toBeInTheDocument();
+    expect(pageText()).not.toContain(NOTES.devOpenai);
+
+    await user.click(within(detail).getByRole("button", { name: "Show note" }));
+    await within(detail).findByLabelText("Note text");
+    const list = screen.getByRole("list", { name: "Secrets" });
+    await user.click(within(list).getByRole("button", { name: "HF_TOKEN" }));
+    detail = await screen.findByRole("region", { name: "Secret detail" });
+    await within(detail).findByRole("heading", { name: "HF_TOKEN" });
+    expect(pageText()).not.toContain(NOTES.devOpenai);
+    // HF_TOKEN has no note: nothing to show.
+    expect(within(detail).queryByRole("button", { name: "Show note" })).not.toBeInTheDocument();
+
+    await user.click(within(list).getByRole("button", { name: "OPENAI_API_KEY" }));
+    detail = await screen.findByRole("region", { name: "Secret detail" });
+    expect(within(detail).getByRole("button", { name: "Show note" })).toBeInTheDocument();
+    await user.click(within(detail).getByRole("button", { name: "Show note" }));
+    await within(detail).findByLabelText("Note text");
+    await user.click(screen.getByRole("button", { name: "Lock" }));
+    await screen.findByRole("heading", { name: "Unlock Keyshelf" });
+    expect(pageText()).not.toContain(NOTES.devOpenai);
+  });
+});
+
+describe("edit secret", () => {
+  it("fetches the note only when opened and changes only what changed, in place", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
+    expect(fake.called("secret_note")).toHaveLength(0);
+
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+    expect(within(dialog).getByLabelText("Kind")).toHaveValue("openai");
+    expect(within(dialog).getByLabelText("Rotate every")).toHaveValue("90d");
+    expect(within(dialog).getByLabelText("New value")).toHaveValue("");
+    expect(within(dialog).getByLabelText("New value")).toHaveAccessibleDescription(
+      "Leave empty to keep the current value. A new value becomes a new version.",
+    );
+    await waitFor(() => expect(within(dialog).getByLabelText("Note")).toHaveValue(NOTES.devOpenai));
+    expect(fake.called("secret_note")).toEqual([{ cmd: "secret_note", args: { path: "llm-eval/dev/OPENAI_API_KEY" } }]);
+    const save = within(dialog).getByRole("button", { name: "Save changes" });
+    expect(save).toBeDisabled(); // nothing changed yet
+
+    await user.clear(within(dialog).getByLabelText("Rotate every"));
+    await user.type(within(dialog).getByLabelText("Rotate every"), "30d");
+    await user.clear(within(dialog).getByLabelText("Note"));
+    await user.click(save);
+
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Edit secret" })).not.toBeInTheDocument());
+    expect(fake.called("edit_secret")).toEqual([
+      {
+        cmd: "edit_secret",
+        args: { edit: { path: "llm-eval/dev/OPENAI_API_KEY", kind: null, note: "", rotate_every: "30d" } },
+      },
+    ]);
+    expect(fake.called("set_secret")).toHaveLength(0);
+    expect(screen.getByRole("status")).toHaveTextContent(/^Saved\.$/);
+    // The list and the detail were read again.
+    await waitFor(() => expect(within(detail).getByText("Every 30 days")).toBeInTheDocument());
+    expect(fact(detail, "Note")).toHaveTextContent("None");
+    expect(fact(detail, "Version")).toHaveTextContent("v1");
+    expect(pageText()).not.toContain(NOTES.devOpenai);
+  });
+
+  it("stores a new value as a new version through set_secret, with the other changes", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "HF_TOKEN");
+    await user.click(within(detail).getByRole("button", { name: "History" }));
+    await within(detail).findByRole("table", { name: "Version history" });
+
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+    // No note stored: nothing to decrypt.
+    expect(within(dialog).getByLabelText("Note")).toHaveValue("");
+    expect(fake.called("secret_note")).toHaveLength(0);
+
+    const value = "hf_FAKEeditedValue44444444444";
+    await user.selectOptions(within(dialog).getByLabelText("Kind"), "generic");
+    await user.type(within(dialog).getByLabelText("Note"), "read-only token");
+    await user.type(within(dialog).getByLabelText("New value"), value);
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Edit secret" })).not.toBeInTheDocument());
+    expect(fake.called("set_secret")).toEqual([
+      {
+        cmd: "set_secret",
+        args: {
+          secret: {
+            path: "llm-eval/dev/HF_TOKEN",
+            value: { type: "text", text: value },
+            kind: "generic",
+            note: "read-only token",
+            rotate_every: null,
+          },
+        },
+      },
+    ]);
+    expect(fake.called("edit_secret")).toHaveLength(0);
+    expect(screen.getByRole("status")).toHaveTextContent("Saved as a new version.");
+    await waitFor(() => expect(fact(detail, "Version")).toHaveTextContent("v2"));
+    expect(fact(detail, "Kind")).toHaveTextContent("Generic");
+    // The open history reloads with the new version.
+    await waitFor(() => expect(within(within(detail).getByRole("table")).getAllByRole("row")).toHaveLength(3));
+    expect(fake.allValues()).toContain(value);
+    expectNoValues(fake);
+  });
+
+  it("removes a cleared note before storing a new value, since set_secret keeps notes", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+    await waitFor(() => expect(within(dialog).getByLabelText("Note")).toHaveValue(NOTES.devOpenai));
+    await user.clear(within(dialog).getByLabelText("Note"));
+    await user.type(within(dialog).getByLabelText("New value"), "sk-proj-FAKErotated555555555{Enter}");
+
+    await waitFor(() => expect(fake.called("set_secret")).toHaveLength(1));
+    expect(fake.called("edit_secret")[0]?.args).toEqual({
+      edit: { path: "llm-eval/dev/OPENAI_API_KEY", kind: null, note: "", rotate_every: null },
+    });
+    expect(fake.called("set_secret")[0]?.args).toMatchObject({ secret: { kind: "openai", note: null, rotate_every: null } });
+    const order = fake.calls.map((c) => c.cmd).filter((cmd) => cmd === "edit_secret" || cmd === "set_secret");
+    expect(order).toEqual(["edit_secret", "set_secret"]);
+    await waitFor(() => expect(fact(detail, "Note")).toHaveTextContent("None"));
+  });
+
+  it("replaces a file secret with another file, not with text", async () => {
+    const fake = installFake();
+    fake.put("llm-eval/prod/GOOGLE_APPLICATION_CREDENTIALS", "{}", "gcp-service-account", { fileName: "old.json" });
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/prod", "GOOGLE_APPLICATION_CREDENTIALS");
+    expect(fact(detail, "File")).toHaveTextContent("old.json");
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+    expect(within(dialog).queryByLabelText("New value")).not.toBeInTheDocument();
+
+    await user.upload(within(dialog).getByLabelText("New file"), new File(['{"v":2}'], "new.json"));
+    const save = within(dialog).getByRole("button", { name: "Save changes" });
+    await waitFor(() => expect(save).toBeEnabled());
+    await user.click(save);
+    await waitFor(() => expect(fake.called("set_secret")).toHaveLength(1));
+    expect(fake.called("set_secret")[0]?.args).toMatchObject({
+      secret: { value: { type: "file", name: "new.json", base64: btoa('{"v":2}') } },
+    });
+    await waitFor(() => expect(fact(detail, "File")).toHaveTextContent("new.json"));
+  });
+
+  it("prefills manual rotation and shows Rust's error in the dialog", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "training/dev", "WANDB_API_KEY");
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+    const rotate = within(dialog).getByLabelText("Rotate every");
+    expect(rotate).toHaveValue("manual");
+
+    await user.clear(rotate);
+    await user.type(rotate, "soon{Enter}");
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent('Invalid duration "soon"');
+    expect(screen.getByRole("dialog", { name: "Edit secret" })).toBeInTheDocument();
+    expect(fake.called("edit_secret")).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { useId, useState } from "react";
+import { useState } from "react";
 
 import { Note } from "../../components/Alert";
 import { Button } from "../../components/Button";
+import { CheckboxField } from "../../components/Field";
 import { AuthLayout } from "./AuthLayout";
 
 /** Shown once after creating the vault; Continue waits until the user says the key is saved. */
@@ -15,7 +16,6 @@ export function Recovery({
   onContinue: () => void;
 }) {
   const [saved, setSaved] = useState(false);
-  const checkboxId = useId();
   return (
     <AuthLayout
       title="Save your recovery key"
@@ -30,16 +30,7 @@ export function Recovery({
           of the vault file can read your secrets.
         </p>
         {keychainProblem ? <Note>{`Keychain: ${keychainProblem}`}</Note> : null}
-        <label className="checkbox" htmlFor={checkboxId}>
-          <input
-            id={checkboxId}
-            type="checkbox"
-            aria-label="I saved the recovery key"
-            checked={saved}
-            onChange={(e) => setSaved(e.target.checked)}
-          />
-          I saved the recovery key
-        </label>
+        <CheckboxField label="I saved the recovery key" checked={saved} onChange={(e) => setSaved(e.target.checked)} />
         <Button variant="primary" size="lg" disabled={!saved} onClick={onContinue}>
           Continue
         </Button>

@@ -6,6 +6,7 @@ import { Alert, Note } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField } from "../../components/Field";
 import { AuthLayout } from "./AuthLayout";
+import { RecoveryUnlockForm } from "./RecoveryUnlockForm";
 
 export function Unlock({
   vaultName,
@@ -25,6 +26,7 @@ export function Unlock({
   const [error, setError] = useState<string | null>(initialError);
   const [note, setNote] = useState(keychainProblem);
   const [busy, setBusy] = useState<"passphrase" | "keychain" | null>(null);
+  const [recovering, setRecovering] = useState(false);
 
   const attempt = async (via: "passphrase" | "keychain") => {
     if (busy || waiting) return;
@@ -46,6 +48,24 @@ export function Unlock({
       setBusy(null);
     }
   };
+
+  if (recovering) {
+    return (
+      <AuthLayout
+        title="Unlock Keyshelf"
+        subtitle="Enter the recovery key you saved when the vault was created, then choose a new passphrase."
+      >
+        <RecoveryUnlockForm
+          waiting={waiting}
+          onUnlocked={onUnlocked}
+          onBack={() => {
+            setRecovering(false);
+            setError(null);
+          }}
+        />
+      </AuthLayout>
+    );
+  }
 
   return (
     <AuthLayout
@@ -86,6 +106,20 @@ export function Unlock({
           Unlock with OS keychain
         </Button>
         {note ? <Note>{`Keychain: ${note}`}</Note> : null}
+        <p className="auth-footnote auth-switch">
+          Forgot your passphrase?
+          <Button
+            variant="ghost"
+            size="sm"
+            disabled={busy !== null}
+            onClick={() => {
+              setRecovering(true);
+              setError(null);
+            }}
+          >
+            Use recovery key
+          </Button>
+        </p>
       </form>
     </AuthLayout>
   );

@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import { installFake, PASSPHRASE, RECOVERY_KEY } from "../../test/fakeBackend";
@@ -86,5 +86,64 @@ describe("unlock", () => {
     renderApp();
     expect(await screen.findByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
     await waitFor(() => expect(screen.getByText("Keychain: no Secret Service on the session bus")).toBeInTheDocument());
+  });
+});
+
+describe("unlock with the recovery key", () => {
+  const NEW_PASSPHRASE = "new tide lantern orchard";
+
+  it("switches forms both ways and refuses mismatched new passphrases without asking Rust", async () => {
+    const fake = installFake({ keychain: "empty" });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole("button", { name: "Use recovery key" }));
+
+    const key = screen.getByLabelText("Recovery key");
+    expect(key).toHaveFocus();
+    expect(key).toHaveAttribute("autocomplete", "off");
+    expect(key).toHaveAttribute("spellcheck", "false");
+    expect(key).toHaveClass("mono");
+    expect(screen.queryByLabelText("Passphrase")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("New passphrase")).toHaveAttribute("type", "password");
+    expect(screen.getByLabelText("Repeat new passphrase")).toHaveAttribute("type", "password");
+
+    await user.type(key, RECOVERY_KEY);
+    await user.type(screen.getByLabelText("New passphrase"), NEW_PASSPHRASE);
+    expect(screen.getByText("Strength: strong")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Repeat new passphrase"), "new tide lantern orchards");
+    expect(screen.getByRole("alert")).toHaveTextContent("The new passphrases do not match.");
+    await user.click(screen.getByRole("button", { name: "Unlock with recovery key" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("The new passphrases do not match.");
+    expect(fake.called("unlock_with_recovery")).toHaveLength(0);
+    expect(screen.getByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Use passphrase" }));
+    expect(screen.getByLabelText("Passphrase")).toHaveFocus();
+    expect(screen.queryByLabelText("Recovery key")).not.toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("shows Rust's message for a wrong key, then unlocks and says the passphrase changed", async () => {
+    const fake = installFake({ keychain: "empty" });
+    const { user } = renderApp();
+    await user.click(await screen.findByRole("button", { name: "Use recovery key" }));
+
+    await user.type(screen.getByLabelText("Recovery key"), "KSR1-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ");
+    await user.type(screen.getByLabelText("New passphrase"), NEW_PASSPHRASE);
+    await user.type(screen.getByLabelText("Repeat new passphrase"), NEW_PASSPHRASE);
+    await user.click(screen.getByRole("button", { name: "Unlock with recovery key" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Wrong recovery key");
+
+    await user.clear(screen.getByLabelText("Recovery key"));
+    // A pasted key with a trailing line break still works.
+    await user.type(screen.getByLabelText("Recovery key"), `${RECOVERY_KEY} {Enter}`);
+    const nav = await screen.findByRole("navigation", { name: "Projects" });
+    expect(within(nav).getByRole("button", { name: "llm-eval/dev" })).toBeInTheDocument();
+    expect(fake.called("unlock_with_recovery").at(-1)?.args).toEqual({
+      recoveryKey: RECOVERY_KEY,
+      newPassphrase: NEW_PASSPHRASE,
+    });
+    expect(await screen.findByRole("status")).toHaveTextContent("Passphrase changed. Use the new one from now on.");
+    expect(fake.passphrase).toBe(NEW_PASSPHRASE);
+    expect(document.body.textContent).not.toContain(RECOVERY_KEY);
   });
 });

@@ -1,0 +1,108 @@
+import { useEffect, useState } from "react";
+
+import * as api from "../../api";
+import { Alert } from "../../components/Alert";
+import { Button } from "../../components/Button";
+import { Dialog } from "../../components/Dialog";
+import { CheckboxField, TextField } from "../../components/Field";
+
+// The range Rust's Settings::validate accepts; checked here too so a typo gets an answer at once.
+const MIN_MINUTES = 1;
+const MAX_MINUTES = 1440;
+
+/** This device's locking policy. Rust stores it and applies it (the idle lock runs there). */
+export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
+  const [minutes, setMinutes] = useState("");
+  const [lockOnSystemLock, setLockOnSystemLock] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    api.getSettings().then(
+      (settings) => {
+        if (!live) return;
+        setMinutes(String(settings.idle_lock_minutes));
+        setLockOnSystemLock(settings.lock_on_system_lock);
+        setLoaded(true);
+      },
+      (e: unknown) => live && setError(api.errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const submit = async () => {
+    if (!loaded || busy) return;
+    const value = Number(minutes.trim());
+    if (minutes.trim() === "" || !Number.isInteger(value) || value < MIN_MINUTES || value > MAX_MINUTES) {
+      setInvalid(true);
+      setError(`Enter a whole number of minutes from ${MIN_MINUTES} to ${MAX_MINUTES}.`);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setSettings({ idle_lock_minutes: value, lock_on_system_lock: lockOnSystemLock });
+      onSaved();
+    } catch (e) {
+      const err = api.toApiError(e);
+      setInvalid(err.code === "invalid");
+      setError(api.errorMessage(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      label="Settings"
+      description="Locking on this device. The vault and your team are not affected."
+      size="sm"
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" busy={busy} disabled={!loaded}>
+            Save settings
+          </Button>
+        </>
+      }
+    >
+      {/* The fields appear once loaded: typing into them before would be overwritten. */}
+      {loaded ? (
+        <>
+          <TextField
+            label="Lock after idle (minutes)"
+            type="number"
+            inputMode="numeric"
+            min={MIN_MINUTES}
+            max={MAX_MINUTES}
+            step={1}
+            value={minutes}
+            aria-invalid={invalid || undefined}
+            onChange={(e) => {
+              setMinutes(e.target.value);
+              setInvalid(false);
+              setError(null);
+            }}
+            hint={`From ${MIN_MINUTES} to ${MAX_MINUTES} minutes (24 hours) without using Keyshelf.`}
+            autoFocus
+          />
+          <CheckboxField
+            label="Lock when the screen locks"
+            checked={lockOnSystemLock}
+            onChange={(e) => setLockOnSystemLock(e.target.checked)}
+            hint="Screen saver, closed lid or locked session, where the system reports it."
+          />
+        </>
+      ) : error ? null : (
+        <p className="muted">Loading…</p>
+      )}
+      <Alert message={error} />
+    </Dialog>
+  );
+}
