@@ -9,14 +9,18 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use crate::error::CommandError;
 
-/// How long a copied value stays on the clipboard: 30 s, or `KEYSHELF_CLIPBOARD_CLEAR_SECS`.
+/// How long a copied value stays on the clipboard: 30 s; in debug builds (the e2e tests)
+/// `KEYSHELF_CLIPBOARD_CLEAR_SECS` overrides it.
 pub fn clear_after() -> Duration {
-    let secs = std::env::var("KEYSHELF_CLIPBOARD_CLEAR_SECS")
+    #[cfg(debug_assertions)]
+    if let Some(secs) = std::env::var("KEYSHELF_CLIPBOARD_CLEAR_SECS")
         .ok()
-        .and_then(|s| s.parse().ok())
+        .and_then(|s| s.parse::<u64>().ok())
         .filter(|s| *s > 0)
-        .unwrap_or(30);
-    Duration::from_secs(secs)
+    {
+        return Duration::from_secs(secs);
+    }
+    Duration::from_secs(30)
 }
 
 /// Writes `text` and schedules the clear.

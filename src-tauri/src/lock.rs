@@ -2,13 +2,13 @@
 //! drop the session (its keys are zeroized) and tell the UI through one event, so the UI has a
 //! single way to react and a hung webview cannot keep the vault open.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use keyshelf_core::config::Settings;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
-use crate::state::AppState;
+use crate::state::{Activity, AppState};
 
 /// Emitted to the webview after the session was dropped for any reason.
 pub const LOCKED_EVENT: &str = "vault-locked";
@@ -35,7 +35,10 @@ pub struct LockEvent {
 /// Drops the session and tells the UI. A no-op when already locked.
 pub async fn lock(app: &AppHandle, reason: LockReason) {
     let state = app.state::<AppState>();
-    let taken = state.session.write().await.take();
+    let mut slot = state.session.write().await;
+    state.count_lock();
+    let taken = slot.take();
+    drop(slot);
     if let Some(session) = taken {
         session.vault().close().await;
         // The UI may be gone (window closed to quit); the lock has happened either way.
@@ -43,21 +46,28 @@ pub async fn lock(app: &AppHandle, reason: LockReason) {
     }
 }
 
-/// The idle timeout: the device setting, or `KEYSHELF_IDLE_LOCK_SECS` (tests and demos).
+/// The idle timeout: the device setting, clamped to its valid range; in debug builds (the e2e
+/// tests) `KEYSHELF_IDLE_LOCK_SECS` overrides it.
 pub fn idle_timeout(settings: &Settings) -> Duration {
-    std::env::var("KEYSHELF_IDLE_LOCK_SECS")
+    #[cfg(debug_assertions)]
+    if let Some(secs) = std::env::var("KEYSHELF_IDLE_LOCK_SECS")
         .ok()
-        .and_then(|s| s.parse().ok())
+        .and_then(|s| s.parse::<u64>().ok())
         .filter(|s| *s > 0)
-        .map(Duration::from_secs)
-        .unwrap_or_else(|| Duration::from_secs(u64::from(settings.idle_lock_minutes) * 60))
+    {
+        return Duration::from_secs(secs);
+    }
+    let minutes = settings.idle_lock_minutes.clamp(1, Settings::MAX_IDLE_LOCK_MINUTES);
+    Duration::from_secs(u64::from(minutes) * 60)
 }
 
-/// Time left before the idle lock is due; zero when it is. Wall-clock time, because a laptop
-/// suspended for an hour has been idle for an hour. A clock set backwards counts as activity.
-fn idle_remaining(last_activity: SystemTime, now: SystemTime, timeout: Duration) -> Duration {
-    let idle = now.duration_since(last_activity).unwrap_or_default();
-    timeout.saturating_sub(idle)
+/// Time left before the idle lock is due; zero when it is. Idle time is the larger of the
+/// monotonic and the wall-clock time since the last activity: the wall clock counts a suspended
+/// laptop's hour, the monotonic one cannot be fooled by a clock set backwards.
+fn idle_remaining(last: Activity, now: (Instant, SystemTime), timeout: Duration) -> Duration {
+    let monotonic = now.0.saturating_duration_since(last.monotonic);
+    let wall = now.1.duration_since(last.wall).unwrap_or_default();
+    timeout.saturating_sub(monotonic.max(wall))
 }
 
 /// Locks the vault once it has been idle for the configured time. Runs for the app's life.
@@ -70,7 +80,7 @@ pub fn watch_idle(app: AppHandle) {
                 continue;
             }
             let timeout = idle_timeout(&state.settings());
-            let remaining = idle_remaining(state.last_activity(), SystemTime::now(), timeout);
+            let remaining = idle_remaining(state.last_activity(), (Instant::now(), SystemTime::now()), timeout);
             if remaining.is_zero() {
                 lock(&app, LockReason::Idle).await;
             } else {
@@ -151,11 +161,18 @@ mod system_lock {
             "/org/freedesktop/login1",
             Duration::from_secs(2),
         );
-        let (session,): (Path<'static>,) = manager.method_call(
+        // An app started from a desktop shell often runs in a systemd scope outside the session,
+        // where GetSessionByPID fails; the session id in the environment still names it.
+        let by_pid: Result<(Path<'static>,), _> = manager.method_call(
             "org.freedesktop.login1.Manager",
             "GetSessionByPID",
             (std::process::id(),),
-        )?;
+        );
+        let (session,): (Path<'static>,) = match (by_pid, std::env::var("XDG_SESSION_ID")) {
+            (Ok(found), _) => found,
+            (Err(_), Ok(id)) => manager.method_call("org.freedesktop.login1.Manager", "GetSession", (id,))?,
+            (Err(e), Err(_)) => return Err(e),
+        };
         let app = app.clone();
         conn.add_match(
             MatchRule::new_signal("org.freedesktop.login1.Session", "Lock").with_path(session),
@@ -179,19 +196,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn idle_remaining_counts_wall_clock_and_forgives_a_clock_set_back() {
-        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    fn idle_time_is_the_larger_of_the_two_clocks() {
+        let mono = Instant::now();
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let last = Activity { monotonic: mono, wall };
         let timeout = Duration::from_secs(600);
-        assert_eq!(idle_remaining(start, start, timeout), timeout);
-        assert_eq!(
-            idle_remaining(start, start + Duration::from_secs(590), timeout),
-            Duration::from_secs(10)
-        );
-        assert!(idle_remaining(start, start + timeout, timeout).is_zero());
-        // Suspended for an hour: due at once.
-        assert!(idle_remaining(start, start + Duration::from_secs(3600), timeout).is_zero());
-        // The clock went backwards: treated as fresh activity, not as an instant lock.
-        assert_eq!(idle_remaining(start, start - Duration::from_secs(60), timeout), timeout);
+        let at = |mono_secs: u64, wall: SystemTime| {
+            idle_remaining(last, (mono + Duration::from_secs(mono_secs), wall), timeout)
+        };
+        assert_eq!(at(0, wall), timeout);
+        assert_eq!(at(590, wall + Duration::from_secs(590)), Duration::from_secs(10));
+        assert!(at(600, wall + Duration::from_secs(600)).is_zero());
+        // Suspended for an hour: the monotonic clock stood still, the wall clock did not.
+        assert!(at(5, wall + Duration::from_secs(3600)).is_zero());
+        // The wall clock was set back two hours: the monotonic clock still counts.
+        assert!(at(600, wall - Duration::from_secs(7200)).is_zero());
+        assert_eq!(at(60, wall - Duration::from_secs(7200)), Duration::from_secs(540));
     }
 
     #[test]
@@ -201,5 +221,16 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(idle_timeout(&settings), Duration::from_secs(180));
+        // A config edited by hand to 0 must not lock at once, nor a huge value never.
+        let zero = Settings {
+            idle_lock_minutes: 0,
+            ..Settings::default()
+        };
+        assert_eq!(idle_timeout(&zero), Duration::from_secs(60));
+        let huge = Settings {
+            idle_lock_minutes: u32::MAX,
+            ..Settings::default()
+        };
+        assert_eq!(idle_timeout(&huge), Duration::from_secs(24 * 3600));
     }
 }

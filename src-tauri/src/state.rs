@@ -2,8 +2,9 @@
 //! user last did something (for the idle lock).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use keyshelf_core::config::{self, DeviceConfig, Settings};
 use keyshelf_core::keychain::{self, KeyCache};
@@ -18,9 +19,29 @@ pub struct AppState {
     pub session: RwLock<Option<Arc<Session>>>,
     /// This device's preferences, as last loaded or saved.
     pub settings: Mutex<Settings>,
-    last_activity: Mutex<SystemTime>,
+    last_activity: Mutex<Activity>,
+    /// Counts locks, so an unlock that was still deriving keys when a lock came does not open
+    /// the vault behind the lock screen.
+    locks: AtomicU64,
     /// Wakes the idle watcher when a session starts.
     pub unlocked: Notify,
+}
+
+/// When the user was last active, on both clocks: the monotonic one cannot be set back, the
+/// wall clock keeps counting while the machine sleeps. Idle time is the larger of the two.
+#[derive(Clone, Copy)]
+pub struct Activity {
+    pub monotonic: Instant,
+    pub wall: SystemTime,
+}
+
+impl Activity {
+    fn now() -> Self {
+        Self {
+            monotonic: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
 }
 
 impl AppState {
@@ -28,15 +49,21 @@ impl AppState {
     pub fn from_env() -> Result<Self> {
         let vault_path = config::vault_path(None)?;
         let config_dir = config::config_dir(None)?;
-        // An unreadable config must not keep the app from starting: the defaults are the safe side.
-        let settings = DeviceConfig::load(&config_dir).map(|c| c.settings).unwrap_or_default();
+        // An unreadable or out-of-range config must not keep the app from starting (or lock it
+        // the moment it opens): the defaults are the safe side.
+        let settings = DeviceConfig::load(&config_dir)
+            .map(|c| c.settings)
+            .ok()
+            .filter(|s| s.validate().is_ok())
+            .unwrap_or_default();
         Ok(Self {
             vault_path,
             config_dir,
             keychain: keychain::from_env(),
             session: RwLock::new(None),
             settings: Mutex::new(settings),
-            last_activity: Mutex::new(SystemTime::now()),
+            last_activity: Mutex::new(Activity::now()),
+            locks: AtomicU64::new(0),
             unlocked: Notify::new(),
         })
     }
@@ -52,23 +79,101 @@ impl AppState {
         Ok(session)
     }
 
-    /// Starts a session (after create or unlock) and restarts the idle clock.
-    pub async fn start_session(&self, session: Session) {
-        *self.session.write().await = Some(Arc::new(session));
+    /// Taken by an unlock before its slow work; `start_session` compares it.
+    pub fn lock_count(&self) -> u64 {
+        self.locks.load(Ordering::SeqCst)
+    }
+
+    /// Called by every lock, whether or not a session was open.
+    pub fn count_lock(&self) {
+        self.locks.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Starts a session (after create or unlock) and restarts the idle clock, unless a lock came
+    /// since `locks_before`: then the session is dropped and the answer is `Locked`.
+    pub async fn start_session(&self, session: Session, locks_before: u64) -> Result<()> {
+        let mut slot = self.session.write().await;
+        if self.lock_count() != locks_before {
+            drop(slot);
+            session.vault().close().await;
+            return Err(Error::Locked);
+        }
+        *slot = Some(Arc::new(session));
+        drop(slot);
         self.touch();
         self.unlocked.notify_one();
+        Ok(())
     }
 
     /// Records user activity now.
     pub fn touch(&self) {
-        *self.last_activity.lock().unwrap_or_else(|p| p.into_inner()) = SystemTime::now();
+        *self.last_activity.lock().unwrap_or_else(|p| p.into_inner()) = Activity::now();
     }
 
-    pub fn last_activity(&self) -> SystemTime {
+    pub fn last_activity(&self) -> Activity {
         *self.last_activity.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn settings(&self) -> Settings {
         *self.settings.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyshelf_core::crypto::KdfParams;
+    use keyshelf_core::keychain::NoKeychain;
+    use keyshelf_core::vault::NewVault;
+    use keyshelf_core::Vault;
+    use zeroize::Zeroizing;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        AppState {
+            vault_path: dir.join("v.db"),
+            config_dir: dir.join("config"),
+            keychain: Box::new(NoKeychain),
+            session: RwLock::new(None),
+            settings: Mutex::new(Settings::default()),
+            last_activity: Mutex::new(Activity::now()),
+            locks: AtomicU64::new(0),
+            unlocked: Notify::new(),
+        }
+    }
+
+    async fn new_session(dir: &std::path::Path) -> Session {
+        let new = NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+            kdf: KdfParams::default(),
+        };
+        Vault::create(&dir.join("v.db"), new, "device")
+            .await
+            .expect("create")
+            .session
+    }
+
+    #[tokio::test]
+    async fn a_lock_during_an_unlock_keeps_the_vault_locked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        let before = state.lock_count();
+        let session = new_session(dir.path()).await;
+        // The screen locked while the unlock was deriving keys.
+        state.count_lock();
+        let refused = state.start_session(session, before).await;
+        assert!(matches!(refused, Err(Error::Locked)), "{refused:?}");
+        assert!(state.session.read().await.is_none());
+
+        let before = state.lock_count();
+        let vault = Vault::open(&dir.path().join("v.db")).await.expect("open");
+        let member = vault.members().await.expect("members")[0].id.clone();
+        let session = vault
+            .unlock_with_passphrase(&member, Zeroizing::new(b"unit test passphrase".to_vec()), "device")
+            .await
+            .expect("unlock");
+        state.start_session(session, before).await.expect("no lock came");
+        assert!(state.session().await.is_ok());
     }
 }

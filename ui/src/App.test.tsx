@@ -58,7 +58,9 @@ describe("idle lock (owned by Rust)", () => {
 
     await act(() => fake.emitLocked(reason));
     expect(await screen.findByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
-    expect(screen.getByRole("alert")).toHaveTextContent(message);
+    // Information, not an error: a quiet note, no alert.
+    expect(screen.getByText(message)).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
     expect(screen.queryByRole("region", { name: "Secret detail" })).not.toBeInTheDocument();
     // Rust already dropped the keys: the UI does not lock again.
     expect(fake.called("lock")).toHaveLength(0);
@@ -91,7 +93,7 @@ describe("idle lock (owned by Rust)", () => {
     await user.click(screen.getByLabelText("I saved the recovery key"));
     await user.click(screen.getByRole("button", { name: "Continue" }));
     expect(await screen.findByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
-    expect(screen.getByRole("alert")).toHaveTextContent("Locked after a period of inactivity.");
+    expect(screen.getByText("Locked after a period of inactivity.")).toBeInTheDocument();
     expect(screen.queryByText(RECOVERY_KEY)).not.toBeInTheDocument();
     // Straight to Unlock: the browser never asked the locked vault for anything.
     expect(fake.called("list_projects")).toHaveLength(0);

@@ -18,7 +18,8 @@ type Phase =
   | { screen: "first-run" }
   // lockedBy: Rust locked while the key was on screen; Continue then leads to Unlock.
   | { screen: "recovery"; recoveryKey: string; keychainProblem: string | null; lockedBy: LockReason | null }
-  | { screen: "unlock"; keychainProblem: string | null; error: string | null; locking: boolean }
+  // notice: why Rust locked (idle, screen lock): information, not an error.
+  | { screen: "unlock"; keychainProblem: string | null; error: string | null; notice: string | null; locking: boolean }
   | { screen: "browser"; notice: string | null };
 
 /** What the unlock screen says after Rust locked the vault; a manual lock needs no explanation. */
@@ -29,7 +30,7 @@ const LOCK_MESSAGE: Record<LockReason, string | null> = {
 };
 
 function lockedPhase(reason: LockReason): Phase {
-  return { screen: "unlock", keychainProblem: null, error: LOCK_MESSAGE[reason], locking: false };
+  return { screen: "unlock", keychainProblem: null, error: null, notice: LOCK_MESSAGE[reason], locking: false };
 }
 
 /** The browser's arrival notice: a passphrase just changed, or a keychain that could not help. */
@@ -82,7 +83,7 @@ function Screens() {
         screen: "unlock",
         keychainProblem: err.code === "keychain" ? err.message : null,
         error: err.code === "locked" || err.code === "keychain" ? null : api.errorMessage(err),
-        locking: false,
+        notice: null, locking: false,
       });
     }
   }, []);
@@ -98,7 +99,7 @@ function Screens() {
   // drops the keys. The unlock buttons wait until it has.
   const lockNow = useCallback(async () => {
     toast.clear();
-    setPhase({ screen: "unlock", keychainProblem: null, error: null, locking: true });
+    setPhase({ screen: "unlock", keychainProblem: null, error: null, notice: null, locking: true });
     try {
       await api.lock();
     } catch (e) {
@@ -147,7 +148,7 @@ function Screens() {
       api.onLocked(() =>
         setPhase((p) =>
           p.screen === "browser"
-            ? { screen: "unlock", keychainProblem: null, error: "The vault was locked. Unlock it again.", locking: false }
+            ? { screen: "unlock", keychainProblem: null, error: "The vault was locked. Unlock it again.", notice: null, locking: false }
             : p,
         ),
       ),
@@ -196,6 +197,7 @@ function Screens() {
           vaultName={vault.name}
           keychainProblem={phase.keychainProblem}
           initialError={phase.error}
+          notice={phase.notice}
           waiting={phase.locking}
           onUnlocked={(result) => setPhase({ screen: "browser", notice: unlockNotice(result) })}
         />

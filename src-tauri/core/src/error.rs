@@ -156,6 +156,10 @@ impl Error {
     /// Maps a database error to the variant a user can act on. `context` says what we were doing.
     /// sqlx errors carry SQLite's message and the SQL text, never bound values, so no secret leaks.
     pub(crate) fn db(context: &str, err: sqlx::Error) -> Self {
+        // The desktop closes the pool when it locks; a command still in flight then finds it closed.
+        if matches!(err, sqlx::Error::PoolClosed) {
+            return Error::Locked;
+        }
         if let sqlx::Error::Database(db) = &err {
             // SQLite primary result codes (the low byte of the extended code).
             let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);

@@ -24,6 +24,7 @@ pub struct NewSecret {
     pub path: String,
     pub value: SecretValue,
     pub kind: Option<SecretKind>,
+    /// Null keeps the note (or none for a new secret); empty removes it.
     pub note: Option<String>,
     /// `90d`, `manual`, or null for the kind's default.
     pub rotate_every: Option<String>,
@@ -115,7 +116,8 @@ pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> Comman
     }
     let options = SecretOptions {
         kind: secret.kind,
-        note: secret.note.filter(|n| !n.is_empty()).map(Zeroizing::new),
+        // An empty note removes the note; null keeps it.
+        note: secret.note.map(Zeroizing::new),
         rotate_every: parse_rotation(secret.rotate_every.as_deref())?,
         file_name,
     };

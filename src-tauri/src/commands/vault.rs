@@ -77,6 +77,7 @@ pub async fn create_vault(
     user: String,
     passphrase: String,
 ) -> CommandResult<CreatedVault> {
+    let locks_before = state.lock_count();
     let passphrase = Zeroizing::new(passphrase.into_bytes());
     let mut config = state.device_config()?;
     let new = NewVault {
@@ -97,7 +98,7 @@ pub async fn create_vault(
     );
     config.save(&state.config_dir)?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
-    state.start_session(session).await;
+    state.start_session(session, locks_before).await?;
     Ok(CreatedVault {
         recovery_key: created.recovery_key.display().to_string(),
         keychain_problem,
@@ -108,6 +109,7 @@ pub async fn create_vault(
 /// key is also cached in the keychain for next time.
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> CommandResult<UnlockResult> {
+    let locks_before = state.lock_count();
     let vault = Vault::open(&state.vault_path).await?;
     let config = state.device_config()?;
     let member_id = config
@@ -136,7 +138,7 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> C
             UnlockVia::Passphrase
         }
     };
-    state.start_session(session).await;
+    state.start_session(session, locks_before).await?;
     Ok(UnlockResult { via, keychain_problem })
 }
 
@@ -148,10 +150,14 @@ pub async fn unlock_with_recovery(
     recovery_key: String,
     new_passphrase: String,
 ) -> CommandResult<UnlockResult> {
+    let locks_before = state.lock_count();
     let recovery_key = Zeroizing::new(recovery_key);
     let new_passphrase = Zeroizing::new(new_passphrase.into_bytes());
     if new_passphrase.is_empty() {
-        return Err(Error::EmptyPassphrase.into());
+        return Err(Error::EmptyValue {
+            what: "the new passphrase".into(),
+        }
+        .into());
     }
     let key = RecoveryKey::parse(&recovery_key)?;
     let vault = Vault::open(&state.vault_path).await?;
@@ -166,7 +172,7 @@ pub async fn unlock_with_recovery(
     // Argon2 for the new passphrase runs inside the core on a blocking thread.
     session.change_passphrase(new_passphrase, KdfParams::default()).await?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
-    state.start_session(session).await;
+    state.start_session(session, locks_before).await?;
     Ok(UnlockResult {
         via: UnlockVia::Recovery,
         keychain_problem,

@@ -2,7 +2,11 @@
 import type { SecretKind } from "./SecretKind";
 import type { SecretValue } from "./SecretValue";
 
-export type NewSecret = { path: string, value: SecretValue, kind: SecretKind | null, note: string | null, 
+export type NewSecret = { path: string, value: SecretValue, kind: SecretKind | null, 
+/**
+ * Null keeps the note (or none for a new secret); empty removes it.
+ */
+note: string | null, 
 /**
  * `90d`, `manual`, or null for the kind's default.
  */

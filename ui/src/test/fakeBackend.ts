@@ -287,8 +287,8 @@ export class FakeVault {
           existing.summary.is_file = true;
           existing.summary.file_name = file.name;
         }
-        // set_secret ignores an empty note; only edit_secret removes one.
-        this.applyMetadata(existing, secret.kind, secret.note || null, secret.rotate_every);
+        // As in Rust: null keeps the note, "" removes it.
+        this.applyMetadata(existing, secret.kind, secret.note, secret.rotate_every);
         return null;
       }
       case "edit_secret": {

@@ -342,6 +342,14 @@ impl Session {
         } else {
             self.supersede(&mut tx, &[secret_id.as_str()]).await?;
             update_metadata(&mut tx, &secret_id, &options).await?;
+            // The new value decides: a file replaces text and typed text replaces a file.
+            sqlx::query("UPDATE secrets SET is_file = ?, file_name = ? WHERE id = ?")
+                .bind(options.file_name.is_some())
+                .bind(options.file_name.as_deref())
+                .bind(&secret_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::db("updating a secret", e))?;
         }
         self.insert_versions(&mut tx, &scope, &key, &items).await?;
         if let Some(note) = &options.note {
@@ -365,17 +373,17 @@ impl Session {
         let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        let metadata = SecretOptions {
-            kind: options.kind,
-            note: None,
-            rotate_every: options.rotate_every,
-            file_name: None,
-        };
-        update_metadata(&mut tx, &secret_id, &metadata).await?;
+        update_metadata(&mut tx, &secret_id, &options).await?;
         if let Some(note) = &options.note {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
+        sqlx::query("UPDATE secrets SET updated_at = ? WHERE id = ?")
+            .bind(crate::clock::now())
+            .bind(&secret_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("editing a secret", e))?;
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
         crate::store::commit(tx, "editing a secret").await
     }
@@ -829,6 +837,7 @@ fn zeroize_json(value: &mut serde_json::Value) {
     }
 }
 
+/// Kind and rotation interval, where given. The note is sealed separately (it needs the key).
 async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: &SecretOptions) -> Result<()> {
     if let Some(kind) = options.kind {
         sqlx::query("UPDATE secrets SET kind = ? WHERE id = ?")
@@ -841,14 +850,6 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
     if let Some(every) = options.rotate_every {
         sqlx::query("UPDATE secrets SET rotate_every_secs = ? WHERE id = ?")
             .bind(every.map(Duration::as_secs))
-            .bind(secret_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| Error::db("updating a secret", e))?;
-    }
-    if let Some(file_name) = &options.file_name {
-        sqlx::query("UPDATE secrets SET is_file = 1, file_name = ? WHERE id = ?")
-            .bind(file_name)
             .bind(secret_id)
             .execute(&mut *conn)
             .await
@@ -911,6 +912,21 @@ mod tests {
         let summary = session.vault().secret(&path).await.expect("summary");
         assert_eq!((summary.kind, summary.has_note), (SecretKind::Generic, false));
         assert!(session.get_note(&path).await.expect("note").is_none());
+
+        // A typed value over a file secret makes it text again, and a file makes it a file.
+        let file = SecretOptions {
+            file_name: Some("sa.json".into()),
+            ..SecretOptions::default()
+        };
+        session.set_secret(&path, b"{}", file).await.expect("file");
+        let summary = session.vault().secret(&path).await.expect("summary");
+        assert_eq!((summary.is_file, summary.file_name.as_deref()), (true, Some("sa.json")));
+        session
+            .set_secret(&path, b"sk-typed", SecretOptions::default())
+            .await
+            .expect("text");
+        let summary = session.vault().secret(&path).await.expect("summary");
+        assert_eq!((summary.is_file, summary.file_name), (false, None));
 
         let missing: SecretPath = "llm/dev/NOPE".parse().expect("path");
         let err = session

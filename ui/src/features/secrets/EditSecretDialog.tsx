@@ -88,10 +88,8 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
       if (newValue === null) {
         await api.editSecret(edit);
       } else {
-        // set_secret ignores an empty note, so a cleared one is removed first; repeating that
-        // after a failed save is harmless.
-        if (edit.note === "") await api.editSecret({ path, kind: null, note: "", rotate_every: null });
-        await api.setSecret({ path, value: newValue, kind, note: edit.note || null, rotate_every: edit.rotate_every });
+        // One call, one transaction: an empty note removes the note, null keeps it.
+        await api.setSecret({ path, value: newValue, kind, note: edit.note, rotate_every: edit.rotate_every });
       }
       onSaved(newValue !== null);
     } catch (e) {

@@ -440,7 +440,7 @@ describe("edit secret", () => {
     expectNoValues(fake);
   });
 
-  it("removes a cleared note before storing a new value, since set_secret keeps notes", async () => {
+  it("stores a new value and removes a cleared note in one call", async () => {
     const fake = installFake();
     const { user } = renderApp();
     const detail = await selectSecret(user, "llm-eval/dev", "OPENAI_API_KEY");
@@ -451,12 +451,8 @@ describe("edit secret", () => {
     await user.type(within(dialog).getByLabelText("New value"), "sk-proj-FAKErotated555555555{Enter}");
 
     await waitFor(() => expect(fake.called("set_secret")).toHaveLength(1));
-    expect(fake.called("edit_secret")[0]?.args).toEqual({
-      edit: { path: "llm-eval/dev/OPENAI_API_KEY", kind: null, note: "", rotate_every: null },
-    });
-    expect(fake.called("set_secret")[0]?.args).toMatchObject({ secret: { kind: "openai", note: null, rotate_every: null } });
-    const order = fake.calls.map((c) => c.cmd).filter((cmd) => cmd === "edit_secret" || cmd === "set_secret");
-    expect(order).toEqual(["edit_secret", "set_secret"]);
+    expect(fake.called("edit_secret")).toHaveLength(0);
+    expect(fake.called("set_secret")[0]?.args).toMatchObject({ secret: { kind: "openai", note: "", rotate_every: null } });
     await waitFor(() => expect(fact(detail, "Note")).toHaveTextContent("None"));
   });
 

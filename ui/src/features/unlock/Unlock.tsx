@@ -12,12 +12,15 @@ export function Unlock({
   vaultName,
   keychainProblem,
   initialError = null,
+  notice = null,
   waiting = false,
   onUnlocked,
 }: {
   vaultName: string | null;
   keychainProblem: string | null;
   initialError?: string | null;
+  /** Why the vault locked (idle, screen lock): shown quietly, not as an error. */
+  notice?: string | null;
   /** True while a lock is still finishing in Rust: unlocking waits for it. */
   waiting?: boolean;
   onUnlocked: (result: UnlockResult) => void;
@@ -89,6 +92,7 @@ export function Unlock({
           }}
           autoFocus
         />
+        {notice && !error ? <Note>{notice}</Note> : null}
         <Alert message={error} />
         <Button type="submit" variant="primary" size="lg" disabled={!passphrase || waiting} busy={busy === "passphrase"}>
           Unlock
