@@ -121,6 +121,38 @@ impl Vault {
         String::from_utf8(out.stdout).expect("utf8 stdout")
     }
 
+    /// `keyshelf ARGS` as another person on their own device: their config dir and passphrase,
+    /// the same vault file.
+    pub fn person_cmd(&self, who: &str, args: &[&str]) -> Command {
+        let mut cmd = self.cmd_no_pass(args);
+        cmd.env("KEYSHELF_CONFIG_DIR", self.dir.path().join(format!("config-{who}")))
+            .env("KEYSHELF_PASSPHRASE", format!("{who}'s own passphrase"));
+        cmd
+    }
+
+    /// As [`Vault::person_cmd`]; asserts success and returns (stdout, stderr).
+    pub fn person_ok(&self, who: &str, args: &[&str]) -> (String, String) {
+        let out = self.run(self.person_cmd(who, args));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{who}: keyshelf {args:?} failed: {stderr}");
+        (String::from_utf8(out.stdout).expect("utf8 stdout"), stderr)
+    }
+
+    /// As [`Vault::person_cmd`]; asserts exit code 1 and returns stderr.
+    pub fn person_fail(&self, who: &str, args: &[&str]) -> String {
+        let out = self.run(self.person_cmd(who, args));
+        assert_eq!(out.status.code(), Some(1), "{who}: keyshelf {args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// Runs as the owner and returns (stdout, stderr).
+    pub fn ok_with_stderr(&self, args: &[&str]) -> (String, String) {
+        let out = self.run(self.cmd(args));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "keyshelf {args:?} failed: {stderr}");
+        (String::from_utf8(out.stdout).expect("utf8 stdout"), stderr)
+    }
+
     /// Runs and asserts success; stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         self.expect_ok(self.cmd(args), args)

@@ -54,6 +54,9 @@ pub enum Command {
     /// Projects and their environments
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// Team members: join a shared vault, admit people, see who is in it
+    #[command(subcommand)]
+    Member(MemberCommand),
     /// Environments of a project
     #[command(subcommand)]
     Env(EnvCommand),
@@ -154,6 +157,36 @@ pub enum ProjectCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Join the vault as a new member from this device (pending until an owner or lead admits you)
+    Join {
+        /// Your name in the vault
+        #[arg(long)]
+        name: String,
+    },
+    /// Admit a member who joined (owner or lead); shows their key fingerprint to compare
+    Approve {
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Member)]
+        role: RoleArg,
+        /// A project the new lead leads; repeat for several (with --role lead)
+        #[arg(long = "lead-of", value_name = "PROJECT")]
+        lead_of: Vec<String>,
+    },
+    /// Members, roles, fingerprints, and whether this device trusts each one
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Member,
+    Lead,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,22 @@ impl Context {
             })
     }
 
+    /// The owner key this device trusts for `vault`. A membership recorded before keys were
+    /// pinned pins the vault's owner now (trust on first use) and says so.
+    pub fn pinned_owner(&self, vault: &Vault, owner_key: Vec<u8>) -> Result<Vec<u8>> {
+        let mut config = self.device_config()?;
+        let membership = config.vaults.get_mut(vault.id()).ok_or_else(|| Error::NotAMember {
+            vault: vault.name().to_owned(),
+        })?;
+        if let Some(pinned) = membership.pinned_owner() {
+            return Ok(pinned);
+        }
+        membership.pin_owner(&owner_key);
+        config.save(&self.config_dir)?;
+        eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
+        Ok(owner_key)
+    }
+
     /// Opens and unlocks: keychain first, then KEYSHELF_PASSPHRASE or a prompt.
     pub async fn session(&self) -> Result<Session> {
         let vault = self.open().await?;

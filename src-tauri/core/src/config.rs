@@ -73,6 +73,21 @@ pub struct Membership {
     pub member_name: String,
     /// Where the vault was last opened from, for `status`.
     pub path: PathBuf,
+    /// The owner's signing key (hex) this device trusts: pinned at `init` or `join`, or on first
+    /// unlock for memberships recorded before pinning existed. The roster is verified against it.
+    #[serde(default)]
+    pub owner_key: Option<String>,
+}
+
+impl Membership {
+    /// The owner key this device trusts, if pinned (and readable).
+    pub fn pinned_owner(&self) -> Option<Vec<u8>> {
+        self.owner_key.as_deref().and_then(|k| hex::decode(k).ok())
+    }
+
+    pub fn pin_owner(&mut self, key: &[u8]) {
+        self.owner_key = Some(hex::encode(key));
+    }
 }
 
 impl DeviceConfig {
@@ -170,6 +185,7 @@ mod tests {
                 member_id: "m1".into(),
                 member_name: "ada".into(),
                 path: "/tmp/v.db".into(),
+                owner_key: None,
             },
         );
         config.save(dir.path()).expect("save");

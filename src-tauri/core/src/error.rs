@@ -67,6 +67,10 @@ pub enum Error {
     NotAMember { vault: String },
     #[error("member {member} is not in this vault")]
     UnknownMember { member: String },
+    #[error("a member named {name:?} already exists in this vault: choose another name")]
+    MemberExists { name: String },
+    #[error("cannot {action}: {reason}")]
+    NotAllowed { action: String, reason: String },
     #[error("the vault is locked: run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use")]
     Locked,
     #[error("the vault is locked and the OS keychain is unavailable ({problem}): set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]

@@ -18,6 +18,7 @@ pub mod keychain;
 pub mod kind;
 pub mod members;
 pub mod notebook;
+pub mod roster;
 pub mod session;
 pub mod store;
 pub mod vault;

@@ -27,7 +27,7 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Role {
+    pub(crate) fn parse(s: &str) -> Role {
         match s {
             "owner" => Role::Owner,
             "lead" => Role::Lead,
@@ -95,12 +95,14 @@ pub(crate) async fn by_id(conn: &mut SqliteConnection, member_id: &str) -> Resul
 }
 
 /// Inserts a member with their identity encrypted under their account key.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert(
     conn: &mut SqliteConnection,
     vault_id: &str,
     member_id: &str,
     name: &str,
     role: Role,
+    status: &str,
     identity: &Identity,
     account_key: &AccountKey,
 ) -> Result<()> {
@@ -111,11 +113,12 @@ pub(crate) async fn insert(
     );
     sqlx::query(
         "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
-         VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(member_id)
     .bind(name)
     .bind(role.as_str())
+    .bind(status)
     .bind(&identity.sealing_public()[..])
     .bind(&identity.signing_public()[..])
     .bind(sealed.nonce)

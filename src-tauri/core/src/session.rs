@@ -52,6 +52,11 @@ impl Session {
         &self.vault
     }
 
+    /// This member's signing key, hex: what a device pins when its own member is the owner.
+    pub fn signing_key_hex(&self) -> String {
+        hex::encode(self.identity.signing_public())
+    }
+
     pub fn member(&self) -> &Member {
         &self.member
     }

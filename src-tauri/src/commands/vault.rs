@@ -94,6 +94,7 @@ pub async fn create_vault(
             member_id: session.member().id.clone(),
             member_name: user,
             path: state.vault_path.clone(),
+            owner_key: Some(session.signing_key_hex()),
         },
     );
     config.save(&state.config_dir)?;

@@ -1,6 +1,7 @@
 //! One module per noun; each function adapts one command to the core.
 
 mod audit;
+mod member;
 mod project;
 mod run;
 mod secret;
@@ -10,7 +11,7 @@ mod vault;
 use clap::CommandFactory;
 use keyshelf_core::Result;
 
-use crate::args::{AuditCommand, Cli, Command, EnvCommand, ProjectCommand};
+use crate::args::{AuditCommand, Cli, Command, EnvCommand, MemberCommand, ProjectCommand};
 use crate::context::Context;
 
 /// Runs the command; the process exit code on success.
@@ -24,6 +25,11 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Project(ProjectCommand::Add { name, envs }) => project::add(&ctx, &name, &envs).await,
         Command::Project(ProjectCommand::Ls { json }) => project::list(&ctx, json).await,
         Command::Env(EnvCommand::Add { project, env }) => project::add_env(&ctx, &project, &env).await,
+        Command::Member(MemberCommand::Join { name }) => member::join(&ctx, &name).await,
+        Command::Member(MemberCommand::Approve { name, role, lead_of }) => {
+            member::approve(&ctx, &name, role, &lead_of).await
+        }
+        Command::Member(MemberCommand::Ls { json }) => member::list(&ctx, json).await,
         Command::Set(args) => secret::set(&ctx, args).await,
         Command::Get { path } => secret::get(&ctx, &path).await,
         Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,

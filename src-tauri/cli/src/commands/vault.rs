@@ -30,6 +30,7 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
             member_id: session.member().id.clone(),
             member_name: owner.clone(),
             path: vault.path().to_path_buf(),
+            owner_key: Some(session.signing_key_hex()),
         },
     );
     // Without its device config nobody could open the new vault: undo it rather than leave it.

@@ -95,6 +95,7 @@ impl Vault {
             &member_id,
             &new.owner,
             Role::Owner,
+            "active",
             &identity,
             &account_key,
         )

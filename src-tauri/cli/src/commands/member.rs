@@ -1,0 +1,110 @@
+//! member join/approve/ls.
+
+use keyshelf_core::config::Membership;
+use keyshelf_core::members::Role;
+use keyshelf_core::roster::RosterEntry;
+use keyshelf_core::{Error, Result};
+
+use crate::args::RoleArg;
+use crate::context::{new_passphrase, Context};
+use crate::output;
+
+pub async fn join(ctx: &Context, name: &str) -> Result<i32> {
+    let vault = ctx.open().await?;
+    let mut config = ctx.device_config()?;
+    if let Some(existing) = config.membership(vault.id()) {
+        return Err(Error::NotAllowed {
+            action: format!("join as {name}"),
+            reason: format!("this device is already {} in this vault", existing.member_name),
+        });
+    }
+    let passphrase = new_passphrase()?;
+    let joined = vault.join(name, passphrase, &config.device_id).await?;
+    let mut membership = Membership {
+        member_id: joined.member_id.clone(),
+        member_name: name.to_owned(),
+        path: vault.path().to_path_buf(),
+        owner_key: None,
+    };
+    membership.pin_owner(&joined.owner_signing_key);
+    config.vaults.insert(vault.id().to_owned(), membership);
+    config.save(&ctx.config_dir)?;
+    eprintln!(
+        "Joined vault {:?} as {name}: pending until the owner or a lead runs `keyshelf member approve {name}`.",
+        vault.name()
+    );
+    eprintln!("  your key fingerprint:     {}", joined.fingerprint);
+    eprintln!(
+        "  owner {}'s fingerprint: {}",
+        joined.owner_name, joined.owner_fingerprint
+    );
+    eprintln!("Compare both with the owner over a channel you trust (in person, a call). This device now");
+    eprintln!("trusts that owner key; if the fingerprints differ, stop and tell them.");
+    eprintln!();
+    eprintln!("Recovery key. It is shown this once: store it offline.");
+    let shown = format!("    {}", &*joined.recovery_key.display());
+    if output::print_strict(&shown).is_err() {
+        eprintln!("{shown}");
+    }
+    Ok(0)
+}
+
+pub async fn approve(ctx: &Context, name: &str, role: RoleArg, lead_of: &[String]) -> Result<i32> {
+    let session = ctx.session().await?;
+    let pinned = ctx.pinned_owner(session.vault(), session.vault().owner_signing_key().await?)?;
+    let role = match role {
+        RoleArg::Member => Role::Member,
+        RoleArg::Lead => Role::Lead,
+    };
+    let admitted = session.admit(name, role, lead_of, &pinned).await?;
+    let what = if admitted.lead_of.is_empty() {
+        admitted.role.as_str().to_owned()
+    } else {
+        format!("lead of {}", admitted.lead_of.join(", "))
+    };
+    eprintln!("Admitted {name} as {what}.");
+    eprintln!("  {name}'s key fingerprint: {}", admitted.fingerprint);
+    eprintln!("It must match what {name} saw at `member join`; if not, someone else joined under that name.");
+    Ok(0)
+}
+
+pub async fn list(ctx: &Context, json: bool) -> Result<i32> {
+    let session = ctx.session().await?;
+    let pinned = ctx.pinned_owner(session.vault(), session.vault().owner_signing_key().await?)?;
+    let roster = session.roster(&pinned).await?;
+    if json {
+        output::json(&roster)?;
+    } else {
+        let rows: Vec<Vec<String>> = roster.iter().map(row).collect();
+        output::table(&["NAME", "ROLE", "STATUS", "FINGERPRINT", "TRUSTED"], &rows)?;
+    }
+    let untrusted: Vec<&RosterEntry> = roster.iter().filter(|e| !e.trusted && e.status == "active").collect();
+    for entry in &untrusted {
+        eprintln!(
+            "keyshelf: member {} is not trusted: {}",
+            entry.name,
+            entry.problem.as_deref().unwrap_or("unknown")
+        );
+    }
+    Ok(0)
+}
+
+fn row(entry: &RosterEntry) -> Vec<String> {
+    let role = if entry.lead_of.is_empty() {
+        entry.role.as_str().to_owned()
+    } else {
+        format!("lead ({})", entry.lead_of.join(", "))
+    };
+    let trusted = if entry.trusted {
+        "yes".to_owned()
+    } else {
+        format!("no: {}", entry.problem.as_deref().unwrap_or("unknown"))
+    };
+    vec![
+        entry.name.clone(),
+        role,
+        entry.status.clone(),
+        entry.fingerprint.clone(),
+        trusted,
+    ]
+}

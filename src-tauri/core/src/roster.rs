@@ -1,0 +1,360 @@
+//! The roster: who is in the vault, and whether this device can trust it.
+//!
+//! Anyone who can write the vault file can add a member row; what they cannot do is sign it with
+//! a key this device trusts. Each device pins the owner's signing key (at `init`, or at `join`
+//! after comparing fingerprints out of band), and trusts every other member only through a chain
+//! of admission signatures back to that owner: the owner admits anyone, a lead admits members.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+use crate::crypto::{self, keys, signing, AccountKey, Identity, KdfParams, RecoveryKey};
+use crate::error::{Error, Result};
+use crate::members::{self, Role};
+use crate::session::Session;
+use crate::vault::{check_label, Vault};
+
+/// One member as this device sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterEntry {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub status: String,
+    /// Projects this member leads (role lead).
+    pub lead_of: Vec<String>,
+    pub fingerprint: String,
+    /// Name of whoever admitted them.
+    pub admitted_by: Option<String>,
+    /// Whether the chain of admissions leads back to the owner key this device pinned.
+    pub trusted: bool,
+    /// Why not, when not trusted.
+    pub problem: Option<String>,
+    #[serde(skip)]
+    signing_public: Vec<u8>,
+}
+
+/// What a new member's device learns at `join`: its own fingerprint and the owner's, to compare
+/// out of band, and the owner key to pin.
+pub struct Joined {
+    pub member_id: String,
+    pub fingerprint: String,
+    pub owner_name: String,
+    pub owner_fingerprint: String,
+    pub owner_signing_key: Vec<u8>,
+    pub recovery_key: RecoveryKey,
+}
+
+/// What an admission signature covers: everything that decides what the member may do.
+#[allow(clippy::too_many_arguments)]
+fn admission_message(
+    vault_id: &str,
+    member_id: &str,
+    name: &str,
+    role: &str,
+    lead_of: &str,
+    sealing_public: &[u8],
+    signing_public: &[u8],
+    admitted_by: &str,
+    admitted_at: i64,
+) -> Vec<u8> {
+    crypto::aad(
+        "keyshelf/v1/admission",
+        &[
+            vault_id.as_bytes(),
+            member_id.as_bytes(),
+            name.as_bytes(),
+            role.as_bytes(),
+            lead_of.as_bytes(),
+            sealing_public,
+            signing_public,
+            admitted_by.as_bytes(),
+            &admitted_at.to_be_bytes(),
+        ],
+    )
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+    Option<String>,
+    Option<i64>,
+    Option<Vec<u8>>,
+);
+
+/// Reads every member and works out, from the pinned owner key alone, whom to trust.
+pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, name, role, status, lead_of, sealing_public, signing_public, approved_by, approved_at, approval_signature
+         FROM members ORDER BY created_at, name",
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading the roster", e))?;
+    let name_of = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone());
+    let mut entries: Vec<RosterEntry> = rows
+        .iter()
+        .map(|r| RosterEntry {
+            id: r.0.clone(),
+            name: r.1.clone(),
+            role: Role::parse(&r.2),
+            status: r.3.clone(),
+            lead_of: split_projects(&r.4),
+            fingerprint: keys::fingerprint(&r.5, &r.6),
+            admitted_by: r.7.as_deref().and_then(name_of),
+            trusted: r.2 == "owner" && r.3 == "active" && r.6 == pinned_owner,
+            problem: None,
+            signing_public: r.6.clone(),
+        })
+        .collect();
+    // Trust spreads one admission at a time; a chain is at most as long as the roster.
+    loop {
+        let mut grew = false;
+        for (i, row) in rows.iter().enumerate() {
+            if entries[i].trusted || row.3 != "active" {
+                continue;
+            }
+            let (Some(by), Some(at), Some(signature)) = (&row.7, row.8, &row.9) else {
+                continue;
+            };
+            let Some(admitter) = entries.iter().find(|e| &e.id == by && e.trusted && e.id != row.0) else {
+                continue;
+            };
+            let may_admit = admitter.role == Role::Owner || (admitter.role == Role::Lead && row.2 == "member");
+            let message = admission_message(vault_id, &row.0, &row.1, &row.2, &row.4, &row.5, &row.6, by, at);
+            if may_admit && signing::verify(&admitter.signing_public, &message, signature) {
+                entries[i].trusted = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    for (entry, row) in entries.iter_mut().zip(&rows) {
+        if !entry.trusted {
+            entry.problem = Some(untrusted_reason(row, pinned_owner));
+        }
+    }
+    Ok(entries)
+}
+
+fn untrusted_reason(row: &Row, pinned_owner: &[u8]) -> String {
+    match (row.2.as_str(), row.3.as_str()) {
+        (_, "pending") => "waiting to be admitted by an owner or lead".into(),
+        (_, "removed") => "removed".into(),
+        ("owner", _) if row.6 != pinned_owner => "owner key differs from the one this device pinned".into(),
+        _ if row.9.is_none() => "never admitted (no admission signature)".into(),
+        _ => "admission signature does not verify against a trusted owner or lead".into(),
+    }
+}
+
+fn split_projects(text: &str) -> Vec<String> {
+    text.split(',').filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+impl Vault {
+    /// The signing key of the vault's first owner: what `init` and `join` pin on the device.
+    pub async fn owner_signing_key(&self) -> Result<Vec<u8>> {
+        self.owner().await.map(|(_, _, key)| key)
+    }
+
+    async fn owner(&self) -> Result<(String, String, Vec<u8>)> {
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT name, sealing_public, signing_public FROM members WHERE role = 'owner' ORDER BY created_at LIMIT 1",
+        )
+        .fetch_optional(&mut *crate::vault::acquire(self).await?)
+        .await
+        .map_err(|e| Error::db("reading the owner", e))?;
+        let (name, sealing, signing) = row.ok_or_else(|| Error::Corrupt {
+            context: "the vault has no owner".into(),
+        })?;
+        Ok((name, keys::fingerprint(&sealing, &signing), signing))
+    }
+
+    /// Adds this device's person as a pending member: their identity keys (sealed under a new
+    /// account key), passphrase and recovery envelopes, and a signed audit entry, in one
+    /// transaction. They can read nothing until admitted and granted.
+    pub async fn join(&self, name: &str, passphrase: zeroize::Zeroizing<Vec<u8>>, device: &str) -> Result<Joined> {
+        check_label("member", name)?;
+        if passphrase.is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
+        let (owner_name, owner_fingerprint, owner_signing_key) = self.owner().await?;
+        let member_id = uuid::Uuid::new_v4().to_string();
+        let account_key = AccountKey::generate();
+        let identity = Identity::generate();
+        let recovery_key = RecoveryKey::generate();
+        let mut tx = self.store.write().await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM members WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| Error::db("checking member names", e))?;
+        if taken.is_some() {
+            return Err(Error::MemberExists { name: name.to_owned() });
+        }
+        members::insert(
+            &mut tx,
+            &self.id,
+            &member_id,
+            name,
+            Role::Member,
+            "pending",
+            &identity,
+            &account_key,
+        )
+        .await?;
+        members::write_passphrase_envelope(
+            &mut tx,
+            &self.id,
+            &member_id,
+            &account_key,
+            passphrase,
+            KdfParams::default(),
+        )
+        .await?;
+        members::write_recovery_envelope(&mut tx, &self.id, &member_id, &account_key, &recovery_key).await?;
+        let actor = crate::audit::Actor {
+            member_id: &member_id,
+            device,
+            identity: &identity,
+        };
+        crate::audit::append(&mut tx, &actor, "member.join", name).await?;
+        crate::store::commit(tx, "joining the vault").await?;
+        Ok(Joined {
+            member_id,
+            fingerprint: identity.fingerprint(),
+            owner_name,
+            owner_fingerprint,
+            owner_signing_key,
+            recovery_key,
+        })
+    }
+}
+
+impl Session {
+    /// The roster as this device sees it, trusting `pinned_owner`.
+    pub async fn roster(&self, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+        load(
+            &mut *crate::vault::acquire(&self.vault).await?,
+            &self.vault.id,
+            pinned_owner,
+        )
+        .await
+    }
+
+    /// Admits a pending member (or, for the owner, changes an admitted member's role), signing
+    /// the admission. The owner admits anyone as anything; a lead admits plain members. One
+    /// transaction, audited.
+    pub async fn admit(&self, name: &str, role: Role, lead_of: &[String], pinned_owner: &[u8]) -> Result<RosterEntry> {
+        let refuse = |reason: String| Error::NotAllowed {
+            action: format!("admit {name}"),
+            reason,
+        };
+        if role == Role::Owner {
+            return Err(refuse("a vault has one owner; admit as member or lead".into()));
+        }
+        if role == Role::Member && !lead_of.is_empty() {
+            return Err(refuse("--lead-of needs --role lead".into()));
+        }
+        for project in lead_of {
+            check_label("project", project)?;
+        }
+        let mut tx = self.vault.store.write().await?;
+        let roster = load(&mut tx, &self.vault.id, pinned_owner).await?;
+        let me = roster
+            .iter()
+            .find(|e| e.id == self.member.id)
+            .ok_or_else(|| Error::UnknownMember {
+                member: self.member.name.clone(),
+            })?;
+        if !me.trusted {
+            return Err(refuse(format!(
+                "you are not trusted on this device ({})",
+                me.problem.as_deref().unwrap_or("unknown")
+            )));
+        }
+        let target = roster
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownMember {
+                member: name.to_owned(),
+            })?;
+        if target.id == self.member.id {
+            return Err(refuse("nobody admits themselves".into()));
+        }
+        match me.role {
+            Role::Owner => {}
+            Role::Lead if role == Role::Member && target.status == "pending" => {}
+            Role::Lead => return Err(refuse("a lead admits pending members as members; ask the owner".into())),
+            Role::Member => return Err(refuse("only the owner or a lead admits members".into())),
+        }
+        if target.status == "removed" {
+            return Err(refuse(format!("{name} was removed; they must join again")));
+        }
+        for project in lead_of {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+                .bind(project)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| Error::db("finding a project", e))?;
+            known.ok_or_else(|| Error::UnknownProject {
+                project: project.clone(),
+            })?;
+        }
+        let (sealing_public, signing_public): (Vec<u8>, Vec<u8>) =
+            sqlx::query_as("SELECT sealing_public, signing_public FROM members WHERE id = ?")
+                .bind(&target.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| Error::db("reading a member", e))?;
+        let lead_of = lead_of.join(",");
+        let at = crate::clock::now();
+        let message = admission_message(
+            &self.vault.id,
+            &target.id,
+            name,
+            role.as_str(),
+            &lead_of,
+            &sealing_public,
+            &signing_public,
+            &self.member.id,
+            at,
+        );
+        let signature = signing::sign(&self.identity, &message);
+        sqlx::query(
+            "UPDATE members SET status = 'active', role = ?, lead_of = ?, approved_by = ?, approved_at = ?, approval_signature = ?
+             WHERE id = ?",
+        )
+        .bind(role.as_str())
+        .bind(&lead_of)
+        .bind(&self.member.id)
+        .bind(at)
+        .bind(signature)
+        .bind(&target.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::db("admitting a member", e))?;
+        let what = if lead_of.is_empty() {
+            format!("{name} as {}", role.as_str())
+        } else {
+            format!("{name} as lead of {lead_of}")
+        };
+        self.audit(&mut tx, "member.admit", &what).await?;
+        let admitted = load(&mut tx, &self.vault.id, pinned_owner)
+            .await?
+            .into_iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownMember {
+                member: name.to_owned(),
+            })?;
+        crate::store::commit(tx, "admitting a member").await?;
+        Ok(admitted)
+    }
+}
