@@ -149,3 +149,174 @@ fn rows_changed_in_the_file_are_not_trusted() {
         "owner key differs from the one this device pinned"
     );
 }
+
+fn requests(v: &Vault, who: Option<&str>) -> serde_json::Value {
+    let out = match who {
+        Some(who) => v.person_ok(who, &["access", "ls", "--json"]).0,
+        None => v.ok(&["access", "ls", "--json"]),
+    };
+    serde_json::from_str(&out).expect("access ls --json")
+}
+
+fn request_id(stdout: &str) -> String {
+    let id = stdout.trim().to_owned();
+    assert_eq!(id.len(), 8, "a request id on stdout: {stdout:?}");
+    id
+}
+
+/// The team of the issue: ada owns the vault, bob leads llm-eval, alice and carol are members.
+fn team() -> Vault {
+    let v = Vault::init();
+    v.ok(&[
+        "project", "add", "llm-eval", "--env", "dev", "--env", "staging", "--env", "prod",
+    ]);
+    v.set("llm-eval/prod/OPENAI_API_KEY", "sk-proj-ProdOnly0000000000000000");
+    v.set("llm-eval/staging/OPENAI_API_KEY", "sk-proj-Staging00000000000000000");
+    for who in ["bob", "alice", "carol"] {
+        v.person_ok(who, &["member", "join", "--name", who]);
+    }
+    v.ok(&["member", "approve", "bob", "--role", "lead", "--lead-of", "llm-eval"]);
+    v.ok(&["member", "approve", "alice"]);
+    v.ok(&["member", "approve", "carol"]);
+    // A lead approves only what they hold: bob gets prod and staging from ada first.
+    for scope in ["llm-eval/prod", "llm-eval/staging"] {
+        let id = request_id(
+            &v.person_ok("bob", &["access", "request", scope, "--reason", "leading the eval"])
+                .0,
+        );
+        v.ok(&["access", "approve", &id]);
+    }
+    v
+}
+
+#[test]
+fn a_lead_approves_a_time_limited_request_and_it_opens_that_scope_only() {
+    let v = team();
+    let (out, said) = v.person_ok(
+        "alice",
+        &[
+            "access",
+            "request",
+            "llm-eval/prod",
+            "--reason",
+            "eval run #42",
+            "--for",
+            "7d",
+        ],
+    );
+    let id = request_id(&out);
+    assert!(said.contains("Requested llm-eval/prod (1w)"), "{said}");
+    let err = v.person_fail("alice", &["access", "request", "llm-eval/prod", "--reason", "again"]);
+    assert!(err.contains(&format!("your request {id} is still waiting")), "{err}");
+
+    let err = v.person_fail("alice", &["access", "approve", &id]);
+    assert!(err.contains("nobody decides their own request"), "{err}");
+    let err = v.person_fail("carol", &["access", "approve", &id]);
+    assert!(
+        err.contains("only the owner or a lead of llm-eval decides access to llm-eval/prod"),
+        "{err}"
+    );
+
+    let pending = requests(&v, Some("bob"));
+    let listed = pending
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("listed");
+    assert_eq!(
+        (listed["member"].as_str(), listed["verified"].as_bool()),
+        (Some("alice"), Some(true))
+    );
+    assert_eq!(listed["duration_secs"], 7 * 86_400);
+
+    let (_, said) = v.person_ok("bob", &["access", "approve", &id, "--for", "1h"]);
+    assert!(said.contains("Approved: alice can read llm-eval/prod until"), "{said}");
+    assert_eq!(
+        v.person_ok("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]).0,
+        "sk-proj-ProdOnly0000000000000000"
+    );
+    let err = v.person_fail("alice", &["get", "llm-eval/staging/OPENAI_API_KEY"]);
+    assert!(err.contains("no access to llm-eval/staging"), "{err}");
+
+    let decided = requests(&v, None);
+    let approved = decided
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("listed");
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["decided_by"], "bob");
+    let expires = approved["expires_at"].as_i64().expect("expiry");
+    let decided_at = approved["decided_at"].as_i64().expect("decided");
+    assert_eq!(expires - decided_at, 3600, "--for 1h overrides the 7d asked for");
+}
+
+#[test]
+fn denials_carry_a_reason_and_forged_requests_are_refused() {
+    let v = team();
+    let id = request_id(
+        &v.person_ok(
+            "alice",
+            &["access", "request", "llm-eval/staging", "--reason", "debugging"],
+        )
+        .0,
+    );
+    let err = v.person_fail("bob", &["access", "deny", &id, "--reason", " "]);
+    assert!(err.contains("the reason is empty"), "{err}");
+    v.person_ok("bob", &["access", "deny", &id, "--reason", "use dev for debugging"]);
+    let err = v.person_fail("bob", &["access", "approve", &id]);
+    assert!(err.contains("it was already denied"), "{err}");
+    let listed = requests(&v, Some("alice"));
+    let denied = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("listed");
+    assert_eq!(
+        (denied["status"].as_str(), denied["decision_note"].as_str()),
+        (Some("denied"), Some("use dev for debugging"))
+    );
+    assert!(v
+        .person_fail("alice", &["get", "llm-eval/staging/OPENAI_API_KEY"])
+        .contains("no access"));
+
+    // Someone edits a pending request in the file: every device sees it fail, nobody approves it.
+    let id = request_id(
+        &v.person_ok(
+            "alice",
+            &["access", "request", "llm-eval/prod", "--reason", "1 day", "--for", "1d"],
+        )
+        .0,
+    );
+    db_exec(
+        &v.db(),
+        &format!("UPDATE access_requests SET duration_secs = NULL WHERE id = '{id}'"),
+    );
+    let (_, warned) = v.ok_with_stderr(&["access", "ls", "--pending"]);
+    assert!(
+        warned.contains(&format!(
+            "access request {id} failed verification: the request's signature does not verify"
+        )),
+        "{warned}"
+    );
+    let err = v.person_fail("bob", &["access", "approve", &id]);
+    assert!(
+        err.contains(&format!("access request {id} failed verification")),
+        "{err}"
+    );
+    assert!(v
+        .person_fail("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"])
+        .contains("no access"));
+
+    // An approval forged in the file (status flipped, no grant) opens nothing either.
+    db_exec(
+        &v.db(),
+        &format!("UPDATE access_requests SET status = 'approved', decided_by = (SELECT id FROM members WHERE name = 'bob') WHERE id = '{id}'"),
+    );
+    assert!(v
+        .person_fail("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"])
+        .contains("no access"));
+}

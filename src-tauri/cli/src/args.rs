@@ -57,6 +57,9 @@ pub enum Command {
     /// Team members: join a shared vault, admit people, see who is in it
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Access to scopes: request it, and (owner, leads) approve or deny requests
+    #[command(subcommand)]
+    Access(AccessCommand),
     /// Environments of a project
     #[command(subcommand)]
     Env(EnvCommand),
@@ -180,6 +183,41 @@ pub enum MemberCommand {
     Ls {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// Ask for access to PROJECT/ENV; an owner or a lead of the project decides
+    Request {
+        scope: String,
+        /// Why you need it (the approver sees this)
+        #[arg(long)]
+        reason: String,
+        /// How long, e.g. 8h, 7d [default: until revoked]
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+    },
+    /// Access requests, newest last, with whether their signatures check out
+    Ls {
+        /// Only requests waiting for a decision
+        #[arg(long)]
+        pending: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a request: the requester gets the scope key until the grant expires
+    Approve {
+        id: String,
+        /// Grant for this long instead of what was asked, e.g. 1h
+        #[arg(long = "for", value_name = "DURATION")]
+        duration: Option<String>,
+    },
+    /// Deny a request, saying why
+    Deny {
+        id: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 

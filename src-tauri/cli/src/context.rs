@@ -50,7 +50,7 @@ impl Context {
 
     /// The owner key this device trusts for `vault`. A membership recorded before keys were
     /// pinned pins the vault's owner now (trust on first use) and says so.
-    pub fn pinned_owner(&self, vault: &Vault, owner_key: Vec<u8>) -> Result<Vec<u8>> {
+    async fn pinned_owner(&self, vault: &Vault) -> Result<Vec<u8>> {
         let mut config = self.device_config()?;
         let membership = config.vaults.get_mut(vault.id()).ok_or_else(|| Error::NotAMember {
             vault: vault.name().to_owned(),
@@ -58,6 +58,7 @@ impl Context {
         if let Some(pinned) = membership.pinned_owner() {
             return Ok(pinned);
         }
+        let owner_key = vault.owner_signing_key().await?;
         membership.pin_owner(&owner_key);
         config.save(&self.config_dir)?;
         eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
@@ -84,7 +85,8 @@ impl Context {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");
             }
         }
-        Ok(session)
+        let pinned = self.pinned_owner(session.vault()).await?;
+        Ok(session.with_pinned_owner(pinned))
     }
 }
 

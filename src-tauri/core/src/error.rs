@@ -71,6 +71,10 @@ pub enum Error {
     MemberExists { name: String },
     #[error("cannot {action}: {reason}")]
     NotAllowed { action: String, reason: String },
+    #[error("no access request {id}: see `keyshelf access ls`")]
+    UnknownRequest { id: String },
+    #[error("access request {id} failed verification ({problem}): the vault file was altered; refusing it")]
+    RequestForged { id: String, problem: String },
     #[error("the vault is locked: run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use")]
     Locked,
     #[error("the vault is locked and the OS keychain is unavailable ({problem}): set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]

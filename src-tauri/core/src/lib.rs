@@ -6,6 +6,7 @@
 //! CLI are thin adapters over it. Start at [`vault::Vault`] (open, list) and
 //! [`session::Session`] (unlocked: read and write values).
 
+pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod config;

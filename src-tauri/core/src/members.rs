@@ -383,8 +383,10 @@ pub(crate) async fn write_grant(
     Ok(())
 }
 
-/// Opens this member's grant for the scope's current key epoch: checks the granter's signature
-/// and the expiry, then unseals. `scope_label` names the scope in errors.
+/// Opens this member's grant for the scope's current key epoch: checks that the granter is this
+/// member or one of `trusted_granters`, the granter's signature and the expiry, then unseals.
+/// `scope_label` names the scope in errors.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn open_grant(
     conn: &mut SqliteConnection,
     vault_id: &str,
@@ -393,6 +395,7 @@ pub(crate) async fn open_grant(
     member_id: &str,
     identity: &Identity,
     scope_label: &str,
+    trusted_granters: &[String],
 ) -> Result<(ScopeKey, Option<i64>)> {
     type GrantRow = (Vec<u8>, String, i64, Option<i64>, Vec<u8>, Option<Vec<u8>>);
     let row: Option<GrantRow> = sqlx::query_as(
@@ -413,11 +416,10 @@ pub(crate) async fn open_grant(
         scope: scope_label.to_owned(),
     };
     let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) = row.ok_or_else(no_access)?;
-    // The member roster in the file is not signed yet (it will be with team access), so a
-    // granter's public key read from it proves nothing: someone with write access to the file
-    // could add a member and sign a grant of a key they know. Until then only grants a member
-    // issued to themselves are trusted.
-    if granted_by != member_id {
+    // A granter's public key read from the file proves nothing by itself: someone with write
+    // access could add a member and sign a grant of a key they know. Only this member's own
+    // grants, and those of members the signed roster says may grant this scope, count.
+    if granted_by != member_id && !trusted_granters.contains(&granted_by) {
         return Err(tampered());
     }
     let message = grant_message(

@@ -144,6 +144,20 @@ pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_own
     Ok(entries)
 }
 
+impl RosterEntry {
+    pub(crate) fn signing_key(&self) -> &[u8] {
+        &self.signing_public
+    }
+
+    /// Whether this member may grant access to `project`'s scopes: a trusted, active owner, or a
+    /// trusted lead of that project.
+    pub fn may_grant(&self, project: &str) -> bool {
+        self.trusted
+            && self.status == "active"
+            && (self.role == Role::Owner || (self.role == Role::Lead && self.lead_of.iter().any(|p| p == project)))
+    }
+}
+
 fn untrusted_reason(row: &Row, pinned_owner: &[u8]) -> String {
     match (row.2.as_str(), row.3.as_str()) {
         (_, "pending") => "waiting to be admitted by an owner or lead".into(),
@@ -239,20 +253,24 @@ impl Vault {
 }
 
 impl Session {
-    /// The roster as this device sees it, trusting `pinned_owner`.
-    pub async fn roster(&self, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+    /// The roster as this device sees it, trusting the pinned owner key (none pinned: nobody).
+    pub async fn roster(&self) -> Result<Vec<RosterEntry>> {
         load(
             &mut *crate::vault::acquire(&self.vault).await?,
             &self.vault.id,
-            pinned_owner,
+            self.pinned(),
         )
         .await
+    }
+
+    fn pinned(&self) -> &[u8] {
+        self.pinned_owner().unwrap_or_default()
     }
 
     /// Admits a pending member (or, for the owner, changes an admitted member's role), signing
     /// the admission. The owner admits anyone as anything; a lead admits plain members. One
     /// transaction, audited.
-    pub async fn admit(&self, name: &str, role: Role, lead_of: &[String], pinned_owner: &[u8]) -> Result<RosterEntry> {
+    pub async fn admit(&self, name: &str, role: Role, lead_of: &[String]) -> Result<RosterEntry> {
         let refuse = |reason: String| Error::NotAllowed {
             action: format!("admit {name}"),
             reason,
@@ -267,7 +285,7 @@ impl Session {
             check_label("project", project)?;
         }
         let mut tx = self.vault.store.write().await?;
-        let roster = load(&mut tx, &self.vault.id, pinned_owner).await?;
+        let roster = load(&mut tx, &self.vault.id, self.pinned()).await?;
         let me = roster
             .iter()
             .find(|e| e.id == self.member.id)
@@ -347,7 +365,7 @@ impl Session {
             format!("{name} as lead of {lead_of}")
         };
         self.audit(&mut tx, "member.admit", &what).await?;
-        let admitted = load(&mut tx, &self.vault.id, pinned_owner)
+        let admitted = load(&mut tx, &self.vault.id, self.pinned())
             .await?
             .into_iter()
             .find(|e| e.name == name)

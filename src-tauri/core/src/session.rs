@@ -25,6 +25,9 @@ pub struct Session {
     pub(crate) device: String,
     /// Opened scope keys with their grant's expiry, re-checked on every use.
     scope_keys: Mutex<ScopeKeyCache>,
+    /// The owner key this device trusts. Without it only grants this member issued to
+    /// themselves are trusted; with it, also those of trusted owners and leads (see `roster`).
+    pinned_owner: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -45,7 +48,18 @@ impl Session {
             account_key,
             device: device.to_owned(),
             scope_keys: Mutex::new(HashMap::new()),
+            pinned_owner: None,
         }
+    }
+
+    /// Trusts the roster rooted in this owner key (pinned on the device at init or join).
+    pub fn with_pinned_owner(mut self, key: Vec<u8>) -> Self {
+        self.pinned_owner = Some(key);
+        self
+    }
+
+    pub fn pinned_owner(&self) -> Option<&[u8]> {
+        self.pinned_owner.as_deref()
     }
 
     pub fn vault(&self) -> &Vault {
@@ -113,6 +127,17 @@ impl Session {
             }
             return Ok(Arc::clone(key));
         }
+        // Who may have granted this scope: trusted owners, and trusted leads of its project.
+        let project = label.split('/').next().unwrap_or(label);
+        let granters: Vec<String> = match &self.pinned_owner {
+            Some(pinned) => crate::roster::load(conn, &self.vault.id, pinned)
+                .await?
+                .into_iter()
+                .filter(|e| e.may_grant(project))
+                .map(|e| e.id)
+                .collect(),
+            None => Vec::new(),
+        };
         let (key, expires_at) = members::open_grant(
             conn,
             &self.vault.id,
@@ -121,6 +146,7 @@ impl Session {
             &self.member.id,
             &self.identity,
             label,
+            &granters,
         )
         .await?;
         let key = Arc::new(key);

@@ -51,12 +51,11 @@ pub async fn join(ctx: &Context, name: &str) -> Result<i32> {
 
 pub async fn approve(ctx: &Context, name: &str, role: RoleArg, lead_of: &[String]) -> Result<i32> {
     let session = ctx.session().await?;
-    let pinned = ctx.pinned_owner(session.vault(), session.vault().owner_signing_key().await?)?;
     let role = match role {
         RoleArg::Member => Role::Member,
         RoleArg::Lead => Role::Lead,
     };
-    let admitted = session.admit(name, role, lead_of, &pinned).await?;
+    let admitted = session.admit(name, role, lead_of).await?;
     let what = if admitted.lead_of.is_empty() {
         admitted.role.as_str().to_owned()
     } else {
@@ -70,8 +69,7 @@ pub async fn approve(ctx: &Context, name: &str, role: RoleArg, lead_of: &[String
 
 pub async fn list(ctx: &Context, json: bool) -> Result<i32> {
     let session = ctx.session().await?;
-    let pinned = ctx.pinned_owner(session.vault(), session.vault().owner_signing_key().await?)?;
-    let roster = session.roster(&pinned).await?;
+    let roster = session.roster().await?;
     if json {
         output::json(&roster)?;
     } else {

@@ -1,5 +1,6 @@
 //! One module per noun; each function adapts one command to the core.
 
+mod access;
 mod audit;
 mod member;
 mod project;
@@ -11,7 +12,7 @@ mod vault;
 use clap::CommandFactory;
 use keyshelf_core::Result;
 
-use crate::args::{AuditCommand, Cli, Command, EnvCommand, MemberCommand, ProjectCommand};
+use crate::args::{AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, ProjectCommand};
 use crate::context::Context;
 
 /// Runs the command; the process exit code on success.
@@ -30,6 +31,16 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
             member::approve(&ctx, &name, role, &lead_of).await
         }
         Command::Member(MemberCommand::Ls { json }) => member::list(&ctx, json).await,
+        Command::Access(AccessCommand::Request {
+            scope,
+            reason,
+            duration,
+        }) => access::request(&ctx, &scope, &reason, duration.as_deref()).await,
+        Command::Access(AccessCommand::Ls { pending, json }) => access::list(&ctx, pending, json).await,
+        Command::Access(AccessCommand::Approve { id, duration }) => {
+            access::approve(&ctx, &id, duration.as_deref()).await
+        }
+        Command::Access(AccessCommand::Deny { id, reason }) => access::deny(&ctx, &id, &reason).await,
         Command::Set(args) => secret::set(&ctx, args).await,
         Command::Get { path } => secret::get(&ctx, &path).await,
         Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,

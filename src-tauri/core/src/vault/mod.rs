@@ -3,7 +3,7 @@
 //! [`Session`] is a member's unlocked view, which can decrypt what they were granted.
 
 mod path;
-mod projects;
+pub(crate) mod projects;
 mod secrets;
 
 use std::path::Path;
