@@ -320,3 +320,65 @@ fn denials_carry_a_reason_and_forged_requests_are_refused() {
         .person_fail("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"])
         .contains("no access"));
 }
+
+#[test]
+fn revoking_rekeys_the_scope_and_flags_what_was_read() {
+    let v = team();
+    let id = request_id(
+        &v.person_ok("alice", &["access", "request", "llm-eval/prod", "--reason", "eval"])
+            .0,
+    );
+    v.person_ok("bob", &["access", "approve", &id]);
+    v.person_ok("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    v.set("llm-eval/prod/HF_TOKEN", "hf_NotReadByAlice000000000000");
+    let epoch_before = common::db_query_i64(
+        &v.db(),
+        "SELECT key_epoch FROM scopes s JOIN environments e ON e.id = s.environment_id WHERE e.name = 'prod'",
+    );
+
+    let err = v.person_fail("carol", &["access", "revoke", "alice", "llm-eval/prod"]);
+    assert!(
+        err.contains("only the owner or a lead of llm-eval revokes access"),
+        "{err}"
+    );
+    let (_, said) = v.person_ok("bob", &["access", "revoke", "alice", "llm-eval/prod"]);
+    assert!(said.contains("Revoked alice's access to llm-eval/prod"), "{said}");
+    assert!(said.contains("kept by ada, bob"), "{said}");
+    assert!(said.contains("alice read OPENAI_API_KEY: flagged exposed"), "{said}");
+    let epoch_after = common::db_query_i64(
+        &v.db(),
+        "SELECT key_epoch FROM scopes s JOIN environments e ON e.id = s.environment_id WHERE e.name = 'prod'",
+    );
+    assert_eq!(epoch_after, epoch_before + 1);
+
+    let err = v.person_fail("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    assert!(err.contains("no access to llm-eval/prod"), "{err}");
+    // Those who keep access read on, under the new key.
+    assert_eq!(
+        v.get("llm-eval/prod/OPENAI_API_KEY"),
+        b"sk-proj-ProdOnly0000000000000000"
+    );
+    assert_eq!(
+        v.person_ok("bob", &["get", "llm-eval/prod/HF_TOKEN"]).0,
+        "hf_NotReadByAlice000000000000"
+    );
+
+    let listed: serde_json::Value = serde_json::from_str(&v.ok(&["ls", "llm-eval/prod", "--json"])).expect("json");
+    let by_name = |name: &str| {
+        listed
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|s| s["name"] == name)
+            .expect("listed")
+            .clone()
+    };
+    assert_eq!(
+        by_name("OPENAI_API_KEY")["exposed_reason"],
+        "read by alice before their access to llm-eval/prod was revoked"
+    );
+    assert!(by_name("HF_TOKEN")["exposed_at"].is_null());
+    assert!(v.ok(&["ls", "llm-eval/prod"]).contains("EXPOSED: rotate"));
+    let err = v.person_fail("bob", &["access", "revoke", "alice", "llm-eval/prod"]);
+    assert!(err.contains("alice has no access to llm-eval/prod"), "{err}");
+}

@@ -25,3 +25,8 @@ CREATE TABLE access_requests (
     decision_signature  BLOB
 );
 CREATE INDEX access_requests_status ON access_requests (status);
+
+-- Set when a member who read the secret lost access (revocation, removal): the value must be
+-- rotated at the provider, since they may have kept it.
+ALTER TABLE secrets ADD COLUMN exposed_at INTEGER;
+ALTER TABLE secrets ADD COLUMN exposed_reason TEXT;

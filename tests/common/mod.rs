@@ -288,3 +288,16 @@ pub fn db_query_blob(path: &Path, sql: &str) -> Vec<u8> {
         blob
     })
 }
+
+pub fn db_query_i64(path: &Path, sql: &str) -> i64 {
+    block_on(async {
+        let mut conn = SqliteConnectOptions::new()
+            .filename(path)
+            .connect()
+            .await
+            .expect("open");
+        let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query");
+        let _ = conn.close().await;
+        value
+    })
+}

@@ -219,6 +219,8 @@ pub enum AccessCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Take MEMBER's access to PROJECT/ENV away: rekeys the scope; what they read is flagged exposed
+    Revoke { member: String, scope: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

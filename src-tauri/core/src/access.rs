@@ -469,3 +469,288 @@ impl Session {
         Ok(())
     }
 }
+
+/// What a revocation did, for the person who ran it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revoked {
+    pub scope: String,
+    pub member: String,
+    /// Versions re-encrypted under the new scope key.
+    pub versions: usize,
+    /// Members who keep access (re-granted the new key).
+    pub kept: Vec<String>,
+    /// Secrets the member read, now flagged "exposed".
+    pub exposed: Vec<String>,
+}
+
+impl Session {
+    /// Takes `member`'s access to a scope away for real: a new scope key, every version and note
+    /// re-encrypted under it, re-granted to everyone else who holds a valid grant, and the
+    /// secrets the member read (from the audit log) flagged exposed. One transaction, audited.
+    pub async fn revoke_access(&self, member: &str, scope_path: &ScopePath) -> Result<Revoked> {
+        let refuse = |why: String| Error::NotAllowed {
+            action: format!("revoke {member}'s access to {scope_path}"),
+            reason: why,
+        };
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, scope_path).await?;
+        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let me = roster.iter().find(|e| e.id == self.member.id);
+        if !me.is_some_and(|e| e.may_grant(&scope_path.project)) {
+            return Err(refuse(format!(
+                "only the owner or a lead of {} revokes access",
+                scope_path.project
+            )));
+        }
+        let target = roster
+            .iter()
+            .find(|e| e.name == member)
+            .ok_or_else(|| Error::UnknownMember {
+                member: member.to_owned(),
+            })?;
+        if target.id == self.member.id {
+            return Err(refuse(
+                "you cannot revoke your own access; ask another lead or the owner".into(),
+            ));
+        }
+        let held: Option<i64> =
+            sqlx::query_scalar("SELECT key_epoch FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
+                .bind(&scope.id)
+                .bind(&target.id)
+                .bind(scope.epoch)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| Error::db("reading grants", e))?;
+        if held.is_none() {
+            return Err(refuse(format!("{member} has no access to {scope_path}")));
+        }
+        let (versions, kept) = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
+        let exposed = mark_exposed(&mut tx, &scope, &target.id, member).await?;
+        self.audit(
+            &mut tx,
+            "access.revoke",
+            &format!("{} from {member}: rekeyed {versions} versions", scope.label),
+        )
+        .await?;
+        crate::store::commit(tx, "revoking access").await?;
+        Ok(Revoked {
+            scope: scope.label,
+            member: member.to_owned(),
+            versions,
+            kept,
+            exposed,
+        })
+    }
+
+    /// Replaces a scope's key: re-encrypts under a new one at the next epoch and re-grants it to
+    /// the members whose grants still count, except `dropped`. Returns (versions, kept names).
+    async fn rekey(
+        &self,
+        conn: &mut SqliteConnection,
+        scope: &crate::vault::projects::ScopeRow,
+        roster: &[RosterEntry],
+        dropped: &str,
+    ) -> Result<(usize, Vec<String>)> {
+        let project = scope.label.split('/').next().unwrap_or_default();
+        let old_key = match self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await {
+            Ok(key) => key,
+            Err(Error::NoAccess { .. }) => {
+                return Err(Error::NotAllowed {
+                    action: format!("rekey {}", scope.label),
+                    reason: "you do not hold its key yourself".into(),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let granters: Vec<String> = roster
+            .iter()
+            .filter(|e| e.may_grant(project))
+            .map(|e| e.id.clone())
+            .collect();
+        let keepers =
+            members::valid_grants(conn, &self.vault.id, &scope.id, &scope.label, scope.epoch, &granters).await?;
+        let new_key = crate::crypto::ScopeKey::generate();
+        let new_epoch = scope.epoch + 1;
+        let versions = self.reencrypt_scope(conn, scope, &old_key, &new_key, new_epoch).await?;
+        sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
+            .bind(new_epoch)
+            .bind(&scope.id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("rekeying a scope", e))?;
+        let mut kept = Vec::new();
+        for (member_id, expires_at) in keepers {
+            let trusted = roster
+                .iter()
+                .any(|e| e.id == member_id && e.trusted && e.status == "active");
+            if member_id == dropped || !trusted {
+                continue;
+            }
+            let member = members::by_id(conn, &member_id).await?;
+            members::write_grant(
+                conn,
+                &self.vault.id,
+                &scope.id,
+                &scope.label,
+                new_epoch,
+                &new_key,
+                &member,
+                &self.member.id,
+                &self.identity,
+                expires_at,
+            )
+            .await?;
+            kept.push(member.name);
+        }
+        kept.sort();
+        Ok((versions, kept))
+    }
+}
+
+/// Flags the secrets of `scope` that `member_id` read (per the audit log) as exposed.
+async fn mark_exposed(
+    conn: &mut SqliteConnection,
+    scope: &crate::vault::projects::ScopeRow,
+    member_id: &str,
+    member: &str,
+) -> Result<Vec<String>> {
+    let targets: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT target FROM audit WHERE actor = ? AND action LIKE 'secret.read%' AND target LIKE ? ESCAPE '\\'",
+    )
+    .bind(member_id)
+    .bind(format!("{}/%", scope.label.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    let prefix = format!("{}/", scope.label);
+    let mut names: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split(' ').next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    let reason = format!("read by {member} before their access to {} was revoked", scope.label);
+    let mut exposed = Vec::new();
+    for name in names {
+        let updated =
+            sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
+                .bind(crate::clock::now())
+                .bind(&reason)
+                .bind(&scope.id)
+                .bind(&name)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| Error::db("flagging an exposed secret", e))?;
+        if updated.rows_affected() > 0 {
+            exposed.push(name);
+        }
+    }
+    Ok(exposed)
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::crypto::{aead, KdfParams};
+    use crate::members::Role;
+    use crate::vault::{NewVault, SecretOptions, SecretPath, Vault};
+
+    const ADA: &[u8] = b"ada's unit test passphrase";
+    const ALICE: &[u8] = b"alice's unit test passphrase";
+
+    /// After a revocation, the revoked member's old grant still opens the old key, and that key
+    /// decrypts none of the scope's current ciphertexts: read straight from the file.
+    #[tokio::test]
+    async fn an_old_grant_opens_nothing_after_revocation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        let new = NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(ADA.to_vec()),
+            kdf: KdfParams::default(),
+        };
+        let ada = Vault::create(&path, new, "d1").await.expect("create").session;
+        let owner_key = ada.vault().owner_signing_key().await.expect("owner key");
+        let ada = ada.with_pinned_owner(owner_key.clone());
+        ada.add_project("llm", &["prod".into()]).await.expect("project");
+        let secret: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        ada.set_secret(&secret, b"sk-before-revocation", SecretOptions::default())
+            .await
+            .expect("set");
+
+        let joined = Vault::open(&path)
+            .await
+            .expect("open")
+            .join("alice", Zeroizing::new(ALICE.to_vec()), "d2")
+            .await
+            .expect("join");
+        ada.admit("alice", Role::Member, &[]).await.expect("admit");
+        let alice = Vault::open(&path)
+            .await
+            .expect("open")
+            .unlock_with_passphrase(&joined.member_id, Zeroizing::new(ALICE.to_vec()), "d2")
+            .await
+            .expect("alice unlocks")
+            .with_pinned_owner(owner_key);
+        let scope = secret.scope.clone();
+        let request = alice.request_access(&scope, "eval", None).await.expect("request");
+        ada.approve_access(&request.id, None).await.expect("approve");
+        assert_eq!(
+            alice.get_secret(&secret).await.expect("read").expose(),
+            b"sk-before-revocation"
+        );
+
+        let revoked = ada.revoke_access("alice", &scope).await.expect("revoke");
+        assert_eq!(
+            (revoked.versions, revoked.exposed.as_slice()),
+            (1, ["OPENAI_API_KEY".to_owned()].as_slice())
+        );
+        assert!(matches!(alice.get_secret(&secret).await, Err(Error::NoAccess { .. })));
+
+        // Alice's own keys and her epoch-1 grant, read from the file.
+        let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
+        let (scope_id, epoch): (String, i64) = sqlx::query_as("SELECT id, key_epoch FROM scopes")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("scope");
+        assert_eq!(epoch, 2);
+        let ada_id = ada.member().id.clone();
+        let (old_key, _) = members::open_grant(
+            &mut conn,
+            alice.vault().id(),
+            &scope_id,
+            1,
+            &joined.member_id,
+            &alice.identity,
+            "llm/prod",
+            &[ada_id],
+        )
+        .await
+        .expect("the old grant still opens the old key");
+        let scope_row = resolve_scope(&mut conn, &scope).await.expect("scope row");
+        let versions: Vec<(String, String, i64, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT s.id, s.name, v.version, v.nonce, v.ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .expect("versions");
+        assert!(!versions.is_empty());
+        let opened = versions
+            .into_iter()
+            .filter(|(id, name, version, nonce, ciphertext)| {
+                let aad = crate::vault::secrets::value_aad(alice.vault().id(), &scope_row, id, name, *version);
+                let sealed = crate::crypto::Sealed {
+                    nonce: nonce.clone(),
+                    ciphertext: ciphertext.clone(),
+                };
+                aead::decrypt(old_key.expose(), &sealed, &aad).is_some()
+            })
+            .count();
+        assert_eq!(opened, 0, "the old key must open no current version");
+    }
+}

@@ -383,6 +383,53 @@ pub(crate) async fn write_grant(
     Ok(())
 }
 
+/// The grants of a scope at `epoch` that still count: signed by one of `trusted_granters`
+/// (signature checked), not expired. Member ids with their expiry; used when rekeying, so that
+/// a grant row slipped into the file is never re-issued under a real lead's signature.
+pub(crate) async fn valid_grants(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    scope_id: &str,
+    scope_label: &str,
+    epoch: i64,
+    trusted_granters: &[String],
+) -> Result<Vec<(String, Option<i64>)>> {
+    type Row = (String, Vec<u8>, String, i64, Option<i64>, Vec<u8>, Vec<u8>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT g.member_id, g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public
+         FROM grants g JOIN members m ON m.id = g.granted_by
+         WHERE g.scope_id = ? AND g.key_epoch = ?",
+    )
+    .bind(scope_id)
+    .bind(epoch)
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading grants", e))?;
+    let now = crate::clock::now();
+    Ok(rows
+        .into_iter()
+        .filter(
+            |(member_id, sealed_key, granted_by, granted_at, expires_at, signature, granter_public)| {
+                let message = grant_message(
+                    vault_id,
+                    scope_id,
+                    scope_label,
+                    member_id,
+                    epoch,
+                    sealed_key,
+                    granted_by,
+                    *granted_at,
+                    *expires_at,
+                );
+                trusted_granters.contains(granted_by)
+                    && expires_at.is_none_or(|at| at > now)
+                    && signing::verify(granter_public, &message, signature)
+            },
+        )
+        .map(|(member_id, _, _, _, expires_at, _, _)| (member_id, expires_at))
+        .collect())
+}
+
 /// Opens this member's grant for the scope's current key epoch: checks that the granter is this
 /// member or one of `trusted_granters`, the granter's signature and the expiry, then unseals.
 /// `scope_label` names the scope in errors.

@@ -88,3 +88,26 @@ pub async fn deny(ctx: &Context, id: &str, reason: &str) -> Result<i32> {
     eprintln!("Denied {}'s request for {}.", request.member, request.scope);
     Ok(0)
 }
+
+pub async fn revoke(ctx: &Context, member: &str, scope: &str) -> Result<i32> {
+    let scope: ScopePath = scope.parse()?;
+    let session = ctx.session().await?;
+    let revoked = session.revoke_access(member, &scope).await?;
+    eprintln!(
+        "Revoked {member}'s access to {}: new scope key, {} versions re-encrypted; kept by {}.",
+        revoked.scope,
+        revoked.versions,
+        if revoked.kept.is_empty() {
+            "nobody else".to_owned()
+        } else {
+            revoked.kept.join(", ")
+        }
+    );
+    if !revoked.exposed.is_empty() {
+        eprintln!(
+            "{member} read {}: flagged exposed. Rotate them at the provider; they may have kept a copy.",
+            revoked.exposed.join(", ")
+        );
+    }
+    Ok(0)
+}

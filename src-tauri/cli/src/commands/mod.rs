@@ -41,6 +41,7 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
             access::approve(&ctx, &id, duration.as_deref()).await
         }
         Command::Access(AccessCommand::Deny { id, reason }) => access::deny(&ctx, &id, &reason).await,
+        Command::Access(AccessCommand::Revoke { member, scope }) => access::revoke(&ctx, &member, &scope).await,
         Command::Set(args) => secret::set(&ctx, args).await,
         Command::Get { path } => secret::get(&ctx, &path).await,
         Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,

@@ -134,8 +134,12 @@ pub async fn list(ctx: &Context, filter: Option<&str>, json: bool) -> Result<i32
                 s.path(),
                 s.kind.to_string() + if s.is_file { " (file)" } else { "" },
                 s.version.map_or("-".into(), |v| format!("v{v}")),
-                s.due_at
-                    .map_or("manual".into(), |due| format!("due {}", output::date(due))),
+                if s.exposed_at.is_some() {
+                    "EXPOSED: rotate".into()
+                } else {
+                    s.due_at
+                        .map_or("manual".into(), |due| format!("due {}", output::date(due)))
+                },
                 output::date(s.updated_at),
             ]
         })

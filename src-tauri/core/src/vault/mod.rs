@@ -4,7 +4,7 @@
 
 mod path;
 pub(crate) mod projects;
-mod secrets;
+pub(crate) mod secrets;
 
 use std::path::Path;
 

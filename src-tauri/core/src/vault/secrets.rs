@@ -46,6 +46,10 @@ pub struct SecretSummary {
     pub has_note: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
+    /// When someone who read it lost access: rotate it at the provider.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub exposed_at: Option<i64>,
+    pub exposed_reason: Option<String>,
 }
 
 impl SecretSummary {
@@ -99,7 +103,7 @@ pub struct ScopeSecret {
 /// Binds a value to everything that names it: vault, scope (id and `project/env`), secret (id and
 /// name) and version. Swapping ciphertexts, names, or a scope's environment in the file makes
 /// decryption fail instead of handing one secret out under another's name.
-fn value_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str, version: i64) -> Vec<u8> {
+pub(crate) fn value_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str, version: i64) -> Vec<u8> {
     crypto::aad(
         "keyshelf/v1/secret",
         &[
@@ -138,11 +142,14 @@ type SummaryRow = (
     i64,
     bool,
     i64,
+    Option<i64>,
+    Option<String>,
 );
 
 const SUMMARY_SELECT: &str = "SELECT p.name, e.name, s.name, s.kind, s.is_file, s.file_name,
         (SELECT v.version FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'current'),
-        s.rotate_every_secs, s.last_rotated_at, s.note_ciphertext IS NOT NULL, s.updated_at
+        s.rotate_every_secs, s.last_rotated_at, s.note_ciphertext IS NOT NULL, s.updated_at,
+        s.exposed_at, s.exposed_reason
      FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
      JOIN projects p ON p.id = e.project_id";
 
@@ -159,6 +166,8 @@ fn to_summary(row: SummaryRow) -> SecretSummary {
         last_rotated_at,
         has_note,
         updated_at,
+        exposed_at,
+        exposed_reason,
     ) = row;
     SecretSummary {
         project,
@@ -173,6 +182,8 @@ fn to_summary(row: SummaryRow) -> SecretSummary {
         due_at: rotate_every_secs.map(|every| last_rotated_at.saturating_add(every)),
         has_note,
         updated_at,
+        exposed_at,
+        exposed_reason,
     }
 }
 
@@ -386,6 +397,76 @@ impl Session {
             .map_err(|e| Error::db("editing a secret", e))?;
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
         crate::store::commit(tx, "editing a secret").await
+    }
+
+    /// Re-encrypts every version (current, previous, pending, retired) and every note of a scope
+    /// from `old` to `new` at `new_epoch`, inside the caller's transaction. The AAD stays (it does
+    /// not name the epoch); each value gets a fresh nonce. Returns the number of versions.
+    pub(crate) async fn reencrypt_scope(
+        &self,
+        conn: &mut SqliteConnection,
+        scope: &ScopeRow,
+        old: &ScopeKey,
+        new: &ScopeKey,
+        new_epoch: i64,
+    ) -> Result<usize> {
+        type Row = (String, String, i64, i64, Vec<u8>, Vec<u8>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.name, v.version, v.key_epoch, v.nonce, v.ciphertext
+             FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.scope_id = ?",
+        )
+        .bind(&scope.id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading a scope for rekeying", e))?;
+        let count = rows.len();
+        for (secret_id, name, version, epoch, nonce, ciphertext) in rows {
+            let value = self.open_value(
+                old,
+                scope,
+                VersionRow {
+                    secret_id: secret_id.clone(),
+                    name: name.clone(),
+                    version,
+                    epoch,
+                    nonce,
+                    ciphertext,
+                },
+            )?;
+            let aad = value_aad(&self.vault.id, scope, &secret_id, &name, version);
+            let sealed = aead::encrypt(new.expose(), value.expose(), &aad);
+            sqlx::query(
+                "UPDATE secret_versions SET key_epoch = ?, nonce = ?, ciphertext = ? WHERE secret_id = ? AND version = ?",
+            )
+            .bind(new_epoch)
+            .bind(sealed.nonce)
+            .bind(sealed.ciphertext)
+            .bind(&secret_id)
+            .bind(version)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("rekeying a secret", e))?;
+        }
+        type NoteRow = (String, String, Vec<u8>, Vec<u8>);
+        let notes: Vec<NoteRow> = sqlx::query_as(
+            "SELECT id, name, note_nonce, note_ciphertext FROM secrets
+             WHERE scope_id = ? AND note_ciphertext IS NOT NULL",
+        )
+        .bind(&scope.id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading notes for rekeying", e))?;
+        for (secret_id, name, nonce, ciphertext) in notes {
+            let aad = note_aad(&self.vault.id, scope, &secret_id, &name);
+            let note = aead::decrypt(old.expose(), &crypto::Sealed { nonce, ciphertext }, &aad).ok_or_else(|| {
+                Error::NoteTampered {
+                    path: format!("{}/{name}", scope.label),
+                }
+            })?;
+            let note = Zeroizing::new(String::from_utf8_lossy(&note).into_owned());
+            self.store_note(conn, new, scope, &secret_id, &name, &note).await?;
+        }
+        Ok(count)
     }
 
     /// Seals a note under the scope key, or removes the note when it is empty.
