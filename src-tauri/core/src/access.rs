@@ -733,7 +733,8 @@ mod tests {
         .await
         .expect("the old grant still opens the old key");
         let scope_row = resolve_scope(&mut conn, &scope).await.expect("scope row");
-        let versions: Vec<(String, String, i64, Vec<u8>, Vec<u8>)> = sqlx::query_as(
+        type VersionRow = (String, String, i64, Vec<u8>, Vec<u8>);
+        let versions: Vec<VersionRow> = sqlx::query_as(
             "SELECT s.id, s.name, v.version, v.nonce, v.ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id",
         )
         .fetch_all(&mut *conn)
