@@ -23,6 +23,15 @@ const COMMANDS: &[&str] = &[
     "secret_note",
     "get_settings",
     "set_settings",
+    "list_members",
+    "my_scopes",
+    "list_access_requests",
+    "request_access",
+    "approve_access",
+    "deny_access",
+    "preview_revoke",
+    "revoke_access",
+    "join_vault",
 ];
 
 fn main() {

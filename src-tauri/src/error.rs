@@ -21,14 +21,20 @@ impl From<Error> for CommandError {
             Error::UnknownProject { .. }
             | Error::UnknownEnvironment { .. }
             | Error::UnknownSecret { .. }
-            | Error::UnknownMember { .. } => "not_found",
-            Error::ProjectExists { .. } | Error::EnvironmentExists { .. } | Error::VaultExists { .. } => "exists",
+            | Error::UnknownMember { .. }
+            | Error::UnknownRequest { .. } => "not_found",
+            Error::ProjectExists { .. }
+            | Error::EnvironmentExists { .. }
+            | Error::VaultExists { .. }
+            | Error::MemberExists { .. } => "exists",
+            Error::NotAllowed { .. } | Error::NoAccess { .. } => "not_allowed",
             Error::SecretTampered { .. }
             | Error::NoteTampered { .. }
             | Error::GrantTampered { .. }
             | Error::IdentityTampered { .. }
             | Error::EnvelopeTampered { .. }
             | Error::AuditBroken { .. }
+            | Error::RequestForged { .. }
             | Error::Corrupt { .. } => "tampered",
             Error::InvalidName { .. }
             | Error::InvalidPath { .. }

@@ -40,6 +40,7 @@ fn main() {
             commands::vault::create_vault,
             commands::vault::unlock,
             commands::vault::unlock_with_recovery,
+            commands::vault::join_vault,
             commands::vault::lock,
             commands::vault::note_activity,
             commands::settings::get_settings,
@@ -59,6 +60,14 @@ fn main() {
             commands::secrets::secret_history,
             commands::secrets::remove_secret,
             commands::secrets::secret_kinds,
+            commands::access::list_members,
+            commands::access::my_scopes,
+            commands::access::list_access_requests,
+            commands::access::request_access,
+            commands::access::approve_access,
+            commands::access::deny_access,
+            commands::access::preview_revoke,
+            commands::access::revoke_access,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -17,20 +17,25 @@ use crate::vault::ScopePath;
 
 /// One request as this device sees it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AccessRequest {
     pub id: String,
     pub member: String,
     pub scope: String,
     pub reason: String,
     /// Asked for, in seconds; `None` asks until revoked.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub duration_secs: Option<i64>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     pub status: String,
     pub decided_by: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub decided_at: Option<i64>,
     /// The reason given for a denial.
     pub decision_note: Option<String>,
     /// When an approved grant ends; `None` lasts until revoked.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub expires_at: Option<i64>,
     /// Whether the signatures check out against the trusted roster.
     pub verified: bool,
@@ -291,6 +296,28 @@ impl Session {
         Ok(request)
     }
 
+    /// The scopes (`project/env`) this member can open now: a valid grant at the current key.
+    pub async fn accessible_scopes(&self) -> Result<Vec<String>> {
+        let mut conn = crate::vault::acquire(&self.vault).await?;
+        let scopes: Vec<(String, i64, String)> = sqlx::query_as(
+            "SELECT s.id, s.key_epoch, p.name || '/' || e.name FROM scopes s
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             JOIN grants g ON g.scope_id = s.id AND g.key_epoch = s.key_epoch AND g.member_id = ?
+             ORDER BY p.name, e.name",
+        )
+        .bind(&self.member.id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| Error::db("listing scopes", e))?;
+        let mut open = Vec::new();
+        for (id, epoch, label) in scopes {
+            if self.scope_key(&mut conn, &id, epoch, &label).await.is_ok() {
+                open.push(label);
+            }
+        }
+        Ok(open)
+    }
+
     /// Every request (or only pending ones), verified against the trusted roster.
     pub async fn access_requests(&self, pending_only: bool) -> Result<Vec<AccessRequest>> {
         let mut conn = crate::vault::acquire(&self.vault).await?;
@@ -470,12 +497,14 @@ impl Session {
     }
 }
 
-/// What a revocation did, for the person who ran it.
+/// What a revocation did (or, previewed, would do), for the person who runs it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Revoked {
     pub scope: String,
     pub member: String,
     /// Versions re-encrypted under the new scope key.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub versions: usize,
     /// Members who keep access (re-granted the new key).
     pub kept: Vec<String>,
@@ -487,7 +516,8 @@ impl Session {
     /// Takes `member`'s access to a scope away for real: a new scope key, every version and note
     /// re-encrypted under it, re-granted to everyone else who holds a valid grant, and the
     /// secrets the member read (from the audit log) flagged exposed. One transaction, audited.
-    pub async fn revoke_access(&self, member: &str, scope_path: &ScopePath) -> Result<Revoked> {
+    /// With `preview`, everything runs and is rolled back: the answer says what would happen.
+    pub async fn revoke_access(&self, member: &str, scope_path: &ScopePath, preview: bool) -> Result<Revoked> {
         let refuse = |why: String| Error::NotAllowed {
             action: format!("revoke {member}'s access to {scope_path}"),
             reason: why,
@@ -532,7 +562,14 @@ impl Session {
             &format!("{} from {member}: rekeyed {versions} versions", scope.label),
         )
         .await?;
-        crate::store::commit(tx, "revoking access").await?;
+        if preview {
+            // Rolled back whole: the new key never existed, nothing was flagged or audited.
+            tx.rollback()
+                .await
+                .map_err(|e| Error::db("rolling back a revocation preview", e))?;
+        } else {
+            crate::store::commit(tx, "revoking access").await?;
+        }
         Ok(Revoked {
             scope: scope.label,
             member: member.to_owned(),
@@ -705,7 +742,10 @@ mod tests {
             b"sk-before-revocation"
         );
 
-        let revoked = ada.revoke_access("alice", &scope).await.expect("revoke");
+        let preview = ada.revoke_access("alice", &scope, true).await.expect("preview");
+        assert_eq!(preview.exposed, ["OPENAI_API_KEY".to_owned()]);
+        assert_eq!(alice.get_secret(&secret).await.expect("a preview changes nothing").expose(), b"sk-before-revocation");
+        let revoked = ada.revoke_access("alice", &scope, false).await.expect("revoke");
         assert_eq!(
             (revoked.versions, revoked.exposed.as_slice()),
             (1, ["OPENAI_API_KEY".to_owned()].as_slice())

@@ -16,6 +16,7 @@ use crate::vault::{check_label, Vault};
 
 /// One member as this device sees them.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RosterEntry {
     pub id: String,
     pub name: String,
@@ -31,6 +32,7 @@ pub struct RosterEntry {
     /// Why not, when not trusted.
     pub problem: Option<String>,
     #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
     signing_public: Vec<u8>,
 }
 

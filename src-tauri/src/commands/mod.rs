@@ -1,5 +1,6 @@
 //! One module per feature. Each command: take state, call the core, map the error.
 
+pub mod access;
 pub mod projects;
 pub mod secrets;
 pub mod settings;

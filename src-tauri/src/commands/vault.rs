@@ -99,9 +99,63 @@ pub async fn create_vault(
     );
     config.save(&state.config_dir)?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
+    let session = state.with_pinned_owner(session).await?;
     state.start_session(session, locks_before).await?;
     Ok(CreatedVault {
         recovery_key: created.recovery_key.display().to_string(),
+        keychain_problem,
+    })
+}
+
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct JoinedVault {
+    /// This person's key fingerprint, and the owner's: to compare with the owner out of band.
+    pub fingerprint: String,
+    pub owner_name: String,
+    pub owner_fingerprint: String,
+    /// Shown once, like at vault creation.
+    pub recovery_key: String,
+    pub keychain_problem: Option<String>,
+}
+
+/// Joins an existing (shared) vault from this device as a new, pending member, pins the owner's
+/// key, and opens a session (which can read nothing until a lead admits and grants).
+#[tauri::command]
+pub async fn join_vault(state: State<'_, AppState>, name: String, passphrase: String) -> CommandResult<JoinedVault> {
+    let locks_before = state.lock_count();
+    let passphrase = Zeroizing::new(passphrase.into_bytes());
+    let vault = Vault::open(&state.vault_path).await?;
+    let mut config = state.device_config()?;
+    if let Some(existing) = config.membership(vault.id()) {
+        return Err(Error::NotAllowed {
+            action: format!("join as {name}"),
+            reason: format!("this device is already {} in this vault", existing.member_name),
+        }
+        .into());
+    }
+    let typed = Zeroizing::new(passphrase.to_vec());
+    let joined = vault.join(&name, passphrase, &config.device_id).await?;
+    let mut membership = Membership {
+        member_id: joined.member_id.clone(),
+        member_name: name,
+        path: state.vault_path.clone(),
+        owner_key: None,
+    };
+    membership.pin_owner(&joined.owner_signing_key);
+    config.vaults.insert(vault.id().to_owned(), membership);
+    config.save(&state.config_dir)?;
+    let session = vault
+        .unlock_with_passphrase(&joined.member_id, typed, &config.device_id)
+        .await?;
+    let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
+    let session = state.with_pinned_owner(session).await?;
+    state.start_session(session, locks_before).await?;
+    Ok(JoinedVault {
+        fingerprint: joined.fingerprint,
+        owner_name: joined.owner_name,
+        owner_fingerprint: joined.owner_fingerprint,
+        recovery_key: joined.recovery_key.display().to_string(),
         keychain_problem,
     })
 }
@@ -139,6 +193,7 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> C
             UnlockVia::Passphrase
         }
     };
+    let session = state.with_pinned_owner(session).await?;
     state.start_session(session, locks_before).await?;
     Ok(UnlockResult { via, keychain_problem })
 }
@@ -173,6 +228,7 @@ pub async fn unlock_with_recovery(
     // Argon2 for the new passphrase runs inside the core on a blocking thread.
     session.change_passphrase(new_passphrase, KdfParams::default()).await?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
+    let session = state.with_pinned_owner(session).await?;
     state.start_session(session, locks_before).await?;
     Ok(UnlockResult {
         via: UnlockVia::Recovery,

@@ -8,4 +8,8 @@ export type SecretSummary = { project: string, environment: string, name: string
 /**
  * Rotation interval in seconds; `None` is manual rotation.
  */
-rotate_every_secs: number | null, last_rotated_at: number, due_at: number | null, has_note: boolean, updated_at: number, };
+rotate_every_secs: number | null, last_rotated_at: number, due_at: number | null, has_note: boolean, updated_at: number, 
+/**
+ * When someone who read it lost access: rotate it at the provider.
+ */
+exposed_at: number | null, exposed_reason: string | null, };

@@ -92,7 +92,7 @@ pub async fn deny(ctx: &Context, id: &str, reason: &str) -> Result<i32> {
 pub async fn revoke(ctx: &Context, member: &str, scope: &str) -> Result<i32> {
     let scope: ScopePath = scope.parse()?;
     let session = ctx.session().await?;
-    let revoked = session.revoke_access(member, &scope).await?;
+    let revoked = session.revoke_access(member, &scope, false).await?;
     eprintln!(
         "Revoked {member}'s access to {}: new scope key, {} versions re-encrypted; kept by {}.",
         revoked.scope,

@@ -1,0 +1,78 @@
+//! Team access from the desktop: the roster, access requests and their decisions, revocation.
+//! Every rule (who may approve, signatures, rekeying) is the core's; these only adapt.
+
+use keyshelf_core::access::{AccessRequest, Revoked};
+use keyshelf_core::duration::Duration;
+use keyshelf_core::roster::RosterEntry;
+use keyshelf_core::vault::ScopePath;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+fn duration(text: Option<String>) -> keyshelf_core::Result<Option<Duration>> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::parse)
+        .transpose()
+}
+
+#[tauri::command]
+pub async fn list_members(state: State<'_, AppState>) -> CommandResult<Vec<RosterEntry>> {
+    Ok(state.session().await?.roster().await?)
+}
+
+/// `project/env` labels this member can open now; the UI shows the others locked.
+#[tauri::command]
+pub async fn my_scopes(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    Ok(state.session().await?.accessible_scopes().await?)
+}
+
+#[tauri::command]
+pub async fn list_access_requests(state: State<'_, AppState>, pending_only: bool) -> CommandResult<Vec<AccessRequest>> {
+    Ok(state.session().await?.access_requests(pending_only).await?)
+}
+
+/// `duration`: like `7d`, or null/empty for until revoked.
+#[tauri::command]
+pub async fn request_access(
+    state: State<'_, AppState>,
+    scope: String,
+    reason: String,
+    duration: Option<String>,
+) -> CommandResult<AccessRequest> {
+    let scope: ScopePath = scope.parse()?;
+    let duration = self::duration(duration)?;
+    Ok(state.session().await?.request_access(&scope, &reason, duration).await?)
+}
+
+/// `duration` overrides what was asked for; null keeps it.
+#[tauri::command]
+pub async fn approve_access(
+    state: State<'_, AppState>,
+    id: String,
+    duration: Option<String>,
+) -> CommandResult<AccessRequest> {
+    let duration = self::duration(duration)?;
+    Ok(state.session().await?.approve_access(&id, duration).await?)
+}
+
+#[tauri::command]
+pub async fn deny_access(state: State<'_, AppState>, id: String, reason: String) -> CommandResult<AccessRequest> {
+    Ok(state.session().await?.deny_access(&id, &reason).await?)
+}
+
+/// What revoking would rekey and which secrets would become exposed, changing nothing: for the
+/// confirmation dialog.
+#[tauri::command]
+pub async fn preview_revoke(state: State<'_, AppState>, member: String, scope: String) -> CommandResult<Revoked> {
+    let scope: ScopePath = scope.parse()?;
+    Ok(state.session().await?.revoke_access(&member, &scope, true).await?)
+}
+
+#[tauri::command]
+pub async fn revoke_access(state: State<'_, AppState>, member: String, scope: String) -> CommandResult<Revoked> {
+    let scope: ScopePath = scope.parse()?;
+    Ok(state.session().await?.revoke_access(&member, &scope, false).await?)
+}
