@@ -375,10 +375,94 @@ fn revoking_rekeys_the_scope_and_flags_what_was_read() {
     };
     assert_eq!(
         by_name("OPENAI_API_KEY")["exposed_reason"],
-        "read by alice before their access to llm-eval/prod was revoked"
+        "read by alice before their access to llm-eval/prod ended"
     );
     assert!(by_name("HF_TOKEN")["exposed_at"].is_null());
     assert!(v.ok(&["ls", "llm-eval/prod"]).contains("EXPOSED: rotate"));
     let err = v.person_fail("bob", &["access", "revoke", "alice", "llm-eval/prod"]);
     assert!(err.contains("alice has no access to llm-eval/prod"), "{err}");
+}
+
+#[test]
+fn an_expired_grant_is_refused_then_rekeyed_away_at_the_next_lead_unlock() {
+    let v = team();
+    let id = request_id(
+        &v.person_ok(
+            "alice",
+            &[
+                "access",
+                "request",
+                "llm-eval/prod",
+                "--reason",
+                "one run",
+                "--for",
+                "1h",
+            ],
+        )
+        .0,
+    );
+    v.person_ok("bob", &["access", "approve", &id]);
+    v.person_ok("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    let epoch = "SELECT key_epoch FROM scopes s JOIN environments e ON e.id = s.environment_id WHERE e.name = 'prod'";
+    let before = common::db_query_i64(&v.db(), epoch);
+
+    // Two hours later (debug builds read KEYSHELF_CLOCK_OFFSET_SECS): the client refuses alice...
+    let later = |mut cmd: std::process::Command| {
+        cmd.env("KEYSHELF_CLOCK_OFFSET_SECS", "7200");
+        cmd.output().expect("run")
+    };
+    let out = later(v.person_cmd("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no access to llm-eval/prod"));
+    assert_eq!(
+        common::db_query_i64(&v.db(), epoch),
+        before,
+        "no rekey until a lead unlocks"
+    );
+
+    // ...and the next lead unlock rekeys the scope without her.
+    let out = later(v.person_cmd("bob", &["get", "llm-eval/staging/OPENAI_API_KEY"]));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("alice's access to llm-eval/prod expired: rekeyed (1 versions); flagged exposed: OPENAI_API_KEY"),
+        "{said}"
+    );
+    assert_eq!(common::db_query_i64(&v.db(), epoch), before + 1);
+    let out = later(v.person_cmd("bob", &["get", "llm-eval/prod/OPENAI_API_KEY"]));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "sk-proj-ProdOnly0000000000000000");
+    // Once is enough: the next unlock finds nothing to do.
+    let out = later(v.person_cmd("bob", &["get", "llm-eval/staging/OPENAI_API_KEY"]));
+    assert!(out.status.success() && !String::from_utf8_lossy(&out.stderr).contains("expired"));
+}
+
+#[test]
+fn removing_a_member_rekeys_every_scope_they_could_open() {
+    let v = team();
+    for scope in ["llm-eval/prod", "llm-eval/staging"] {
+        let id = request_id(
+            &v.person_ok("alice", &["access", "request", scope, "--reason", "eval"])
+                .0,
+        );
+        v.person_ok("bob", &["access", "approve", &id]);
+    }
+    v.person_ok("alice", &["get", "llm-eval/staging/OPENAI_API_KEY"]);
+    let err = v.person_fail("bob", &["member", "remove", "alice"]);
+    assert!(err.contains("only the owner removes members"), "{err}");
+    let (_, said) = v.ok_with_stderr(&["member", "remove", "alice"]);
+    assert!(
+        said.contains("llm-eval/prod: rekeyed") && said.contains("llm-eval/staging: rekeyed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("flagged exposed (rotate at the provider): OPENAI_API_KEY"),
+        "{said}"
+    );
+    for scope in ["prod", "staging"] {
+        let err = v.person_fail("alice", &["get", &format!("llm-eval/{scope}/OPENAI_API_KEY")]);
+        assert!(err.contains("no access"), "{err}");
+    }
+    let listed = roster(&v, None);
+    assert_eq!(entry(&listed, "alice")["status"], "removed");
+    assert_eq!(entry(&listed, "alice")["trusted"], false);
 }

@@ -6,6 +6,7 @@
 mod clipboard;
 mod commands;
 mod error;
+mod expiry;
 mod lock;
 mod state;
 mod webview;
@@ -33,6 +34,7 @@ fn main() {
             webview::lighten(app);
             lock::watch_idle(app.handle().clone());
             lock::watch_system_lock(app.handle().clone());
+            expiry::watch(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

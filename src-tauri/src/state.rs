@@ -25,6 +25,8 @@ pub struct AppState {
     locks: AtomicU64,
     /// Wakes the idle watcher when a session starts.
     pub unlocked: Notify,
+    /// Wakes the expired-grant watcher when a session starts.
+    pub expiry_wake: Notify,
 }
 
 /// When the user was last active, on both clocks: the monotonic one cannot be set back, the
@@ -65,6 +67,7 @@ impl AppState {
             last_activity: Mutex::new(Activity::now()),
             locks: AtomicU64::new(0),
             unlocked: Notify::new(),
+            expiry_wake: Notify::new(),
         })
     }
 
@@ -119,6 +122,7 @@ impl AppState {
         drop(slot);
         self.touch();
         self.unlocked.notify_one();
+        self.expiry_wake.notify_one();
         Ok(())
     }
 
@@ -155,6 +159,7 @@ mod tests {
             last_activity: Mutex::new(Activity::now()),
             locks: AtomicU64::new(0),
             unlocked: Notify::new(),
+            expiry_wake: Notify::new(),
         }
     }
 

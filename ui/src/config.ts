@@ -20,3 +20,6 @@ export const TOAST_MS = 6000;
 
 /** The largest file secret; Rust refuses bigger ones too, but only after the upload. */
 export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** How often the browser asks for pending access requests (and its own open scopes) while unlocked. */
+export const ACCESS_POLL_MS = 60 * 1000;

@@ -179,6 +179,8 @@ pub enum MemberCommand {
         #[arg(long = "lead-of", value_name = "PROJECT")]
         lead_of: Vec<String>,
     },
+    /// Remove a member (owner only): every scope they can open is rekeyed
+    Remove { name: String },
     /// Members, roles, fingerprints, and whether this device trusts each one
     Ls {
         #[arg(long)]

@@ -86,7 +86,32 @@ impl Context {
             }
         }
         let pinned = self.pinned_owner(session.vault()).await?;
-        Ok(session.with_pinned_owner(pinned))
+        let session = session.with_pinned_owner(pinned);
+        rekey_expired(&session).await;
+        Ok(session)
+    }
+}
+
+/// An owner's or lead's unlock rekeys scopes whose grants expired (see the core). It reports what
+/// it did; a failure (say, the vault is busy) only warns, since the next unlock tries again.
+async fn rekey_expired(session: &Session) {
+    match session.rekey_expired().await {
+        Ok(done) => {
+            for r in done {
+                eprintln!(
+                    "keyshelf: {}'s access to {} expired: rekeyed ({} versions){}",
+                    r.member,
+                    r.scope,
+                    r.versions,
+                    if r.exposed.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; flagged exposed: {}", r.exposed.join(", "))
+                    }
+                );
+            }
+        }
+        Err(e) => eprintln!("keyshelf: could not rekey expired grants yet: {e}"),
     }
 }
 

@@ -579,6 +579,124 @@ impl Session {
         })
     }
 
+    /// Removes a member from the vault (owner only): every scope they can open is rekeyed as by
+    /// a revocation, what they read is flagged exposed, and their row is marked removed, so no
+    /// device trusts them again. One transaction, audited.
+    pub async fn remove_member(&self, name: &str) -> Result<Vec<Revoked>> {
+        let refuse = |why: &str| Error::NotAllowed {
+            action: format!("remove {name}"),
+            reason: why.to_owned(),
+        };
+        let mut tx = self.vault.store.write().await?;
+        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        if !roster
+            .iter()
+            .any(|e| e.id == self.member.id && e.trusted && e.role == members::Role::Owner)
+        {
+            return Err(refuse("only the owner removes members"));
+        }
+        let target = roster
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownMember {
+                member: name.to_owned(),
+            })?;
+        if target.id == self.member.id || target.role == members::Role::Owner {
+            return Err(refuse("the owner stays; a vault needs one"));
+        }
+        let held: Vec<(String, String)> = sqlx::query_as(
+            "SELECT p.name, e.name FROM grants g
+             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             WHERE g.member_id = ? ORDER BY p.name, e.name",
+        )
+        .bind(&target.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| Error::db("reading grants", e))?;
+        let mut revoked = Vec::new();
+        for (project, environment) in held {
+            let scope = resolve_scope(&mut tx, &ScopePath::new(&project, &environment)?).await?;
+            let (versions, kept) = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
+            let exposed = mark_exposed(&mut tx, &scope, &target.id, name).await?;
+            revoked.push(Revoked {
+                scope: scope.label,
+                member: name.to_owned(),
+                versions,
+                kept,
+                exposed,
+            });
+        }
+        sqlx::query("UPDATE members SET status = 'removed' WHERE id = ?")
+            .bind(&target.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("removing a member", e))?;
+        self.audit(&mut tx, "member.remove", name).await?;
+        crate::store::commit(tx, "removing a member").await?;
+        Ok(revoked)
+    }
+
+    /// Rekeys away grants that have expired, in every scope this member may grant and holds:
+    /// the expired members' old keys then open nothing current, and what they read is flagged
+    /// exposed. Until this runs an expired member is refused by the client only. Cheap when
+    /// nothing expired (one query), so it runs at every owner's and lead's unlock.
+    pub async fn rekey_expired(&self) -> Result<Vec<Revoked>> {
+        let now = crate::clock::now();
+        let expired_query = "SELECT p.name, e.name, g.member_id, m.name FROM grants g
+             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             JOIN members m ON m.id = g.member_id
+             WHERE g.expires_at IS NOT NULL AND g.expires_at <= ? ORDER BY p.name, e.name, m.name";
+        let any: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
+            .bind(now)
+            .fetch_all(&mut *crate::vault::acquire(&self.vault).await?)
+            .await
+            .map_err(|e| Error::db("looking for expired grants", e))?;
+        if any.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.vault.store.write().await?;
+        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let expired: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| Error::db("looking for expired grants", e))?;
+        let mut done = Vec::new();
+        let mut scopes: Vec<(String, String)> = expired.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+        scopes.dedup();
+        for (project, environment) in scopes {
+            if !roster.iter().any(|e| e.id == self.member.id && e.may_grant(&project)) {
+                continue;
+            }
+            let scope = resolve_scope(&mut tx, &ScopePath::new(&project, &environment)?).await?;
+            if self
+                .scope_key(&mut tx, &scope.id, scope.epoch, &scope.label)
+                .await
+                .is_err()
+            {
+                continue;
+            }
+            // valid_grants leaves the expired ones out; nobody still valid is dropped.
+            let (versions, kept) = self.rekey(&mut tx, &scope, &roster, "").await?;
+            for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
+                let exposed = mark_exposed(&mut tx, &scope, member_id, member).await?;
+                self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
+                    .await?;
+                done.push(Revoked {
+                    scope: scope.label.clone(),
+                    member: member.clone(),
+                    versions,
+                    kept: kept.clone(),
+                    exposed,
+                });
+            }
+        }
+        crate::store::commit(tx, "rekeying expired grants").await?;
+        Ok(done)
+    }
+
     /// Replaces a scope's key: re-encrypts under a new one at the next epoch and re-grants it to
     /// the members whose grants still count, except `dropped`. Returns (versions, kept names).
     async fn rekey(
@@ -668,7 +786,7 @@ async fn mark_exposed(
         .collect();
     names.sort();
     names.dedup();
-    let reason = format!("read by {member} before their access to {} was revoked", scope.label);
+    let reason = format!("read by {member} before their access to {} ended", scope.label);
     let mut exposed = Vec::new();
     for name in names {
         let updated =
@@ -744,7 +862,14 @@ mod tests {
 
         let preview = ada.revoke_access("alice", &scope, true).await.expect("preview");
         assert_eq!(preview.exposed, ["OPENAI_API_KEY".to_owned()]);
-        assert_eq!(alice.get_secret(&secret).await.expect("a preview changes nothing").expose(), b"sk-before-revocation");
+        assert_eq!(
+            alice
+                .get_secret(&secret)
+                .await
+                .expect("a preview changes nothing")
+                .expose(),
+            b"sk-before-revocation"
+        );
         let revoked = ada.revoke_access("alice", &scope, false).await.expect("revoke");
         assert_eq!(
             (revoked.versions, revoked.exposed.as_slice()),

@@ -7,13 +7,17 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { AccessRequest } from "../bindings/AccessRequest";
 import type { CommandError } from "../bindings/CommandError";
 import type { CopyResult } from "../bindings/CopyResult";
 import type { CreatedVault } from "../bindings/CreatedVault";
+import type { JoinedVault } from "../bindings/JoinedVault";
 import type { KindInfo } from "../bindings/KindInfo";
 import type { LockEvent } from "../bindings/LockEvent";
 import type { NewSecret } from "../bindings/NewSecret";
 import type { ProjectSummary } from "../bindings/ProjectSummary";
+import type { Revoked } from "../bindings/Revoked";
+import type { RosterEntry } from "../bindings/RosterEntry";
 import type { SecretEdit } from "../bindings/SecretEdit";
 import type { SecretSummary } from "../bindings/SecretSummary";
 import type { Settings } from "../bindings/Settings";
@@ -31,6 +35,7 @@ export type ErrorCode =
   | "tampered"
   | "keychain"
   | "no_vault"
+  | "not_allowed"
   | "internal";
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -42,6 +47,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "tampered",
   "keychain",
   "no_vault",
+  "not_allowed",
   "internal",
 ]);
 
@@ -96,7 +102,7 @@ export function onLocked(listener: LockedListener): () => void {
 }
 
 // "locked" from these is an answer, not news: the start-up keychain attempt expects it.
-const LOCK_AWARE = new Set(["vault_status", "create_vault", "unlock", "unlock_with_recovery", "lock"]);
+const LOCK_AWARE = new Set(["vault_status", "create_vault", "join_vault", "unlock", "unlock_with_recovery", "lock"]);
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -114,6 +120,9 @@ export const vaultStatus = () => call<VaultStatus>("vault_status");
 
 export const createVault = (team: string, user: string, passphrase: string) =>
   call<CreatedVault>("create_vault", { team, user, passphrase });
+
+/** For a device that is not yet a member of the vault file: joins as pending and opens a session. */
+export const joinVault = (name: string, passphrase: string) => call<JoinedVault>("join_vault", { name, passphrase });
 
 /** `null` asks the OS keychain only; it rejects with "locked" when the keychain holds no key. */
 export const unlock = (passphrase: string | null) => call<UnlockResult>("unlock", { passphrase });
@@ -172,6 +181,29 @@ export const secretHistory = (path: string) => call<VersionSummary[]>("secret_hi
 export const removeSecret = (path: string) => call<void>("remove_secret", { path });
 
 export const secretKinds = () => call<KindInfo[]>("secret_kinds");
+
+export const listMembers = () => call<RosterEntry[]>("list_members");
+
+/** "project/env" labels this member can open now; the others show locked. */
+export const myScopes = () => call<string[]>("my_scopes");
+
+export const listAccessRequests = (pendingOnly: boolean) =>
+  call<AccessRequest[]>("list_access_requests", { pendingOnly });
+
+/** `duration` like "8h" or "7d"; null asks for access until revoked. */
+export const requestAccess = (scope: string, reason: string, duration: string | null) =>
+  call<AccessRequest>("request_access", { scope, reason, duration });
+
+/** `duration` overrides what was asked for; null keeps it. */
+export const approveAccess = (id: string, duration: string | null) =>
+  call<AccessRequest>("approve_access", { id, duration });
+
+export const denyAccess = (id: string, reason: string) => call<AccessRequest>("deny_access", { id, reason });
+
+/** What revoke_access would do, changing nothing: for the confirmation. */
+export const previewRevoke = (member: string, scope: string) => call<Revoked>("preview_revoke", { member, scope });
+
+export const revokeAccess = (member: string, scope: string) => call<Revoked>("revoke_access", { member, scope });
 
 /** "project/environment/NAME", the path every secret command takes. */
 export function secretPath(secret: Pick<SecretSummary, "project" | "environment" | "name">): string {

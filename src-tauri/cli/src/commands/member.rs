@@ -87,6 +87,24 @@ pub async fn list(ctx: &Context, json: bool) -> Result<i32> {
     Ok(0)
 }
 
+pub async fn remove(ctx: &Context, name: &str) -> Result<i32> {
+    let session = ctx.session().await?;
+    let revoked = session.remove_member(name).await?;
+    eprintln!("Removed {name}.");
+    for r in revoked {
+        eprintln!(
+            "  {}: rekeyed ({} versions), kept by {}",
+            r.scope,
+            r.versions,
+            r.kept.join(", ")
+        );
+        if !r.exposed.is_empty() {
+            eprintln!("    flagged exposed (rotate at the provider): {}", r.exposed.join(", "));
+        }
+    }
+    Ok(0)
+}
+
 fn row(entry: &RosterEntry) -> Vec<String> {
     let role = if entry.lead_of.is_empty() {
         entry.role.as_str().to_owned()

@@ -31,6 +31,7 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
             member::approve(&ctx, &name, role, &lead_of).await
         }
         Command::Member(MemberCommand::Ls { json }) => member::list(&ctx, json).await,
+        Command::Member(MemberCommand::Remove { name }) => member::remove(&ctx, &name).await,
         Command::Access(AccessCommand::Request {
             scope,
             reason,
