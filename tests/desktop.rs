@@ -267,6 +267,22 @@ async fn first_run_to_keychain_unlock() {
     })
     .await;
 
+    // Team access across the CLI and the app: alice joins from her own device and asks for
+    // llm-eval/dev; ada (this app, the owner) approves in the Access requests inbox; alice reads.
+    let alice = |args: &[&str]| cli_as_alice(&vault, dir.path(), args);
+    alice(&["member", "join", "--name", "alice"]);
+    cli(&vault, &config, &["member", "approve", "alice"]);
+    alice(&["access", "request", "llm-eval/dev", "--reason", "e2e eval run", "--for", "1h"]);
+    dismiss_toasts(&d).await;
+    // The inbox polls; a focus change (or the 60 s poll) refreshes its badge. Opening it reads afresh.
+    button(&d, "Access requests").await.click().await.expect("inbox");
+    text_on_page(&d, "e2e eval run").await;
+    button(&d, "Approve").await.click().await.expect("approve");
+    text_on_page(&d, "Approved: alice can read llm-eval/dev.").await;
+    assert_eq!(alice(&["get", "llm-eval/dev/OPENAI_API_KEY"]), VALUE);
+    d.action_chain().send_keys(Key::Escape).perform().await.expect("close inbox");
+    dialog_closed(&d).await;
+
     // Lock drops the keys; the OS keychain unlocks again without typing.
     button(&d, "Lock").await.click().await.expect("lock");
     heading(&d, "Unlock Keyshelf").await;
@@ -353,6 +369,42 @@ async fn idle_lock_then_recovery_key_unlock() {
 
     d.quit().await.expect("quit");
     drop(driver);
+}
+
+/// The `keyshelf` CLI built beside the app (same workspace target dir).
+fn cli_binary() -> PathBuf {
+    std::env::var_os("KEYSHELF_CLI").map(PathBuf::from).unwrap_or_else(|| {
+        let exe = app_binary();
+        exe.with_file_name("keyshelf")
+    })
+}
+
+/// Runs the CLI as the app's own member (ada), with her config dir and passphrase.
+fn cli(vault: &Path, config: &Path, args: &[&str]) -> String {
+    run_cli(vault, config, PASSPHRASE, args)
+}
+
+/// Runs the CLI as alice, a second person on her own device (config dir) sharing the vault file.
+fn cli_as_alice(vault: &Path, dir: &Path, args: &[&str]) -> String {
+    run_cli(vault, &dir.join("alice-config"), "alice's own passphrase", args)
+}
+
+fn run_cli(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> String {
+    let out = Command::new(cli_binary())
+        .args(args)
+        .env("KEYSHELF_VAULT", vault)
+        .env("KEYSHELF_CONFIG_DIR", config)
+        .env("KEYSHELF_PASSPHRASE", passphrase)
+        .env("KEYSHELF_KEYCHAIN", "off")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the keyshelf CLI (built with the workspace)");
+    assert!(
+        out.status.success(),
+        "keyshelf {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
 }
 
 /// Waits for a dialog to close: until then the page behind it is inert.

@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+
 import "./Alert.css";
 
 /**
@@ -23,4 +25,12 @@ export function Note({ children }: { children: string }) {
       {children}
     </p>
   );
+}
+
+/**
+ * A standing warning inside a pane or row (an exposed secret, a failed check): styled like an
+ * alert but not announced, since it is part of what is shown rather than news.
+ */
+export function Callout({ tone = "warning", children }: { tone?: "warning" | "danger"; children: ReactNode }) {
+  return <p className={`callout callout-${tone}`}>{children}</p>;
 }

@@ -2,15 +2,21 @@
 // event mock, so listen() works and emitLocked() plays Rust's "vault-locked"). It keeps the
 // rules that matter to the UI: values only come out of reveal_secret and notes out of
 // secret_note, every failure rejects with a CommandError, and a locked vault refuses everything
-// but status, unlocking and settings.
+// but status, unlocking and settings. Team access follows Rust's rules closely enough for the UI:
+// a member opens only the scopes granted to them, and only the owner or a lead of the project
+// decides requests and revokes (never their own request).
 
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
+import type { AccessRequest } from "../bindings/AccessRequest";
 import type { CommandError } from "../bindings/CommandError";
 import type { KindInfo } from "../bindings/KindInfo";
 import type { LockReason } from "../bindings/LockReason";
 import type { NewSecret } from "../bindings/NewSecret";
+import type { Revoked } from "../bindings/Revoked";
+import type { Role } from "../bindings/Role";
+import type { RosterEntry } from "../bindings/RosterEntry";
 import type { SecretEdit } from "../bindings/SecretEdit";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSummary } from "../bindings/SecretSummary";
@@ -19,6 +25,7 @@ import type { Settings } from "../bindings/Settings";
 const DAY = 86_400;
 export const PASSPHRASE = "correct horse battery staple";
 export const RECOVERY_KEY = "KSR1-ABCD-EFGH-IJKL-MNOP-QRST-UVWX";
+export const JOINED_FINGERPRINT = "9D41 07AA 3C62 F1E8";
 
 export const KINDS: KindInfo[] = [
   { kind: "openai", label: "OpenAI", env_var: "OPENAI_API_KEY", default_rotation_days: 90 },
@@ -42,6 +49,8 @@ export interface FakeOptions {
   /** What unlock({passphrase: null}) finds: a key, nothing ("locked"), or a broken keychain. */
   keychain?: "key" | "empty" | "broken";
   seed?: boolean;
+  /** The member this device is (vault_status.member); null: not a member of the vault yet. */
+  member?: string | null;
 }
 
 export const VALUES = {
@@ -65,29 +74,102 @@ export class FakeVault {
   calls: Array<{ cmd: string; args: Record<string, unknown> }> = [];
   projects = new Map<string, Map<string, Map<string, Stored>>>();
   now = Math.floor(Date.now() / 1000);
+  me: string | null;
+  roster: RosterEntry[] = [];
+  /** Who holds each scope's key: "project/env" → member names. */
+  grants = new Map<string, Set<string>>();
+  /** What each member read, as Rust's audit log tells it: member → "project/env/NAME". */
+  reads = new Map<string, Set<string>>();
+  requests: AccessRequest[] = [];
 
   constructor(options: FakeOptions = {}) {
     this.exists = options.exists ?? true;
     this.unlocked = options.unlocked ?? false;
     this.keychain = options.keychain ?? "key";
+    this.me = options.member === undefined ? (this.exists ? "ada" : null) : options.member;
+    if (this.exists) this.addMember("ada", "owner", { fingerprint: "3F2A 9C1B 77D0 E4A5" });
     if (options.seed ?? true) this.seed();
   }
 
   seed() {
-    this.addProject("llm-eval", ["dev", "prod"]);
-    this.addProject("training", ["dev", "prod"]);
+    this.addProject("llm-eval", ["dev", "prod"], "ada");
+    this.addProject("training", ["dev", "prod"], "ada");
     // overdue, due soon, fine, manual: one of each badge state
     this.put("llm-eval/dev/OPENAI_API_KEY", VALUES.devOpenai, "openai", { dueIn: -3 * DAY, note: NOTES.devOpenai });
     this.put("llm-eval/dev/HF_TOKEN", VALUES.devHf, "hugging-face", { dueIn: 5 * DAY });
     this.put("llm-eval/prod/OPENAI_API_KEY", VALUES.prodOpenai, "openai", { dueIn: 60 * DAY });
     this.put("llm-eval/prod/DATABASE_URL", VALUES.prodDb, "database-url", { dueIn: 20 * DAY });
     this.put("training/dev/WANDB_API_KEY", VALUES.trainingWandb, "wandb", { dueIn: null });
+    // A lead, a member who read a prod key, and someone this device cannot trust.
+    this.addMember("grace", "lead", { leadOf: ["llm-eval"], fingerprint: "B7E0 55C2 0A9F 3D18" });
+    this.addMember("linus", "member", { fingerprint: "C4D9 1E6B 82F3 0A57" });
+    this.addMember("mallory", "member", {
+      fingerprint: "E1F0 6A3B 9C2D 4B88",
+      trusted: false,
+      problem: "admission signature does not verify",
+    });
+    for (const scope of ["llm-eval/dev", "llm-eval/prod"]) {
+      this.grant("grace", scope);
+      this.grant("linus", scope);
+    }
+    this.reads.set("linus", new Set(["llm-eval/prod/OPENAI_API_KEY"]));
   }
 
-  addProject(name: string, environments: string[]) {
+  /** Creates a project whose scopes its creator holds, as in Rust. */
+  addProject(name: string, environments: string[], creator = this.me) {
     const envs = new Map<string, Map<string, Stored>>();
     for (const env of environments) envs.set(env, new Map());
     this.projects.set(name, envs);
+    for (const env of environments) if (creator) this.grant(creator, `${name}/${env}`);
+  }
+
+  addMember(
+    name: string,
+    role: Role,
+    opts: { leadOf?: string[]; fingerprint?: string; status?: string; trusted?: boolean; problem?: string | null } = {},
+  ) {
+    this.roster.push({
+      id: `m-${name}`,
+      name,
+      role,
+      status: opts.status ?? "active",
+      lead_of: opts.leadOf ?? [],
+      fingerprint: opts.fingerprint ?? "0000 0000 0000 0000",
+      admitted_by: role === "owner" ? null : "ada",
+      trusted: opts.trusted ?? true,
+      problem: opts.problem ?? null,
+    });
+  }
+
+  grant(member: string, scope: string) {
+    const holders = this.grants.get(scope) ?? new Set<string>();
+    holders.add(member);
+    this.grants.set(scope, holders);
+  }
+
+  scopesOf(member: string | null): string[] {
+    return [...this.grants].filter(([, holders]) => member !== null && holders.has(member)).map(([scope]) => scope).sort();
+  }
+
+  /** Seeds a pending request, as if `member` had sent it from their device. */
+  addRequest(member: string, scope: string, reason: string, opts: { durationSecs?: number | null; problem?: string } = {}) {
+    const request: AccessRequest = {
+      id: (0xab12cd30 + this.requests.length).toString(16),
+      member,
+      scope,
+      reason,
+      duration_secs: opts.durationSecs ?? null,
+      created_at: this.now - 3600,
+      status: "pending",
+      decided_by: null,
+      decided_at: null,
+      decision_note: null,
+      expires_at: null,
+      verified: opts.problem === undefined,
+      problem: opts.problem ?? null,
+    };
+    this.requests.push(request);
+    return request;
   }
 
   /** Seeds a secret (or a new version of one, replacing its metadata): for setting up tests. */
@@ -119,6 +201,8 @@ export class FakeVault {
         due_at: dueIn === null ? null : this.now + dueIn,
         has_note: note !== null,
         updated_at: this.now - DAY,
+        exposed_at: null,
+        exposed_reason: null,
       },
     });
   }
@@ -180,6 +264,60 @@ export class FakeVault {
     if (!this.unlocked) throw fail("locked", "the vault is locked");
   }
 
+  private requireAccess(scope: string) {
+    if (!this.scopesOf(this.me).includes(scope)) throw fail("not_allowed", `you have no access to ${scope}`);
+  }
+
+  /** The secret, after checking this member holds its scope's key; reading it is audited. */
+  private readable(path: unknown, audited: boolean) {
+    const [project = "", environment = ""] = String(path).split("/");
+    const stored = this.secret(path);
+    this.requireAccess(`${project}/${environment}`);
+    if (audited && this.me) this.reads.set(this.me, new Set([...(this.reads.get(this.me) ?? []), String(path)]));
+    return stored;
+  }
+
+  /** Rust's may_decide / may_grant: the owner, or a lead of the project; never for oneself. */
+  private requireDecider(action: string, project: string, member: string | null) {
+    const me = this.roster.find((m) => m.name === this.me);
+    if (member !== null && member === this.me) throw fail("not_allowed", `cannot ${action}: nobody decides their own request`);
+    if (!me || !(me.role === "owner" || (me.role === "lead" && me.lead_of.includes(project)))) {
+      throw fail("not_allowed", `cannot ${action}: only the owner or a lead of ${project} decides access`);
+    }
+  }
+
+  private pendingRequest(id: unknown, action: string) {
+    const request = this.requests.find((r) => r.id === id);
+    if (!request) throw fail("not_found", `unknown access request ${String(id)}`);
+    if (!request.verified) throw fail("tampered", `access request ${request.id} is forged: ${request.problem ?? ""}`);
+    if (request.status !== "pending") {
+      throw fail("not_allowed", `cannot ${action} request ${request.id}: it was already ${request.status}`);
+    }
+    this.requireDecider(`${action} request ${request.id}`, request.scope.split("/")[0] ?? "", request.member);
+    return request;
+  }
+
+  private revocation(member: string, scope: string): Revoked {
+    const [project = "", environment = ""] = scope.split("/");
+    const secrets = this.scope(project, environment);
+    this.requireDecider(`revoke ${member}'s access to ${scope}`, project, null);
+    if (!this.roster.some((m) => m.name === member)) throw fail("not_found", `unknown member ${member}`);
+    const holders = this.grants.get(scope) ?? new Set<string>();
+    if (!holders.has(member)) {
+      throw fail("not_allowed", `cannot revoke ${member}'s access to ${scope}: ${member} has no access to ${scope}`);
+    }
+    return {
+      scope,
+      member,
+      versions: [...secrets.values()].reduce((n, s) => n + s.values.length, 0),
+      kept: [...holders].filter((m) => m !== member).sort(),
+      exposed: [...(this.reads.get(member) ?? [])]
+        .filter((path) => path.startsWith(`${scope}/`) && secrets.has(path.slice(scope.length + 1)))
+        .map((path) => path.slice(scope.length + 1))
+        .sort(),
+    };
+  }
+
   async handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
     this.calls.push({ cmd, args });
     switch (cmd) {
@@ -188,14 +326,38 @@ export class FakeVault {
           path: "/home/ada/.local/share/keyshelf/vault.db",
           exists: this.exists,
           name: this.exists ? "ml-team" : null,
-          member: this.exists ? "ada" : null,
+          member: this.exists ? this.me : null,
           unlocked: this.unlocked,
           keychain: "Secret Service",
         };
       case "create_vault":
         this.exists = true;
         this.unlocked = true;
+        this.me = String(args.user);
+        this.roster = [];
+        this.addMember(this.me, "owner");
         return { recovery_key: RECOVERY_KEY, keychain_problem: null };
+      case "join_vault": {
+        const name = String(args.name).trim();
+        if (!this.exists) throw fail("no_vault", "no vault at /home/ada/.local/share/keyshelf/vault.db");
+        if (this.me !== null) {
+          throw fail("not_allowed", `cannot join as ${name}: this device is already ${this.me} in this vault`);
+        }
+        if (!args.passphrase) throw fail("wrong_passphrase", "the passphrase is empty");
+        if (this.roster.some((m) => m.name === name)) throw fail("exists", `member ${name} already exists`);
+        this.addMember(name, "member", { status: "pending", fingerprint: JOINED_FINGERPRINT });
+        this.me = name;
+        this.passphrase = String(args.passphrase);
+        this.unlocked = true;
+        const owner = this.roster.find((m) => m.role === "owner");
+        return {
+          fingerprint: JOINED_FINGERPRINT,
+          owner_name: owner?.name ?? "",
+          owner_fingerprint: owner?.fingerprint ?? "",
+          recovery_key: RECOVERY_KEY,
+          keychain_problem: null,
+        };
+      }
       case "unlock": {
         if (args.passphrase === null) {
           if (this.keychain === "empty") throw fail("locked", "the keychain holds no key for this vault");
@@ -252,16 +414,78 @@ export class FakeVault {
         const envs = this.projects.get(String(args.project));
         if (!envs) throw fail("not_found", `unknown project ${args.project}`);
         envs.set(String(args.environment), new Map());
+        if (this.me) this.grant(this.me, `${args.project}/${args.environment}`);
         return null;
       }
-      case "list_secrets":
-        return [...this.scope(String(args.project), String(args.environment)).values()].map((s) => s.summary);
+      case "list_secrets": {
+        const secrets = this.scope(String(args.project), String(args.environment));
+        this.requireAccess(`${args.project}/${args.environment}`);
+        return [...secrets.values()].map((s) => s.summary);
+      }
       case "search_secrets": {
         const query = String(args.query).toLowerCase();
+        const open = this.scopesOf(this.me);
         return [...this.projects.values()]
           .flatMap((envs) => [...envs.values()].flatMap((scope) => [...scope.values()]))
           .map((s) => s.summary)
+          .filter((s) => open.includes(`${s.project}/${s.environment}`))
           .filter((s) => `${s.project}/${s.environment}/${s.name}`.toLowerCase().includes(query));
+      }
+      case "list_members":
+        return this.roster;
+      case "my_scopes":
+        return this.scopesOf(this.me);
+      case "list_access_requests":
+        return this.requests.filter((r) => !args.pendingOnly || r.status === "pending");
+      case "request_access": {
+        const scope = String(args.scope);
+        const [project = "", environment = ""] = scope.split("/");
+        this.scope(project, environment);
+        const reason = String(args.reason ?? "").trim();
+        if (!reason) throw fail("invalid", "the reason for the request is empty");
+        const duration = parseDuration(args.duration as string | null);
+        if (this.scopesOf(this.me).includes(scope)) {
+          throw fail("not_allowed", `cannot request access to ${scope}: you already have access`);
+        }
+        const waiting = this.requests.find((r) => r.member === this.me && r.scope === scope && r.status === "pending");
+        if (waiting) {
+          throw fail("not_allowed", `cannot request access to ${scope}: your request ${waiting.id} is still waiting for a decision`);
+        }
+        return this.addRequest(this.me ?? "", scope, reason, { durationSecs: duration });
+      }
+      case "approve_access": {
+        const request = this.pendingRequest(args.id, "approve");
+        const override = parseDuration(args.duration as string | null);
+        const duration = override ?? request.duration_secs;
+        Object.assign(request, {
+          status: "approved",
+          decided_by: this.me,
+          decided_at: this.now,
+          expires_at: duration === null ? null : this.now + duration,
+        });
+        this.grant(request.member, request.scope);
+        return request;
+      }
+      case "deny_access": {
+        const request = this.pendingRequest(args.id, "deny");
+        const reason = String(args.reason ?? "").trim();
+        if (!reason) throw fail("invalid", "the reason for denying is empty");
+        Object.assign(request, { status: "denied", decided_by: this.me, decided_at: this.now, decision_note: reason });
+        return request;
+      }
+      case "preview_revoke":
+        return this.revocation(String(args.member), String(args.scope));
+      case "revoke_access": {
+        const revoked = this.revocation(String(args.member), String(args.scope));
+        const [project = "", environment = ""] = revoked.scope.split("/");
+        this.grants.get(revoked.scope)?.delete(revoked.member);
+        for (const name of revoked.exposed) {
+          const summary = this.scope(project, environment).get(name)?.summary;
+          if (!summary) continue;
+          summary.exposed_at = this.now;
+          summary.exposed_reason = `read by ${revoked.member} before their access to ${revoked.scope} ended`;
+        }
+        return revoked;
       }
       case "set_secret": {
         const secret = args.secret as NewSecret;
@@ -299,11 +523,11 @@ export class FakeVault {
       case "secret_note":
         return this.secret(args.path).note;
       case "reveal_secret": {
-        const stored = this.secret(args.path);
+        const stored = this.readable(args.path, true);
         return stored.values[stored.values.length - 1];
       }
       case "copy_secret":
-        this.secret(args.path);
+        this.readable(args.path, true);
         return { clears_in_secs: 30 };
       case "notebook_snippet":
       case "copy_snippet":
@@ -329,6 +553,14 @@ export class FakeVault {
     }
     throw fail("internal", `unknown command ${cmd}`);
   }
+}
+
+/** An access duration: null (empty) is until revoked, else seconds. */
+function parseDuration(text: string | null): number | null {
+  const seconds = parseRotation(text);
+  if (seconds === undefined) return null;
+  if (seconds === null) throw fail("invalid", `invalid duration "${text ?? ""}": use a number and a unit, e.g. 8h, 7d`);
+  return seconds;
 }
 
 /** undefined keeps the interval, null is manual rotation, else seconds (Rust's units). */

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import * as api from "../../api";
 import type { KindInfo } from "../../bindings/KindInfo";
 import type { SecretSummary } from "../../bindings/SecretSummary";
+import { Callout } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
 import { DueBadge } from "../../components/DueBadge";
@@ -99,6 +100,13 @@ export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }:
         </div>
         <DueBadge dueAt={secret.due_at} now={now} />
       </header>
+
+      {/* Someone who read it lost access: only a new key at the provider undoes that. */}
+      {secret.exposed_at !== null ? (
+        <Callout tone="danger">
+          {secret.exposed_reason ? `Exposed: ${secret.exposed_reason}.` : "Exposed."} Rotate it at the provider.
+        </Callout>
+      ) : null}
 
       <div className="value-block">
         <div className="value-heading">

@@ -2,6 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, type KeyboardEvent } from "react";
 
 import type { SecretSummary } from "../../bindings/SecretSummary";
+import { Badge } from "../../components/Badge";
 import { DueBadge } from "../../components/DueBadge";
 import { KindIcon } from "../../components/KindIcon";
 import { formatDate, nowSecs } from "../../lib/time";
@@ -118,6 +119,7 @@ export function SecretList({ secrets, selectedName, onSelect, kindLabel }: Secre
                     <span aria-hidden="true"> · </span>rotated {formatDate(secret.last_rotated_at)}
                   </span>
                 </span>
+                {secret.exposed_at !== null ? <Badge tone="danger">Exposed</Badge> : null}
                 <DueBadge dueAt={secret.due_at} now={now} />
               </button>
             </div>

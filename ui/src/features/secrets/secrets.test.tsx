@@ -75,6 +75,8 @@ describe("secret list", () => {
       due_at: null,
       has_note: false,
       updated_at: now,
+      exposed_at: null,
+      exposed_reason: null,
     }));
     const handle = fake.handle.bind(fake);
     fake.handle = async (cmd, args) => (cmd === "list_secrets" ? many : handle(cmd, args));
