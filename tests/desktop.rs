@@ -272,15 +272,28 @@ async fn first_run_to_keychain_unlock() {
     let alice = |args: &[&str]| cli_as_alice(&vault, dir.path(), args);
     alice(&["member", "join", "--name", "alice"]);
     cli(&vault, &config, &["member", "approve", "alice"]);
-    alice(&["access", "request", "llm-eval/dev", "--reason", "e2e eval run", "--for", "1h"]);
+    alice(&[
+        "access",
+        "request",
+        "llm-eval/dev",
+        "--reason",
+        "e2e eval run",
+        "--for",
+        "1h",
+    ]);
     dismiss_toasts(&d).await;
     // The inbox polls; a focus change (or the 60 s poll) refreshes its badge. Opening it reads afresh.
     button(&d, "Access requests").await.click().await.expect("inbox");
     text_on_page(&d, "e2e eval run").await;
+    screenshot(&d, "7-access-requests").await;
     button(&d, "Approve").await.click().await.expect("approve");
     text_on_page(&d, "Approved: alice can read llm-eval/dev.").await;
     assert_eq!(alice(&["get", "llm-eval/dev/OPENAI_API_KEY"]), VALUE);
-    d.action_chain().send_keys(Key::Escape).perform().await.expect("close inbox");
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .expect("close inbox");
     dialog_closed(&d).await;
 
     // Lock drops the keys; the OS keychain unlocks again without typing.

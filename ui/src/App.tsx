@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import * as api from "./api";
+import type { JoinedVault } from "./bindings/JoinedVault";
 import type { LockReason } from "./bindings/LockReason";
 import type { UnlockResult } from "./bindings/UnlockResult";
 import { Browser } from "./Browser";
 import { Button } from "./components/Button";
 import { ToastProvider, useToast } from "./components/Toast";
+import { CompareFingerprints } from "./features/join/CompareFingerprints";
+import { JoinVault } from "./features/join/JoinVault";
 import { AuthLayout } from "./features/unlock/AuthLayout";
 import { FirstRun } from "./features/unlock/FirstRun";
 import { Recovery } from "./features/unlock/Recovery";
@@ -16,6 +19,10 @@ type Phase =
   | { screen: "starting" }
   | { screen: "error"; message: string }
   | { screen: "first-run" }
+  // The vault file exists but this device is not a member of it yet.
+  | { screen: "join" }
+  // lockedBy as for recovery: the recovery key follows this screen.
+  | { screen: "fingerprints"; joined: JoinedVault; lockedBy: LockReason | null }
   // lockedBy: Rust locked while the key was on screen; Continue then leads to Unlock.
   | { screen: "recovery"; recoveryKey: string; keychainProblem: string | null; lockedBy: LockReason | null }
   // notice: why Rust locked (idle, screen lock): information, not an error.
@@ -72,6 +79,7 @@ function Screens() {
     }
     setVault({ name: status.name, member: status.member });
     if (!status.exists) return setPhase({ screen: "first-run" });
+    if (status.member === null) return setPhase({ screen: "join" });
     if (status.unlocked) return setPhase({ screen: "browser", notice: null });
     // Day to day the OS keychain holds the key: try it silently before asking for anything.
     try {
@@ -124,7 +132,7 @@ function Screens() {
         if (showingBrowser.current) toast.clear();
         setPhase((p) => {
           if (p.screen === "browser") return lockedPhase(reason);
-          if (p.screen === "recovery") return { ...p, lockedBy: reason };
+          if (p.screen === "recovery" || p.screen === "fingerprints") return { ...p, lockedBy: reason };
           return p;
         });
       })
@@ -171,8 +179,8 @@ function Screens() {
     case "first-run":
       return (
         <FirstRun
-          onCreated={(created, team) => {
-            setVault((v) => ({ ...v, name: team }));
+          onCreated={(created, team, user) => {
+            setVault({ name: team, member: user });
             setPhase({
               screen: "recovery",
               recoveryKey: created.recovery_key,
@@ -180,6 +188,30 @@ function Screens() {
               lockedBy: null,
             });
           }}
+        />
+      );
+    case "join":
+      return (
+        <JoinVault
+          vaultName={vault.name}
+          onJoined={(joined, name) => {
+            setVault((v) => ({ ...v, member: name }));
+            setPhase({ screen: "fingerprints", joined, lockedBy: null });
+          }}
+        />
+      );
+    case "fingerprints":
+      return (
+        <CompareFingerprints
+          joined={phase.joined}
+          onContinue={() =>
+            setPhase({
+              screen: "recovery",
+              recoveryKey: phase.joined.recovery_key,
+              keychainProblem: phase.joined.keychain_problem,
+              lockedBy: phase.lockedBy,
+            })
+          }
         />
       );
     case "recovery":

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useMemo, useState, type ReactNode } from "react";
 
 import * as api from "./api";
+import type { AccessRequest } from "./bindings/AccessRequest";
 import type { KindInfo } from "./bindings/KindInfo";
 import type { ProjectSummary } from "./bindings/ProjectSummary";
 import type { SecretKind } from "./bindings/SecretKind";
@@ -9,6 +10,11 @@ import { Button, IconButton } from "./components/Button";
 import { Icon } from "./components/Icon";
 import { KIND_LABEL } from "./components/KindIcon";
 import { useToast } from "./components/Toast";
+import { AccessRequestsDialog } from "./features/access/AccessRequestsDialog";
+import { LockedScope } from "./features/access/LockedScope";
+import { MembersDialog } from "./features/access/MembersDialog";
+import { RequestAccessDialog } from "./features/access/RequestAccessDialog";
+import { useTeamAccess } from "./features/access/useTeamAccess";
 import { AddEnvironmentDialog } from "./features/projects/AddEnvironmentDialog";
 import { AddProjectDialog } from "./features/projects/AddProjectDialog";
 import { ProjectTree } from "./features/projects/ProjectTree";
@@ -26,6 +32,9 @@ type OpenDialog =
   | { type: "add-secret" }
   | { type: "search" }
   | { type: "settings" }
+  | { type: "request-access"; scope: Scope }
+  | { type: "access-requests" }
+  | { type: "members" }
   | null;
 
 interface Loaded {
@@ -60,6 +69,8 @@ export function Browser({
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<OpenDialog>(null);
+  const team = useTeamAccess(member);
+  const countId = useId();
 
   const refreshProjects = useCallback(async () => {
     try {
@@ -100,8 +111,11 @@ export function Browser({
   }, [notice, toast]);
 
   const key = scope ? scopeKey(scope) : null;
+  // A string, so a poll that changes nothing for this scope does not reload its list.
+  const scopeAccess = key ? team.access(key) : "unknown";
   useEffect(() => {
-    if (!scope) return;
+    // A locked scope has nothing to list (Rust would refuse); an unknown one waits for my_scopes.
+    if (!scope || scopeAccess !== "open") return;
     let live = true;
     setListError(null);
     api.listSecrets(scope.project, scope.environment).then(
@@ -111,7 +125,7 @@ export function Browser({
     return () => {
       live = false;
     };
-  }, [scope, reload]);
+  }, [scope, reload, scopeAccess]);
 
   // Ctrl+K / Cmd+K anywhere opens search, unless another dialog is in the way.
   useEffect(() => {
@@ -125,7 +139,7 @@ export function Browser({
     return () => window.removeEventListener("keydown", onKeyDown);
   }, []);
 
-  const secrets = loaded !== null && loaded.key === key ? loaded.items : null;
+  const secrets = scopeAccess === "open" && loaded !== null && loaded.key === key ? loaded.items : null;
   const names = useMemo(() => new Set(secrets?.map((s) => s.name)), [secrets]);
   const selectedSecret = selected !== null ? (secrets?.find((s) => s.name === selected) ?? null) : null;
   const kindLabels = useMemo(() => new Map(kinds.map((k) => [k.kind, k.label])), [kinds]);
@@ -140,6 +154,14 @@ export function Browser({
     });
 
   const closeDialog = () => setDialog(null);
+
+  // Verified ones only: a forged request is shown in the inbox but is not work to do.
+  const pendingCount = team.inbox.filter((request) => request.verified).length;
+  const me = team.me;
+  const revocable =
+    me && team.decides
+      ? team.openScopes.filter((label) => me.role === "owner" || me.lead_of.includes(label.split("/")[0] ?? ""))
+      : [];
 
   return (
     <div className="shell">
@@ -164,6 +186,41 @@ export function Browser({
           Search
         </button>
         <div className="topbar-actions">
+          {team.decides ? (
+            <Button
+              variant="ghost"
+              icon="inbox"
+              aria-label="Access requests"
+              aria-describedby={pendingCount > 0 ? countId : undefined}
+              onClick={() => {
+                // Requests arrive from other devices between polls: opening reads afresh.
+                setDialog({ type: "access-requests" });
+                void team.refresh();
+              }}
+            >
+              <span className="topbar-label">Access requests</span>
+              {pendingCount > 0 ? (
+                <span className="count-badge" aria-hidden="true">
+                  {pendingCount}
+                </span>
+              ) : null}
+            </Button>
+          ) : null}
+          {/* Outside the button: a description is not read from the button's own content. */}
+          <span id={countId} hidden>
+            {`${pendingCount} pending`}
+          </span>
+          <Button
+            variant="ghost"
+            icon="users"
+            aria-label="Members"
+            onClick={() => {
+              setDialog({ type: "members" });
+              void team.refresh();
+            }}
+          >
+            <span className="topbar-label">Members</span>
+          </Button>
           <Button icon="plus" onClick={() => setDialog({ type: "add-project" })}>
             Add project
           </Button>
@@ -182,6 +239,7 @@ export function Browser({
           onToggle={toggleProject}
           onSelect={(next) => selectScope(next)}
           onAddEnvironment={(project) => setDialog({ type: "add-environment", project })}
+          isLocked={(label) => team.access(label) === "locked"}
         />
 
         <div className="content">
@@ -204,7 +262,12 @@ export function Browser({
                   {secrets ? `${secrets.length.toLocaleString()} ${secrets.length === 1 ? "secret" : "secrets"}` : " "}
                 </p>
               </div>
-              <Button variant="primary" icon="plus" disabled={!scope} onClick={() => setDialog({ type: "add-secret" })}>
+              <Button
+                variant="primary"
+                icon="plus"
+                disabled={scopeAccess !== "open"}
+                onClick={() => setDialog({ type: "add-secret" })}
+              >
                 Add secret
               </Button>
             </div>
@@ -212,6 +275,9 @@ export function Browser({
               scope={scope}
               hasProjects={projects === null || projects.length > 0}
               secrets={secrets}
+              locked={scopeAccess === "locked"}
+              waiting={key ? team.waitingFor(key) : null}
+              onRequestAccess={() => scope && setDialog({ type: "request-access", scope })}
               error={listError}
               selected={selected}
               onSelect={setSelected}
@@ -251,9 +317,11 @@ export function Browser({
           onCreated={(project, environments) => {
             closeDialog();
             toast.show(`Created project ${project}.`);
-            void refreshProjects();
-            const first = environments[0];
-            if (first) selectScope({ project, environment: first });
+            // Its creator holds the new scopes: select one once my_scopes says so, never as locked.
+            void Promise.all([refreshProjects(), team.refresh()]).then(() => {
+              const first = environments[0];
+              if (first) selectScope({ project, environment: first });
+            });
           }}
         />
       ) : null}
@@ -265,8 +333,7 @@ export function Browser({
             const project = dialog.project;
             closeDialog();
             toast.show(`Created ${project}/${environment}.`);
-            void refreshProjects();
-            selectScope({ project, environment });
+            void Promise.all([refreshProjects(), team.refresh()]).then(() => selectScope({ project, environment }));
           }}
         />
       ) : null}
@@ -294,6 +361,42 @@ export function Browser({
           }}
         />
       ) : null}
+      {dialog?.type === "request-access" ? (
+        <RequestAccessDialog
+          scope={dialog.scope}
+          onClose={closeDialog}
+          onSent={() => {
+            const { project } = dialog.scope;
+            closeDialog();
+            toast.show(`Request sent. A lead of ${project} decides.`);
+            void team.refresh();
+          }}
+        />
+      ) : null}
+      {dialog?.type === "access-requests" ? (
+        <AccessRequestsDialog
+          requests={team.inbox}
+          onClose={closeDialog}
+          onDecided={(message) => {
+            toast.show(message);
+            void team.refresh();
+          }}
+        />
+      ) : null}
+      {dialog?.type === "members" ? (
+        <MembersDialog
+          roster={team.roster}
+          me={team.me}
+          revocable={revocable}
+          onClose={closeDialog}
+          onRevoked={(revoked) => {
+            toast.show(`Revoked ${revoked.member}'s access to ${revoked.scope}.`);
+            void team.refresh();
+            // Secrets the member read are flagged exposed now.
+            setReload((n) => n + 1);
+          }}
+        />
+      ) : null}
       {dialog?.type === "search" ? (
         <SearchDialog
           onClose={closeDialog}
@@ -312,6 +415,9 @@ function ListBody({
   scope,
   hasProjects,
   secrets,
+  locked,
+  waiting,
+  onRequestAccess,
   error,
   selected,
   onSelect,
@@ -321,6 +427,9 @@ function ListBody({
   scope: Scope | null;
   hasProjects: boolean;
   secrets: SecretSummary[] | null;
+  locked: boolean;
+  waiting: AccessRequest | null;
+  onRequestAccess: () => void;
   error: string | null;
   selected: string | null;
   onSelect: (name: string) => void;
@@ -338,6 +447,7 @@ function ListBody({
       </EmptyState>
     );
   }
+  if (locked) return <LockedScope scope={scope} waiting={waiting} onRequest={onRequestAccess} />;
   if (error) return <EmptyState title="Could not load secrets" text={error} alert />;
   if (secrets === null) return <p className="list-loading">Loading…</p>;
   if (secrets.length === 0) {

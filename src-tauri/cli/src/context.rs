@@ -50,8 +50,7 @@ impl Context {
 
     /// The owner key this device trusts for `vault`. A membership recorded before keys were
     /// pinned pins the vault's owner now (trust on first use) and says so.
-    async fn pinned_owner(&self, vault: &Vault) -> Result<Vec<u8>> {
-        let mut config = self.device_config()?;
+    async fn pinned_owner(&self, mut config: DeviceConfig, vault: &Vault) -> Result<Vec<u8>> {
         let membership = config.vaults.get_mut(vault.id()).ok_or_else(|| Error::NotAMember {
             vault: vault.name().to_owned(),
         })?;
@@ -85,7 +84,7 @@ impl Context {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");
             }
         }
-        let pinned = self.pinned_owner(session.vault()).await?;
+        let pinned = self.pinned_owner(config, session.vault()).await?;
         let session = session.with_pinned_owner(pinned);
         rekey_expired(&session).await;
         Ok(session)

@@ -129,14 +129,24 @@ impl Session {
         }
         // Who may have granted this scope: trusted owners, and trusted leads of its project.
         let project = label.split('/').next().unwrap_or(label);
+        // Only a grant from someone else needs the roster (the common case, one's own grant, does not).
+        let granted_by: Option<String> =
+            sqlx::query_scalar("SELECT granted_by FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
+                .bind(scope_id)
+                .bind(&self.member.id)
+                .bind(epoch)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| Error::db("reading a grant", e))?;
+        let from_someone_else = granted_by.is_some_and(|by| by != self.member.id);
         let granters: Vec<String> = match &self.pinned_owner {
-            Some(pinned) => crate::roster::load(conn, &self.vault.id, pinned)
+            Some(pinned) if from_someone_else => crate::roster::load(conn, &self.vault.id, pinned)
                 .await?
                 .into_iter()
                 .filter(|e| e.may_grant(project))
                 .map(|e| e.id)
                 .collect(),
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let (key, expires_at) = members::open_grant(
             conn,

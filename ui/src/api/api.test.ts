@@ -14,6 +14,13 @@ describe("api errors", () => {
     expect(errorMessage(error)).toBe("Secret llm-eval/dev/X failed authentication");
   });
 
+  it("keeps not_allowed, the code for a refused team action", () => {
+    expect(toApiError({ code: "not_allowed", message: "you have no access to llm-eval/prod" })).toMatchObject({
+      code: "not_allowed",
+      message: "you have no access to llm-eval/prod",
+    });
+  });
+
   it("turns unknown codes and non-CommandError rejections into showable internal errors", () => {
     expect(toApiError({ code: "brand_new", message: "m" })).toMatchObject({ code: "internal", message: "m" });
     expect(toApiError("command list_projects not found")).toMatchObject({

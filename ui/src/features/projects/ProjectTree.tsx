@@ -3,7 +3,7 @@ import { useId, type KeyboardEvent } from "react";
 import type { ProjectSummary } from "../../bindings/ProjectSummary";
 import { Badge } from "../../components/Badge";
 import { Icon } from "../../components/Icon";
-import { sameScope, type Scope } from "./scope";
+import { sameScope, scopeKey, type Scope } from "./scope";
 import "./projects.css";
 
 interface ProjectTreeProps {
@@ -14,13 +14,17 @@ interface ProjectTreeProps {
   onToggle: (project: string) => void;
   onSelect: (scope: Scope) => void;
   onAddEnvironment: (project: string) => void;
+  /** Environments this member holds no key to: they show a lock. */
+  isLocked: (scope: string) => boolean;
 }
 
 /**
  * The sidebar: projects, each with its environments. Arrow keys move between rows (like a
  * file tree); Left/Right fold and unfold a project.
  */
-export function ProjectTree({ projects, scope, collapsed, onToggle, onSelect, onAddEnvironment }: ProjectTreeProps) {
+export function ProjectTree({ projects, scope, collapsed, onToggle, onSelect, onAddEnvironment, isLocked }: ProjectTreeProps) {
+  // One shared description, so a locked row keeps its plain "project/env" name.
+  const lockedId = useId();
   const onKeyDown = (event: KeyboardEvent<HTMLUListElement>) => {
     const rows = [...event.currentTarget.querySelectorAll<HTMLButtonElement>("[data-tree-row]")];
     const current = document.activeElement as HTMLButtonElement | null;
@@ -59,6 +63,9 @@ export function ProjectTree({ projects, scope, collapsed, onToggle, onSelect, on
   return (
     <nav aria-label="Projects" className="sidebar">
       <h2 className="sidebar-heading">Projects</h2>
+      <span id={lockedId} hidden>
+        No access
+      </span>
       {projects === null ? (
         <p className="sidebar-empty">Loading…</p>
       ) : projects.length === 0 ? (
@@ -74,6 +81,8 @@ export function ProjectTree({ projects, scope, collapsed, onToggle, onSelect, on
               onToggle={onToggle}
               onSelect={onSelect}
               onAddEnvironment={onAddEnvironment}
+              isLocked={isLocked}
+              lockedId={lockedId}
             />
           ))}
         </ul>
@@ -89,9 +98,11 @@ interface ProjectNodeProps {
   onToggle: (project: string) => void;
   onSelect: (scope: Scope) => void;
   onAddEnvironment: (project: string) => void;
+  isLocked: (scope: string) => boolean;
+  lockedId: string;
 }
 
-function ProjectNode({ project, open, scope, onToggle, onSelect, onAddEnvironment }: ProjectNodeProps) {
+function ProjectNode({ project, open, scope, onToggle, onSelect, onAddEnvironment, isLocked, lockedId }: ProjectNodeProps) {
   const labelId = useId();
   const holdsSelection = scope?.project === project.name;
   return (
@@ -112,6 +123,7 @@ function ProjectNode({ project, open, scope, onToggle, onSelect, onAddEnvironmen
           {project.environments.map((env) => {
             const here = { project: project.name, environment: env.name };
             const selected = sameScope(scope, here);
+            const locked = isLocked(scopeKey(here));
             return (
               <li key={env.name} role="none">
                 <button
@@ -119,11 +131,13 @@ function ProjectNode({ project, open, scope, onToggle, onSelect, onAddEnvironmen
                   className={`tree-row tree-env${selected ? " selected" : ""}`}
                   aria-label={`${project.name}/${env.name}`}
                   aria-current={selected ? "true" : undefined}
+                  aria-describedby={locked ? lockedId : undefined}
                   data-tree-row="env"
                   data-project={project.name}
                   onClick={() => onSelect(here)}
                 >
                   <span className="tree-name">{env.name}</span>
+                  {locked ? <Icon name="lock" size={14} className="tree-lock" /> : null}
                   <Badge tone={selected ? "accent" : "neutral"}>{env.secrets.toLocaleString()}</Badge>
                 </button>
               </li>

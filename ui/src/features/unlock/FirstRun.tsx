@@ -9,7 +9,7 @@ import { MIN_PASSPHRASE } from "../../lib/passphrase";
 import { AuthLayout } from "./AuthLayout";
 import { PassphraseStrength } from "./PassphraseStrength";
 
-export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, team: string) => void }) {
+export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, team: string, user: string) => void }) {
   const [team, setTeam] = useState("");
   const [user, setUser] = useState("");
   const [passphrase, setPassphrase] = useState("");
@@ -31,7 +31,7 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
     try {
       // Key derivation is deliberately slow (Argon2id); the button shows it is working.
       const created = await api.createVault(team.trim(), user.trim(), passphrase);
-      onCreated(created, team.trim());
+      onCreated(created, team.trim(), user.trim());
     } catch (e) {
       setError(api.errorMessage(e));
       setBusy(false);

@@ -1,0 +1,175 @@
+import { useEffect, useRef, useState } from "react";
+
+import * as api from "../../api";
+import type { Revoked } from "../../bindings/Revoked";
+import type { RosterEntry } from "../../bindings/RosterEntry";
+import { Alert, Callout } from "../../components/Alert";
+import { Badge } from "../../components/Badge";
+import { Button } from "../../components/Button";
+import { Dialog } from "../../components/Dialog";
+import { SelectField } from "../../components/Field";
+import { RevokeDialog } from "./RevokeDialog";
+import "./access.css";
+
+function roleText(entry: RosterEntry) {
+  return entry.role === "lead" && entry.lead_of.length > 0 ? `lead of ${entry.lead_of.join(", ")}` : entry.role;
+}
+
+/**
+ * The roster as this device verifies it. Owners and leads can also revoke a member's access to
+ * a scope they hold: previewed first, since revoking rekeys the scope and flags what was read.
+ */
+export function MembersDialog({
+  roster,
+  me,
+  revocable,
+  onClose,
+  onRevoked,
+}: {
+  roster: RosterEntry[];
+  me: RosterEntry | null;
+  /** Scopes this member may revoke access to; empty hides revocation. */
+  revocable: string[];
+  onClose: () => void;
+  onRevoked: (revoked: Revoked) => void;
+}) {
+  const others = roster.filter((entry) => entry.name !== me?.name);
+  const [revoking, setRevoking] = useState(false);
+  const [member, setMember] = useState(others[0]?.name ?? "");
+  const [scope, setScope] = useState(revocable[0] ?? "");
+  const [preview, setPreview] = useState<Revoked | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const revokeSection = useRef<HTMLDivElement>(null);
+  const wasRevoking = useRef(false);
+
+  // Closing the form (Cancel, or after revoking) removes the focused control: back to its button.
+  useEffect(() => {
+    if (wasRevoking.current && !revoking) revokeSection.current?.querySelector<HTMLElement>("button")?.focus();
+    wasRevoking.current = revoking;
+  }, [revoking]);
+
+  const review = async () => {
+    if (busy || !member || !scope) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setPreview(await api.previewRevoke(member, scope));
+    } catch (e) {
+      setError(api.errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog label="Members" description="Fingerprints are checked against the owner key this device pinned." size="lg" onClose={onClose}>
+      <div className="members-scroll">
+        <table className="members">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Fingerprint</th>
+              <th scope="col">Trusted</th>
+            </tr>
+          </thead>
+          <tbody>
+            {roster.map((entry) => (
+              <tr key={entry.id} aria-label={entry.name}>
+                <th scope="row">
+                  {entry.name}
+                  {entry.name === me?.name ? <span className="muted"> (you)</span> : null}
+                </th>
+                <td>{roleText(entry)}</td>
+                <td>
+                  <Badge tone={entry.status === "active" ? "success" : entry.status === "pending" ? "warning" : "neutral"}>
+                    {entry.status}
+                  </Badge>
+                </td>
+                <td className="mono">{entry.fingerprint}</td>
+                <td>
+                  {entry.trusted ? (
+                    "Yes"
+                  ) : (
+                    <Callout>{`Not trusted: ${entry.problem ?? "no admission chain to the owner"}`}</Callout>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      {revocable.length > 0 && others.length > 0 ? (
+        revoking ? (
+          <form
+            className="revoke-form"
+            noValidate
+            onSubmit={(event) => {
+              event.preventDefault();
+              void review();
+            }}
+          >
+            <div className="form-row">
+              <SelectField label="Member" value={member} autoFocus onChange={(e) => setMember(e.target.value)}>
+                {others.map((entry) => (
+                  <option key={entry.id} value={entry.name}>
+                    {entry.name}
+                  </option>
+                ))}
+              </SelectField>
+              <SelectField label="Scope" value={scope} onChange={(e) => setScope(e.target.value)}>
+                {revocable.map((label) => (
+                  <option key={label} value={label}>
+                    {label}
+                  </option>
+                ))}
+              </SelectField>
+            </div>
+            <Alert message={error} />
+            <div className="request-buttons">
+              <Button
+                onClick={() => {
+                  setRevoking(false);
+                  setError(null);
+                }}
+              >
+                Cancel
+              </Button>
+              <Button type="submit" variant="primary" busy={busy}>
+                Review revocation
+              </Button>
+            </div>
+          </form>
+        ) : (
+          <div className="request-buttons" ref={revokeSection}>
+            <Button
+              icon="lock"
+              onClick={() => {
+                setMember(others[0]?.name ?? "");
+                setScope(revocable[0] ?? "");
+                setRevoking(true);
+              }}
+            >
+              Revoke access
+            </Button>
+          </div>
+        )
+      ) : null}
+
+      {preview ? (
+        <RevokeDialog
+          preview={preview}
+          onClose={() => setPreview(null)}
+          onRevoked={(revoked) => {
+            setPreview(null);
+            setRevoking(false);
+            onRevoked(revoked);
+          }}
+        />
+      ) : null}
+    </Dialog>
+  );
+}

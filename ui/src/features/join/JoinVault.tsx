@@ -1,0 +1,77 @@
+import { useState } from "react";
+
+import * as api from "../../api";
+import type { JoinedVault } from "../../bindings/JoinedVault";
+import { Alert } from "../../components/Alert";
+import { Button } from "../../components/Button";
+import { PasswordField, TextField } from "../../components/Field";
+import { MIN_PASSPHRASE } from "../../lib/passphrase";
+import { AuthLayout } from "../unlock/AuthLayout";
+import { PassphraseStrength } from "../unlock/PassphraseStrength";
+
+/** For a device that finds a shared vault file it is not a member of: join it as a pending member. */
+export function JoinVault({
+  vaultName,
+  onJoined,
+}: {
+  vaultName: string | null;
+  onJoined: (joined: JoinedVault, name: string) => void;
+}) {
+  const [name, setName] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const mismatch = repeat.length > 0 && repeat !== passphrase;
+  const ready = [...passphrase].length >= MIN_PASSPHRASE && passphrase === repeat;
+
+  const submit = async () => {
+    if (!ready || busy) return;
+    if (!name.trim()) {
+      setError("Enter your name.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      // Creating the member's keys derives from the passphrase (Argon2id): slow on purpose.
+      onJoined(await api.joinVault(name.trim(), passphrase), name.trim());
+    } catch (e) {
+      setError(api.errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout
+      title={`Join ${vaultName ?? "this vault"}`}
+      subtitle="This device is not a member of this vault yet. Join it with your own passphrase; the owner or a lead then admits you and grants access."
+    >
+      <form
+        className="auth-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <TextField label="Your name" value={name} onChange={(e) => setName(e.target.value)} placeholder="grace" autoFocus />
+        <PasswordField
+          label="Passphrase"
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          hint={<PassphraseStrength passphrase={passphrase} />}
+        />
+        <PasswordField label="Repeat passphrase" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+        <Alert message={mismatch ? "The passphrases do not match." : error} />
+        <Button type="submit" variant="primary" size="lg" disabled={!ready} busy={busy}>
+          Join vault
+        </Button>
+        <p className="auth-footnote">
+          Your passphrase is yours alone: it unlocks your own key, never the owner's.
+        </p>
+      </form>
+    </AuthLayout>
+  );
+}
