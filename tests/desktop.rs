@@ -120,6 +120,10 @@ async fn fill(d: &WebDriver, label: &str, text: &str) {
 async fn screenshot(d: &WebDriver, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshots dir");
+    // Entry animations would otherwise be caught half-way (a translucent dialog).
+    d.execute("document.getAnimations().forEach(a => a.finish())", vec![])
+        .await
+        .expect("finish animations");
     d.screenshot(&dir.join(format!("{name}.png")))
         .await
         .expect("screenshot");
