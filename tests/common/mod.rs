@@ -227,6 +227,29 @@ impl Vault {
         );
     }
 
+    /// Remembers a value so that no command may print it on stderr.
+    pub fn remember(&self, value: &str) {
+        self.values.borrow_mut().push(value.to_owned());
+    }
+
+    /// `keyshelf ARGS` as the owner with `stdin` piped in and extra environment (e.g. the
+    /// debug-only clock offset); the whole output, checked for leaked secrets on stderr.
+    pub fn output(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.cmd(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = self.pipe(cmd, stdin.as_bytes());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for value in self.values.borrow().iter().filter(|v| !v.is_empty()) {
+            assert!(
+                !stderr.contains(value.as_str()),
+                "a secret value reached stderr: {stderr}"
+            );
+        }
+        out
+    }
+
     pub fn get(&self, path: &str) -> Vec<u8> {
         let out = self.run(self.cmd(&["get", path]));
         assert!(

@@ -69,6 +69,9 @@ pub enum Command {
     Get {
         /// PROJECT/ENV/NAME
         path: String,
+        /// The previous value, while the overlap after a rotation lasts
+        #[arg(long)]
+        previous: bool,
     },
     /// List secrets with metadata, never values
     Ls {
@@ -110,10 +113,40 @@ pub enum Command {
         /// PROJECT/ENV; repeat for several (a later scope wins on a name clash)
         #[arg(long, required = true)]
         scope: Vec<String>,
+        /// Also export each previous value still in its overlap window, as NAME_PREVIOUS
+        #[arg(long)]
+        with_previous: bool,
         /// The command and its arguments, after --
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
+    /// Staged rotation: store a new value as pending (stdin), check it, promote it, roll back
+    Rotate(RotateArgs),
+    /// What must be rotated: exposed, overdue and due-soon secrets; exit 3 when any is overdue or exposed
+    Due {
+        /// The warning window
+        #[arg(long, value_name = "DURATION", default_value = "14d")]
+        within: String,
+        /// PROJECT or PROJECT/ENV
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Also write the deadlines as an iCalendar file (one event per deadline)
+        #[arg(long, value_name = "FILE")]
+        ics: Option<PathBuf>,
+    },
+    /// Record a deployment of a scope: its on-deploy secrets fall due
+    DeployMark {
+        /// PROJECT/ENV
+        scope: String,
+        /// What was deployed (a version, a commit)
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Rotation policy of projects and environments (a stricter interval, e.g. for prod)
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// The audit log
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -135,8 +168,9 @@ pub struct SetArgs {
     /// A note, stored encrypted
     #[arg(long)]
     pub note: Option<String>,
-    /// Rotation interval (e.g. 90d), or "manual" [default: by kind]
-    #[arg(long, value_name = "DURATION")]
+    /// Rotation policy: an interval (e.g. 90d), on-deploy, manual, or default (by kind, and by
+    /// any project/environment policy)
+    #[arg(long, visible_alias = "rotation", value_name = "POLICY")]
     pub rotate_every: Option<String>,
     /// Store this file's contents (at most 1 MiB) as a file secret instead of reading stdin
     #[arg(long, value_name = "PATH")]
@@ -144,6 +178,61 @@ pub struct SetArgs {
     /// Keep a trailing newline read from stdin (by default one is dropped)
     #[arg(long)]
     pub keep_newline: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("step").args(["promote", "rollback", "cancel"])))]
+pub struct RotateArgs {
+    /// PROJECT/ENV/NAME
+    pub path: String,
+    /// Promote the pending version: it becomes current, the old value stays readable as previous
+    /// for the overlap (runs the check first, if one is given or saved)
+    #[arg(long)]
+    pub promote: bool,
+    /// Swap the previous value back while its overlap lasts
+    #[arg(long)]
+    pub rollback: bool,
+    /// Discard the pending version
+    #[arg(long)]
+    pub cancel: bool,
+    /// How long the old value stays readable after promotion
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    pub overlap: String,
+    /// A shell command that validates the candidate: it gets the new value in the secret's
+    /// environment variable, and a non-zero exit refuses promotion
+    #[arg(long, value_name = "CMD")]
+    pub check: Option<String>,
+    /// Save --check on the secret, so every later rotation runs it
+    #[arg(long, requires = "check")]
+    pub save_check: bool,
+    /// Read the new value from this file (a file secret) instead of stdin
+    #[arg(long, value_name = "PATH", conflicts_with = "step")]
+    pub file: Option<PathBuf>,
+    /// Keep a trailing newline read from stdin
+    #[arg(long, conflicts_with = "step")]
+    pub keep_newline: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Make secrets of a project or one environment rotate at least this often
+    Set {
+        /// PROJECT or PROJECT/ENV
+        target: String,
+        /// The interval, e.g. 30d
+        #[arg(long, value_name = "DURATION")]
+        every: String,
+    },
+    /// Remove a project's or environment's policy
+    Unset {
+        /// PROJECT or PROJECT/ENV
+        target: String,
+    },
+    /// List project and environment policies
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -61,3 +61,22 @@ pub fn print_strict(text: &str) -> std::io::Result<()> {
 pub fn date(unix: i64) -> String {
     keyshelf_core::clock::rfc3339(unix).chars().take(10).collect()
 }
+
+/// Where a secret stands on rotation, for tables: "EXPOSED: rotate", "OVERDUE since 2026-11-02",
+/// "due soon 2026-12-10", "due 2027-02-01", "on-deploy", "manual"; plus a staged version.
+pub fn rotation(secret: &keyshelf_core::vault::SecretSummary) -> String {
+    use keyshelf_core::rotation::RotationStatus;
+    let due = secret.due_at.map(date).unwrap_or_default();
+    let mut text = match secret.rotation {
+        RotationStatus::Exposed => "EXPOSED: rotate".to_owned(),
+        RotationStatus::Overdue => format!("OVERDUE since {due}"),
+        RotationStatus::DueSoon => format!("due soon {due}"),
+        RotationStatus::Fresh => format!("due {due}"),
+        RotationStatus::NoDeadline if secret.policy == "on-deploy" => "on-deploy".to_owned(),
+        RotationStatus::NoDeadline => "manual".to_owned(),
+    };
+    if let Some(pending) = secret.pending_version {
+        text.push_str(&format!(" (v{pending} pending)"));
+    }
+    text
+}

@@ -97,6 +97,8 @@ pub enum Error {
     },
     #[error("invalid duration {input:?}: use a number and a unit, e.g. 30s, 15m, 24h, 7d, 12w")]
     InvalidDuration { input: String },
+    #[error("invalid rotation policy {input:?}: use an interval (e.g. 90d, 12w), default, on-deploy or manual")]
+    InvalidRotation { input: String },
     #[error("unknown secret kind {kind:?}: one of {known}")]
     UnknownKind { kind: String, known: String },
     #[error("no project named {project:?}")]
@@ -123,6 +125,14 @@ pub enum Error {
     NoCurrentVersion { path: String },
     #[error("audit log entry {position} {problem}")]
     AuditBroken { position: i64, problem: String },
+
+    // --- rotation ---
+    #[error("{path} has no pending version: stage one with `keyshelf rotate {path}` (new value on stdin)")]
+    NoPending { path: String },
+    #[error("{path} has no previous version inside its overlap window: nothing to {action}")]
+    NoPrevious { path: String, action: &'static str },
+    #[error("the check of {path} version {version} failed: not promoting it (fix the value and stage it again, or run the check again with `keyshelf rotate --promote {path}`)")]
+    CheckFailed { path: String, version: i64 },
 
     // --- input ---
     #[error("line {line}: {reason}")]

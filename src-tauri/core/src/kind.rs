@@ -86,6 +86,56 @@ impl SecretKind {
         }
     }
 
+    /// The provider page where keys of this kind are created and revoked, for rotating by hand.
+    pub fn console_url(self) -> Option<&'static str> {
+        match self {
+            SecretKind::Openai => Some("https://platform.openai.com/api-keys"),
+            SecretKind::Anthropic => Some("https://console.anthropic.com/settings/keys"),
+            SecretKind::HuggingFace => Some("https://huggingface.co/settings/tokens"),
+            SecretKind::Wandb => Some("https://wandb.ai/authorize"),
+            SecretKind::Aws => Some("https://console.aws.amazon.com/iam/home#/security_credentials"),
+            SecretKind::GcpServiceAccount => Some("https://console.cloud.google.com/iam-admin/serviceaccounts"),
+            SecretKind::DatabaseUrl | SecretKind::Generic => None,
+        }
+    }
+
+    /// Where the provider's format is public, why `value` does not look like a key of this kind
+    /// (a likely paste of the wrong thing). A hint, not a rule: formats change. The reason never
+    /// quotes the value.
+    pub fn format_problem(self, value: &[u8]) -> Option<&'static str> {
+        let text = std::str::from_utf8(value).ok()?.trim();
+        let ok = match self {
+            SecretKind::Anthropic => text.starts_with("sk-ant-"),
+            // Anthropic keys also start with sk-: an OpenAI key is sk- but not sk-ant-.
+            SecretKind::Openai => text.starts_with("sk-") && !text.starts_with("sk-ant-"),
+            SecretKind::HuggingFace => text.starts_with("hf_"),
+            SecretKind::Aws => {
+                let id = text.len() == 20 && (text.starts_with("AKIA") || text.starts_with("ASIA"));
+                let secret = text.len() == 40
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
+                id || secret
+            }
+            SecretKind::GcpServiceAccount => serde_json::from_str::<serde_json::Value>(text)
+                .map(|json| json["type"] == "service_account" && json["private_key"].is_string())
+                .unwrap_or(false),
+            SecretKind::DatabaseUrl => text.contains("://"),
+            SecretKind::Wandb | SecretKind::Generic => true,
+        };
+        (!ok).then_some(match self {
+            SecretKind::Openai => "OpenAI keys start with sk- (or sk-proj-)",
+            SecretKind::Anthropic => "Anthropic keys start with sk-ant-",
+            SecretKind::HuggingFace => "Hugging Face tokens start with hf_",
+            SecretKind::Aws => "AWS access key ids are 20 characters starting AKIA or ASIA; secret keys are 40",
+            SecretKind::GcpServiceAccount => {
+                "a GCP service-account key is JSON with \"type\": \"service_account\" and a private_key"
+            }
+            SecretKind::DatabaseUrl => "a database URL looks like scheme://user:password@host/db",
+            SecretKind::Wandb | SecretKind::Generic => "",
+        })
+    }
+
     /// Guesses the kind from a conventional variable name, for imports.
     pub fn guess(name: &str) -> SecretKind {
         let upper = name.to_ascii_uppercase();
@@ -151,5 +201,26 @@ mod tests {
         assert_eq!(SecretKind::Generic.default_rotation(), None);
         assert_eq!(SecretKind::guess("openai_api_key"), SecretKind::Openai);
         assert_eq!(SecretKind::guess("MY_TOKEN"), SecretKind::Generic);
+    }
+
+    #[test]
+    fn format_hints_catch_the_wrong_paste() {
+        assert_eq!(SecretKind::Openai.format_problem(b"sk-proj-abc"), None);
+        assert!(SecretKind::Openai.format_problem(b"sk-ant-abc").is_some());
+        assert_eq!(SecretKind::Anthropic.format_problem(b"sk-ant-api03-x"), None);
+        assert!(SecretKind::HuggingFace.format_problem(b"sk-abc").is_some());
+        assert_eq!(SecretKind::Aws.format_problem(b"AKIAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(
+            SecretKind::Aws.format_problem(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            None
+        );
+        assert_eq!(
+            SecretKind::GcpServiceAccount.format_problem(br#"{"type":"service_account","private_key":"k"}"#),
+            None
+        );
+        assert!(SecretKind::GcpServiceAccount.format_problem(b"{}").is_some());
+        assert_eq!(SecretKind::Generic.format_problem(b"anything"), None);
+        // Binary values are not judged.
+        assert_eq!(SecretKind::Openai.format_problem(&[0xff, 0xfe]), None);
     }
 }

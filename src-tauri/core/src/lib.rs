@@ -20,6 +20,7 @@ pub mod kind;
 pub mod members;
 pub mod notebook;
 pub mod roster;
+pub mod rotation;
 pub mod session;
 pub mod store;
 pub mod vault;

@@ -255,6 +255,14 @@ impl Vault {
 }
 
 impl Session {
+    /// This member's roster entry as this device trusts it (`None` when not in the roster).
+    pub(crate) async fn trusted_self(&self, conn: &mut SqliteConnection) -> Result<Option<RosterEntry>> {
+        let roster = load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        Ok(roster.into_iter().find(|e| e.id == self.member.id))
+    }
+}
+
+impl Session {
     /// The roster as this device sees it, trusting the pinned owner key (none pinned: nobody).
     pub async fn roster(&self) -> Result<Vec<RosterEntry>> {
         load(

@@ -2,9 +2,9 @@
 //! `reveal_secret`, and `copy_secret` puts it on the clipboard without passing through the webview.
 
 use data_encoding::BASE64;
-use keyshelf_core::duration::Duration;
 use keyshelf_core::kind::SecretKind;
 use keyshelf_core::notebook;
+use keyshelf_core::rotation::RotationPolicy;
 use keyshelf_core::vault::{SecretOptions, SecretPath, SecretSummary, VersionSummary, MAX_VALUE_BYTES};
 use keyshelf_core::Error;
 use serde::{Deserialize, Serialize};
@@ -118,7 +118,7 @@ pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> Comman
         kind: secret.kind,
         // An empty note removes the note; null keeps it.
         note: secret.note.map(Zeroizing::new),
-        rotate_every: parse_rotation(secret.rotate_every.as_deref())?,
+        rotation: parse_rotation(secret.rotate_every.as_deref())?,
         file_name,
     };
     state.session().await?.set_secret(&path, &value, options).await?;
@@ -131,19 +131,19 @@ pub async fn edit_secret(state: State<'_, AppState>, edit: SecretEdit) -> Comman
     let options = SecretOptions {
         kind: edit.kind,
         note: edit.note.map(Zeroizing::new),
-        rotate_every: parse_rotation(edit.rotate_every.as_deref())?,
+        rotation: parse_rotation(edit.rotate_every.as_deref())?,
         file_name: None,
     };
     Ok(state.session().await?.edit_secret(&path, options).await?)
 }
 
 /// `None`/empty keeps the current interval (or the kind's default); `manual` turns it off.
-fn parse_rotation(text: Option<&str>) -> keyshelf_core::Result<Option<Option<Duration>>> {
-    Ok(match text.map(str::trim) {
-        None | Some("") => None,
-        Some("manual") | Some("never") => Some(None),
-        Some(text) => Some(Some(text.parse::<Duration>()?)),
-    })
+/// "90d", "default", "on-deploy" or "manual"; empty keeps what the secret has.
+fn parse_rotation(text: Option<&str>) -> keyshelf_core::Result<Option<RotationPolicy>> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::parse)
+        .transpose()
 }
 
 /// The decrypted note, for the detail view's "Show note". Audited by the core.

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod member;
 mod project;
+mod rotation;
 mod run;
 mod secret;
 mod transfer;
@@ -12,7 +13,9 @@ mod vault;
 use clap::CommandFactory;
 use keyshelf_core::Result;
 
-use crate::args::{AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, ProjectCommand};
+use crate::args::{
+    AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, PolicyCommand, ProjectCommand,
+};
 use crate::context::Context;
 
 /// Runs the command; the process exit code on success.
@@ -44,13 +47,30 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Access(AccessCommand::Deny { id, reason }) => access::deny(&ctx, &id, &reason).await,
         Command::Access(AccessCommand::Revoke { member, scope }) => access::revoke(&ctx, &member, &scope).await,
         Command::Set(args) => secret::set(&ctx, args).await,
-        Command::Get { path } => secret::get(&ctx, &path).await,
+        Command::Get { path, previous } => secret::get(&ctx, &path, previous).await,
         Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,
         Command::Rm { path } => secret::remove(&ctx, &path).await,
         Command::History { path, json } => secret::history(&ctx, &path, json).await,
         Command::Import { file, scope } => transfer::import(&ctx, &file, &scope).await,
         Command::Export { scope, format } => transfer::export(&ctx, &scope, format).await,
-        Command::Run { scope, command } => run::run(&ctx, &scope, &command).await,
+        Command::Run {
+            scope,
+            with_previous,
+            command,
+        } => run::run(&ctx, &scope, with_previous, &command).await,
+        Command::Rotate(args) => rotation::rotate(&ctx, args).await,
+        Command::Due {
+            within,
+            scope,
+            json,
+            ics,
+        } => rotation::due(&ctx, &within, scope.as_deref(), json, ics.as_deref()).await,
+        Command::DeployMark { scope, note } => rotation::deploy_mark(&ctx, &scope, &note).await,
+        Command::Policy(PolicyCommand::Set { target, every }) => {
+            rotation::policy_set(&ctx, &target, Some(&every)).await
+        }
+        Command::Policy(PolicyCommand::Unset { target }) => rotation::policy_set(&ctx, &target, None).await,
+        Command::Policy(PolicyCommand::Ls { json }) => rotation::policy_list(&ctx, json).await,
         Command::Audit(AuditCommand::Verify) => audit::verify(&ctx).await,
         Command::Audit(AuditCommand::Ls { limit, json }) => audit::list(&ctx, limit, json).await,
         Command::Completions { shell } => {

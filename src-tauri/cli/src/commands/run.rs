@@ -9,12 +9,15 @@ use keyshelf_core::Result;
 
 use crate::context::Context;
 
-pub async fn run(ctx: &Context, scopes: &[String], command: &[OsString]) -> Result<i32> {
+pub async fn run(ctx: &Context, scopes: &[String], with_previous: bool, command: &[OsString]) -> Result<i32> {
     let scopes: Vec<ScopePath> = scopes.iter().map(|s| s.parse()).collect::<Result<_>>()?;
     let session = ctx.session().await?;
     let mut injection = Injection::default();
     for scope in &scopes {
         injection.add_scope(session.read_scope(scope, "run").await?);
+        if with_previous {
+            injection.add_scope(session.read_scope_previous(scope, "run").await?);
+        }
     }
     session.vault().close().await;
     drop(session);

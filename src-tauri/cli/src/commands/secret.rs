@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use keyshelf_core::duration::Duration;
 use keyshelf_core::vault::{SecretOptions, SecretPath, MAX_VALUE_BYTES};
 use keyshelf_core::{Error, Result};
 use zeroize::Zeroizing;
@@ -14,11 +13,7 @@ use crate::output;
 pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
     let path: SecretPath = args.path.parse()?;
     let kind = args.kind.as_deref().map(str::parse).transpose()?;
-    let rotate_every = match args.rotate_every.as_deref() {
-        None => None,
-        Some("manual") | Some("never") => Some(None),
-        Some(text) => Some(Some(text.parse::<Duration>()?)),
-    };
+    let rotation = args.rotate_every.as_deref().map(str::parse).transpose()?;
     let (value, file_name) = match &args.file {
         Some(file) => (
             read_file(file)?,
@@ -29,7 +24,7 @@ pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
     let options = SecretOptions {
         kind,
         note: args.note.map(Zeroizing::new),
-        rotate_every,
+        rotation,
         file_name,
     };
     let session = ctx.session().await?;
@@ -46,7 +41,7 @@ pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
 }
 
 /// The value from stdin: a hidden prompt on a terminal, else everything piped in.
-fn read_value(path: &SecretPath, keep_newline: bool) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn read_value(path: &SecretPath, keep_newline: bool) -> Result<Zeroizing<Vec<u8>>> {
     let stdin = std::io::stdin();
     let mut value = if stdin.is_terminal() {
         let typed = prompt_hidden(&format!("Value for {path}: "))?.ok_or(Error::EmptyValue {
@@ -81,7 +76,7 @@ fn read_value(path: &SecretPath, keep_newline: bool) -> Result<Zeroizing<Vec<u8>
     Ok(value)
 }
 
-fn read_file(file: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn read_file(file: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
     let io = |e| Error::Io {
         context: format!("reading {}", file.display()),
         source: e,
@@ -97,10 +92,14 @@ fn read_file(file: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(std::fs::read(file).map_err(io)?))
 }
 
-pub async fn get(ctx: &Context, path: &str) -> Result<i32> {
+pub async fn get(ctx: &Context, path: &str, previous: bool) -> Result<i32> {
     let path: SecretPath = path.parse()?;
     let session = ctx.session().await?;
-    let value = session.get_secret(&path).await?;
+    let value = if previous {
+        session.get_previous(&path).await?
+    } else {
+        session.get_secret(&path).await?
+    };
     let mut out = std::io::stdout().lock();
     let newline: &[u8] = if out.is_terminal() { b"\n" } else { b"" };
     out.write_all(value.expose())
@@ -134,12 +133,7 @@ pub async fn list(ctx: &Context, filter: Option<&str>, json: bool) -> Result<i32
                 s.path(),
                 s.kind.to_string() + if s.is_file { " (file)" } else { "" },
                 s.version.map_or("-".into(), |v| format!("v{v}")),
-                if s.exposed_at.is_some() {
-                    "EXPOSED: rotate".into()
-                } else {
-                    s.due_at
-                        .map_or("manual".into(), |due| format!("due {}", output::date(due)))
-                },
+                output::rotation(s),
                 output::date(s.updated_at),
             ]
         })
@@ -176,9 +170,15 @@ pub async fn history(ctx: &Context, path: &str, json: bool) -> Result<i32> {
                 v.state.clone(),
                 keyshelf_core::clock::rfc3339(v.created_at),
                 v.created_by.clone(),
+                match (v.state.as_str(), v.retire_at, v.check_status.as_deref()) {
+                    ("previous", Some(until), _) => format!("readable until {}", keyshelf_core::clock::rfc3339(until)),
+                    ("pending", _, Some(outcome)) => format!("check {outcome}"),
+                    ("pending", _, None) => "waiting for promotion".into(),
+                    _ => String::new(),
+                },
             ]
         })
         .collect();
-    output::table(&["VERSION", "STATE", "CREATED", "BY"], &rows)?;
+    output::table(&["VERSION", "STATE", "CREATED", "BY", ""], &rows)?;
     Ok(0)
 }

@@ -2,20 +2,24 @@
 //! versions, members and the audit log. [`Vault`] is the locked view (metadata only);
 //! [`Session`] is a member's unlocked view, which can decrypt what they were granted.
 
+mod deadlines;
 mod path;
 pub(crate) mod projects;
 pub(crate) mod secrets;
+mod staged;
 
 use std::path::Path;
 
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+pub use deadlines::{Deployment, RotationOverride, ScopeFilter};
 pub use path::{check_label, check_secret_name, ScopePath, SecretPath};
 pub use projects::{EnvironmentSummary, ProjectSummary};
 pub use secrets::{
     ExportFormat, ImportSummary, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary, MAX_VALUE_BYTES,
 };
+pub use staged::{Promoted, Staged};
 
 use crate::audit::{self, AuditEntry};
 use crate::crypto::{AccountKey, Identity, KdfParams, RecoveryKey};

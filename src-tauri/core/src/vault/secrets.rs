@@ -13,9 +13,9 @@ use super::path::{check_secret_name, ScopePath, SecretPath};
 use super::projects::{resolve_scope, ScopeRow};
 use super::{acquire, Vault};
 use crate::crypto::{self, aead, Plaintext, ScopeKey};
-use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::kind::SecretKind;
+use crate::rotation::{self, RotationPolicy, RotationStatus};
 use crate::session::Session;
 
 /// Largest value or file a secret may hold.
@@ -36,13 +36,17 @@ pub struct SecretSummary {
     pub file_name: Option<String>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub version: Option<i64>,
-    /// Rotation interval in seconds; `None` is manual rotation.
+    /// The policy as chosen: "default", "every 30d", "on-deploy" or "manual".
+    pub policy: String,
+    /// The interval that applies (policy, kind default, project/environment override), seconds;
+    /// `None` when no interval applies (manual, on-deploy).
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub rotate_every_secs: Option<i64>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub last_rotated_at: i64,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub due_at: Option<i64>,
+    pub rotation: RotationStatus,
     pub has_note: bool,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub updated_at: i64,
@@ -50,6 +54,14 @@ pub struct SecretSummary {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub exposed_at: Option<i64>,
     pub exposed_reason: Option<String>,
+    /// A staged rotation waiting for promotion.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub pending_version: Option<i64>,
+    /// Until when the previous value stays readable (the overlap after a promotion).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub previous_until: Option<i64>,
+    /// The command that validates new values before promotion (metadata, in clear).
+    pub check_command: Option<String>,
 }
 
 impl SecretSummary {
@@ -63,10 +75,15 @@ impl SecretSummary {
 pub struct VersionSummary {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub version: i64,
+    /// current, pending, previous (readable until `retire_at`) or retired.
     pub state: String,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub created_at: i64,
     pub created_by: String,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub retire_at: Option<i64>,
+    /// For a staged version: "passed" or "failed" once its check ran.
+    pub check_status: Option<String>,
 }
 
 /// Metadata given with `set`. `None` fields keep what the secret had (or the kind's default).
@@ -74,8 +91,7 @@ pub struct VersionSummary {
 pub struct SecretOptions {
     pub kind: Option<SecretKind>,
     pub note: Option<Zeroizing<String>>,
-    /// `Some(None)` sets manual rotation.
-    pub rotate_every: Option<Option<Duration>>,
+    pub rotation: Option<RotationPolicy>,
     /// Set for file secrets: the original file name, used when the file is materialised.
     pub file_name: Option<String>,
 }
@@ -130,65 +146,77 @@ fn note_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str) -> Ve
     )
 }
 
-type SummaryRow = (
-    String,
-    String,
-    String,
-    String,
-    bool,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    bool,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    project: String,
+    environment: String,
+    name: String,
+    kind: String,
+    is_file: bool,
+    file_name: Option<String>,
+    version: Option<i64>,
+    policy: String,
+    rotate_every_secs: Option<i64>,
+    rotation_cap: Option<i64>,
+    first_deploy_since: Option<i64>,
+    last_rotated_at: i64,
+    has_note: bool,
+    updated_at: i64,
+    exposed_at: Option<i64>,
+    exposed_reason: Option<String>,
+    pending_version: Option<i64>,
+    previous_retire_at: Option<i64>,
+    check_command: Option<String>,
+}
 
-const SUMMARY_SELECT: &str = "SELECT p.name, e.name, s.name, s.kind, s.is_file, s.file_name,
-        (SELECT v.version FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'current'),
-        s.rotate_every_secs, s.last_rotated_at, s.note_ciphertext IS NOT NULL, s.updated_at,
-        s.exposed_at, s.exposed_reason
+/// The overrides and deployments that decide deadlines are looked up per row through indexes,
+/// only where they can matter (deployments only for on-deploy secrets).
+const SUMMARY_SELECT: &str = "SELECT p.name AS project, e.name AS environment, s.name, s.kind, s.is_file, s.file_name,
+        (SELECT v.version FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'current') AS version,
+        s.policy, s.rotate_every_secs,
+        (SELECT MIN(o.max_every_secs) FROM rotation_overrides o
+          WHERE o.project_id = p.id AND o.environment_id IN (0, e.id)) AS rotation_cap,
+        CASE WHEN s.policy = 'on-deploy' THEN (SELECT MIN(d.at) FROM deployments d
+          WHERE d.scope_id = s.scope_id AND d.at > s.last_rotated_at) END AS first_deploy_since,
+        s.last_rotated_at, s.note_ciphertext IS NOT NULL AS has_note, s.updated_at,
+        s.exposed_at, s.exposed_reason,
+        (SELECT MAX(v.version) FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'pending') AS pending_version,
+        (SELECT v.retire_at FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'previous') AS previous_retire_at,
+        s.check_command
      FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
      JOIN projects p ON p.id = e.project_id";
 
 fn to_summary(row: SummaryRow) -> SecretSummary {
-    let (
-        project,
-        environment,
-        name,
-        kind,
-        is_file,
-        file_name,
-        version,
-        rotate_every_secs,
-        last_rotated_at,
-        has_note,
-        updated_at,
-        exposed_at,
-        exposed_reason,
-    ) = row;
+    let now = crate::clock::now();
+    let kind = row.kind.parse().unwrap_or(SecretKind::Generic);
+    let policy = RotationPolicy::from_columns(&row.policy, row.rotate_every_secs);
+    let interval = policy.effective_interval(kind, row.rotation_cap);
+    let due_at = rotation::due_at(interval, row.last_rotated_at, row.first_deploy_since);
     SecretSummary {
-        project,
-        environment,
-        name,
-        kind: kind.parse().unwrap_or(SecretKind::Generic),
-        is_file,
-        file_name,
-        version,
-        rotate_every_secs,
-        last_rotated_at,
-        due_at: rotate_every_secs.map(|every| last_rotated_at.saturating_add(every)),
-        has_note,
-        updated_at,
-        exposed_at,
-        exposed_reason,
+        project: row.project,
+        environment: row.environment,
+        name: row.name,
+        kind,
+        is_file: row.is_file,
+        file_name: row.file_name,
+        version: row.version,
+        policy: policy.to_string(),
+        rotate_every_secs: interval,
+        last_rotated_at: row.last_rotated_at,
+        due_at,
+        rotation: rotation::status(due_at, row.exposed_at.is_some(), now, rotation::WARNING_WINDOW),
+        has_note: row.has_note,
+        updated_at: row.updated_at,
+        exposed_at: row.exposed_at,
+        exposed_reason: row.exposed_reason,
+        pending_version: row.pending_version,
+        previous_until: row.previous_retire_at.filter(|until| *until > now),
+        check_command: row.check_command,
     }
 }
 
 /// The existing secret of that name in the scope, if any: id and latest version number.
-async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
+pub(super) async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
     sqlx::query_as(
         "SELECT s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
          FROM secrets s WHERE s.scope_id = ? AND s.name = ?",
@@ -201,22 +229,22 @@ async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Re
 }
 
 /// One stored version, as read back for decryption.
-struct VersionRow {
-    secret_id: String,
-    name: String,
-    version: i64,
-    epoch: i64,
-    nonce: Vec<u8>,
-    ciphertext: Vec<u8>,
+pub(super) struct VersionRow {
+    pub(super) secret_id: String,
+    pub(super) name: String,
+    pub(super) version: i64,
+    pub(super) epoch: i64,
+    pub(super) nonce: Vec<u8>,
+    pub(super) ciphertext: Vec<u8>,
 }
 
 /// A value about to be written: a new secret (version 1) or a new version of an existing one.
-struct NewVersion<'a> {
-    secret_id: String,
-    name: &'a str,
-    version: i64,
-    kind: SecretKind,
-    value: &'a [u8],
+pub(super) struct NewVersion<'a> {
+    pub(super) secret_id: String,
+    pub(super) name: &'a str,
+    pub(super) version: i64,
+    pub(super) kind: SecretKind,
+    pub(super) value: &'a [u8],
 }
 
 impl Vault {
@@ -294,8 +322,9 @@ impl Vault {
         let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
-            "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by)
+        type Row = (i64, String, i64, String, Option<i64>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
              FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
              WHERE v.secret_id = ? ORDER BY v.version DESC",
         )
@@ -303,13 +332,21 @@ impl Vault {
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| Error::db("reading history", e))?;
+        let now = crate::clock::now();
         Ok(rows
             .into_iter()
-            .map(|(version, state, created_at, created_by)| VersionSummary {
-                version,
-                state,
-                created_at,
-                created_by,
+            .map(|(version, state, created_at, created_by, retire_at, check_status)| {
+                // A previous version whose overlap ended is retired, whether or not a write has
+                // recorded that yet.
+                let lapsed = state == "previous" && retire_at.is_none_or(|until| until <= now);
+                VersionSummary {
+                    version,
+                    state: if lapsed { "retired".to_owned() } else { state },
+                    created_at,
+                    created_by,
+                    retire_at,
+                    check_status,
+                }
             })
             .collect())
     }
@@ -347,11 +384,12 @@ impl Session {
         };
         let items = [item];
         if created {
-            let every = options.rotate_every.unwrap_or_else(|| kind.default_rotation());
-            self.insert_secrets(&mut tx, &scope, &items, every, options.file_name.as_deref())
+            let policy = options.rotation.unwrap_or(RotationPolicy::Default);
+            self.insert_secrets(&mut tx, &scope, &items, policy, options.file_name.as_deref())
                 .await?;
         } else {
-            self.supersede(&mut tx, &[secret_id.as_str()]).await?;
+            self.supersede(&mut tx, &[secret_id.as_str()], overlap_end(), true)
+                .await?;
             update_metadata(&mut tx, &secret_id, &options).await?;
             // The new value decides: a file replaces text and typed text replaces a file.
             sqlx::query("UPDATE secrets SET is_file = ?, file_name = ? WHERE id = ?")
@@ -362,7 +400,7 @@ impl Session {
                 .await
                 .map_err(|e| Error::db("updating a secret", e))?;
         }
-        self.insert_versions(&mut tx, &scope, &key, &items).await?;
+        self.insert_versions(&mut tx, &scope, &key, &items, "current").await?;
         if let Some(note) = &options.note {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
@@ -710,15 +748,16 @@ impl Session {
         let mut done = 0;
         progress(done, total);
         for chunk in fresh.chunks(BATCH) {
-            self.insert_secrets(&mut tx, &scope, chunk, None, None).await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk).await?;
+            self.insert_secrets(&mut tx, &scope, chunk, RotationPolicy::Default, None)
+                .await?;
+            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
             done += chunk.len();
             progress(done, total);
         }
         for chunk in updates.chunks(BATCH) {
             let ids: Vec<&str> = chunk.iter().map(|i| i.secret_id.as_str()).collect();
-            self.supersede(&mut tx, &ids).await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk).await?;
+            self.supersede(&mut tx, &ids, overlap_end(), true).await?;
+            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
             done += chunk.len();
             progress(done, total);
         }
@@ -759,7 +798,7 @@ impl Session {
 
     /// Decrypts one version. A version under another key epoch than the scope's, or whose
     /// ciphertext does not authenticate for this exact row, is reported as tampered.
-    fn open_value(&self, key: &ScopeKey, scope: &ScopeRow, row: VersionRow) -> Result<Plaintext> {
+    pub(super) fn open_value(&self, key: &ScopeKey, scope: &ScopeRow, row: VersionRow) -> Result<Plaintext> {
         let tampered = || Error::SecretTampered {
             path: format!("{}/{}", scope.label, row.name),
             version: row.version,
@@ -781,29 +820,28 @@ impl Session {
         .ok_or_else(tampered)
     }
 
-    /// Inserts new secret rows. `rotate_every`: `Some(..)` given by the user for all rows,
-    /// `None` means each row takes its kind's default.
+    /// Inserts new secret rows, all with the same rotation policy.
     async fn insert_secrets(
         &self,
         conn: &mut SqliteConnection,
         scope: &ScopeRow,
         items: &[NewVersion<'_>],
-        rotate_every: Option<Duration>,
+        policy: RotationPolicy,
         file_name: Option<&str>,
     ) -> Result<()> {
         let now = crate::clock::now();
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, rotate_every_secs, last_rotated_at, created_at, updated_at) ",
+            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, policy, rotate_every_secs, last_rotated_at, created_at, updated_at) ",
         );
         query.push_values(items, |mut row, item| {
-            let every = rotate_every.or_else(|| item.kind.default_rotation());
             row.push_bind(&item.secret_id)
                 .push_bind(&scope.id)
                 .push_bind(item.name)
                 .push_bind(item.kind.as_str())
                 .push_bind(file_name.is_some())
                 .push_bind(file_name)
-                .push_bind(every.map(Duration::as_secs))
+                .push_bind(policy.as_column())
+                .push_bind(policy.every_secs())
                 .push_bind(now)
                 .push_bind(now)
                 .push_bind(now);
@@ -816,12 +854,14 @@ impl Session {
         Ok(())
     }
 
-    async fn insert_versions(
+    /// New versions in `state` ("current", or "pending" for a staged rotation).
+    pub(super) async fn insert_versions(
         &self,
         conn: &mut SqliteConnection,
         scope: &ScopeRow,
         key: &ScopeKey,
         items: &[NewVersion<'_>],
+        state: &str,
     ) -> Result<()> {
         let now = crate::clock::now();
         let sealed: Vec<crypto::Sealed> = items
@@ -837,7 +877,7 @@ impl Session {
         query.push_values(items.iter().zip(&sealed), |mut row, (item, sealed)| {
             row.push_bind(&item.secret_id)
                 .push_bind(item.version)
-                .push_bind("current")
+                .push_bind(state)
                 .push_bind(scope.epoch)
                 .push_bind(&sealed.nonce)
                 .push_bind(&sealed.ciphertext)
@@ -852,13 +892,30 @@ impl Session {
         Ok(())
     }
 
-    /// Before a new current version: previous -> retired, current -> previous.
-    async fn supersede(&self, conn: &mut SqliteConnection, secret_ids: &[&str]) -> Result<()> {
+    /// Before a new current version: previous -> retired, current -> previous (readable until
+    /// `previous_until`). A value stored by hand also retires a staged rotation (`retire_pending`):
+    /// promoting it later would silently replace the value just chosen.
+    pub(super) async fn supersede(
+        &self,
+        conn: &mut SqliteConnection,
+        secret_ids: &[&str],
+        previous_until: i64,
+        retire_pending: bool,
+    ) -> Result<()> {
         let now = crate::clock::now();
-        for (from, to) in [("previous", "retired"), ("current", "previous")] {
+        let mut steps = vec![
+            ("previous", "retired", None),
+            ("current", "previous", Some(previous_until)),
+        ];
+        if retire_pending {
+            steps.insert(0, ("pending", "retired", None));
+        }
+        for (from, to, retire_at) in steps {
             let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET state = ");
             query
                 .push_bind(to)
+                .push(", retire_at = ")
+                .push_bind(retire_at)
                 .push(" WHERE state = ")
                 .push_bind(from)
                 .push(" AND secret_id IN (");
@@ -878,7 +935,8 @@ impl Session {
             .push_bind(now)
             .push(", last_rotated_at = ")
             .push_bind(now)
-            .push(" WHERE id IN (");
+            // A new value is the rotation an exposure asked for.
+            .push(", exposed_at = NULL, exposed_reason = NULL WHERE id IN (");
         let mut list = query.separated(", ");
         for id in secret_ids {
             list.push_bind(*id);
@@ -893,8 +951,13 @@ impl Session {
     }
 }
 
+/// A value stored by hand keeps the old one readable as previous for the default overlap.
+fn overlap_end() -> i64 {
+    crate::clock::now().saturating_add(rotation::DEFAULT_OVERLAP.as_secs())
+}
+
 /// The version after `latest`; a file at `i64::MAX` versions is corrupt, not a reason to wrap.
-fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<i64> {
+pub(super) fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<i64> {
     latest.checked_add(1).ok_or_else(|| Error::Corrupt {
         context: format!("{path} has an impossible version number"),
     })
@@ -928,9 +991,10 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
             .await
             .map_err(|e| Error::db("updating a secret", e))?;
     }
-    if let Some(every) = options.rotate_every {
-        sqlx::query("UPDATE secrets SET rotate_every_secs = ? WHERE id = ?")
-            .bind(every.map(Duration::as_secs))
+    if let Some(policy) = options.rotation {
+        sqlx::query("UPDATE secrets SET policy = ?, rotate_every_secs = ? WHERE id = ?")
+            .bind(policy.as_column())
+            .bind(policy.every_secs())
             .bind(secret_id)
             .execute(&mut *conn)
             .await
@@ -972,7 +1036,7 @@ mod tests {
         let edit = SecretOptions {
             kind: Some(SecretKind::Generic),
             note: Some(Zeroizing::new("moved to the ML team".into())),
-            rotate_every: Some(Some("30d".parse().expect("duration"))),
+            rotation: Some("30d".parse().expect("policy")),
             file_name: None,
         };
         session.edit_secret(&path, edit).await.expect("edit");

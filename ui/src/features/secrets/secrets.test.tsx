@@ -70,13 +70,18 @@ describe("secret list", () => {
       is_file: false,
       file_name: null,
       version: 1,
+      policy: "default",
       rotate_every_secs: null,
       last_rotated_at: now,
       due_at: null,
+      rotation: "no-deadline",
       has_note: false,
       updated_at: now,
       exposed_at: null,
       exposed_reason: null,
+      pending_version: null,
+      previous_until: null,
+      check_command: null,
     }));
     const handle = fake.handle.bind(fake);
     fake.handle = async (cmd, args) => (cmd === "list_secrets" ? many : handle(cmd, args));

@@ -1,0 +1,239 @@
+//! rotate, due, deploy-mark, policy: staged rotation and the deadlines that call for it.
+
+use std::path::Path;
+
+use keyshelf_core::duration::Duration;
+use keyshelf_core::inject::Injection;
+use keyshelf_core::rotation::{self, calendar, RotationStatus};
+use keyshelf_core::vault::{ScopeFilter, ScopePath, ScopeSecret, SecretPath};
+use keyshelf_core::{Error, Result, Session};
+
+use super::secret::{read_file, read_value};
+use crate::args::RotateArgs;
+use crate::context::Context;
+use crate::output;
+
+/// Exit code of `rotate` when the check refused the candidate, and of `due` when something is
+/// overdue or exposed.
+const CHECK_FAILED: i32 = 1;
+const SOMETHING_OVERDUE: i32 = 3;
+
+pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
+    let path: SecretPath = args.path.parse()?;
+    let overlap: Duration = args.overlap.parse()?;
+    let session = ctx.session().await?;
+    if args.save_check {
+        session.save_check(&path, args.check.as_deref()).await?;
+        eprintln!("Saved the check on {path}: every rotation of it runs it before promotion.");
+    }
+    if args.rollback {
+        let done = session.rollback(&path).await?;
+        eprintln!(
+            "Rolled back {path}: v{} is current again; v{} stays readable as previous{}.",
+            done.current,
+            done.previous.unwrap_or_default(),
+            until(done.previous_until)
+        );
+        return Ok(0);
+    }
+    if args.cancel {
+        let version = session.cancel_rotation(&path).await?;
+        eprintln!("Discarded the pending v{version} of {path}; the current value is unchanged.");
+        return Ok(0);
+    }
+    if !args.promote {
+        let value = match &args.file {
+            Some(file) => read_file(file)?,
+            None => read_value(&path, args.keep_newline)?,
+        };
+        let staged = session.stage_rotation(&path, &value).await?;
+        drop(value);
+        eprintln!(
+            "Staged {path} v{} as pending; the current value is unchanged.",
+            staged.version
+        );
+        if let Some(warning) = &staged.format_warning {
+            eprintln!("warning: this does not look like the kind of key {path} holds: {warning}.");
+        }
+        if let Some(check) = args.check.as_deref().or(staged.saved_check.as_deref()) {
+            if !run_check(&session, &path, check).await? {
+                return Ok(CHECK_FAILED);
+            }
+        }
+        eprintln!("Promote it with: keyshelf rotate --promote {path} [--overlap 24h]");
+        return Ok(0);
+    }
+    if session.pending_state(&path).await?.is_none() {
+        return Err(Error::NoPending { path: path.to_string() });
+    }
+    // A check runs again at promotion (the provider may have revoked the key since); without
+    // one, the core refuses a version whose last check failed.
+    let saved = session.vault().secret(&path).await?.check_command;
+    if let Some(check) = args.check.as_deref().or(saved.as_deref()) {
+        if !run_check(&session, &path, check).await? {
+            return Ok(CHECK_FAILED);
+        }
+    }
+    let done = session.promote(&path, overlap).await?;
+    match done.previous {
+        Some(previous) => eprintln!(
+            "Promoted {path} v{}: it is current. v{previous} stays readable as previous{} \
+             (`keyshelf get --previous`, `keyshelf run --with-previous`); undo with `keyshelf rotate --rollback {path}`.",
+            done.current,
+            until(done.previous_until)
+        ),
+        None => eprintln!("Promoted {path} v{}: it is current.", done.current),
+    }
+    Ok(0)
+}
+
+fn until(at: Option<i64>) -> String {
+    at.map(|t| format!(" until {}", keyshelf_core::clock::rfc3339(t)))
+        .unwrap_or_default()
+}
+
+/// Runs `check` through `sh -c` with the pending value in the secret's environment variable (a
+/// file secret as a private 0600 file, its path in the variable), and records the outcome.
+async fn run_check(session: &Session, path: &SecretPath, check: &str) -> Result<bool> {
+    let summary = session.vault().secret(path).await?;
+    let (version, value) = session.pending_value(path).await?;
+    let mut injection = Injection::default();
+    injection.add_scope(vec![ScopeSecret {
+        name: path.name.clone(),
+        kind: summary.kind,
+        file_name: summary.file_name,
+        value,
+    }]);
+    eprintln!("Checking v{version} of {path}: sh -c {check:?}");
+    let status = injection.run("sh".as_ref(), &["-c".into(), check.into()])?;
+    let passed = status.success();
+    session.record_check(path, version, passed).await?;
+    if passed {
+        eprintln!("Check passed.");
+    } else {
+        let how = status
+            .code()
+            .map_or_else(|| "killed by a signal".to_owned(), |c| format!("exit {c}"));
+        eprintln!("Check failed ({how}): v{version} stays pending and will not be promoted.");
+    }
+    Ok(passed)
+}
+
+pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, ics: Option<&Path>) -> Result<i32> {
+    let within: Duration = within.parse()?;
+    let filter: Option<ScopeFilter> = scope.map(str::parse).transpose()?;
+    let session = ctx.session().await?;
+    let now = keyshelf_core::clock::now();
+    if let Some(file) = ics {
+        // The calendar carries every deadline, not only those inside the window.
+        let mut all = session.due(Duration::days(365 * 100), filter.as_ref()).await?;
+        for secret in &mut all {
+            secret.rotation = rotation::status(secret.due_at, secret.exposed_at.is_some(), now, within);
+        }
+        write_file(file, calendar::ics(session.vault().id(), &all, now).as_bytes())?;
+        eprintln!("Wrote {} deadline(s) to {}.", all.len(), file.display());
+    }
+    let due = session.due(within, filter.as_ref()).await?;
+    let urgent = due
+        .iter()
+        .any(|s| matches!(s.rotation, RotationStatus::Overdue | RotationStatus::Exposed));
+    if json {
+        output::json(&due)?;
+    } else if due.is_empty() {
+        eprintln!("Nothing to rotate within {within}.");
+    } else {
+        let rows: Vec<Vec<String>> = due
+            .iter()
+            .map(|s| {
+                vec![
+                    output::rotation(s),
+                    s.path(),
+                    s.kind.label().to_owned(),
+                    s.exposed_reason
+                        .clone()
+                        .or_else(|| s.kind.console_url().map(str::to_owned))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        output::table(&["STATUS", "SECRET", "KIND", ""], &rows)?;
+    }
+    Ok(if urgent { SOMETHING_OVERDUE } else { 0 })
+}
+
+/// Writes through a temporary file and a rename, so a reader never sees half a calendar.
+fn write_file(file: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |e| Error::Io {
+        context: format!("writing {}", file.display()),
+        source: e,
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
+    tmp.persist(file).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+pub async fn deploy_mark(ctx: &Context, scope: &str, note: &str) -> Result<i32> {
+    let scope: ScopePath = scope.parse()?;
+    let session = ctx.session().await?;
+    let done = session.mark_deploy(&scope, note).await?;
+    if done.now_due.is_empty() {
+        eprintln!("Recorded a deployment of {scope}; no on-deploy secret fell due.");
+    } else {
+        eprintln!(
+            "Recorded a deployment of {scope}. Now due for rotation: {}",
+            done.now_due.join(", ")
+        );
+    }
+    Ok(0)
+}
+
+pub async fn policy_set(ctx: &Context, target: &str, every: Option<&str>) -> Result<i32> {
+    let target: ScopeFilter = target.parse()?;
+    let every: Option<Duration> = every.map(str::parse).transpose()?;
+    let session = ctx.session().await?;
+    session
+        .set_rotation_override(&target.project, target.environment.as_deref(), every)
+        .await?;
+    let name = match &target.environment {
+        Some(env) => format!("{}/{env}", target.project),
+        None => target.project.clone(),
+    };
+    match every {
+        Some(every) => eprintln!("Secrets in {name} now rotate at least every {every}."),
+        None => eprintln!("Removed the rotation policy of {name}."),
+    }
+    Ok(0)
+}
+
+pub async fn policy_list(ctx: &Context, json: bool) -> Result<i32> {
+    let policies = ctx.open().await?.rotation_overrides().await?;
+    if json {
+        output::json(&policies)?;
+        return Ok(0);
+    }
+    if policies.is_empty() {
+        eprintln!("No project or environment policies: secrets follow their kind's defaults.");
+        return Ok(0);
+    }
+    let rows: Vec<Vec<String>> = policies
+        .iter()
+        .map(|p| {
+            vec![
+                match &p.environment {
+                    Some(env) => format!("{}/{env}", p.project),
+                    None => format!("{} (all environments)", p.project),
+                },
+                format!("every {}", Duration::from_secs(p.every_secs)),
+                p.set_by.clone(),
+                output::date(p.set_at),
+            ]
+        })
+        .collect();
+    output::table(&["SCOPE", "ROTATE", "SET BY", "ON"], &rows)?;
+    Ok(0)
+}

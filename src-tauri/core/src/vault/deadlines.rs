@@ -1,0 +1,268 @@
+//! What decides deadlines besides a secret's own policy: deployments (for on-deploy secrets) and
+//! stricter intervals set on a project or an environment. And the question every reminder asks:
+//! what is due, within which window, among the scopes this member can see.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::path::{check_label, ScopePath};
+use super::projects::resolve_scope;
+use super::{acquire, SecretSummary, Vault};
+use crate::duration::Duration;
+use crate::error::{Error, Result};
+use crate::members::Role;
+use crate::rotation;
+use crate::session::Session;
+
+/// A stricter rotation interval for a project, or one of its environments.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RotationOverride {
+    pub project: String,
+    /// `None`: every environment of the project.
+    pub environment: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub every_secs: i64,
+    pub set_by: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub set_at: i64,
+}
+
+/// A recorded deployment of a scope.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Deployment {
+    pub scope: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub at: i64,
+    pub by: String,
+    pub note: String,
+    /// On-deploy secrets of the scope that this deployment made due.
+    pub now_due: Vec<String>,
+}
+
+impl Vault {
+    /// Every project/environment interval override.
+    pub async fn rotation_overrides(&self) -> Result<Vec<RotationOverride>> {
+        type Row = (String, Option<String>, i64, String, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT p.name, e.name, o.max_every_secs, COALESCE(m.name, o.set_by), o.set_at
+             FROM rotation_overrides o JOIN projects p ON p.id = o.project_id
+             LEFT JOIN environments e ON e.id = o.environment_id
+             LEFT JOIN members m ON m.id = o.set_by ORDER BY p.name, e.name",
+        )
+        .fetch_all(&mut *acquire(self).await?)
+        .await
+        .map_err(|e| Error::db("listing rotation overrides", e))?;
+        Ok(rows
+            .into_iter()
+            .map(|(project, environment, every_secs, set_by, set_at)| RotationOverride {
+                project,
+                environment,
+                every_secs,
+                set_by,
+                set_at,
+            })
+            .collect())
+    }
+}
+
+impl Session {
+    /// Records a deployment of a scope: its on-deploy secrets fall due now. Needs access to the
+    /// scope (a CI job deploying it has that). One transaction, audited.
+    pub async fn mark_deploy(&self, scope_path: &ScopePath, note: &str) -> Result<Deployment> {
+        let now = crate::clock::now();
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, scope_path).await?;
+        self.scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
+            .await?;
+        sqlx::query("INSERT INTO deployments (scope_id, at, member_id, note) VALUES (?, ?, ?, ?)")
+            .bind(&scope.id)
+            .bind(now)
+            .bind(&self.member.id)
+            .bind(note.trim())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("recording a deployment", e))?;
+        let now_due: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM secrets WHERE scope_id = ? AND policy = 'on-deploy' AND last_rotated_at < ? ORDER BY name",
+        )
+        .bind(&scope.id)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| Error::db("finding on-deploy secrets", e))?;
+        self.audit(&mut tx, "scope.deploy", &scope_path.to_string()).await?;
+        crate::store::commit(tx, "recording a deployment").await?;
+        Ok(Deployment {
+            scope: scope_path.to_string(),
+            at: now,
+            by: self.member.name.clone(),
+            note: note.trim().to_owned(),
+            now_due: now_due.into_iter().map(|n| format!("{scope_path}/{n}")).collect(),
+        })
+    }
+
+    /// Sets (or with `None` removes) the strictest interval for a project or one environment.
+    /// Owners, and leads of that project. One transaction, audited.
+    pub async fn set_rotation_override(
+        &self,
+        project: &str,
+        environment: Option<&str>,
+        every: Option<Duration>,
+    ) -> Result<()> {
+        check_label("project", project)?;
+        let mut tx = self.vault.store.write().await?;
+        let me = self.trusted_self(&mut tx).await?;
+        if !me.as_ref().is_some_and(|m| m.may_grant(project)) {
+            return Err(Error::NotAllowed {
+                action: format!("set the rotation policy of {project}"),
+                reason: "only the owner and leads of the project can".into(),
+            });
+        }
+        let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+            .bind(project)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| Error::db("finding a project", e))?
+            .ok_or_else(|| Error::UnknownProject {
+                project: project.to_owned(),
+            })?;
+        let environment_id = match environment {
+            None => 0,
+            Some(env) => {
+                // resolve_scope names the missing project or environment precisely.
+                resolve_scope(&mut tx, &ScopePath::new(project, env)?).await?;
+                sqlx::query_scalar("SELECT id FROM environments WHERE project_id = ? AND name = ?")
+                    .bind(project_id)
+                    .bind(env)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(|e| Error::db("finding an environment", e))?
+            }
+        };
+        let target = match environment {
+            Some(env) => format!("{project}/{env}"),
+            None => project.to_owned(),
+        };
+        match every {
+            Some(every) => {
+                sqlx::query(
+                    "INSERT INTO rotation_overrides (project_id, environment_id, max_every_secs, set_by, set_at)
+                     VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (project_id, environment_id) DO UPDATE SET
+                       max_every_secs = excluded.max_every_secs, set_by = excluded.set_by, set_at = excluded.set_at",
+                )
+                .bind(project_id)
+                .bind(environment_id)
+                .bind(every.as_secs())
+                .bind(&self.member.id)
+                .bind(crate::clock::now())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::db("setting a rotation policy", e))?;
+                self.audit(&mut tx, "rotation.policy.set", &format!("{target} every {every}"))
+                    .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM rotation_overrides WHERE project_id = ? AND environment_id = ?")
+                    .bind(project_id)
+                    .bind(environment_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| Error::db("removing a rotation policy", e))?;
+                self.audit(&mut tx, "rotation.policy.unset", &target).await?;
+            }
+        }
+        crate::store::commit(tx, "changing a rotation policy").await
+    }
+
+    /// Secrets that need rotating (exposed, overdue, or due within `within`) in the scopes this
+    /// member can see: those they hold a key for, every scope of a project they lead, and
+    /// everything for the owner. Most urgent first. Metadata only.
+    pub async fn due(&self, within: Duration, filter: Option<&ScopeFilter>) -> Result<Vec<SecretSummary>> {
+        let now = crate::clock::now();
+        let (project, environment) = match filter {
+            Some(f) => (Some(f.project.as_str()), f.environment.as_deref()),
+            None => (None, None),
+        };
+        let mut secrets = self.vault.secrets(project, environment).await?;
+        let visible = self.visible_scopes().await?;
+        secrets.retain(|s| visible.sees(&s.project, &s.environment));
+        for secret in &mut secrets {
+            secret.rotation = rotation::status(secret.due_at, secret.exposed_at.is_some(), now, within);
+        }
+        secrets.retain(|s| s.rotation.needs_attention());
+        secrets.sort_by(|a, b| {
+            (a.rotation, a.due_at.unwrap_or(i64::MIN), a.path()).cmp(&(
+                b.rotation,
+                b.due_at.unwrap_or(i64::MIN),
+                b.path(),
+            ))
+        });
+        Ok(secrets)
+    }
+
+    async fn visible_scopes(&self) -> Result<Visible> {
+        if self.member.role == Role::Owner {
+            return Ok(Visible::All);
+        }
+        let scopes: HashSet<String> = self.accessible_scopes().await?.into_iter().collect();
+        let mut conn = acquire(&self.vault).await?;
+        let led = match self.trusted_self(&mut conn).await? {
+            Some(me) if me.role == Role::Lead => me.lead_of.iter().cloned().collect(),
+            _ => HashSet::new(),
+        };
+        Ok(Visible::Some { scopes, led })
+    }
+}
+
+/// `PROJECT` or `PROJECT/ENV`, to narrow `due`.
+#[derive(Debug, Clone)]
+pub struct ScopeFilter {
+    pub project: String,
+    pub environment: Option<String>,
+}
+
+impl std::str::FromStr for ScopeFilter {
+    type Err = Error;
+
+    fn from_str(input: &str) -> Result<Self> {
+        match input.split_once('/') {
+            Some(_) => {
+                let scope: ScopePath = input.parse()?;
+                Ok(ScopeFilter {
+                    project: scope.project,
+                    environment: Some(scope.environment),
+                })
+            }
+            None => {
+                check_label("project", input)?;
+                Ok(ScopeFilter {
+                    project: input.to_owned(),
+                    environment: None,
+                })
+            }
+        }
+    }
+}
+
+enum Visible {
+    All,
+    Some {
+        scopes: HashSet<String>,
+        led: HashSet<String>,
+    },
+}
+
+impl Visible {
+    fn sees(&self, project: &str, environment: &str) -> bool {
+        match self {
+            Visible::All => true,
+            Visible::Some { scopes, led } => {
+                led.contains(project) || scopes.contains(&format!("{project}/{environment}"))
+            }
+        }
+    }
+}

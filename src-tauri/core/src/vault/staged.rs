@@ -1,0 +1,429 @@
+//! Staged rotation: a new value waits as `pending` (optionally validated by a check command),
+//! is promoted to `current` while the old value stays readable as `previous` for an overlap
+//! window, and can be rolled back inside that window. Every step is one transaction and audited,
+//! so a crash between steps leaves the state of the last completed step.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+use super::path::SecretPath;
+use super::projects::{resolve_scope, ScopeRow};
+use super::secrets::{existing, next_version, NewVersion, VersionRow};
+use super::ScopePath;
+use crate::crypto::{Plaintext, ScopeKey};
+use crate::duration::Duration;
+use crate::error::{Error, Result};
+use crate::kind::SecretKind;
+use crate::session::Session;
+use crate::vault::ScopeSecret;
+
+/// What `stage_rotation` stored.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Staged {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub version: i64,
+    /// Why the value may not be a key of the secret's kind (a wrong paste), if it looks off.
+    pub format_warning: Option<String>,
+    /// The check saved on the secret, which promotion runs first.
+    pub saved_check: Option<String>,
+}
+
+/// What a promotion or a rollback left: the version now current and the one kept as previous.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Promoted {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub current: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub previous: Option<i64>,
+    /// Until when the previous value stays readable.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub previous_until: Option<i64>,
+}
+
+/// The secret row behind a path, with the key of its scope (access is checked here).
+struct Target {
+    scope: ScopeRow,
+    key: std::sync::Arc<ScopeKey>,
+    secret_id: String,
+    latest: i64,
+}
+
+/// A version of one secret in a given state.
+#[derive(sqlx::FromRow)]
+struct StateRow {
+    version: i64,
+    key_epoch: i64,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+    retire_at: Option<i64>,
+    check_status: Option<String>,
+}
+
+async fn version_in_state(conn: &mut SqliteConnection, secret_id: &str, state: &str) -> Result<Option<StateRow>> {
+    sqlx::query_as(
+        "SELECT version, key_epoch, nonce, ciphertext, retire_at, check_status FROM secret_versions
+         WHERE secret_id = ? AND state = ? ORDER BY version DESC LIMIT 1",
+    )
+    .bind(secret_id)
+    .bind(state)
+    .fetch_optional(conn)
+    .await
+    .map_err(|e| Error::db("reading a version", e))
+}
+
+async fn set_state(
+    conn: &mut SqliteConnection,
+    secret_id: &str,
+    version: i64,
+    state: &str,
+    retire_at: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE secret_versions SET state = ?, retire_at = ? WHERE secret_id = ? AND version = ?")
+        .bind(state)
+        .bind(retire_at)
+        .bind(secret_id)
+        .bind(version)
+        .execute(conn)
+        .await
+        .map_err(|e| Error::db("changing a version's state", e))?;
+    Ok(())
+}
+
+/// A previous version whose overlap has ended becomes retired. Reads already refuse it by date;
+/// this makes the stored state say so at the next rotation step.
+async fn retire_lapsed(conn: &mut SqliteConnection, secret_id: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE secret_versions SET state = 'retired'
+         WHERE secret_id = ? AND state = 'previous' AND (retire_at IS NULL OR retire_at <= ?)",
+    )
+    .bind(secret_id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(|e| Error::db("retiring previous versions", e))?;
+    Ok(())
+}
+
+impl Session {
+    async fn target(&self, conn: &mut SqliteConnection, path: &SecretPath) -> Result<Target> {
+        let scope = resolve_scope(conn, &path.scope).await?;
+        let key = self
+            .scope_key(conn, &scope.id, scope.epoch, &path.scope.to_string())
+            .await?;
+        let (secret_id, latest) = existing(conn, &scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        Ok(Target {
+            scope,
+            key,
+            secret_id,
+            latest,
+        })
+    }
+
+    fn open_state_row(&self, target: &Target, path: &SecretPath, row: StateRow) -> Result<Plaintext> {
+        self.open_value(
+            &target.key,
+            &target.scope,
+            VersionRow {
+                secret_id: target.secret_id.clone(),
+                name: path.name.clone(),
+                version: row.version,
+                epoch: row.key_epoch,
+                nonce: row.nonce,
+                ciphertext: row.ciphertext,
+            },
+        )
+    }
+
+    /// Stores `value` as the pending version of an existing secret; a pending version staged
+    /// earlier is retired. The current value is untouched until promotion.
+    pub async fn stage_rotation(&self, path: &SecretPath, value: &[u8]) -> Result<Staged> {
+        if value.is_empty() {
+            return Err(Error::EmptyValue {
+                what: format!("the new value for {path}"),
+            });
+        }
+        if value.len() as u64 > super::MAX_VALUE_BYTES {
+            return Err(Error::ValueTooLarge {
+                what: format!("the new value for {path}"),
+                limit: super::MAX_VALUE_BYTES,
+            });
+        }
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let (kind, check): (String, Option<String>) =
+            sqlx::query_as("SELECT kind, check_command FROM secrets WHERE id = ?")
+                .bind(&target.secret_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| Error::db("reading a secret", e))?;
+        let kind: SecretKind = kind.parse().unwrap_or(SecretKind::Generic);
+        retire_lapsed(&mut tx, &target.secret_id, crate::clock::now()).await?;
+        sqlx::query("UPDATE secret_versions SET state = 'retired' WHERE secret_id = ? AND state = 'pending'")
+            .bind(&target.secret_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("retiring a pending version", e))?;
+        let version = next_version(target.latest, path)?;
+        let item = NewVersion {
+            secret_id: target.secret_id.clone(),
+            name: &path.name,
+            version,
+            kind,
+            value,
+        };
+        self.insert_versions(&mut tx, &target.scope, &target.key, &[item], "pending")
+            .await?;
+        self.audit(&mut tx, "secret.rotate.stage", &format!("{path} v{version}"))
+            .await?;
+        crate::store::commit(tx, "staging a rotation").await?;
+        Ok(Staged {
+            version,
+            format_warning: kind.format_problem(value).map(str::to_owned),
+            saved_check: check,
+        })
+    }
+
+    /// The pending value, for a check command to validate. Audited as a read for the check.
+    pub async fn pending_value(&self, path: &SecretPath) -> Result<(i64, Plaintext)> {
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let row = version_in_state(&mut tx, &target.secret_id, "pending")
+            .await?
+            .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
+        let version = row.version;
+        let value = self.open_state_row(&target, path, row)?;
+        self.audit(&mut tx, "secret.read:check", &format!("{path} v{version}"))
+            .await?;
+        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        Ok((version, value))
+    }
+
+    /// Records the outcome of the check on pending `version` (nothing, if it is no longer pending).
+    pub async fn record_check(&self, path: &SecretPath, version: i64, passed: bool) -> Result<()> {
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let outcome = if passed { "passed" } else { "failed" };
+        sqlx::query(
+            "UPDATE secret_versions SET check_status = ? WHERE secret_id = ? AND version = ? AND state = 'pending'",
+        )
+        .bind(outcome)
+        .bind(&target.secret_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::db("recording a check", e))?;
+        self.audit(
+            &mut tx,
+            &format!("secret.rotate.check-{outcome}"),
+            &format!("{path} v{version}"),
+        )
+        .await?;
+        crate::store::commit(tx, "recording a check").await
+    }
+
+    /// Saves (or, with `None`, removes) the check that validates new values of a secret.
+    pub async fn save_check(&self, path: &SecretPath, command: Option<&str>) -> Result<()> {
+        let command = command.map(str::trim).filter(|c| !c.is_empty());
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        sqlx::query("UPDATE secrets SET check_command = ?, updated_at = ? WHERE id = ?")
+            .bind(command)
+            .bind(crate::clock::now())
+            .bind(&target.secret_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("saving a check", e))?;
+        let action = if command.is_some() {
+            "secret.check.save"
+        } else {
+            "secret.check.remove"
+        };
+        self.audit(&mut tx, action, &path.to_string()).await?;
+        crate::store::commit(tx, "saving a check").await
+    }
+
+    /// The pending version's number and check outcome, if there is one.
+    pub async fn pending_state(&self, path: &SecretPath) -> Result<Option<(i64, Option<String>)>> {
+        let mut conn = super::acquire(&self.vault).await?;
+        let scope = resolve_scope(&mut conn, &path.scope).await?;
+        let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        Ok(version_in_state(&mut conn, &secret_id, "pending")
+            .await?
+            .map(|row| (row.version, row.check_status)))
+    }
+
+    /// Pending -> current; current -> previous, readable for `overlap`; the older previous is
+    /// retired. Refused when the pending version failed its check. One transaction, audited.
+    pub async fn promote(&self, path: &SecretPath, overlap: Duration) -> Result<Promoted> {
+        let now = crate::clock::now();
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let pending = version_in_state(&mut tx, &target.secret_id, "pending")
+            .await?
+            .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
+        if pending.check_status.as_deref() == Some("failed") {
+            return Err(Error::CheckFailed {
+                path: path.to_string(),
+                version: pending.version,
+            });
+        }
+        // A tampered pending row must not become current.
+        let version = pending.version;
+        self.open_state_row(&target, path, pending)?;
+        let current = version_in_state(&mut tx, &target.secret_id, "current").await?;
+        let until = now.saturating_add(overlap.as_secs());
+        self.supersede(&mut tx, &[target.secret_id.as_str()], until, false)
+            .await?;
+        set_state(&mut tx, &target.secret_id, version, "current", None).await?;
+        self.audit(
+            &mut tx,
+            "secret.rotate.promote",
+            &format!("{path} v{version} (overlap {overlap})"),
+        )
+        .await?;
+        crate::store::commit(tx, "promoting a rotation").await?;
+        Ok(Promoted {
+            current: version,
+            previous: current.as_ref().map(|c| c.version),
+            previous_until: current.map(|_| until),
+        })
+    }
+
+    /// Swaps the previous version back to current inside its overlap window; the value rolled
+    /// away from stays previous until the same window ends (so the rollback can be undone).
+    pub async fn rollback(&self, path: &SecretPath) -> Result<Promoted> {
+        let now = crate::clock::now();
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        retire_lapsed(&mut tx, &target.secret_id, now).await?;
+        let no_previous = || Error::NoPrevious {
+            path: path.to_string(),
+            action: "roll back to",
+        };
+        let previous = version_in_state(&mut tx, &target.secret_id, "previous")
+            .await?
+            .filter(|p| p.retire_at.is_some_and(|until| until > now))
+            .ok_or_else(no_previous)?;
+        let current = version_in_state(&mut tx, &target.secret_id, "current")
+            .await?
+            .ok_or_else(|| Error::NoCurrentVersion { path: path.to_string() })?;
+        let (restored, until) = (previous.version, previous.retire_at);
+        self.open_state_row(&target, path, previous)?;
+        // Two steps: the partial unique index allows one current at any moment.
+        set_state(&mut tx, &target.secret_id, current.version, "previous", until).await?;
+        set_state(&mut tx, &target.secret_id, restored, "current", None).await?;
+        sqlx::query(
+            "UPDATE secrets SET updated_at = ?, last_rotated_at =
+               (SELECT created_at FROM secret_versions WHERE secret_id = ?1 AND version = ?2) WHERE id = ?1",
+        )
+        .bind(now)
+        .bind(&target.secret_id)
+        .bind(restored)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::db("rolling back", e))?;
+        self.audit(
+            &mut tx,
+            "secret.rotate.rollback",
+            &format!("{path} v{restored} (from v{})", current.version),
+        )
+        .await?;
+        crate::store::commit(tx, "rolling back").await?;
+        Ok(Promoted {
+            current: restored,
+            previous: Some(current.version),
+            previous_until: until,
+        })
+    }
+
+    /// Discards the pending version (it is kept, retired, like every version).
+    pub async fn cancel_rotation(&self, path: &SecretPath) -> Result<i64> {
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let pending = version_in_state(&mut tx, &target.secret_id, "pending")
+            .await?
+            .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
+        set_state(&mut tx, &target.secret_id, pending.version, "retired", None).await?;
+        self.audit(&mut tx, "secret.rotate.cancel", &format!("{path} v{}", pending.version))
+            .await?;
+        crate::store::commit(tx, "cancelling a rotation").await?;
+        Ok(pending.version)
+    }
+
+    /// The previous value while its overlap lasts. Audited like any read.
+    pub async fn get_previous(&self, path: &SecretPath) -> Result<Plaintext> {
+        let now = crate::clock::now();
+        let mut tx = self.vault.store.write().await?;
+        let target = self.target(&mut tx, path).await?;
+        let row = version_in_state(&mut tx, &target.secret_id, "previous")
+            .await?
+            .filter(|p| p.retire_at.is_some_and(|until| until > now))
+            .ok_or_else(|| Error::NoPrevious {
+                path: path.to_string(),
+                action: "read",
+            })?;
+        let version = row.version;
+        let value = self.open_state_row(&target, path, row)?;
+        self.audit(&mut tx, "secret.read", &format!("{path} v{version} (previous)"))
+            .await?;
+        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        Ok(value)
+    }
+
+    /// The previous values of a scope still inside their overlap, named `NAME_PREVIOUS`, for
+    /// `run --with-previous` (a job can fall back while the new key propagates). Audited.
+    pub async fn read_scope_previous(&self, scope_path: &ScopePath, purpose: &str) -> Result<Vec<ScopeSecret>> {
+        let now = crate::clock::now();
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, scope_path).await?;
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
+            .await?;
+        type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
+             JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'previous' AND v.retire_at > ?
+             WHERE s.scope_id = ? ORDER BY s.name",
+        )
+        .bind(now)
+        .bind(&scope.id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| Error::db("reading previous versions", e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
+            let value = self.open_value(
+                &key,
+                &scope,
+                VersionRow {
+                    secret_id,
+                    name: name.clone(),
+                    version,
+                    epoch,
+                    nonce,
+                    ciphertext,
+                },
+            )?;
+            self.audit(
+                &mut tx,
+                &format!("secret.read:{purpose}"),
+                &format!("{scope_path}/{name} v{version} (previous)"),
+            )
+            .await?;
+            out.push(ScopeSecret {
+                name: format!("{name}_PREVIOUS"),
+                kind: kind.parse().unwrap_or(SecretKind::Generic),
+                file_name,
+                value,
+            });
+        }
+        crate::store::commit(tx, "recording the reads (no value was returned)").await?;
+        Ok(out)
+    }
+}
