@@ -27,8 +27,10 @@ memory: package
 setup:
 	.ci/setup
 
-# Fuzz the .env parser for FUZZ_SECONDS (default 60) with cargo-fuzz (libFuzzer + ASan).
+# Fuzz each parser of untrusted input (.env, notebooks) for FUZZ_SECONDS (default 60) with
+# cargo-fuzz (libFuzzer + ASan).
 FUZZ_SECONDS ?= 60
 fuzz:
 	command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz --locked
 	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run dotenv_parse -- -max_total_time=$(FUZZ_SECONDS)
+	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run notebook_scan -- -max_total_time=$(FUZZ_SECONDS)

@@ -311,7 +311,10 @@ fn usage_errors_exit_2_and_bad_names_exit_1() {
     let err = v.fail(&["set", "p/dev/bad-name"]);
     assert!(err.contains("bad-name"), "{err}");
     let err = v.fail(&["set", "p/dev/X", "--rotate-every", "soon"]);
-    assert!(err.contains("\"soon\"") && err.contains("90d") && err.contains("on-deploy"), "{err}");
+    assert!(
+        err.contains("\"soon\"") && err.contains("90d") && err.contains("on-deploy"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -116,12 +116,29 @@ pub enum Command {
         /// Also export each previous value still in its overlap window, as NAME_PREVIOUS
         #[arg(long)]
         with_previous: bool,
+        /// Only these secrets (comma-separated names)
+        #[arg(long, value_delimiter = ',', value_name = "NAME,...")]
+        only: Vec<String>,
+        /// Refused: Keyshelf never writes secrets to a plaintext file
+        #[arg(long, value_name = "FILE", hide = true)]
+        dotenv_out: Option<PathBuf>,
         /// The command and its arguments, after --
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<OsString>,
     },
     /// Staged rotation: store a new value as pending (stdin), check it, promote it, roll back
     Rotate(RotateArgs),
+    /// Print code that sets a secret's environment variable at run time (for a notebook cell or
+    /// a script); it calls `keyshelf get`, so it never contains the value
+    Snippet {
+        /// PROJECT/ENV/NAME
+        path: String,
+        #[arg(long, value_enum, default_value_t = SnippetLang::Python)]
+        lang: SnippetLang,
+    },
+    /// Find leaked keys (vault values and provider formats) in notebooks, scripts and config
+    /// files; exit 1 when something is found (for pre-commit)
+    Scan(ScanArgs),
     /// What must be rotated: exposed, overdue and due-soon secrets; exit 3 when any is overdue or exposed
     Due {
         /// The warning window
@@ -178,6 +195,34 @@ pub struct SetArgs {
     /// Keep a trailing newline read from stdin (by default one is dropped)
     #[arg(long)]
     pub keep_newline: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SnippetLang {
+    Python,
+    Bash,
+    R,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories (directories are walked, .gitignore respected) [default: .]
+    pub paths: Vec<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+    /// Rewrite the files: values become markers (or, in notebook code, a read of the environment
+    /// variable); notebook outputs that show a key are cleared. Keeps FILE.keyshelf-bak
+    #[arg(long, conflicts_with = "staged")]
+    pub redact: bool,
+    /// With --redact: no backup copy
+    #[arg(long, requires = "redact")]
+    pub no_backup: bool,
+    /// Scan what is staged in git (the index), not the working files
+    #[arg(long)]
+    pub staged: bool,
+    /// Look for provider formats only: do not unlock the vault to look for its values
+    #[arg(long)]
+    pub no_vault: bool,
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,11 @@ impl Injection {
         }
     }
 
+    /// Keeps only the secrets whose name passes `keep` (`run --only`).
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.secrets.retain(|s| keep(&s.name));
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.secrets.iter().map(|s| s.name.as_str())
     }

@@ -21,6 +21,7 @@ pub mod members;
 pub mod notebook;
 pub mod roster;
 pub mod rotation;
+pub mod scan;
 pub mod session;
 pub mod store;
 pub mod vault;

@@ -21,6 +21,39 @@ pub fn python_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
     )
 }
 
+/// A bash line that exports NAME from `keyshelf get`, or stops the script with keyshelf's own
+/// message (it names the problem: locked vault, no access) when the value cannot be had.
+pub fn bash_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
+    let vault_args = vault
+        .map(|v| format!("--vault {} ", sh_str(&v.display().to_string())))
+        .unwrap_or_default();
+    format!(
+        "{name}=\"$(keyshelf {vault_args}get {path})\" || {{ echo \"keyshelf: could not read {path}\" >&2; exit 1; }}\nexport {name}\n",
+        name = path.name,
+    )
+}
+
+/// An R statement that sets NAME with `Sys.setenv` from `keyshelf get`, or stops with keyshelf's
+/// message.
+pub fn r_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
+    let vault_args = vault
+        .map(|v| format!("\"--vault\", {}, ", py_str(&v.display().to_string())))
+        .unwrap_or_default();
+    format!(
+        ".ks <- suppressWarnings(system2(\"keyshelf\", c({vault_args}\"get\", {path}), stdout = TRUE, stderr = TRUE))\n\
+         if (!is.null(attr(.ks, \"status\"))) stop(paste(\"keyshelf:\", paste(.ks, collapse = \" \")))\n\
+         Sys.setenv({name} = paste(.ks, collapse = \"\\n\"))\n\
+         rm(.ks)\n",
+        path = py_str(&path.to_string()),
+        name = path.name,
+    )
+}
+
+/// A single-quoted shell word.
+fn sh_str(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// A Python string literal. Paths are restricted to safe characters, but vault paths are not.
 fn py_str(text: &str) -> String {
     let mut out = String::from("\"");
@@ -51,5 +84,22 @@ mod tests {
         );
         assert!(snippet.contains(r#"os.environ["OPENAI_API_KEY"] = _ks.stdout"#));
         assert!(!python_snippet(&path, None).contains("--vault"));
+    }
+
+    #[test]
+    fn bash_and_r_snippets_read_at_run_time() {
+        let path: SecretPath = "llm-eval/dev/HF_TOKEN".parse().expect("path");
+        let bash = bash_snippet(&path, Some(Path::new("/it's/v.db")));
+        assert!(
+            bash.starts_with(r#"HF_TOKEN="$(keyshelf --vault '/it'\''s/v.db' get llm-eval/dev/HF_TOKEN)" || {"#),
+            "{bash}"
+        );
+        assert!(bash.ends_with("export HF_TOKEN\n"));
+        let r = r_snippet(&path, None);
+        assert!(
+            r.contains(r#"system2("keyshelf", c("get", "llm-eval/dev/HF_TOKEN")"#),
+            "{r}"
+        );
+        assert!(r.contains("Sys.setenv(HF_TOKEN = "));
     }
 }

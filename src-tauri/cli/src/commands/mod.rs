@@ -6,6 +6,7 @@ mod member;
 mod project;
 mod rotation;
 mod run;
+mod scan;
 mod secret;
 mod transfer;
 mod vault;
@@ -56,8 +57,20 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Run {
             scope,
             with_previous,
+            only,
+            dotenv_out,
             command,
-        } => run::run(&ctx, &scope, with_previous, &command).await,
+        } => {
+            if dotenv_out.is_some() {
+                return Err(keyshelf_core::Error::NotAllowed {
+                    action: "write a .env file".into(),
+                    reason: "Keyshelf never writes secrets to a plaintext file; `keyshelf run` hands them to the command in memory".into(),
+                });
+            }
+            run::run(&ctx, &scope, with_previous, &only, &command).await
+        }
+        Command::Snippet { path, lang } => scan::snippet(&ctx, &path, lang),
+        Command::Scan(args) => scan::scan(&ctx, args).await,
         Command::Rotate(args) => rotation::rotate(&ctx, args).await,
         Command::Due {
             within,

@@ -9,15 +9,32 @@ use keyshelf_core::Result;
 
 use crate::context::Context;
 
-pub async fn run(ctx: &Context, scopes: &[String], with_previous: bool, command: &[OsString]) -> Result<i32> {
+pub async fn run(
+    ctx: &Context,
+    scopes: &[String],
+    with_previous: bool,
+    only: &[String],
+    command: &[OsString],
+) -> Result<i32> {
     let scopes: Vec<ScopePath> = scopes.iter().map(|s| s.parse()).collect::<Result<_>>()?;
     let session = ctx.session().await?;
     let mut injection = Injection::default();
     for scope in &scopes {
-        injection.add_scope(session.read_scope(scope, "run").await?);
+        injection.add_scope(session.read_scope_only(scope, "run", only).await?);
         if with_previous {
             injection.add_scope(session.read_scope_previous(scope, "run").await?);
         }
+    }
+    if !only.is_empty() {
+        // A typo in --only would otherwise start the job without the key it needs.
+        let known: Vec<String> = injection.names().map(str::to_owned).collect();
+        if let Some(missing) = only.iter().find(|n| !known.contains(n)) {
+            let scopes: Vec<String> = scopes.iter().map(ScopePath::to_string).collect();
+            return Err(keyshelf_core::Error::UnknownSecret {
+                path: format!("{missing} (not in {})", scopes.join(", ")),
+            });
+        }
+        injection.retain(|name| only.iter().any(|o| o == name || format!("{o}_PREVIOUS") == name));
     }
     session.vault().close().await;
     drop(session);

@@ -630,6 +630,17 @@ impl Session {
     /// Decrypts every secret of a scope for `export` or `run`. Each read is audited with its
     /// purpose; all in one transaction, so either every read is recorded or no value is returned.
     pub async fn read_scope(&self, scope_path: &ScopePath, purpose: &str) -> Result<Vec<ScopeSecret>> {
+        self.read_scope_only(scope_path, purpose, &[]).await
+    }
+
+    /// As [`Session::read_scope`], limited to the secrets named in `only` (all when empty): the
+    /// others are neither decrypted nor recorded as read.
+    pub async fn read_scope_only(
+        &self,
+        scope_path: &ScopePath,
+        purpose: &str,
+        only: &[String],
+    ) -> Result<Vec<ScopeSecret>> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let label = scope_path.to_string();
@@ -646,6 +657,9 @@ impl Session {
         .map_err(|e| Error::db("reading a scope", e))?;
         let mut out = Vec::with_capacity(rows.len());
         for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
+            if !only.is_empty() && !only.contains(&name) {
+                continue;
+            }
             let path = format!("{label}/{name}");
             let value = self.open_value(
                 &key,

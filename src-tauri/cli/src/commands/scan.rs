@@ -1,0 +1,244 @@
+//! snippet and scan: keys into notebooks without pasting them, and finding the ones that leaked.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use keyshelf_core::notebook;
+use keyshelf_core::scan::{self, Finding, Scanner, BACKUP_SUFFIX, MAX_FILE_BYTES};
+use keyshelf_core::vault::SecretPath;
+use keyshelf_core::{Error, Result, Session};
+
+use crate::args::{ScanArgs, SnippetLang};
+use crate::context::Context;
+use crate::output;
+
+/// Exit code when something was found: pre-commit and CI fail on it.
+const FOUND: i32 = 1;
+
+pub fn snippet(ctx: &Context, path: &str, lang: SnippetLang) -> Result<i32> {
+    let path: SecretPath = path.parse()?;
+    let default = keyshelf_core::config::default_vault_path();
+    let vault = (default.as_deref() != Some(ctx.vault_path.as_path())).then_some(ctx.vault_path.as_path());
+    let code = match lang {
+        SnippetLang::Python => notebook::python_snippet(&path, vault),
+        SnippetLang::Bash => notebook::bash_snippet(&path, vault),
+        SnippetLang::R => notebook::r_snippet(&path, vault),
+    };
+    output::println_out(code.trim_end())?;
+    Ok(0)
+}
+
+/// A file to scan: how findings name it, and where its bytes come from.
+struct Source {
+    name: String,
+    path: Option<PathBuf>,
+}
+
+pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
+    let session = if args.no_vault { None } else { vault_session(ctx).await? };
+    let known = match &session {
+        Some(session) => session.scan_secrets().await?,
+        None => Vec::new(),
+    };
+    let scanner = Scanner::new(known)?;
+    let sources = if args.staged {
+        staged_files()?
+    } else {
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+        scan::files(&paths)?
+            .into_iter()
+            .map(|p| Source {
+                name: p.display().to_string(),
+                path: Some(p),
+            })
+            .collect()
+    };
+
+    let mut all: Vec<Finding> = Vec::new();
+    let mut leaked: BTreeSet<(String, String)> = BTreeSet::new();
+    let (mut files, mut bytes_read, mut redacted) = (0usize, 0u64, 0usize);
+    for source in &sources {
+        let bytes = match read(source)? {
+            Some(bytes) => bytes,
+            None => continue,
+        };
+        if scan::looks_binary(&bytes) {
+            continue;
+        }
+        files += 1;
+        bytes_read += bytes.len() as u64;
+        let found = scanner.scan(&source.name, &bytes);
+        if let Some(problem) = &found.problem {
+            eprintln!("warning: {problem} (scanned as plain text)");
+        }
+        if found.findings.is_empty() {
+            continue;
+        }
+        if found.notebook.is_some() {
+            for f in &found.findings {
+                if let Some(secret) = &f.secret {
+                    let place = format!(
+                        "{} (cell {})",
+                        source.name,
+                        f.cell.map_or("?".into(), |c| c.to_string())
+                    );
+                    leaked.insert((secret.clone(), place));
+                }
+            }
+        }
+        if args.redact {
+            if let Some(path) = &source.path {
+                let out = scan::redact(&source.name, &bytes, &found.findings, found.notebook.as_ref())?;
+                write_redacted(path, &out, !args.no_backup)?;
+                redacted += 1;
+            }
+        }
+        all.extend(found.findings);
+    }
+
+    // A vault key in a notebook must be rotated at the provider, not just deleted: flag it.
+    if let Some(session) = &session {
+        for (secret, place) in &leaked {
+            session.mark_leaked(&secret.parse()?, place).await?;
+        }
+    }
+
+    if args.json {
+        output::json(&all)?;
+    } else {
+        let lines: Vec<String> = all.iter().map(describe).collect();
+        if !lines.is_empty() {
+            output::println_out(&lines.join("\n"))?;
+        }
+    }
+    let vault_note = match &session {
+        Some(_) => format!("{} vault secret(s) and provider formats", scanner.secret_count()),
+        None => "provider formats only (vault not searched)".to_owned(),
+    };
+    eprintln!(
+        "Scanned {files} file(s), {:.1} MB, for {vault_note}: {} finding(s).",
+        bytes_read as f64 / 1e6,
+        all.len()
+    );
+    if redacted > 0 {
+        eprintln!(
+            "Redacted {redacted} file(s){}. Rotate what leaked: `keyshelf due` lists it.",
+            if args.no_backup {
+                ""
+            } else {
+                " (originals kept as FILE.keyshelf-bak)"
+            }
+        );
+    } else if !leaked.is_empty() {
+        eprintln!("Vault secrets found in notebooks are now flagged exposed: rotate them (`keyshelf due`).");
+    }
+    Ok(if all.is_empty() { 0 } else { FOUND })
+}
+
+/// One line per finding: `file:line:col: kind [secret] [cell N part] preview`.
+fn describe(f: &Finding) -> String {
+    let mut line = format!("{}:{}:{}: {}", f.file, f.line, f.column, f.kind);
+    if let Some(secret) = &f.secret {
+        line.push_str(&format!(" (vault secret {secret})"));
+    }
+    if let (Some(cell), Some(part)) = (f.cell, f.part) {
+        let part = serde_json::to_value(part)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        line.push_str(&format!(" in cell {cell} {part}"));
+    }
+    line.push_str(&format!(": {}", f.preview));
+    line
+}
+
+/// Unlocks to search for vault values; when there is no vault or it cannot be unlocked without
+/// asking, scans for provider formats only and says so (a pre-commit hook must not hang).
+async fn vault_session(ctx: &Context) -> Result<Option<Session>> {
+    match ctx.session().await {
+        Ok(session) => Ok(Some(session)),
+        Err(
+            e @ (Error::VaultNotFound { .. }
+            | Error::Locked
+            | Error::LockedNoKeychain { .. }
+            | Error::NoPassphraseSource
+            | Error::NotAMember { .. }),
+        ) => {
+            eprintln!("keyshelf: {e}; looking for provider formats only.");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn read(source: &Source) -> Result<Option<Vec<u8>>> {
+    match &source.path {
+        Some(path) => {
+            let io = |e| Error::io(format!("reading {}", path.display()), e);
+            let size = std::fs::metadata(path).map_err(io)?.len();
+            if size > MAX_FILE_BYTES {
+                eprintln!(
+                    "warning: {} is {} MB: skipped (larger than {} MB)",
+                    source.name,
+                    size >> 20,
+                    MAX_FILE_BYTES >> 20
+                );
+                return Ok(None);
+            }
+            std::fs::read(path).map(Some).map_err(io)
+        }
+        None => git(&["show", &format!(":{}", source.name)]).map(Some),
+    }
+}
+
+/// The files staged in git (added, copied, modified, renamed) whose names `scan` reads.
+fn staged_files() -> Result<Vec<Source>> {
+    let out = git(&["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])?;
+    Ok(out
+        .split(|b| *b == 0)
+        .filter(|name| !name.is_empty())
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .filter(|name| scan::is_scannable_name(Path::new(name)))
+        .map(|name| Source { name, path: None })
+        .collect())
+}
+
+fn git(args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| Error::io("running git (is it installed?)", e))?;
+    if !out.status.success() {
+        return Err(Error::InvalidFile {
+            name: format!("git {}", args.join(" ")),
+            reason: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    Ok(out.stdout)
+}
+
+/// Replaces `path` with `bytes` through a temporary file in the same directory (same
+/// permissions), keeping the original as PATH.keyshelf-bak when asked.
+fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
+    let io = |e| Error::io(format!("redacting {}", path.display()), e);
+    if backup {
+        let mut name = path.as_os_str().to_owned();
+        name.push(BACKUP_SUFFIX);
+        std::fs::copy(path, PathBuf::from(name)).map_err(io)?;
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
+    tmp.as_file().set_permissions(permissions).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}

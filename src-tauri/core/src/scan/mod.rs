@@ -1,0 +1,453 @@
+//! `keyshelf scan`: finding keys that leaked into notebooks, scripts and config files, and
+//! redacting them.
+//!
+//! Two detectors run over each file's raw bytes: exact values of the vault secrets this member
+//! can decrypt (Aho-Corasick; values are held in memory only for the scan and never printed, a
+//! finding names the secret), and well-known provider formats ([`patterns`]). Notebooks are read
+//! as byte spans of their own JSON ([`ipynb`]), so a finding names its cell, and a redaction
+//! changes only the bytes it must.
+
+pub mod ipynb;
+pub mod patterns;
+
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::session::Session;
+use crate::vault::projects::resolve_scope;
+use crate::vault::{ScopePath, SecretPath};
+use ipynb::{CellPart, Notebook};
+use patterns::Patterns;
+
+/// Values shorter than this are not searched for: they would match ordinary text.
+pub const MIN_VALUE_LEN: usize = 8;
+
+/// Files larger than this are reported as skipped rather than read whole into memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// File names scanned when walking a directory (a file named on the command line is always read).
+const EXTENSIONS: &[&str] = &[
+    "ipynb", "py", "env", "json", "yaml", "yml", "toml", "cfg", "ini", "conf", "txt", "sh", "bash", "zsh", "r", "md",
+];
+
+/// A vault secret to look for: its path and value (wiped when the scanner is dropped).
+pub struct KnownSecret {
+    pub path: String,
+    pub value: Zeroizing<Vec<u8>>,
+}
+
+/// One key found in a file. Names the secret or the format, never the value: the preview is its
+/// first four characters.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Finding {
+    pub file: String,
+    /// 1-based line and column in the file.
+    pub line: usize,
+    pub column: usize,
+    /// For notebooks: the 0-based cell index and the part of the cell.
+    pub cell: Option<usize>,
+    pub part: Option<CellPart>,
+    /// The provider format ("openai-key", …), or "vault-secret" for a value that matched only
+    /// because it is in the vault.
+    pub kind: String,
+    /// The vault secret (`project/env/NAME`) whose value this is, if any.
+    pub secret: Option<String>,
+    pub preview: String,
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub start: usize,
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub end: usize,
+}
+
+/// The outcome for one file.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub findings: Vec<Finding>,
+    /// Why the file could not be read as what its name says (a malformed notebook): its raw
+    /// text was still scanned.
+    pub problem: Option<String>,
+    pub notebook: Option<Notebook>,
+}
+
+pub struct Scanner {
+    values: Option<AhoCorasick>,
+    /// Per Aho-Corasick pattern, the index into `paths` of the secret it came from.
+    owners: Vec<usize>,
+    paths: Vec<String>,
+    /// Keeps the searched values for wiping on drop (the automaton's copies cannot be wiped;
+    /// docs/SECURITY.md says so).
+    _values: Vec<Zeroizing<Vec<u8>>>,
+    patterns: Patterns,
+}
+
+impl Scanner {
+    /// A scanner for these vault values (shorter than [`MIN_VALUE_LEN`] skipped) and every
+    /// provider pattern. A value is also looked for as it appears inside a JSON string.
+    pub fn new(known: Vec<KnownSecret>) -> Result<Self> {
+        let mut needles: Vec<Zeroizing<Vec<u8>>> = Vec::new();
+        let mut owners = Vec::new();
+        let mut paths = Vec::new();
+        for secret in known {
+            let text = secret.value.trim_ascii().to_vec();
+            if text.len() < MIN_VALUE_LEN {
+                continue;
+            }
+            let escaped = std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| serde_json::to_string(t).ok())
+                .map(|quoted| Zeroizing::new(quoted.as_bytes()[1..quoted.len() - 1].to_vec()));
+            let index = paths.len();
+            paths.push(secret.path);
+            if let Some(escaped) = escaped.filter(|e| e.as_slice() != text.as_slice()) {
+                needles.push(escaped);
+                owners.push(index);
+            }
+            needles.push(Zeroizing::new(text));
+            owners.push(index);
+        }
+        let values = if needles.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(needles.iter().map(|n| n.as_slice()))
+                    .map_err(|e| Error::InvalidSetting {
+                        setting: "scan",
+                        reason: format!("could not build the value matcher: {e}"),
+                    })?,
+            )
+        };
+        Ok(Scanner {
+            values,
+            owners,
+            paths,
+            _values: needles,
+            patterns: Patterns::default(),
+        })
+    }
+
+    /// How many vault secrets are searched for.
+    pub fn secret_count(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Finds keys in one file's bytes. `name` is how findings name the file.
+    pub fn scan(&self, name: &str, bytes: &[u8]) -> FileScan {
+        let mut out = FileScan::default();
+        if name.ends_with(".ipynb") {
+            match std::str::from_utf8(bytes)
+                .map_err(|_| Error::InvalidFile {
+                    name: name.to_owned(),
+                    reason: "not UTF-8 text".into(),
+                })
+                .and_then(|text| ipynb::parse(name, text))
+            {
+                Ok(notebook) => out.notebook = Some(notebook),
+                Err(e) => out.problem = Some(e.to_string()),
+            }
+        }
+        let mut hits: Vec<Finding> = Vec::new();
+        if let Some(values) = &self.values {
+            for m in values.find_iter(bytes) {
+                hits.push(self.finding(
+                    name,
+                    bytes,
+                    m.start(),
+                    m.end(),
+                    "vault-secret",
+                    Some(self.owners[m.pattern().as_usize()]),
+                ));
+            }
+        }
+        for hit in self.patterns.find(bytes) {
+            if let Some(vault) = hits
+                .iter_mut()
+                .find(|f| f.secret.is_some() && f.start < hit.end && hit.start < f.end)
+            {
+                // The vault value is a provider key: name the provider too.
+                if vault.kind == "vault-secret" && hit.kind != "gcp-service-account" {
+                    vault.kind = hit.kind.to_owned();
+                }
+                continue;
+            }
+            hits.push(self.finding(name, bytes, hit.start, hit.end, hit.kind, None));
+        }
+        hits.sort_by_key(|f| (f.start, f.end));
+        if let Some(notebook) = &out.notebook {
+            hits.retain_mut(|f| {
+                let Some(cell) = notebook.cell_at(f.start) else {
+                    return true;
+                };
+                let spans = &notebook.cells[cell];
+                if f.secret.is_none() && spans.in_binary_data(f.start, f.end) {
+                    return false;
+                }
+                f.cell = Some(cell);
+                f.part = spans.part_at(f.start);
+                true
+            });
+        }
+        locate(bytes, &mut hits);
+        out.findings = hits;
+        out
+    }
+
+    fn finding(&self, file: &str, bytes: &[u8], start: usize, end: usize, kind: &str, owner: Option<usize>) -> Finding {
+        let preview: String = String::from_utf8_lossy(&bytes[start..end.min(start + 4)]).into_owned() + "…";
+        Finding {
+            file: file.to_owned(),
+            line: 0,
+            column: 0,
+            cell: None,
+            part: None,
+            kind: kind.to_owned(),
+            secret: owner.map(|i| self.paths[i].clone()),
+            preview,
+            start,
+            end,
+        }
+    }
+}
+
+/// Fills in 1-based line and column of each finding (sorted by start) in one pass.
+fn locate(bytes: &[u8], findings: &mut [Finding]) {
+    let (mut line, mut line_start, mut at) = (1, 0, 0);
+    for f in findings {
+        for i in memchr::memchr_iter(b'\n', &bytes[at..f.start]) {
+            line += 1;
+            line_start = at + i + 1;
+        }
+        at = f.start;
+        f.line = line;
+        f.column = f.start - line_start + 1;
+    }
+}
+
+/// Whether a file looks binary (a NUL byte early on), as git decides.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+/// The suffix of the copies `--redact` keeps. They still hold the keys, so they are scanned like
+/// the file they copy (and found again until deleted).
+pub const BACKUP_SUFFIX: &str = ".keyshelf-bak";
+
+/// Whether a walked file's name is one `scan` reads.
+pub fn is_scannable_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if let Some(original) = name.strip_suffix(BACKUP_SUFFIX) {
+        return is_scannable_name(Path::new(original));
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return true;
+    }
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// The files under `paths`: named files as they are, directories walked with .gitignore (and
+/// .ignore) respected, hidden files included (.env is hidden), .git skipped.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if meta.is_file() {
+            out.push(path.clone());
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = entry.map_err(|e| Error::InvalidFile {
+                name: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_scannable_name(entry.path()) {
+                out.push(entry.into_path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// What replaces a leaked value: in a notebook's code, a quoted vault value becomes a read of the
+/// environment variable (`keyshelf run` or the notebook snippet sets it); anything else a marker
+/// naming the secret or the format. Markers need no JSON escaping.
+fn placeholder(finding: &Finding) -> String {
+    match &finding.secret {
+        Some(path) => format!("[REDACTED: keyshelf {path}]"),
+        None => format!("[REDACTED: {}]", finding.kind),
+    }
+}
+
+/// The file's bytes with `findings` redacted. In a notebook, outputs that contain a finding are
+/// cleared (`[]`), values in sources and metadata are replaced; every other byte is kept.
+pub fn redact(name: &str, bytes: &[u8], findings: &[Finding], notebook: Option<&Notebook>) -> Result<Vec<u8>> {
+    let mut edits: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    for f in findings {
+        if let (Some(notebook), Some(cell), Some(CellPart::Outputs)) = (notebook, f.cell, f.part) {
+            if let Some((s, e)) = notebook.cells[cell].outputs {
+                edits.push((s, e, b"[]".to_vec()));
+            }
+            continue;
+        }
+        let code_cell =
+            matches!((notebook, f.cell, f.part), (Some(nb), Some(c), Some(CellPart::Source)) if nb.cells[c].is_code);
+        let quoted = |open: &[u8], close: &[u8]| bytes[..f.start].ends_with(open) && bytes[f.end..].starts_with(close);
+        match (&f.secret, code_cell) {
+            (Some(path), true) if quoted(b"\\\"", b"\\\"") || quoted(b"'", b"'") => {
+                let width = if quoted(b"\\\"", b"\\\"") { 2 } else { 1 };
+                let name = path.rsplit('/').next().unwrap_or(path);
+                edits.push((
+                    f.start - width,
+                    f.end + width,
+                    format!("__import__(\\\"os\\\").environ[\\\"{name}\\\"]").into_bytes(),
+                ));
+            }
+            _ => edits.push((f.start, f.end, placeholder(f).into_bytes())),
+        }
+    }
+    // Widest first at each start, then drop edits inside an earlier one (a cleared output).
+    edits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut kept: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+    for edit in edits {
+        if kept.last().is_some_and(|last| edit.0 < last.1) {
+            continue;
+        }
+        kept.push(edit);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for (s, e, replacement) in kept {
+        out.extend_from_slice(&bytes[at..s]);
+        out.extend_from_slice(&replacement);
+        at = e;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    if notebook.is_some() {
+        let text = std::str::from_utf8(&out).map_err(|_| Error::InvalidFile {
+            name: name.to_owned(),
+            reason: "redaction produced invalid UTF-8 (nothing was written)".into(),
+        })?;
+        ipynb::parse(name, text)?;
+    }
+    Ok(out)
+}
+
+impl Session {
+    /// Decrypts every secret this member can open, for a scan. Each read is audited ("scan").
+    pub async fn scan_secrets(&self) -> Result<Vec<KnownSecret>> {
+        let mut known = Vec::new();
+        for label in self.accessible_scopes().await? {
+            let scope: ScopePath = label.parse()?;
+            for secret in self.read_scope(&scope, "scan").await? {
+                known.push(KnownSecret {
+                    path: format!("{label}/{}", secret.name),
+                    value: Zeroizing::new(secret.value.expose().to_vec()),
+                });
+            }
+        }
+        Ok(known)
+    }
+
+    /// Records that a vault secret was found in clear at `place` (a notebook) and flags it
+    /// exposed: a leaked key must be rotated at the provider, not just deleted. Audited.
+    pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
+        let mut tx = self.vault.store.write().await?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        let updated =
+            sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
+                .bind(crate::clock::now())
+                .bind(format!("found in clear in {place}"))
+                .bind(&scope.id)
+                .bind(&path.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::db("flagging a leaked secret", e))?;
+        if updated.rows_affected() == 0 {
+            return Err(Error::UnknownSecret { path: path.to_string() });
+        }
+        self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
+            .await?;
+        crate::store::commit(tx, "flagging a leaked secret").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(values: &[(&str, &str)]) -> Scanner {
+        Scanner::new(
+            values
+                .iter()
+                .map(|(p, v)| KnownSecret {
+                    path: (*p).to_owned(),
+                    value: Zeroizing::new(v.as_bytes().to_vec()),
+                })
+                .collect(),
+        )
+        .expect("scanner")
+    }
+
+    #[test]
+    fn vault_values_win_over_patterns_and_name_the_secret() {
+        let s = scanner(&[
+            ("llm-eval/dev/OPENAI_API_KEY", "sk-proj-VaultValue0123456789abcdef"),
+            ("x/y/SHORT", "abc"),
+        ]);
+        assert_eq!(s.secret_count(), 1, "short values are not searched");
+        let text = b"a = 'sk-proj-VaultValue0123456789abcdef'\nb = 'sk-proj-SomeoneElse0123456789abcde'\n";
+        let found = s.scan("x.py", text).findings;
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (
+                found[0].kind.as_str(),
+                found[0].secret.as_deref(),
+                found[0].line,
+                found[0].column
+            ),
+            ("openai-key", Some("llm-eval/dev/OPENAI_API_KEY"), 1, 6)
+        );
+        assert_eq!(
+            (found[1].kind.as_str(), found[1].secret.as_deref(), found[1].line),
+            ("openai-key", None, 2)
+        );
+        assert_eq!(found[1].preview, "sk-p…");
+    }
+
+    #[test]
+    fn redaction_outside_notebooks_leaves_a_marker() {
+        let s = scanner(&[("p/e/TOKEN", "plain-value-123")]);
+        let text = b"TOKEN=plain-value-123\nOTHER=1\n";
+        let scan = s.scan(".env", text);
+        let out = redact(".env", text, &scan.findings, None).expect("redact");
+        assert_eq!(out, b"TOKEN=[REDACTED: keyshelf p/e/TOKEN]\nOTHER=1\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn redacted_text_keeps_no_found_value(prefix in "[a-z =\n]{0,40}", suffix in "[a-z =\n]{0,40}") {
+            let s = scanner(&[("p/e/K", "hf_ThisIsAVaultValue0123456789abcdef")]);
+            let text = format!("{prefix}hf_ThisIsAVaultValue0123456789abcdef{suffix}");
+            let scan = s.scan("f.txt", text.as_bytes());
+            let out = redact("f.txt", text.as_bytes(), &scan.findings, None).expect("redact");
+            proptest::prop_assert!(s.scan("f.txt", &out).findings.is_empty());
+            proptest::prop_assert!(String::from_utf8_lossy(&out).starts_with(&prefix));
+        }
+    }
+}
