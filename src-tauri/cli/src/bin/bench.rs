@@ -92,6 +92,7 @@ fn main() {
         export.elapsed().as_secs_f64()
     );
     desktop_queries(&bench.vault, count);
+    scan_throughput(dir.path(), &bench);
     let size: u64 = ["vault.db", "vault.db-wal"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
@@ -105,6 +106,90 @@ fn main() {
     if warm_available {
         let _ = bench.cmd(false).arg("lock").output();
     }
+}
+
+/// `scan` over a corpus of 10,000 generated notebooks (~1 GB): the core scanner on one core
+/// (provider patterns + 1,000 vault values), then the whole CLI without the vault.
+fn scan_throughput(dir: &std::path::Path, bench: &Bench) {
+    use keyshelf_core::scan::{KnownSecret, Scanner};
+    let corpus = dir.join("notebooks");
+    std::fs::create_dir_all(&corpus).expect("corpus dir");
+    let mut total = 0u64;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut random = move |n: usize| -> String {
+        const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                B64[(seed % 64) as usize] as char
+            })
+            .collect()
+    };
+    for f in 0..10_000 {
+        let cells: Vec<serde_json::Value> = (0..30)
+            .map(|c| {
+                let table: Vec<String> = (0..12)
+                    .map(|r| format!("{r:>3}  gpt-eval-{r}  0.{:04}\n", (r * 37 + c) % 10_000))
+                    .collect();
+                serde_json::json!({
+                    "cell_type": "code",
+                    "execution_count": c,
+                    "metadata": {},
+                    "outputs": [{
+                        "data": {"image/png": random(2600), "text/plain": table},
+                        "metadata": {},
+                        "output_type": "display_data"
+                    }],
+                    "source": [
+                        "import pandas as pd\n",
+                        format!("df = pd.read_parquet('runs/{f}/{c}.parquet')\n"),
+                        "df.groupby('model').score.mean()"
+                    ]
+                })
+            })
+            .collect();
+        let notebook = serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
+        let text = serde_json::to_string_pretty(&notebook).expect("json") + "\n";
+        total += text.len() as u64;
+        std::fs::write(corpus.join(format!("nb{f:05}.ipynb")), text).expect("write notebook");
+    }
+    let known: Vec<KnownSecret> = (0..1000)
+        .map(|i| KnownSecret {
+            path: format!("bench/bulk/SECRET_{i:06}"),
+            value: zeroize::Zeroizing::new(
+                format!("value-{i:06}-{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15).into_bytes(),
+            ),
+        })
+        .collect();
+    let scanner = Scanner::new(known).expect("scanner");
+    let files = keyshelf_core::scan::files(std::slice::from_ref(&corpus)).expect("walk");
+    let started = Instant::now();
+    let mut findings = 0;
+    for file in &files {
+        let bytes = std::fs::read(file).expect("read");
+        findings += scanner.scan("nb.ipynb", &bytes).findings.len();
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "scan, core on one core: {} notebooks, {:.0} MB in {took:.2} s = {:.0} MB/s ({findings} findings)",
+        files.len(),
+        total as f64 / 1e6,
+        total as f64 / 1e6 / took
+    );
+    let started = Instant::now();
+    let out = bench
+        .cmd(false)
+        .args(["scan", "--no-vault", corpus.to_str().expect("utf8")])
+        .output()
+        .expect("scan");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "keyshelf scan --no-vault (walk + read + scan, one process): {took:.2} s = {:.0} MB/s",
+        total as f64 / 1e6 / took
+    );
 }
 
 /// What the desktop's search box and scope list cost at this size: the same core calls its
