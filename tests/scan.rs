@@ -491,4 +491,23 @@ fn run_only_narrows_and_dotenv_out_is_refused() {
     assert!(err.contains("HF_TOKN"), "{err}");
     let err = v.fail(&["run", "--scope", "llm-eval/dev", "--dotenv-out", ".env", "--", "true"]);
     assert!(err.contains("never writes secrets to a plaintext file"), "{err}");
+
+    // A service-account file under any name reaches the variable its kind names, privately.
+    let sa = v.dir.path().join("sa.json");
+    fs::write(&sa, br#"{"type": "service_account", "private_key": "k"}"#).expect("sa");
+    v.ok(&[
+        "set",
+        "llm-eval/dev/TRAINING_SA",
+        "--kind",
+        "gcp-service-account",
+        "--file",
+        sa.to_str().unwrap(),
+    ]);
+    let out = v.ok(&[
+        "run", "--scope", "llm-eval/dev", "--only", "TRAINING_SA", "--", "sh", "-c",
+        r#"stat -c %a "$GOOGLE_APPLICATION_CREDENTIALS"; test "$GOOGLE_APPLICATION_CREDENTIALS" = "$TRAINING_SA" && echo same; echo "$TRAINING_SA""#,
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(&lines[..2], ["600", "same"], "{out}");
+    assert!(!Path::new(lines[2]).exists(), "the file is removed after the command");
 }

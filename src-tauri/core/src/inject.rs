@@ -62,6 +62,17 @@ impl Injection {
                 }
                 None => env_value(&secret.name, &secret.value)?,
             };
+            // A file secret is also exported under its kind's variable (a service-account JSON
+            // named TRAINING_SA sets GOOGLE_APPLICATION_CREDENTIALS), unless a secret has that name.
+            if secret.file_name.is_some() {
+                if let Some(var) = secret
+                    .kind
+                    .env_var()
+                    .filter(|v| !self.secrets.iter().any(|s| s.name == *v))
+                {
+                    command.env(var, &value);
+                }
+            }
             command.env(&secret.name, value);
         }
         drop(self);
