@@ -43,7 +43,22 @@ impl Injection {
     /// Runs `program` with the secrets and waits for it. The secrets leave memory (zeroized)
     /// as soon as the child has started.
     pub fn run(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
+        self.execute(program, args, true)
+    }
+
+    /// As [`Injection::run`] for a program started by the desktop app (a rotation check): the
+    /// app's signal handling stays as it is, and the program's output is discarded, since it
+    /// may print the value and nobody reads it.
+    pub fn run_in_background(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
+        self.execute(program, args, false)
+    }
+
+    fn execute(self, program: &OsStr, args: &[OsString], in_terminal: bool) -> Result<ExitStatus> {
         let mut command = Command::new(program);
+        if !in_terminal {
+            use std::process::Stdio;
+            command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        }
         command.args(args);
         // Keyshelf's own credentials are for keyshelf, not for the command it starts.
         for variable in ["KEYSHELF_PASSPHRASE", "KEYSHELF_RECOVERY_KEY"] {
@@ -81,7 +96,7 @@ impl Injection {
             .spawn()
             .map_err(|e| Error::io(format!("starting {program_name}"), e))?;
         drop(command);
-        let _forwarding = signals::forward_to(child.id());
+        let _forwarding = in_terminal.then(|| signals::forward_to(child.id()));
         let status = child
             .wait()
             .map_err(|e| Error::io(format!("waiting for {program_name}"), e));

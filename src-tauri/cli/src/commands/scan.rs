@@ -94,7 +94,7 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         if args.redact {
             if let Some(path) = &source.path {
                 let out = scan::redact(&source.name, &bytes, &found.findings, found.notebook.as_ref())?;
-                write_redacted(path, &out, !args.no_backup)?;
+                scan::write_redacted(path, &out, !args.no_backup)?;
                 redacted += 1;
             }
         }
@@ -129,9 +129,9 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         eprintln!(
             "Redacted {redacted} file(s){}. Rotate what leaked: `keyshelf due` lists it.",
             if args.no_backup {
-                ""
+                String::new()
             } else {
-                " (originals kept as FILE.keyshelf-bak)"
+                format!(" (originals kept as FILE{BACKUP_SUFFIX}: they still hold the keys; delete them once checked)")
             }
         );
     } else if !leaked.is_empty() {
@@ -220,25 +220,4 @@ fn git(args: &[&str]) -> Result<Vec<u8>> {
         });
     }
     Ok(out.stdout)
-}
-
-/// Replaces `path` with `bytes` through a temporary file in the same directory (same
-/// permissions), keeping the original as PATH.keyshelf-bak when asked.
-fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
-    let io = |e| Error::io(format!("redacting {}", path.display()), e);
-    if backup {
-        let mut name = path.as_os_str().to_owned();
-        name.push(BACKUP_SUFFIX);
-        std::fs::copy(path, PathBuf::from(name)).map_err(io)?;
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
-    tmp.as_file().set_permissions(permissions).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
 }

@@ -348,6 +348,28 @@ pub fn redact(name: &str, bytes: &[u8], findings: &[Finding], notebook: Option<&
     Ok(out)
 }
 
+/// Replaces `path` with its redacted `bytes` through a temporary file in the same directory (same
+/// permissions, so a reader never sees half a file), keeping the original as
+/// PATH[`BACKUP_SUFFIX`] when `backup`.
+pub fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
+    let io = |e| Error::io(format!("redacting {}", path.display()), e);
+    if backup {
+        let mut name = path.as_os_str().to_owned();
+        name.push(BACKUP_SUFFIX);
+        std::fs::copy(path, PathBuf::from(name)).map_err(io)?;
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = std::fs::metadata(path).map_err(io)?.permissions();
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io)?;
+    tmp.as_file().set_permissions(permissions).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 impl Session {
     /// Decrypts every secret this member can open, for a scan. Each read is audited ("scan").
     pub async fn scan_secrets(&self) -> Result<Vec<KnownSecret>> {
