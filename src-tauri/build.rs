@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "list_members",
+    "admit_member",
     "my_scopes",
     "list_access_requests",
     "request_access",

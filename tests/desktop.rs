@@ -4,10 +4,12 @@
 //!
 //! Screenshots of each screen land in docs/screenshots/ (the README shows them).
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use thirtyfour::error::WebDriverErrorInner;
 use thirtyfour::prelude::*;
 
 const PASSPHRASE: &str = "correct horse battery staple";
@@ -54,6 +56,76 @@ impl Drop for Driver {
     }
 }
 
+/// A stand-in notification server on the test's session bus (CI runs no notification daemon):
+/// `tests/support/notification-sink.py` owns org.freedesktop.Notifications and logs each
+/// notification's summary and body as a JSON line. Stopped with SIGTERM on drop; it also exits
+/// when this process goes away (its stdin closes).
+struct NotificationSink {
+    child: Child,
+    log: PathBuf,
+}
+
+impl NotificationSink {
+    fn start(dir: &Path) -> NotificationSink {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support/notification-sink.py");
+        // The system Python has the D-Bus bindings (apt: python3-dbus, python3-gi); a pyenv or
+        // venv python3 first on PATH usually does not.
+        let python = ["/usr/bin/python3", "python3"]
+            .into_iter()
+            .find(|p| !p.starts_with('/') || Path::new(p).exists())
+            .unwrap_or("python3");
+        let log = dir.join("notifications.jsonl");
+        let mut child = Command::new(python)
+            .arg(&script)
+            .arg(&log)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+        let stdout = child.stdout.take().expect("sink stdout");
+        let (ready, said) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = ready.send(line);
+        });
+        let sink = NotificationSink { child, log };
+        match said.recv_timeout(Duration::from_secs(15)) {
+            Ok(line) if line.trim() == "ready" => sink,
+            other => panic!(
+                "the notification sink did not start ({other:?}); it needs python3-dbus and python3-gi (.ci/setup)"
+            ),
+        }
+    }
+
+    /// Every notification so far, as (summary, body).
+    fn received(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .map(|n| {
+                let field = |k: &str| n[k].as_str().unwrap_or_default().to_owned();
+                (field("summary"), field("body"))
+            })
+            .collect()
+    }
+
+    /// The raw log, to check that nothing secret ever went out.
+    fn raw(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for NotificationSink {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
 fn app_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_keyshelf-desktop"))
 }
@@ -74,41 +146,96 @@ async fn connect(driver: &Driver) -> WebDriver {
     }
 }
 
+/// The first element matching `by` (and enabled, if asked) within `secs`. The page changes
+/// under a query (React re-renders), so a driver error on the way (a stale element, say) means
+/// "look again", not failure; only the deadline fails.
+async fn first(d: &WebDriver, by: &By, secs: u64, enabled: bool) -> Result<WebElement, String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let last;
+        match d.find_all(by.clone()).await {
+            Ok(found) => {
+                for element in found {
+                    if !enabled || element.is_enabled().await.unwrap_or(false) {
+                        return Ok(element);
+                    }
+                }
+                last = "not found (or not enabled)".into();
+            }
+            Err(e) => last = e.to_string(),
+        }
+        if Instant::now() > deadline {
+            return Err(last);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn label_selector(label: &str) -> By {
+    By::Css(format!("[aria-label=\"{label}\"]"))
+}
+
+fn button_selector(text: &str) -> By {
+    By::XPath(format!(
+        "//button[normalize-space(.)=\"{text}\" or @aria-label=\"{text}\"]"
+    ))
+}
+
 async fn by_label(d: &WebDriver, label: &str) -> WebElement {
-    d.query(By::Css(format!("[aria-label=\"{label}\"]")))
-        .wait(Duration::from_secs(15), Duration::from_millis(50))
-        .first()
+    first(d, &label_selector(label), 15, false)
         .await
         .unwrap_or_else(|e| panic!("no element labelled {label:?}: {e}"))
 }
 
 async fn css(d: &WebDriver, selector: &str) -> WebElement {
-    d.query(By::Css(selector))
-        .wait(Duration::from_secs(15), Duration::from_millis(50))
-        .first()
+    first(d, &By::Css(selector), 15, false)
         .await
         .unwrap_or_else(|e| panic!("no element {selector:?}: {e}"))
 }
 
-async fn button(d: &WebDriver, text: &str) -> WebElement {
-    d.query(By::XPath(format!(
-        "//button[normalize-space(.)=\"{text}\" or @aria-label=\"{text}\"]"
-    )))
-    .and_enabled()
-    .wait(Duration::from_secs(15), Duration::from_millis(50))
-    .first()
-    .await
-    .unwrap_or_else(|e| panic!("no enabled button {text:?}: {e}"))
+/// Clicks what `by` finds once it takes the click: an element that is re-rendered, or still
+/// covered for a moment (a dialog closing), is found again until the deadline.
+async fn click_on(d: &WebDriver, by: By, enabled: bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let element = first(d, &by, 15, enabled)
+            .await
+            .unwrap_or_else(|e| panic!("no {what}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(e)
+                if Instant::now() < deadline
+                    && matches!(
+                        e.as_inner(),
+                        WebDriverErrorInner::ElementNotInteractable(_) | WebDriverErrorInner::StaleElementReference(_)
+                    ) =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("cannot click {what}: {e}"),
+        }
+    }
+}
+
+async fn click_button(d: &WebDriver, text: &str) {
+    click_on(d, button_selector(text), true, &format!("enabled button {text:?}")).await;
+}
+
+async fn click_label(d: &WebDriver, label: &str) {
+    click_on(d, label_selector(label), false, &format!("element labelled {label:?}")).await;
+}
+
+async fn click_css(d: &WebDriver, selector: &str) {
+    click_on(d, By::Css(selector), false, &format!("element {selector:?}")).await;
 }
 
 async fn heading(d: &WebDriver, text: &str) {
-    d.query(By::XPath(format!(
+    let by = By::XPath(format!(
         "//*[self::h1 or self::h2][contains(normalize-space(.), \"{text}\")]"
-    )))
-    .wait(Duration::from_secs(20), Duration::from_millis(50))
-    .first()
-    .await
-    .unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
+    ));
+    first(d, &by, 20, false)
+        .await
+        .unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
 }
 
 async fn fill(d: &WebDriver, label: &str, text: &str) {
@@ -120,10 +247,16 @@ async fn fill(d: &WebDriver, label: &str, text: &str) {
 async fn screenshot(d: &WebDriver, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshots dir");
-    // Entry animations would otherwise be caught half-way (a translucent dialog).
-    d.execute("document.getAnimations().forEach(a => a.finish())", vec![])
-        .await
-        .expect("finish animations");
+    // Entry animations would otherwise be caught half-way (a translucent dialog); the finished
+    // state is painted by the next frame, so wait for two.
+    d.execute_async(
+        "const done = arguments[arguments.length - 1];
+         document.getAnimations().forEach(a => a.finish());
+         requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+        vec![],
+    )
+    .await
+    .expect("finish animations");
     d.screenshot(&dir.join(format!("{name}.png")))
         .await
         .expect("screenshot");
@@ -155,7 +288,16 @@ async fn first_run_to_keychain_unlock() {
     let dir = tempfile::tempdir().expect("tempdir");
     let vault = dir.path().join("vault.db");
     let config = dir.path().join("config");
-    let driver = Driver::start(&[("KEYSHELF_VAULT", &vault), ("KEYSHELF_CONFIG_DIR", &config)], 4444);
+    let notifications = NotificationSink::start(dir.path());
+    // The app looks for new access requests every second instead of every minute.
+    let driver = Driver::start(
+        &[
+            ("KEYSHELF_VAULT", &vault),
+            ("KEYSHELF_CONFIG_DIR", &config),
+            ("KEYSHELF_ACCESS_POLL_SECS", Path::new("1")),
+        ],
+        4444,
+    );
     let d = connect(&driver).await;
 
     // First run: create the vault; the recovery key is shown once and gated by a checkbox.
@@ -165,51 +307,39 @@ async fn first_run_to_keychain_unlock() {
     fill(&d, "Your name", "ada").await;
     fill(&d, "Passphrase", PASSPHRASE).await;
     fill(&d, "Repeat passphrase", PASSPHRASE).await;
-    button(&d, "Create vault").await.click().await.expect("create");
+    click_button(&d, "Create vault").await;
     heading(&d, "Save your recovery key").await;
     let recovery = by_label(&d, "Recovery key").await.text().await.expect("text");
     assert!(recovery.starts_with("KSR1-"), "{recovery}");
     screenshot(&d, "2-recovery-key").await;
-    by_label(&d, "I saved the recovery key")
-        .await
-        .click()
-        .await
-        .expect("check");
-    button(&d, "Continue").await.click().await.expect("continue");
+    click_label(&d, "I saved the recovery key").await;
+    click_button(&d, "Continue").await;
 
     // A project with two environments, and a secret in dev.
-    button(&d, "Add project").await.click().await.expect("add project");
+    click_button(&d, "Add project").await;
     fill(&d, "Project name", "llm-eval").await;
     fill(&d, "Environments", "dev, prod").await;
-    button(&d, "Create project")
-        .await
-        .click()
-        .await
-        .expect("create project");
-    by_label(&d, "llm-eval/dev").await.click().await.expect("select dev");
-    button(&d, "Add secret").await.click().await.expect("add secret");
+    click_button(&d, "Create project").await;
+    click_label(&d, "llm-eval/dev").await;
+    click_button(&d, "Add secret").await;
     fill(&d, "Name", "OPENAI_API_KEY").await;
     fill(&d, "Value", VALUE).await;
     fill(&d, "Note", "eval runs only").await;
-    button(&d, "Save secret").await.click().await.expect("save");
+    click_button(&d, "Save secret").await;
     by_label(&d, "OPENAI_API_KEY").await;
 
     // A file secret, picked in the file chooser.
     let credentials = dir.path().join("service-account.json");
     std::fs::write(&credentials, SERVICE_ACCOUNT).expect("write credentials");
-    button(&d, "Add secret").await.click().await.expect("add secret");
-    css(&d, "input[type=radio][aria-label=\"File\"]")
-        .await
-        .click()
-        .await
-        .expect("file source");
+    click_button(&d, "Add secret").await;
+    click_css(&d, "input[type=radio][aria-label=\"File\"]").await;
     fill(&d, "Name", "GCP_SERVICE_ACCOUNT").await;
     css(&d, "input[type=file]")
         .await
         .send_keys(credentials.display().to_string())
         .await
         .expect("pick file");
-    button(&d, "Save secret").await.click().await.expect("save file secret");
+    click_button(&d, "Save secret").await;
     by_label(&d, "GCP_SERVICE_ACCOUNT").await;
     screenshot(&d, "3-vault-browser").await;
 
@@ -242,40 +372,56 @@ async fn first_run_to_keychain_unlock() {
     by_label(&d, "Search").await.send_keys(Key::Enter).await.expect("enter");
 
     // Reveal shows it; Copy puts it on the clipboard, which is cleared after the timeout.
-    button(&d, "Reveal").await.click().await.expect("reveal");
-    eventually_text(&by_label(&d, "Secret value").await, VALUE).await;
+    click_button(&d, "Reveal").await;
+    eventually_text(&d, "Secret value", VALUE).await;
     screenshot(&d, "5-secret-detail").await;
-    button(&d, "Hide").await.click().await.expect("hide");
-    button(&d, "Copy").await.click().await.expect("copy");
+    click_button(&d, "Hide").await;
+    click_button(&d, "Copy").await;
     eventually("the value on the clipboard", 10, || clipboard() == VALUE).await;
     eventually("the clipboard to be cleared", 20, || clipboard() != VALUE).await;
 
     // Edit changes the note without a new version; Show note decrypts it on request only.
     dismiss_toasts(&d).await;
-    button(&d, "Edit").await.click().await.expect("edit");
+    click_button(&d, "Edit").await;
     fill(&d, "Note", "eval and prod runs").await;
-    button(&d, "Save changes").await.click().await.expect("save changes");
+    click_button(&d, "Save changes").await;
     dialog_closed(&d).await;
     dismiss_toasts(&d).await;
-    button(&d, "Show note").await.click().await.expect("show note");
-    let note = by_label(&d, "Note text").await;
-    eventually_text(&note, "eval and prod runs").await;
+    click_button(&d, "Show note").await;
+    eventually_text(&d, "Note text", "eval and prod runs").await;
 
     // Settings persist in this device's config.
-    button(&d, "Settings").await.click().await.expect("settings");
+    click_button(&d, "Settings").await;
     fill(&d, "Lock after idle (minutes)", "7").await;
-    button(&d, "Save settings").await.click().await.expect("save settings");
+    click_button(&d, "Save settings").await;
     let saved = config.join("config.json");
     eventually("the idle setting in config.json", 10, || {
         std::fs::read_to_string(&saved).is_ok_and(|text| text.contains("\"idle_lock_minutes\": 7"))
     })
     .await;
 
-    // Team access across the CLI and the app: alice joins from her own device and asks for
-    // llm-eval/dev; ada (this app, the owner) approves in the Access requests inbox; alice reads.
+    // Team access across the CLI and the app: alice joins from her own device; ada (this app,
+    // the owner) compares fingerprints and admits her in Members; alice asks for llm-eval/dev;
+    // the app notifies ada on the desktop and she approves in the Access requests inbox; alice reads.
     let alice = |args: &[&str]| cli_as_alice(&vault, dir.path(), args);
-    alice(&["member", "join", "--name", "alice"]);
-    cli(&vault, &config, &["member", "approve", "alice"]);
+    let alice_fingerprint = alice_joins(&vault, dir.path());
+    dismiss_toasts(&d).await;
+    click_button(&d, "Members").await;
+    click_label(&d, "Admit alice").await;
+    eventually_text(&d, "Fingerprint", &alice_fingerprint).await;
+    by_label(&d, "Role").await;
+    screenshot(&d, "8-admit-member").await;
+    click_css(&d, "[role=dialog][aria-label=\"Admit alice\"] button[type=submit]").await;
+    text_on_page(&d, "Admitted alice as member.").await;
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .expect("close members");
+    dialog_closed(&d).await;
+    let roster = cli(&vault, &config, &["member", "ls", "--json"]);
+    assert!(roster.contains(&alice_fingerprint), "{roster}");
+
     alice(&[
         "access",
         "request",
@@ -285,12 +431,23 @@ async fn first_run_to_keychain_unlock() {
         "--for",
         "1h",
     ]);
+    // The app's own look at the vault finds the request: a desktop notification for ada (who may
+    // decide it), and the inbox badge counts it without waiting for the UI's minute poll.
+    let asked = ("Access request".to_owned(), "alice asks for llm-eval/dev".to_owned());
+    eventually("the access request notification", 20, || {
+        notifications.received().contains(&asked)
+    })
+    .await;
+    let badge =
+        By::XPath("//button[@aria-label=\"Access requests\"]/span[@class=\"count-badge\"][normalize-space(.)=\"1\"]");
+    first(&d, &badge, 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("the inbox badge never counted the new request: {e}"));
     dismiss_toasts(&d).await;
-    // The inbox polls; a focus change (or the 60 s poll) refreshes its badge. Opening it reads afresh.
-    button(&d, "Access requests").await.click().await.expect("inbox");
+    click_button(&d, "Access requests").await;
     text_on_page(&d, "e2e eval run").await;
     screenshot(&d, "7-access-requests").await;
-    button(&d, "Approve").await.click().await.expect("approve");
+    click_button(&d, "Approve").await;
     text_on_page(&d, "Approved: alice can read llm-eval/dev.").await;
     assert_eq!(alice(&["get", "llm-eval/dev/OPENAI_API_KEY"]), VALUE);
     d.action_chain()
@@ -301,15 +458,11 @@ async fn first_run_to_keychain_unlock() {
     dialog_closed(&d).await;
 
     // Lock drops the keys; the OS keychain unlocks again without typing.
-    button(&d, "Lock").await.click().await.expect("lock");
+    click_button(&d, "Lock").await;
     heading(&d, "Unlock Keyshelf").await;
     assert!(!d.source().await.expect("source").contains(VALUE));
     screenshot(&d, "6-unlock").await;
-    button(&d, "Unlock with OS keychain")
-        .await
-        .click()
-        .await
-        .expect("keychain unlock");
+    click_button(&d, "Unlock with OS keychain").await;
     by_label(&d, "Projects").await;
 
     // The screen locker's signal on the session bus locks the vault too.
@@ -327,6 +480,14 @@ async fn first_run_to_keychain_unlock() {
     heading(&d, "Unlock Keyshelf").await;
     text_on_page(&d, "Locked because the screen locked.").await;
     assert!(!d.source().await.expect("source").contains(VALUE));
+
+    // One notification for the one request, and nothing secret in any of them.
+    let received = notifications.received();
+    assert_eq!(received.iter().filter(|n| **n == asked).count(), 1, "{received:?}");
+    let raw = notifications.raw();
+    for secret in [VALUE, PASSPHRASE, "BEGIN PRIVATE KEY", recovery.trim()] {
+        assert!(!raw.contains(secret), "a notification carried a secret: {raw}");
+    }
 
     d.quit().await.expect("quit");
     drop(driver);
@@ -355,33 +516,21 @@ async fn idle_lock_then_recovery_key_unlock() {
     fill(&d, "Your name", "grace").await;
     fill(&d, "Passphrase", PASSPHRASE).await;
     fill(&d, "Repeat passphrase", PASSPHRASE).await;
-    button(&d, "Create vault").await.click().await.expect("create");
+    click_button(&d, "Create vault").await;
     heading(&d, "Save your recovery key").await;
     let recovery = by_label(&d, "Recovery key").await.text().await.expect("text");
-    by_label(&d, "I saved the recovery key")
-        .await
-        .click()
-        .await
-        .expect("check");
-    button(&d, "Continue").await.click().await.expect("continue");
+    click_label(&d, "I saved the recovery key").await;
+    click_button(&d, "Continue").await;
 
     // Nobody touches the app: it locks by itself.
     heading(&d, "Unlock Keyshelf").await;
     text_on_page(&d, "Locked after a period of inactivity.").await;
 
-    button(&d, "Use recovery key")
-        .await
-        .click()
-        .await
-        .expect("recovery path");
+    click_button(&d, "Use recovery key").await;
     fill(&d, "Recovery key", recovery.trim()).await;
     fill(&d, "New passphrase", "a brand new passphrase 42").await;
     fill(&d, "Repeat new passphrase", "a brand new passphrase 42").await;
-    button(&d, "Unlock with recovery key")
-        .await
-        .click()
-        .await
-        .expect("recovery unlock");
+    click_button(&d, "Unlock with recovery key").await;
     text_on_page(&d, "Passphrase changed.").await;
 
     d.quit().await.expect("quit");
@@ -406,7 +555,28 @@ fn cli_as_alice(vault: &Path, dir: &Path, args: &[&str]) -> String {
     run_cli(vault, &dir.join("alice-config"), "alice's own passphrase", args)
 }
 
+/// alice joins from her device; returns the key fingerprint her CLI showed her, which she
+/// would read to whoever admits her.
+fn alice_joins(vault: &Path, dir: &Path) -> String {
+    let out = cli_output(
+        vault,
+        &dir.join("alice-config"),
+        "alice's own passphrase",
+        &["member", "join", "--name", "alice"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("your key fingerprint:"))
+        .map(|fingerprint| fingerprint.trim().to_owned())
+        .unwrap_or_else(|| panic!("no fingerprint in what `member join` printed: {stderr}"))
+}
+
 fn run_cli(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> String {
+    String::from_utf8(cli_output(vault, config, passphrase, args).stdout).expect("utf8")
+}
+
+fn cli_output(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> std::process::Output {
     let out = Command::new(cli_binary())
         .args(args)
         .env("KEYSHELF_VAULT", vault)
@@ -421,16 +591,21 @@ fn run_cli(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> Stri
         "keyshelf {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).expect("utf8")
+    out
 }
 
 /// Waits for a dialog to close: until then the page behind it is inert.
 async fn dialog_closed(d: &WebDriver) {
-    d.query(By::Css("[role=dialog]"))
-        .wait(Duration::from_secs(10), Duration::from_millis(50))
-        .not_exists()
-        .await
-        .expect("dialog closed");
+    gone(d, &By::Css("[role=dialog]"), "the dialog to close").await;
+}
+
+/// Waits, with a deadline, until nothing matches `by`.
+async fn gone(d: &WebDriver, by: &By, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !d.find_all(by.clone()).await.is_ok_and(|found| found.is_empty()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Closes the notifications stacked in the corner, as a person would before clicking under them.
@@ -440,25 +615,35 @@ async fn dismiss_toasts(d: &WebDriver) {
         // A toast may time out on its own between finding and clicking it.
         let _ = toast.click().await;
     }
-    d.query(close)
-        .wait(Duration::from_secs(10), Duration::from_millis(50))
-        .not_exists()
-        .await
-        .expect("toasts gone");
+    gone(d, &close, "the notifications to go").await;
 }
 
 async fn text_on_page(d: &WebDriver, text: &str) {
-    d.query(By::XPath(format!("//*[contains(normalize-space(.), \"{text}\")]")))
-        .wait(Duration::from_secs(20), Duration::from_millis(50))
-        .first()
+    let by = By::XPath(format!("//*[contains(normalize-space(.), \"{text}\")]"));
+    first(d, &by, 20, false)
         .await
         .unwrap_or_else(|e| panic!("no text {text:?} on the page: {e}"));
 }
 
-async fn eventually_text(element: &WebElement, expected: &str) {
+/// Waits until the element labelled `label` shows `expected` (found afresh each time, since a
+/// re-render replaces it).
+async fn eventually_text(d: &WebDriver, label: &str, expected: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while element.text().await.expect("text").trim() != expected {
-        assert!(Instant::now() < deadline, "element never showed {expected:?}");
+    loop {
+        let shown = match d.find_all(label_selector(label)).await {
+            Ok(found) => match found.first() {
+                Some(element) => element.text().await.ok(),
+                None => None,
+            },
+            Err(_) => None,
+        };
+        if shown.as_deref().map(str::trim) == Some(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{label:?} never showed {expected:?} (last: {shown:?})"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

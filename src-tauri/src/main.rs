@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod expiry;
 mod lock;
+mod notifications;
 mod state;
 mod webview;
 
@@ -29,12 +30,15 @@ fn main() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Sent from Rust only (notifications.rs): the webview has no notification permission.
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .setup(|app| {
             webview::lighten(app);
             lock::watch_idle(app.handle().clone());
             lock::watch_system_lock(app.handle().clone());
             expiry::watch(app.handle().clone());
+            notifications::watch(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -63,6 +67,7 @@ fn main() {
             commands::secrets::remove_secret,
             commands::secrets::secret_kinds,
             commands::access::list_members,
+            commands::access::admit_member,
             commands::access::my_scopes,
             commands::access::list_access_requests,
             commands::access::request_access,

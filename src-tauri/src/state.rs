@@ -27,6 +27,8 @@ pub struct AppState {
     pub unlocked: Notify,
     /// Wakes the expired-grant watcher when a session starts.
     pub expiry_wake: Notify,
+    /// Wakes the access-request watcher (notifications) when a session starts.
+    pub access_wake: Notify,
 }
 
 /// When the user was last active, on both clocks: the monotonic one cannot be set back, the
@@ -68,6 +70,7 @@ impl AppState {
             locks: AtomicU64::new(0),
             unlocked: Notify::new(),
             expiry_wake: Notify::new(),
+            access_wake: Notify::new(),
         })
     }
 
@@ -123,6 +126,7 @@ impl AppState {
         self.touch();
         self.unlocked.notify_one();
         self.expiry_wake.notify_one();
+        self.access_wake.notify_one();
         Ok(())
     }
 
@@ -160,6 +164,7 @@ mod tests {
             locks: AtomicU64::new(0),
             unlocked: Notify::new(),
             expiry_wake: Notify::new(),
+            access_wake: Notify::new(),
         }
     }
 

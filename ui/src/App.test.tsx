@@ -138,4 +138,17 @@ describe("locking", () => {
     expect(await screen.findByRole("heading", { name: "Unlock Keyshelf" })).toBeInTheDocument();
     expect(screen.getByRole("alert")).toHaveTextContent("The vault was locked");
   });
+
+  it("says why once the lock event arrives after a command already found the vault locked", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    await openScope(user, "llm-eval/dev");
+    // The screen locked: Rust dropped the keys, and a command in flight heard "locked" first.
+    fake.unlocked = false;
+    await user.click(screen.getByRole("button", { name: "llm-eval/prod" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The vault was locked");
+    await act(() => fake.emitLocked("system"));
+    expect(await screen.findByText("Locked because the screen locked.")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
 });

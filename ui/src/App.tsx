@@ -36,6 +36,9 @@ const LOCK_MESSAGE: Record<LockReason, string | null> = {
   system: "Locked because the screen locked.",
 };
 
+/** What the unlock screen says when a command, not the lock event, found the vault locked. */
+const LOCKED_ELSEWHERE = "The vault was locked. Unlock it again.";
+
 function lockedPhase(reason: LockReason): Phase {
   return { screen: "unlock", keychainProblem: null, error: null, notice: LOCK_MESSAGE[reason], locking: false };
 }
@@ -132,6 +135,8 @@ function Screens() {
         if (showingBrowser.current) toast.clear();
         setPhase((p) => {
           if (p.screen === "browser") return lockedPhase(reason);
+          // A command in flight can hear "locked" before the event arrives: the event's reason wins.
+          if (p.screen === "unlock" && p.error === LOCKED_ELSEWHERE && !p.locking) return lockedPhase(reason);
           if (p.screen === "recovery" || p.screen === "fingerprints") return { ...p, lockedBy: reason };
           return p;
         });
@@ -156,7 +161,7 @@ function Screens() {
       api.onLocked(() =>
         setPhase((p) =>
           p.screen === "browser"
-            ? { screen: "unlock", keychainProblem: null, error: "The vault was locked. Unlock it again.", notice: null, locking: false }
+            ? { screen: "unlock", keychainProblem: null, error: LOCKED_ELSEWHERE, notice: null, locking: false }
             : p,
         ),
       ),

@@ -12,7 +12,7 @@ import { KIND_LABEL } from "./components/KindIcon";
 import { useToast } from "./components/Toast";
 import { AccessRequestsDialog } from "./features/access/AccessRequestsDialog";
 import { LockedScope } from "./features/access/LockedScope";
-import { MembersDialog } from "./features/access/MembersDialog";
+import { MembersDialog, roleText } from "./features/access/MembersDialog";
 import { RequestAccessDialog } from "./features/access/RequestAccessDialog";
 import { useTeamAccess } from "./features/access/useTeamAccess";
 import { AddEnvironmentDialog } from "./features/projects/AddEnvironmentDialog";
@@ -388,7 +388,12 @@ export function Browser({
           roster={team.roster}
           me={team.me}
           revocable={revocable}
+          projects={projects?.map((p) => p.name) ?? []}
           onClose={closeDialog}
+          onAdmitted={(admitted) => {
+            toast.show(`Admitted ${admitted.name} as ${roleText(admitted)}.`);
+            void team.refresh();
+          }}
           onRevoked={(revoked) => {
             toast.show(`Revoked ${revoked.member}'s access to ${revoked.scope}.`);
             void team.refresh();

@@ -3,11 +3,12 @@
 
 use keyshelf_core::access::{AccessRequest, Revoked};
 use keyshelf_core::duration::Duration;
+use keyshelf_core::members::Role;
 use keyshelf_core::roster::RosterEntry;
 use keyshelf_core::vault::ScopePath;
 use tauri::State;
 
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 fn duration(text: Option<String>) -> keyshelf_core::Result<Option<Duration>> {
@@ -21,6 +22,36 @@ fn duration(text: Option<String>) -> keyshelf_core::Result<Option<Duration>> {
 #[tauri::command]
 pub async fn list_members(state: State<'_, AppState>) -> CommandResult<Vec<RosterEntry>> {
     Ok(state.session().await?.roster().await?)
+}
+
+/// Admits a pending member after the admitter compared their key fingerprint out of band (the
+/// owner may also change an admitted member's role). `role` is "member" or "lead"; `lead_of`
+/// names the projects a lead leads. Who may admit whom is the core's rule.
+#[tauri::command]
+pub async fn admit_member(
+    state: State<'_, AppState>,
+    name: String,
+    role: String,
+    lead_of: Vec<String>,
+) -> CommandResult<RosterEntry> {
+    let role = match role.as_str() {
+        "member" => Role::Member,
+        "lead" => Role::Lead,
+        // The core refuses a second owner with its own reason.
+        "owner" => Role::Owner,
+        other => {
+            return Err(CommandError {
+                code: "invalid",
+                message: format!("unknown role {other:?}: use member or lead"),
+            })
+        }
+    };
+    let lead_of: Vec<String> = lead_of
+        .iter()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Ok(state.session().await?.admit(name.trim(), role, &lead_of).await?)
 }
 
 /// `project/env` labels this member can open now; the UI shows the others locked.

@@ -184,6 +184,17 @@ export const secretKinds = () => call<KindInfo[]>("secret_kinds");
 
 export const listMembers = () => call<RosterEntry[]>("list_members");
 
+/** Admits a pending member (after comparing their fingerprint out of band). `leadOf`: for a lead. */
+export const admitMember = (name: string, role: "member" | "lead", leadOf: string[]) =>
+  call<RosterEntry>("admit_member", { name, role, leadOf });
+
+/**
+ * Rust looked at the vault (right after unlock, then every minute) and requests, decisions or the
+ * roster changed: others act from their own devices. Read afresh instead of waiting for a poll.
+ */
+export const onAccessChanged = (listener: () => void): Promise<UnlistenFn> =>
+  listen<null>("access-changed", () => listener());
+
 /** "project/env" labels this member can open now; the others show locked. */
 export const myScopes = () => call<string[]>("my_scopes");
 

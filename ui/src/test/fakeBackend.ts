@@ -196,13 +196,18 @@ export class FakeVault {
         is_file: opts.fileName !== undefined,
         file_name: opts.fileName ?? null,
         version: values.length,
+        policy: "default",
         rotate_every_secs: dueIn === null ? null : 90 * DAY,
         last_rotated_at: this.now - 10 * DAY,
         due_at: dueIn === null ? null : this.now + dueIn,
+        rotation: dueIn === null ? "no-deadline" : dueIn <= 0 ? "overdue" : dueIn <= 14 * DAY ? "due-soon" : "fresh",
         has_note: note !== null,
         updated_at: this.now - DAY,
         exposed_at: null,
         exposed_reason: null,
+        pending_version: null,
+        previous_until: null,
+        check_command: null,
       },
     });
   }
@@ -211,6 +216,11 @@ export class FakeVault {
   async emitLocked(reason: LockReason) {
     this.unlocked = false;
     await emit("vault-locked", { reason });
+  }
+
+  /** Plays Rust's access watcher noticing a change made on another device. */
+  async emitAccessChanged() {
+    await emit("access-changed", null);
   }
 
   /** Every value the fake holds, to assert none of them reached the page. */
@@ -284,6 +294,34 @@ export class FakeVault {
     if (!me || !(me.role === "owner" || (me.role === "lead" && me.lead_of.includes(project)))) {
       throw fail("not_allowed", `cannot ${action}: only the owner or a lead of ${project} decides access`);
     }
+  }
+
+  /** Rust's Session::admit: the owner admits anyone as member or lead, a lead admits pending members. */
+  private admit(name: string, role: string, leadOf: string[]): RosterEntry {
+    const refuse = (reason: string) => fail("not_allowed", `cannot admit ${name}: ${reason}`);
+    if (role !== "member" && role !== "lead") {
+      throw role === "owner" ? refuse("a vault has one owner; admit as member or lead") : fail("invalid", `unknown role "${role}": use member or lead`);
+    }
+    if (role === "member" && leadOf.length > 0) throw refuse("--lead-of needs --role lead");
+    const me = this.roster.find((m) => m.name === this.me);
+    const target = this.roster.find((m) => m.name === name);
+    if (!target) throw fail("not_found", `unknown member ${name}`);
+    if (!me || !me.trusted) throw refuse("you are not trusted on this device");
+    if (target.name === me.name) throw refuse("nobody admits themselves");
+    if (me.role === "member") throw refuse("only the owner or a lead admits members");
+    if (me.role === "lead" && (role !== "member" || target.status !== "pending")) {
+      throw refuse("a lead admits pending members as members; ask the owner");
+    }
+    for (const project of leadOf) if (!this.projects.has(project)) throw fail("not_found", `unknown project ${project}`);
+    Object.assign(target, {
+      status: "active",
+      role,
+      lead_of: leadOf,
+      admitted_by: me.name,
+      trusted: true,
+      problem: null,
+    });
+    return { ...target };
   }
 
   private pendingRequest(id: unknown, action: string) {
@@ -432,7 +470,10 @@ export class FakeVault {
           .filter((s) => `${s.project}/${s.environment}/${s.name}`.toLowerCase().includes(query));
       }
       case "list_members":
-        return this.roster;
+        // Copies, as from real IPC (JSON): a change shows up as a new array.
+        return this.roster.map((m) => ({ ...m, lead_of: [...m.lead_of] }));
+      case "admit_member":
+        return this.admit(String(args.name), String(args.role), (args.leadOf as string[] | undefined) ?? []);
       case "my_scopes":
         return this.scopesOf(this.me);
       case "list_access_requests":

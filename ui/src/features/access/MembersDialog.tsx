@@ -8,32 +8,44 @@ import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { SelectField } from "../../components/Field";
+import { AdmitDialog } from "./AdmitDialog";
 import { RevokeDialog } from "./RevokeDialog";
 import "./access.css";
 
-function roleText(entry: RosterEntry) {
+/** "owner", "member", or "lead of llm-eval, training". */
+export function roleText(entry: RosterEntry) {
   return entry.role === "lead" && entry.lead_of.length > 0 ? `lead of ${entry.lead_of.join(", ")}` : entry.role;
 }
 
 /**
- * The roster as this device verifies it. Owners and leads can also revoke a member's access to
- * a scope they hold: previewed first, since revoking rekeys the scope and flags what was read.
+ * The roster as this device verifies it. Owners and leads admit pending members (after comparing
+ * fingerprints out of band) and revoke a member's access to a scope they hold: previewed first,
+ * since revoking rekeys the scope and flags what was read.
  */
 export function MembersDialog({
   roster,
   me,
   revocable,
+  projects,
   onClose,
   onRevoked,
+  onAdmitted,
 }: {
   roster: RosterEntry[];
   me: RosterEntry | null;
   /** Scopes this member may revoke access to; empty hides revocation. */
   revocable: string[];
+  /** Project names, for admitting a lead. */
+  projects: string[];
   onClose: () => void;
   onRevoked: (revoked: Revoked) => void;
+  onAdmitted: (admitted: RosterEntry) => void;
 }) {
   const others = roster.filter((entry) => entry.name !== me?.name);
+  // A trusted owner or lead admits; Rust checks again (a lead admits members only).
+  const admits = me !== null && me.trusted && me.status === "active" && (me.role === "owner" || me.role === "lead");
+  const showAdmit = admits && roster.some((entry) => entry.status === "pending" && entry.name !== me?.name);
+  const [admitting, setAdmitting] = useState<RosterEntry | null>(null);
   const [revoking, setRevoking] = useState(false);
   const [member, setMember] = useState(others[0]?.name ?? "");
   const [scope, setScope] = useState(revocable[0] ?? "");
@@ -42,12 +54,28 @@ export function MembersDialog({
   const [busy, setBusy] = useState(false);
   const revokeSection = useRef<HTMLDivElement>(null);
   const wasRevoking = useRef(false);
+  const table = useRef<HTMLDivElement>(null);
+  const admitted = useRef(false);
 
   // Closing the form (Cancel, or after revoking) removes the focused control: back to its button.
   useEffect(() => {
     if (wasRevoking.current && !revoking) revokeSection.current?.querySelector<HTMLElement>("button")?.focus();
     wasRevoking.current = revoking;
   }, [revoking]);
+
+  // An admitted member's Admit button goes once the roster is read again, taking the focus with
+  // it: on to the next Admit button, else the next control in the dialog.
+  useEffect(() => {
+    if (!admitted.current) return;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    admitted.current = false;
+    const next =
+      table.current?.querySelector<HTMLElement>("button") ??
+      revokeSection.current?.querySelector<HTMLElement>("button") ??
+      table.current?.closest<HTMLElement>('[role="dialog"]')?.querySelector<HTMLElement>("button");
+    next?.focus();
+  }, [roster]);
 
   const review = async () => {
     if (busy || !member || !scope) return;
@@ -63,8 +91,8 @@ export function MembersDialog({
   };
 
   return (
-    <Dialog label="Members" description="Fingerprints are checked against the owner key this device pinned." size="lg" onClose={onClose}>
-      <div className="members-scroll">
+    <Dialog label="Members" description="Fingerprints are checked against the owner key this device pinned." size="lg" className="members-dialog" onClose={onClose}>
+      <div className="members-scroll" ref={table}>
         <table className="members">
           <thead>
             <tr>
@@ -73,6 +101,11 @@ export function MembersDialog({
               <th scope="col">Status</th>
               <th scope="col">Fingerprint</th>
               <th scope="col">Trusted</th>
+              {showAdmit ? (
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>
@@ -92,10 +125,22 @@ export function MembersDialog({
                 <td>
                   {entry.trusted ? (
                     "Yes"
+                  ) : entry.status === "pending" ? (
+                    // The status says why; admitting (a signed admission) makes them trusted.
+                    <span className="muted">Not until admitted</span>
                   ) : (
                     <Callout>{`Not trusted: ${entry.problem ?? "no admission chain to the owner"}`}</Callout>
                   )}
                 </td>
+                {showAdmit ? (
+                  <td>
+                    {entry.status === "pending" && entry.name !== me?.name ? (
+                      <Button size="sm" aria-label={`Admit ${entry.name}`} onClick={() => setAdmitting(entry)}>
+                        Admit
+                      </Button>
+                    ) : null}
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
@@ -157,6 +202,20 @@ export function MembersDialog({
             </Button>
           </div>
         )
+      ) : null}
+
+      {admitting ? (
+        <AdmitDialog
+          entry={admitting}
+          mayAdmitLeads={me?.role === "owner"}
+          projects={projects}
+          onClose={() => setAdmitting(null)}
+          onAdmitted={(entry) => {
+            admitted.current = true;
+            setAdmitting(null);
+            onAdmitted(entry);
+          }}
+        />
       ) : null}
 
       {preview ? (

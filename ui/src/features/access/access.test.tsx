@@ -192,6 +192,26 @@ describe("access requests inbox", () => {
     expect(within(dialog).getByRole("listitem", { name: "linus for llm-eval/prod" })).toBeInTheDocument();
   });
 
+  it("refreshes the badge at once when Rust says access changed", async () => {
+    const fake = installFake();
+    renderApp();
+    const button = await screen.findByRole("button", { name: "Access requests" });
+    await waitFor(() => expect(fake.called("list_access_requests")).toHaveLength(1));
+    expect(button).not.toHaveAccessibleDescription();
+
+    // Another device sent a request; Rust's watcher noticed (and notified the desktop).
+    fake.addRequest("linus", "training/dev", "Sweep over the new data");
+    await act(() => fake.emitAccessChanged());
+    await waitFor(() => expect(button).toHaveAccessibleDescription("1 pending"));
+    expect(fake.called("list_access_requests")).toHaveLength(2);
+
+    // Locked, the browser is gone: the event reads nothing.
+    await userEventLock();
+    const reads = fake.called("list_access_requests").length;
+    await act(() => fake.emitAccessChanged());
+    expect(fake.called("list_access_requests")).toHaveLength(reads);
+  });
+
   it("polls the pending count every 60 s while unlocked, and on focus", async () => {
     expect(ACCESS_POLL_MS).toBe(60_000);
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
@@ -217,6 +237,122 @@ describe("access requests inbox", () => {
     await act(() => vi.advanceTimersByTimeAsync(3 * ACCESS_POLL_MS));
     fireEvent.focus(window);
     expect(fake.called("list_access_requests")).toHaveLength(polls);
+  });
+});
+
+async function userEventLock() {
+  fireEvent.click(screen.getByRole("button", { name: "Lock" }));
+  await screen.findByRole("heading", { name: "Unlock Keyshelf" });
+}
+
+const DORA_FINGERPRINT = "5B1C 0E92 D4A7 63F0";
+
+function addPendingDora(fake: ReturnType<typeof installFake>) {
+  fake.addMember("dora", "member", {
+    status: "pending",
+    fingerprint: DORA_FINGERPRINT,
+    trusted: false,
+    problem: "waiting to be admitted by an owner or lead",
+  });
+}
+
+async function openMembers(user: ReturnType<typeof renderApp>["user"]) {
+  await screen.findByRole("navigation", { name: "Projects" });
+  await user.click(screen.getByRole("button", { name: "Members" }));
+  return screen.getByRole("dialog", { name: "Members" });
+}
+
+describe("admitting members", () => {
+  it("shows the fingerprint to compare, then admits a pending member as a lead", async () => {
+    const fake = installFake();
+    addPendingDora(fake);
+    const { user } = renderApp();
+    const members = await openMembers(user);
+
+    const row = await within(members).findByRole("row", { name: "dora" });
+    expect(row).toHaveTextContent("pending");
+    expect(row).toHaveTextContent("Not until admitted");
+    expect(within(row).getByText(DORA_FINGERPRINT)).toHaveClass("mono");
+    // Only pending members are admitted from here.
+    expect(within(members).getAllByRole("button", { name: /^Admit / })).toHaveLength(1);
+
+    await user.click(within(row).getByRole("button", { name: "Admit dora" }));
+    const dialog = screen.getByRole("dialog", { name: "Admit dora" });
+    expect(dialog).toHaveTextContent("Compare this fingerprint with dora out of band");
+    expect(within(dialog).getByLabelText("Fingerprint")).toHaveTextContent(DORA_FINGERPRINT);
+    const role = within(dialog).getByLabelText("Role");
+    expect(role).toHaveFocus();
+    expect([...(role as HTMLSelectElement).options].map((o) => o.value)).toEqual(["member", "lead"]);
+    expect(within(dialog).queryByLabelText("Lead of")).not.toBeInTheDocument();
+
+    await user.selectOptions(role, "lead");
+    const leadOf = within(dialog).getByLabelText("Lead of");
+    expect([...(leadOf as HTMLSelectElement).options].map((o) => o.value)).toEqual(["llm-eval", "training"]);
+    await user.selectOptions(leadOf, "training");
+    await user.click(within(dialog).getByRole("button", { name: "Admit" }));
+
+    expect(fake.called("admit_member")[0]?.args).toEqual({ name: "dora", role: "lead", leadOf: ["training"] });
+    expect(await screen.findByText("Admitted dora as lead of training.")).toBeInTheDocument();
+    expect(screen.queryByRole("dialog", { name: "Admit dora" })).not.toBeInTheDocument();
+    await waitFor(() => expect(within(members).getByRole("row", { name: "dora" })).toHaveTextContent("lead of training"));
+    const admitted = within(members).getByRole("row", { name: "dora" });
+    expect(admitted).toHaveTextContent("active");
+    expect(admitted).not.toHaveTextContent("Not trusted");
+    expect(within(members).queryByRole("button", { name: "Admit dora" })).not.toBeInTheDocument();
+    // The focus stays in the dialog, on what comes next.
+    await waitFor(() => expect(within(members).getByRole("button", { name: "Revoke access" })).toHaveFocus());
+  });
+
+  it("admits as a member by default, and cancels without admitting", async () => {
+    const fake = installFake();
+    addPendingDora(fake);
+    const { user } = renderApp();
+    const members = await openMembers(user);
+
+    await user.click(await within(members).findByRole("button", { name: "Admit dora" }));
+    await user.click(within(screen.getByRole("dialog", { name: "Admit dora" })).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog", { name: "Admit dora" })).not.toBeInTheDocument();
+    expect(within(members).getByRole("button", { name: "Admit dora" })).toHaveFocus();
+    expect(fake.called("admit_member")).toHaveLength(0);
+
+    await user.click(within(members).getByRole("button", { name: "Admit dora" }));
+    await user.click(within(screen.getByRole("dialog", { name: "Admit dora" })).getByRole("button", { name: "Admit" }));
+    expect(fake.called("admit_member")[0]?.args).toEqual({ name: "dora", role: "member", leadOf: [] });
+    expect(await screen.findByText("Admitted dora as member.")).toBeInTheDocument();
+  });
+
+  it("offers a lead only Member, and shows a refusal in the dialog", async () => {
+    const fake = installFake();
+    fake.me = "grace";
+    addPendingDora(fake);
+    const { user } = renderApp();
+    const members = await openMembers(user);
+
+    await user.click(await within(members).findByRole("button", { name: "Admit dora" }));
+    const dialog = screen.getByRole("dialog", { name: "Admit dora" });
+    const role = within(dialog).getByLabelText("Role");
+    expect([...(role as HTMLSelectElement).options].map((o) => o.value)).toEqual(["member"]);
+    expect(role).toHaveAccessibleDescription("Only the owner admits leads.");
+
+    // Meanwhile the owner admitted her from another device: Rust refuses, the dialog says why.
+    const dora = fake.roster.find((m) => m.name === "dora");
+    if (dora) dora.status = "active";
+    await user.click(within(dialog).getByRole("button", { name: "Admit" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      "Cannot admit dora: a lead admits pending members as members; ask the owner",
+    );
+    expect(screen.getByRole("dialog", { name: "Admit dora" })).toBeInTheDocument();
+  });
+
+  it("offers no Admit to a plain member", async () => {
+    const fake = installFake();
+    fake.me = "linus";
+    addPendingDora(fake);
+    const { user } = renderApp();
+    const members = await openMembers(user);
+    await within(members).findByRole("row", { name: "dora" });
+    expect(within(members).queryByRole("button", { name: "Admit dora" })).not.toBeInTheDocument();
+    expect(within(members).queryByRole("columnheader", { name: "Actions" })).not.toBeInTheDocument();
   });
 });
 

@@ -28,8 +28,9 @@ const projectOf = (scope: string) => scope.split("/")[0] ?? "";
 
 /**
  * The team side of the unlocked vault: which scopes open, the roster, pending requests. Read
- * when the browser mounts (so after every unlock), every ACCESS_POLL_MS and when the window
- * regains focus, since others grant and request from their own devices.
+ * when the browser mounts (so after every unlock), every ACCESS_POLL_MS, when the window
+ * regains focus, and when Rust emits access-changed, since others grant and request from their
+ * own devices.
  */
 export function useTeamAccess(member: string | null): TeamAccess {
   // null: not known; "all": my_scopes failed, so Rust alone says what opens (lists show its refusal).
@@ -59,9 +60,23 @@ export function useTeamAccess(member: string | null): TeamAccess {
     const timer = setInterval(() => void refresh(), ACCESS_POLL_MS);
     const onFocus = () => void refresh();
     window.addEventListener("focus", onFocus);
+    // Rust's own look at the vault (it also sends the desktop notifications) says when to read.
+    let live = true;
+    let stopListening: (() => void) | null = null;
+    api.onAccessChanged(() => void refresh()).then(
+      (unlisten) => {
+        if (live) stopListening = unlisten;
+        else unlisten();
+      },
+      () => {
+        // Without the event the poll and focus still refresh.
+      },
+    );
     return () => {
+      live = false;
       clearInterval(timer);
       window.removeEventListener("focus", onFocus);
+      stopListening?.();
       // Answers arriving after unmount (lock) are dropped.
       latest.current += 1;
     };

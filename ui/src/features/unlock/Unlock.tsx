@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import * as api from "../../api";
 import type { UnlockResult } from "../../bindings/UnlockResult";
@@ -30,6 +30,10 @@ export function Unlock({
   const [note, setNote] = useState(keychainProblem);
   const [busy, setBusy] = useState<"passphrase" | "keychain" | null>(null);
   const [recovering, setRecovering] = useState(false);
+
+  // The lock event can arrive after a command already found the vault locked: its reason
+  // replaces the generic error (App passes the new phase down).
+  useEffect(() => setError(initialError), [initialError]);
 
   const attempt = async (via: "passphrase" | "keychain") => {
     if (busy || waiting) return;
