@@ -466,3 +466,26 @@ fn removing_a_member_rekeys_every_scope_they_could_open() {
     assert_eq!(entry(&listed, "alice")["status"], "removed");
     assert_eq!(entry(&listed, "alice")["trusted"], false);
 }
+
+#[test]
+fn audit_verify_refuses_entries_by_a_member_nobody_admitted() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
+    // A pending member's own "join" entry is theirs to sign.
+    v.person_ok("alice", &["member", "join", "--name", "alice"]);
+    let intact = v.ok(&["audit", "verify"]);
+    assert!(intact.contains("each by a member this device trusts"), "{intact}");
+
+    // Someone with the file makes alice a lead without any admission, and she acts as one: the
+    // chain stays well-formed, but nobody the owner trusts vouches for her.
+    db_exec(
+        &v.db(),
+        "UPDATE members SET status = 'active', role = 'lead', lead_of = 'llm-eval' WHERE name = 'alice'",
+    );
+    v.person_ok("alice", &["project", "add", "shadow"]);
+    let err = v.fail(&["audit", "verify"]);
+    assert!(
+        err.contains("project.add") && err.contains("signed by alice") && err.contains("no admission"),
+        "{err}"
+    );
+}

@@ -50,7 +50,7 @@ impl Context {
 
     /// The owner key this device trusts for `vault`. A membership recorded before keys were
     /// pinned pins the vault's owner now (trust on first use) and says so.
-    async fn pinned_owner(&self, mut config: DeviceConfig, vault: &Vault) -> Result<Vec<u8>> {
+    pub async fn pinned_owner(&self, mut config: DeviceConfig, vault: &Vault) -> Result<Vec<u8>> {
         let membership = config.vaults.get_mut(vault.id()).ok_or_else(|| Error::NotAMember {
             vault: vault.name().to_owned(),
         })?;

@@ -132,6 +132,33 @@ pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
     Ok(expected_seq - 1)
 }
 
+/// What a member who is not (yet) vouched for may record: their own joining.
+const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
+
+/// Checks that every entry's actor is someone this device vouches for (`vouched`: member ids
+/// trusted through the pinned owner key, or removed after a trusted admission). A member row
+/// added to the file by hand can sign a well-formed chain; it cannot get itself vouched for.
+pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[String]) -> Result<()> {
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT a.seq, a.actor, a.action, m.name FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
+    )
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    for (seq, actor, action, name) in rows {
+        if !vouched.contains(&actor) && !UNVOUCHED_ACTIONS.contains(&action.as_str()) {
+            return Err(Error::AuditBroken {
+                position: seq,
+                problem: format!(
+                    "({action}) was signed by {}, whom no admission trusted by this device vouches for (a member added to the file by hand?)",
+                    name.unwrap_or(actor)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The newest `limit` entries, newest first.
 pub async fn recent(pool: &sqlx::SqlitePool, limit: i64) -> Result<Vec<AuditEntry>> {
     let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(

@@ -89,15 +89,32 @@ type Row = (
     Option<Vec<u8>>,
 );
 
-/// Reads every member and works out, from the pinned owner key alone, whom to trust.
-pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
-    let rows: Vec<Row> = sqlx::query_as(
+async fn read_rows(conn: &mut SqliteConnection) -> Result<Vec<Row>> {
+    sqlx::query_as(
         "SELECT id, name, role, status, lead_of, sealing_public, signing_public, approved_by, approved_at, approval_signature
          FROM members ORDER BY created_at, name",
     )
     .fetch_all(conn)
     .await
-    .map_err(|e| Error::db("reading the roster", e))?;
+    .map_err(|e| Error::db("reading the roster", e))
+}
+
+/// Whether `row`'s admission was signed by a trusted member allowed to admit them.
+fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> bool {
+    let (Some(by), Some(at), Some(signature)) = (&row.7, row.8, &row.9) else {
+        return false;
+    };
+    let Some(admitter) = entries.iter().find(|e| &e.id == by && e.trusted && e.id != row.0) else {
+        return false;
+    };
+    let may_admit = admitter.role == Role::Owner || (admitter.role == Role::Lead && row.2 == "member");
+    let message = admission_message(vault_id, &row.0, &row.1, &row.2, &row.4, &row.5, &row.6, by, at);
+    may_admit && signing::verify(&admitter.signing_public, &message, signature)
+}
+
+/// Reads every member and works out, from the pinned owner key alone, whom to trust.
+pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+    let rows = read_rows(conn).await?;
     let name_of = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone());
     let mut entries: Vec<RosterEntry> = rows
         .iter()
@@ -121,15 +138,7 @@ pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_own
             if entries[i].trusted || row.3 != "active" {
                 continue;
             }
-            let (Some(by), Some(at), Some(signature)) = (&row.7, row.8, &row.9) else {
-                continue;
-            };
-            let Some(admitter) = entries.iter().find(|e| &e.id == by && e.trusted && e.id != row.0) else {
-                continue;
-            };
-            let may_admit = admitter.role == Role::Owner || (admitter.role == Role::Lead && row.2 == "member");
-            let message = admission_message(vault_id, &row.0, &row.1, &row.2, &row.4, &row.5, &row.6, by, at);
-            if may_admit && signing::verify(&admitter.signing_public, &message, signature) {
+            if admitted_by_trusted(vault_id, row, &entries) {
                 entries[i].trusted = true;
                 grew = true;
             }
@@ -144,6 +153,20 @@ pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_own
         }
     }
     Ok(entries)
+}
+
+/// The members whose keys this device vouches for: those it trusts now, and removed members whose
+/// admission a trusted owner or lead signed (what they did while members stays theirs).
+pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<String>> {
+    let entries = load(conn, vault_id, pinned_owner).await?;
+    let rows = read_rows(conn).await?;
+    let mut ids: Vec<String> = entries.iter().filter(|e| e.trusted).map(|e| e.id.clone()).collect();
+    for row in rows.iter().filter(|r| r.3 == "removed") {
+        if admitted_by_trusted(vault_id, row, &entries) {
+            ids.push(row.0.clone());
+        }
+    }
+    Ok(ids)
 }
 
 impl RosterEntry {

@@ -202,9 +202,16 @@ impl Vault {
         self.unlock_with_key(member_id, account_key, device).await
     }
 
-    /// Checks the audit chain; the number of intact entries.
-    pub async fn verify_audit(&self) -> Result<i64> {
-        audit::verify(self.store.pool()).await
+    /// Checks the audit chain (hashes, order, signatures); with the owner key this device pinned,
+    /// also that every actor is vouched for through it. The number of intact entries.
+    pub async fn verify_audit(&self, pinned_owner: Option<&[u8]>) -> Result<i64> {
+        let count = audit::verify(self.store.pool()).await?;
+        if let Some(pinned) = pinned_owner {
+            let mut conn = acquire(self).await?;
+            let vouched = crate::roster::vouched(&mut conn, &self.id, pinned).await?;
+            audit::verify_actors(&mut conn, &vouched).await?;
+        }
+        Ok(count)
     }
 
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
