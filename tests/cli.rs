@@ -141,10 +141,11 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
     );
     assert!(!err.contains("value-of"));
 
-    // A single flipped bit in B.
+    // One changed byte in B (always a change, whatever the byte was).
     db_exec(
         &v.db(),
-        "UPDATE secret_versions SET ciphertext = CAST(zeroblob(1) AS BLOB) || substr(ciphertext, 2)
+        "UPDATE secret_versions SET ciphertext =
+            (CASE WHEN substr(ciphertext, 1, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(ciphertext, 2)
          WHERE secret_id = (SELECT id FROM secrets WHERE name = 'B_KEY')",
     );
     let err = v.fail(&["get", "p/dev/B_KEY"]);

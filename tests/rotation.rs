@@ -355,3 +355,81 @@ fn kill_9_during_a_check_leaves_a_consistent_vault() {
     v.ok(&["rotate", "--promote", path]);
     assert_eq!(v.get(path), GOOD.as_bytes());
 }
+
+#[test]
+fn a_saved_check_slipped_into_the_file_is_refused_not_run() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "prod"]);
+    let path = "llm-eval/prod/OPENAI_API_KEY";
+    v.set(path, OLD);
+    let out = rotate(&v, &["rotate", path, "--check", CHECK, "--save-check"], GOOD);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    v.ok(&["rotate", "--promote", path]);
+
+    // Someone with write access to the file swaps the command: it is not signed by its saver.
+    let marker = v.dir.path().join("ran");
+    common::db_exec(
+        &v.db(),
+        &format!(
+            "UPDATE secrets SET check_command = 'touch {}' WHERE name = 'OPENAI_API_KEY'",
+            marker.display()
+        ),
+    );
+    let out = rotate(&v, &["rotate", path], "sk-proj-goodAgain33333333333333333333");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not signed by a member this device trusts"),
+        "{}",
+        text(&out.stderr)
+    );
+    let err = v.fail(&["rotate", "--promote", path]);
+    assert!(err.contains("not signed by a member this device trusts"), "{err}");
+    assert!(!marker.exists(), "the slipped-in check ran");
+    // Replacing it with a check of one's own restores the flow.
+    let out = rotate(&v, &["rotate", "--promote", path, "--check", CHECK, "--save-check"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(v.get(path), b"sk-proj-goodAgain33333333333333333333");
+}
+
+#[test]
+fn exposure_survives_promoting_an_old_candidate_and_rolling_back() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "prod"]);
+    let path = "llm-eval/prod/OPENAI_API_KEY";
+    v.set(path, OLD);
+    assert!(rotate(&v, &["rotate", path], BAD).status.success());
+    // Then a member who could read both loses access (as a revocation records it).
+    let staged_at = common::db_query_i64(&v.db(), "SELECT MAX(created_at) FROM secret_versions");
+    common::db_exec(
+        &v.db(),
+        &format!(
+            "UPDATE secrets SET exposed_at = {staged_at}, exposed_reason = 'read by alice before her access ended'"
+        ),
+    );
+    let exposed = |day: i64| text(&run_at(&v, day, &["ls"]).stdout).contains("EXPOSED");
+    assert!(exposed(0));
+    // The candidate staged before the exposure is exposed too: promoting it fixes nothing.
+    assert!(run_at(&v, 0, &["rotate", "--promote", path]).status.success());
+    assert!(exposed(0), "a value that existed at the exposure is still exposed");
+    // A value created after it is not ...
+    v.remember(GOOD);
+    let staged = v.output(&["rotate", path], GOOD, &[("KEYSHELF_CLOCK_OFFSET_SECS", &at_day(1))]);
+    assert!(staged.status.success(), "{}", text(&staged.stderr));
+    assert!(run_at(&v, 1, &["rotate", "--promote", path]).status.success());
+    assert!(!exposed(1));
+    // ... and rolling back to the exposed one flags it again.
+    assert!(run_at(&v, 1, &["rotate", "--rollback", path]).status.success());
+    assert!(exposed(1));
+}
+
+#[test]
+fn overlap_zero_retires_the_old_value_at_once() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "prod"]);
+    let path = "llm-eval/prod/OPENAI_API_KEY";
+    v.set(path, OLD);
+    assert!(rotate(&v, &["rotate", path], GOOD).status.success());
+    v.ok(&["rotate", "--promote", path, "--overlap", "0"]);
+    let err = v.fail(&["get", "--previous", path]);
+    assert!(err.contains("no previous version inside its overlap window"), "{err}");
+}

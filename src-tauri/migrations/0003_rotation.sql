@@ -1,13 +1,20 @@
 -- Rotation policies, staged rotation and deployments (DESIGN.md, Rotation).
 
+-- Exposure (secrets.exposed_at, 0002) now stays recorded after a rotation: a secret is exposed
+-- while its current version was created at or before that moment, so promoting a value staged
+-- before the exposure, or rolling back to an old one, keeps it flagged.
+
 -- How a secret's deadline is set: 'default' follows its kind and any project/environment
 -- override; 'every' uses rotate_every_secs; 'on-deploy' is due at the first deployment after
 -- its last rotation; 'manual' has no deadline.
 ALTER TABLE secrets ADD COLUMN policy TEXT NOT NULL DEFAULT 'default'
     CHECK (policy IN ('default', 'every', 'on-deploy', 'manual'));
 -- A command that validates a candidate value (it gets it in its environment) before promotion.
--- Metadata in clear, like names: it must not contain a secret (the CLI says so).
+-- Metadata in clear, like names: it must not contain a secret (the CLI says so). Signed by the
+-- member who saved it: a device runs it only when that member is one it trusts.
 ALTER TABLE secrets ADD COLUMN check_command TEXT;
+ALTER TABLE secrets ADD COLUMN check_by TEXT REFERENCES members(id);
+ALTER TABLE secrets ADD COLUMN check_signature BLOB;
 
 -- Until when a 'previous' version stays readable (the overlap window after a promotion).
 ALTER TABLE secret_versions ADD COLUMN retire_at INTEGER;

@@ -131,8 +131,14 @@ pub enum Error {
     NoPending { path: String },
     #[error("{path} has no previous version inside its overlap window: nothing to {action}")]
     NoPrevious { path: String, action: &'static str },
-    #[error("the check of {path} version {version} failed: not promoting it (fix the value and stage it again, or run the check again with `keyshelf rotate --promote {path}`)")]
+    #[error("the check of {path} version {version} failed: not promoting it (stage a value that passes, or check it again with `keyshelf rotate --promote {path} --check 'CMD'`)")]
     CheckFailed { path: String, version: i64 },
+    #[error("{path} has a saved check that version {version} has not passed: run it first (`keyshelf rotate --promote {path}` runs it)")]
+    CheckRequired { path: String, version: i64 },
+    #[error("{path} has no saved check: give one with --check 'CMD'")]
+    NoCheck { path: String },
+    #[error("the saved check of {path} is not signed by a member this device trusts (the vault file was altered?): not running it; replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")]
+    CheckUntrusted { path: String },
 
     // --- input ---
     #[error("line {line}: {reason}")]

@@ -10,7 +10,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use crate::crypto::Plaintext;
 use crate::error::{Error, Result};
@@ -43,20 +43,49 @@ impl Injection {
     /// Runs `program` with the secrets and waits for it. The secrets leave memory (zeroized)
     /// as soon as the child has started.
     pub fn run(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
-        self.execute(program, args, true)
+        let (mut child, files) = self.spawn(program, args, true)?;
+        let _forwarding = signals::forward_to(child.id());
+        let status = child
+            .wait()
+            .map_err(|e| Error::io(format!("waiting for {}", Path::new(program).display()), e));
+        drop(files);
+        status
     }
 
     /// As [`Injection::run`] for a program started by the desktop app (a rotation check): the
-    /// app's signal handling stays as it is, and the program's output is discarded, since it
-    /// may print the value and nobody reads it.
-    pub fn run_in_background(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
-        self.execute(program, args, false)
+    /// app's signal handling stays as it is, the program's output is discarded (it may print the
+    /// value and nobody reads it), and it is killed after `timeout`: `None` then.
+    pub fn run_in_background(
+        self,
+        program: &OsStr,
+        args: &[OsString],
+        timeout: std::time::Duration,
+    ) -> Result<Option<ExitStatus>> {
+        let name = Path::new(program).display().to_string();
+        let (mut child, files) = self.spawn(program, args, false)?;
+        let deadline = std::time::Instant::now() + timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(Some(status)),
+                Ok(None) if std::time::Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Ok(None);
+                }
+                // Polling a child that has no completion event to wait on with a deadline.
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(e) => break Err(Error::io(format!("waiting for {name}"), e)),
+            }
+        };
+        drop(files);
+        status
     }
 
-    fn execute(self, program: &OsStr, args: &[OsString], in_terminal: bool) -> Result<ExitStatus> {
+    /// Starts `program` with the secrets in its environment; the private directory of file
+    /// secrets lives as long as the returned guard.
+    fn spawn(self, program: &OsStr, args: &[OsString], in_terminal: bool) -> Result<(Child, Option<PrivateDir>)> {
         let mut command = Command::new(program);
         if !in_terminal {
-            use std::process::Stdio;
             command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
         }
         command.args(args);
@@ -77,12 +106,13 @@ impl Injection {
                 }
                 None => env_value(&secret.name, &secret.value)?,
             };
-            // A file secret is also exported under its kind's variable (a service-account JSON
-            // named TRAINING_SA sets GOOGLE_APPLICATION_CREDENTIALS), unless a secret has that name.
-            if secret.file_name.is_some() {
+            // A credentials file is also exported under the variable its SDK reads for a path (a
+            // service-account JSON named TRAINING_SA sets GOOGLE_APPLICATION_CREDENTIALS), unless a
+            // secret has that name. Never for a previous value: jobs use the current credential.
+            if secret.file_name.is_some() && !secret.name.ends_with("_PREVIOUS") {
                 if let Some(var) = secret
                     .kind
-                    .env_var()
+                    .path_env_var()
                     .filter(|v| !self.secrets.iter().any(|s| s.name == *v))
                 {
                     command.env(var, &value);
@@ -91,17 +121,10 @@ impl Injection {
             command.env(&secret.name, value);
         }
         drop(self);
-        let program_name = Path::new(program).display().to_string();
-        let mut child = command
+        let child = command
             .spawn()
-            .map_err(|e| Error::io(format!("starting {program_name}"), e))?;
-        drop(command);
-        let _forwarding = in_terminal.then(|| signals::forward_to(child.id()));
-        let status = child
-            .wait()
-            .map_err(|e| Error::io(format!("waiting for {program_name}"), e));
-        drop(files);
-        status
+            .map_err(|e| Error::io(format!("starting {}", Path::new(program).display()), e))?;
+        Ok((child, files))
     }
 }
 

@@ -86,6 +86,15 @@ impl SecretKind {
         }
     }
 
+    /// For a file secret of this kind, the variable its SDKs read the file's path from.
+    pub fn path_env_var(self) -> Option<&'static str> {
+        match self {
+            SecretKind::GcpServiceAccount => Some("GOOGLE_APPLICATION_CREDENTIALS"),
+            SecretKind::Aws => Some("AWS_SHARED_CREDENTIALS_FILE"),
+            _ => None,
+        }
+    }
+
     /// The provider page where keys of this kind are created and revoked, for rotating by hand.
     pub fn console_url(self) -> Option<&'static str> {
         match self {

@@ -33,18 +33,21 @@ pub fn bash_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
     )
 }
 
-/// An R statement that sets NAME with `Sys.setenv` from `keyshelf get`, or stops with keyshelf's
-/// message.
+/// An R statement that sets NAME with `Sys.setenv` from `keyshelf get`. keyshelf's messages go
+/// to the console (never into the value); on failure it stops, pointing at them. Arguments are
+/// shell-quoted: `system2` passes them to a shell as they are.
 pub fn r_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
     let vault_args = vault
-        .map(|v| format!("\"--vault\", {}, ", py_str(&v.display().to_string())))
+        .map(|v| format!("shQuote({}), ", py_str(&v.display().to_string())))
+        .map(|v| format!("\"--vault\", {v}"))
         .unwrap_or_default();
     format!(
-        ".ks <- suppressWarnings(system2(\"keyshelf\", c({vault_args}\"get\", {path}), stdout = TRUE, stderr = TRUE))\n\
-         if (!is.null(attr(.ks, \"status\"))) stop(paste(\"keyshelf:\", paste(.ks, collapse = \" \")))\n\
+        ".ks <- suppressWarnings(system2(\"keyshelf\", c({vault_args}\"get\", shQuote({path})), stdout = TRUE, stderr = \"\"))\n\
+         if (!is.null(attr(.ks, \"status\"))) stop(\"keyshelf could not read {plain} (its message is above)\")\n\
          Sys.setenv({name} = paste(.ks, collapse = \"\\n\"))\n\
          rm(.ks)\n",
         path = py_str(&path.to_string()),
+        plain = path,
         name = path.name,
     )
 }
@@ -97,7 +100,9 @@ mod tests {
         assert!(bash.ends_with("export HF_TOKEN\n"));
         let r = r_snippet(&path, None);
         assert!(
-            r.contains(r#"system2("keyshelf", c("get", "llm-eval/dev/HF_TOKEN")"#),
+            r.contains(
+                r#"system2("keyshelf", c("get", shQuote("llm-eval/dev/HF_TOKEN")), stdout = TRUE, stderr = "")"#
+            ),
             "{r}"
         );
         assert!(r.contains("Sys.setenv(HF_TOKEN = "));

@@ -164,7 +164,7 @@ fn scan_throughput(dir: &std::path::Path, bench: &Bench) {
         })
         .collect();
     let scanner = Scanner::new(known).expect("scanner");
-    let files = keyshelf_core::scan::files(std::slice::from_ref(&corpus)).expect("walk");
+    let (files, _) = keyshelf_core::scan::files(std::slice::from_ref(&corpus)).expect("walk");
     let started = Instant::now();
     let mut findings = 0;
     for file in &files {

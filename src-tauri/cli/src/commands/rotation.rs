@@ -3,9 +3,8 @@
 use std::path::Path;
 
 use keyshelf_core::duration::Duration;
-use keyshelf_core::inject::Injection;
 use keyshelf_core::rotation::{self, calendar, RotationStatus};
-use keyshelf_core::vault::{ScopeFilter, ScopePath, ScopeSecret, SecretPath};
+use keyshelf_core::vault::{ScopeFilter, ScopePath, SecretPath};
 use keyshelf_core::{Error, Result, Session};
 
 use super::secret::{read_file, read_value};
@@ -20,11 +19,15 @@ const SOMETHING_OVERDUE: i32 = 3;
 
 pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
     let path: SecretPath = args.path.parse()?;
-    let overlap: Duration = args.overlap.parse()?;
+    let overlap = parse_overlap(&args.overlap)?;
     let session = ctx.session().await?;
     if args.save_check {
-        session.save_check(&path, args.check.as_deref()).await?;
-        eprintln!("Saved the check on {path}: every rotation of it runs it before promotion.");
+        let check = args.check.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        session.save_check(&path, check).await?;
+        match check {
+            Some(_) => eprintln!("Saved the check on {path}: a rotation of it is promoted only after it passes."),
+            None => eprintln!("Removed the saved check of {path}."),
+        }
     }
     if args.rollback {
         let done = session.rollback(&path).await?;
@@ -41,12 +44,13 @@ pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
         eprintln!("Discarded the pending v{version} of {path}; the current value is unchanged.");
         return Ok(0);
     }
+    let given_check = args.check.as_deref().filter(|c| !c.trim().is_empty());
     if !args.promote {
-        let value = match &args.file {
-            Some(file) => read_file(file)?,
-            None => read_value(&path, args.keep_newline)?,
+        let (value, is_file) = match &args.file {
+            Some(file) => (read_file(file)?, true),
+            None => (read_value(&path, args.keep_newline)?, false),
         };
-        let staged = session.stage_rotation(&path, &value).await?;
+        let staged = session.stage_rotation(&path, &value, is_file).await?;
         drop(value);
         eprintln!(
             "Staged {path} v{} as pending; the current value is unchanged.",
@@ -55,26 +59,26 @@ pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
         if let Some(warning) = &staged.format_warning {
             eprintln!("warning: this does not look like the kind of key {path} holds: {warning}.");
         }
-        if let Some(check) = args.check.as_deref().or(staged.saved_check.as_deref()) {
-            if !run_check(&session, &path, check).await? {
-                return Ok(CHECK_FAILED);
-            }
+        if (given_check.is_some() || staged.saved_check.is_some()) && !run_check(&session, &path, given_check).await?.1
+        {
+            return Ok(CHECK_FAILED);
         }
         eprintln!("Promote it with: keyshelf rotate --promote {path} [--overlap 24h]");
         return Ok(0);
     }
-    if session.pending_state(&path).await?.is_none() {
-        return Err(Error::NoPending { path: path.to_string() });
-    }
-    // A check runs again at promotion (the provider may have revoked the key since); without
-    // one, the core refuses a version whose last check failed.
-    let saved = session.vault().secret(&path).await?.check_command;
-    if let Some(check) = args.check.as_deref().or(saved.as_deref()) {
-        if !run_check(&session, &path, check).await? {
-            return Ok(CHECK_FAILED);
+    // The check runs again at promotion (the provider may have revoked the key since), and the
+    // version promoted is the one checked.
+    let expected = match (given_check, session.saved_check(&path).await?) {
+        (None, None) => None,
+        _ => {
+            let (version, passed) = run_check(&session, &path, given_check).await?;
+            if !passed {
+                return Ok(CHECK_FAILED);
+            }
+            Some(version)
         }
-    }
-    let done = session.promote(&path, overlap).await?;
+    };
+    let done = session.promote(&path, expected, overlap).await?;
     match done.previous {
         Some(previous) => eprintln!(
             "Promoted {path} v{}: it is current. v{previous} stays readable as previous{} \
@@ -87,25 +91,27 @@ pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// `--overlap`: a duration, or 0 to retire the old value at once (an exposed key).
+fn parse_overlap(text: &str) -> Result<Duration> {
+    match text.trim() {
+        "0" | "0s" | "0m" | "0h" | "0d" => Ok(Duration::from_secs(0)),
+        other => other.parse(),
+    }
+}
+
 fn until(at: Option<i64>) -> String {
     at.map(|t| format!(" until {}", keyshelf_core::clock::rfc3339(t)))
         .unwrap_or_default()
 }
 
-/// Runs `check` through `sh -c` with the pending value in the secret's environment variable (a
-/// file secret as a private 0600 file, its path in the variable), and records the outcome.
-async fn run_check(session: &Session, path: &SecretPath, check: &str) -> Result<bool> {
-    let summary = session.vault().secret(path).await?;
-    let (version, value) = session.pending_value(path).await?;
-    let mut injection = Injection::default();
-    injection.add_scope(vec![ScopeSecret {
-        name: path.name.clone(),
-        kind: summary.kind,
-        file_name: summary.file_name,
-        value,
-    }]);
-    eprintln!("Checking v{version} of {path}: sh -c {check:?}");
-    let status = injection.run("sh".as_ref(), &["-c".into(), check.into()])?;
+/// Runs `check` (or the verified saved check) through `sh -c` with the pending value in the
+/// secret's environment variable (a file secret as a private 0600 file, its path in the
+/// variable), and records the outcome: the version checked and whether it passed.
+async fn run_check(session: &Session, path: &SecretPath, check: Option<&str>) -> Result<(i64, bool)> {
+    let prepared = session.prepare_check(path, check).await?;
+    let version = prepared.version;
+    eprintln!("Checking v{version} of {path}: sh -c {:?}", prepared.command);
+    let status = prepared.run_in_terminal()?;
     let passed = status.success();
     session.record_check(path, version, passed).await?;
     if passed {
@@ -116,7 +122,7 @@ async fn run_check(session: &Session, path: &SecretPath, check: &str) -> Result<
             .map_or_else(|| "killed by a signal".to_owned(), |c| format!("exit {c}"));
         eprintln!("Check failed ({how}): v{version} stays pending and will not be promoted.");
     }
-    Ok(passed)
+    Ok((version, passed))
 }
 
 pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, ics: Option<&Path>) -> Result<i32> {

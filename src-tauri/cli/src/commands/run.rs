@@ -22,7 +22,7 @@ pub async fn run(
     for scope in &scopes {
         injection.add_scope(session.read_scope_only(scope, "run", only).await?);
         if with_previous {
-            injection.add_scope(session.read_scope_previous(scope, "run").await?);
+            injection.add_scope(session.read_scope_previous(scope, "run", only).await?);
         }
     }
     if !only.is_empty() {

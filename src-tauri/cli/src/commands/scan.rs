@@ -42,6 +42,7 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let scanner = Scanner::new(known)?;
+    let mut problems: Vec<String> = Vec::new();
     let sources = if args.staged {
         staged_files()?
     } else {
@@ -50,7 +51,9 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         } else {
             args.paths.clone()
         };
-        scan::files(&paths)?
+        let (files, walk_problems) = scan::files(&paths)?;
+        problems.extend(walk_problems);
+        files
             .into_iter()
             .map(|p| Source {
                 name: p.display().to_string(),
@@ -59,13 +62,20 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
             .collect()
     };
 
+    // First find everything, then flag leaks, then write: a file that cannot be redacted must
+    // not stop the others, nor leave a leaked secret unflagged.
     let mut all: Vec<Finding> = Vec::new();
     let mut leaked: BTreeSet<(String, String)> = BTreeSet::new();
-    let (mut files, mut bytes_read, mut redacted) = (0usize, 0u64, 0usize);
+    let mut to_redact: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
+    let (mut files, mut bytes_read) = (0usize, 0u64);
     for source in &sources {
-        let bytes = match read(source)? {
-            Some(bytes) => bytes,
-            None => continue,
+        let bytes = match read(source) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => continue,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
         };
         if scan::looks_binary(&bytes) {
             continue;
@@ -74,28 +84,32 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         bytes_read += bytes.len() as u64;
         let found = scanner.scan(&source.name, &bytes);
         if let Some(problem) = &found.problem {
-            eprintln!("warning: {problem} (scanned as plain text)");
+            problems.push(format!("{problem} (scanned as plain text)"));
         }
         if found.findings.is_empty() {
             continue;
         }
         if found.notebook.is_some() {
             for f in &found.findings {
-                if let Some(secret) = &f.secret {
-                    let place = format!(
-                        "{} (cell {})",
-                        source.name,
-                        f.cell.map_or("?".into(), |c| c.to_string())
-                    );
-                    leaked.insert((secret.clone(), place));
+                let place = format!(
+                    "{} (cell {})",
+                    source.name,
+                    f.cell.map_or("?".into(), |c| c.to_string())
+                );
+                for secret in f.secret.iter().chain(&f.other_secrets) {
+                    leaked.insert((secret.clone(), place.clone()));
                 }
             }
         }
         if args.redact {
-            if let Some(path) = &source.path {
-                let out = scan::redact(&source.name, &bytes, &found.findings, found.notebook.as_ref())?;
-                scan::write_redacted(path, &out, !args.no_backup)?;
-                redacted += 1;
+            match &source.path {
+                Some(path) if !scan::is_backup(path) => {
+                    match scan::redact(&source.name, &bytes, &found.findings, found.notebook.as_ref()) {
+                        Ok(out) => to_redact.push((path.clone(), source.name.clone(), out)),
+                        Err(e) => problems.push(format!("not redacted: {e}")),
+                    }
+                }
+                _ => {}
             }
         }
         all.extend(found.findings);
@@ -106,6 +120,16 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         for (secret, place) in &leaked {
             session.mark_leaked(&secret.parse()?, place).await?;
         }
+    }
+    let mut redacted = 0usize;
+    for (path, name, out) in &to_redact {
+        match scan::write_redacted(path, out, !args.no_backup) {
+            Ok(()) => redacted += 1,
+            Err(e) => problems.push(format!("{name} not redacted: {e}")),
+        }
+    }
+    for problem in &problems {
+        eprintln!("warning: {problem}");
     }
 
     if args.json {

@@ -3,10 +3,12 @@
 
 use std::fmt::Write;
 
+use super::RotationStatus;
 use crate::vault::SecretSummary;
 
-/// The calendar text: CRLF line ends, lines folded at 75 octets, text escaped. Secrets without a
-/// deadline but exposed are placed on `now` (rotate today). Names and dates only: no value.
+/// The calendar text: CRLF line ends, lines folded at 75 octets, text escaped. What is exposed or
+/// overdue is placed today (a reminder in the past would never fire); the rest on its deadline.
+/// Names and dates only: no value.
 pub fn ics(vault_id: &str, secrets: &[SecretSummary], now: i64) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
@@ -16,8 +18,11 @@ pub fn ics(vault_id: &str, secrets: &[SecretSummary], now: i64) -> String {
         "X-WR-CALNAME:Keyshelf rotations".to_owned(),
     ];
     for secret in secrets {
-        let Some(day) = secret.due_at.or(secret.exposed_at.map(|_| now)) else {
-            continue;
+        let urgent = matches!(secret.rotation, RotationStatus::Exposed | RotationStatus::Overdue);
+        let day = match secret.due_at {
+            _ if urgent => now,
+            Some(due) => due,
+            None => continue,
         };
         let path = secret.path();
         let mut description = format!("{} ({}): {}.", path, secret.kind.label(), secret.rotation.label());
@@ -33,6 +38,8 @@ pub fn ics(vault_id: &str, secrets: &[SecretSummary], now: i64) -> String {
         lines.push("BEGIN:VEVENT".to_owned());
         lines.push(format!("UID:{}-{}@keyshelf", escape(vault_id), escape(&path)));
         lines.push(format!("DTSTAMP:{}", timestamp(now)));
+        // A re-import after a rotation moves the event instead of adding one.
+        lines.push(format!("SEQUENCE:{}", secret.last_rotated_at.max(0)));
         lines.push(format!("DTSTART;VALUE=DATE:{}", date(day)));
         lines.push(format!("DTEND;VALUE=DATE:{}", date(day.saturating_add(86_400))));
         lines.push(format!("SUMMARY:{}", escape(&format!("Rotate {path}"))));

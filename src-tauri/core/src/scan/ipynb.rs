@@ -56,10 +56,12 @@ impl CellSpans {
     }
 }
 
-/// The notebook's cells in file order.
+/// The notebook's cells in file order, and its kernel's language.
 #[derive(Debug, Clone)]
 pub struct Notebook {
     pub cells: Vec<CellSpans>,
+    /// `metadata.kernelspec.language` or `metadata.language_info.name` ("python", "R", ...).
+    pub language: Option<String>,
 }
 
 impl Notebook {
@@ -75,6 +77,24 @@ struct Top<'a> {
     #[serde(borrow)]
     cells: Vec<&'a RawValue>,
     nbformat: u32,
+    #[serde(default)]
+    metadata: Option<Meta>,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta {
+    #[serde(default)]
+    kernelspec: Option<Named>,
+    #[serde(default)]
+    language_info: Option<Named>,
+}
+
+#[derive(Deserialize, Default)]
+struct Named {
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -103,7 +123,7 @@ pub fn parse(name: &str, text: &str) -> Result<Notebook> {
         name: name.to_owned(),
         reason,
     };
-    let top: Top = serde_json::from_str(text).map_err(|e| bad(format!("not a Jupyter notebook: {e}")))?;
+    let top: Top = serde_json::from_str(text).map_err(|e| bad(format!("not a Jupyter notebook ({})", describe(&e))))?;
     if top.nbformat != 4 {
         return Err(bad(format!(
             "nbformat {} is not supported (only nbformat 4)",
@@ -117,12 +137,12 @@ pub fn parse(name: &str, text: &str) -> Result<Notebook> {
     };
     let mut cells = Vec::with_capacity(top.cells.len());
     for (i, raw) in top.cells.iter().enumerate() {
-        let cell: Cell = serde_json::from_str(raw.get()).map_err(|e| bad(format!("cell {i}: {e}")))?;
+        let cell: Cell = serde_json::from_str(raw.get()).map_err(|e| bad(format!("cell {i}: {}", describe(&e))))?;
         // Every borrowed part is a slice of `text` itself, so its pointer gives its offset.
         let mut binary_data = Vec::new();
         if let Some(outputs) = cell.outputs {
             let list: Vec<Output> =
-                serde_json::from_str(outputs.get()).map_err(|e| bad(format!("cell {i} outputs: {e}")))?;
+                serde_json::from_str(outputs.get()).map_err(|e| bad(format!("cell {i} outputs: {}", describe(&e))))?;
             for output in list {
                 for (mime, data) in output.data.into_iter().flatten() {
                     if is_binary_mime(&mime) {
@@ -133,7 +153,8 @@ pub fn parse(name: &str, text: &str) -> Result<Notebook> {
         }
         if let Some(attachments) = cell.attachments {
             let map: std::collections::BTreeMap<String, std::collections::BTreeMap<String, &RawValue>> =
-                serde_json::from_str(attachments.get()).map_err(|e| bad(format!("cell {i} attachments: {e}")))?;
+                serde_json::from_str(attachments.get())
+                    .map_err(|e| bad(format!("cell {i} attachments: {}", describe(&e))))?;
             for (mime, data) in map.values().flatten() {
                 if is_binary_mime(mime) {
                     binary_data.push(span(data));
@@ -150,7 +171,24 @@ pub fn parse(name: &str, text: &str) -> Result<Notebook> {
             is_code: cell.cell_type == "code",
         });
     }
-    Ok(Notebook { cells })
+    let language = top.metadata.and_then(|m| {
+        m.kernelspec
+            .and_then(|k| k.language)
+            .or_else(|| m.language_info.and_then(|l| l.name))
+    });
+    Ok(Notebook { cells, language })
+}
+
+/// What went wrong and where, without serde_json's own text: it quotes the offending value,
+/// which in a leaked notebook may be a key.
+fn describe(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected structure",
+        serde_json::error::Category::Eof => "the file ends early",
+    };
+    format!("{what} at line {} column {}", e.line(), e.column())
 }
 
 fn is_binary_mime(mime: &str) -> bool {
@@ -197,6 +235,17 @@ mod tests {
 
     #[test]
     fn malformed_notebooks_get_a_clear_error() {
+        // The error names the place, never the value found there.
+        let err = parse(
+            "leak.ipynb",
+            r#"{"cells": "sk-proj-LeakedInTheWrongPlace0000", "nbformat": 4}"#,
+        )
+        .expect_err("cells is a string")
+        .to_string();
+        assert!(
+            err.contains("unexpected structure at line 1") && !err.contains("sk-proj"),
+            "{err}"
+        );
         for (text, expect) in [
             ("{", "not a Jupyter notebook"),
             (r#"{"cells": [], "nbformat": 3}"#, "nbformat 3"),

@@ -57,6 +57,10 @@ pub struct Finding {
     pub kind: String,
     /// The vault secret (`project/env/NAME`) whose value this is, if any.
     pub secret: Option<String>,
+    /// Other vault secrets holding the same value (rare: one key stored in several scopes).
+    pub other_secrets: Vec<String>,
+    /// The first four characters; only "…" for a vault value shorter than 16 characters (the
+    /// finding names the secret, and four characters would be a good part of it).
     pub preview: String,
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -78,8 +82,8 @@ pub struct FileScan {
 
 pub struct Scanner {
     values: Option<AhoCorasick>,
-    /// Per Aho-Corasick pattern, the index into `paths` of the secret it came from.
-    owners: Vec<usize>,
+    /// Per Aho-Corasick pattern, the indexes into `paths` of the secrets holding that value.
+    owners: Vec<Vec<usize>>,
     paths: Vec<String>,
     /// Keeps the searched values for wiping on drop (the automaton's copies cannot be wiped;
     /// docs/SECURITY.md says so).
@@ -92,25 +96,30 @@ impl Scanner {
     /// provider pattern. A value is also looked for as it appears inside a JSON string.
     pub fn new(known: Vec<KnownSecret>) -> Result<Self> {
         let mut needles: Vec<Zeroizing<Vec<u8>>> = Vec::new();
-        let mut owners = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut paths = Vec::new();
         for secret in known {
-            let text = secret.value.trim_ascii().to_vec();
+            let text = Zeroizing::new(secret.value.trim_ascii().to_vec());
             if text.len() < MIN_VALUE_LEN {
                 continue;
             }
             let escaped = std::str::from_utf8(&text)
                 .ok()
                 .and_then(|t| serde_json::to_string(t).ok())
-                .map(|quoted| Zeroizing::new(quoted.as_bytes()[1..quoted.len() - 1].to_vec()));
+                .map(|quoted| Zeroizing::new(quoted.as_bytes()[1..quoted.len() - 1].to_vec()))
+                .filter(|e| e.as_slice() != text.as_slice());
             let index = paths.len();
             paths.push(secret.path);
-            if let Some(escaped) = escaped.filter(|e| e.as_slice() != text.as_slice()) {
-                needles.push(escaped);
-                owners.push(index);
+            for form in std::iter::once(text).chain(escaped) {
+                // One value stored under several names is one needle with several owners.
+                match needles.iter().position(|n| n.as_slice() == form.as_slice()) {
+                    Some(i) => owners[i].push(index),
+                    None => {
+                        needles.push(form);
+                        owners.push(vec![index]);
+                    }
+                }
             }
-            needles.push(Zeroizing::new(text));
-            owners.push(index);
         }
         let values = if needles.is_empty() {
             None
@@ -163,7 +172,7 @@ impl Scanner {
                     m.start(),
                     m.end(),
                     "vault-secret",
-                    Some(self.owners[m.pattern().as_usize()]),
+                    &self.owners[m.pattern().as_usize()],
                 ));
             }
         }
@@ -178,7 +187,7 @@ impl Scanner {
                 }
                 continue;
             }
-            hits.push(self.finding(name, bytes, hit.start, hit.end, hit.kind, None));
+            hits.push(self.finding(name, bytes, hit.start, hit.end, hit.kind, &[]));
         }
         hits.sort_by_key(|f| (f.start, f.end));
         if let Some(notebook) = &out.notebook {
@@ -200,8 +209,13 @@ impl Scanner {
         out
     }
 
-    fn finding(&self, file: &str, bytes: &[u8], start: usize, end: usize, kind: &str, owner: Option<usize>) -> Finding {
-        let preview: String = String::from_utf8_lossy(&bytes[start..end.min(start + 4)]).into_owned() + "…";
+    fn finding(&self, file: &str, bytes: &[u8], start: usize, end: usize, kind: &str, owners: &[usize]) -> Finding {
+        let preview = if !owners.is_empty() && end - start < 16 {
+            "…".to_owned()
+        } else {
+            String::from_utf8_lossy(&bytes[start..end.min(start + 4)]).into_owned() + "…"
+        };
+        let mut names = owners.iter().map(|&i| self.paths[i].clone());
         Finding {
             file: file.to_owned(),
             line: 0,
@@ -209,7 +223,8 @@ impl Scanner {
             cell: None,
             part: None,
             kind: kind.to_owned(),
-            secret: owner.map(|i| self.paths[i].clone()),
+            secret: names.next(),
+            other_secrets: names.collect(),
             preview,
             start,
             end,
@@ -255,9 +270,11 @@ pub fn is_scannable_name(path: &Path) -> bool {
 }
 
 /// The files under `paths`: named files as they are, directories walked with .gitignore (and
-/// .ignore) respected, hidden files included (.env is hidden), .git skipped.
-pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// .ignore) respected, hidden files included (.env is hidden), .git skipped. Entries that cannot
+/// be read (a directory without permission) come back as problems; the walk goes on.
+pub fn files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let mut out = Vec::new();
+    let mut problems = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         if meta.is_file() {
@@ -270,10 +287,13 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             .filter_entry(|e| e.file_name() != ".git")
             .build();
         for entry in walker {
-            let entry = entry.map_err(|e| Error::InvalidFile {
-                name: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    problems.push(format!("{}: {e}", path.display()));
+                    continue;
+                }
+            };
             if entry.file_type().is_some_and(|t| t.is_file()) && is_scannable_name(entry.path()) {
                 out.push(entry.into_path());
             }
@@ -281,7 +301,15 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     out.dedup();
-    Ok(out)
+    Ok((out, problems))
+}
+
+/// Whether `path` is a backup `--redact` kept: reported like any file, never rewritten (that
+/// would only make a backup of the backup).
+pub fn is_backup(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(BACKUP_SUFFIX))
 }
 
 /// What replaces a leaked value: in a notebook's code, a quoted vault value becomes a read of the
@@ -292,6 +320,33 @@ fn placeholder(finding: &Finding) -> String {
         Some(path) => format!("[REDACTED: keyshelf {path}]"),
         None => format!("[REDACTED: {}]", finding.kind),
     }
+}
+
+/// For a vault value that is exactly a Python string literal in a code cell of a Python notebook
+/// (`"VALUE"` as it appears in the JSON, or `'VALUE'`), the width of its quotes in the file: that
+/// literal can become a read of the environment. Not for prefixed (`b'…'`, `f"…"`) or
+/// triple-quoted strings, nor in other languages.
+fn python_string_literal(bytes: &[u8], f: &Finding, notebook: Option<&Notebook>) -> Option<usize> {
+    let notebook = notebook?;
+    let cell = &notebook.cells[f.cell?];
+    let python = notebook
+        .language
+        .as_deref()
+        .is_some_and(|l| l.eq_ignore_ascii_case("python"));
+    if !(python && cell.is_code && f.part == Some(CellPart::Source)) {
+        return None;
+    }
+    for quote in [&b"\\\""[..], &b"'"[..]] {
+        let (before, after) = (&bytes[..f.start], &bytes[f.end..]);
+        if !(before.ends_with(quote) && after.starts_with(quote)) {
+            continue;
+        }
+        let outside = &before[..before.len() - quote.len()];
+        let prefixed = outside.last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        let tripled = outside.ends_with(quote) || after[quote.len()..].starts_with(quote);
+        return (!prefixed && !tripled).then_some(quote.len());
+    }
+    None
 }
 
 /// The file's bytes with `findings` redacted. In a notebook, outputs that contain a finding are
@@ -305,16 +360,17 @@ pub fn redact(name: &str, bytes: &[u8], findings: &[Finding], notebook: Option<&
             }
             continue;
         }
-        let code_cell =
-            matches!((notebook, f.cell, f.part), (Some(nb), Some(c), Some(CellPart::Source)) if nb.cells[c].is_code);
-        let quoted = |open: &[u8], close: &[u8]| bytes[..f.start].ends_with(open) && bytes[f.end..].starts_with(close);
-        match (&f.secret, code_cell) {
-            (Some(path), true) if quoted(b"\\\"", b"\\\"") || quoted(b"'", b"'") => {
-                let width = if quoted(b"\\\"", b"\\\"") { 2 } else { 1 };
+        // A service-account marker is how a key file is recognised, not a secret: rewriting it
+        // would break the JSON around it. Its private key is a finding of its own.
+        if f.kind == "gcp-service-account" {
+            continue;
+        }
+        match (&f.secret, python_string_literal(bytes, f, notebook)) {
+            (Some(path), Some(quote_width)) => {
                 let name = path.rsplit('/').next().unwrap_or(path);
                 edits.push((
-                    f.start - width,
-                    f.end + width,
+                    f.start - quote_width,
+                    f.end + quote_width,
                     format!("__import__(\\\"os\\\").environ[\\\"{name}\\\"]").into_bytes(),
                 ));
             }
@@ -371,12 +427,13 @@ pub fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
 }
 
 impl Session {
-    /// Decrypts every secret this member can open, for a scan. Each read is audited ("scan").
+    /// Decrypts every secret this member can open, for a scan (one `scope.scan` audit entry per
+    /// scope).
     pub async fn scan_secrets(&self) -> Result<Vec<KnownSecret>> {
         let mut known = Vec::new();
         for label in self.accessible_scopes().await? {
             let scope: ScopePath = label.parse()?;
-            for secret in self.read_scope(&scope, "scan").await? {
+            for secret in self.read_scope_for_scan(&scope).await? {
                 known.push(KnownSecret {
                     path: format!("{label}/{}", secret.name),
                     value: Zeroizing::new(secret.value.expose().to_vec()),
@@ -459,6 +516,77 @@ mod tests {
         let scan = s.scan(".env", text);
         let out = redact(".env", text, &scan.findings, None).expect("redact");
         assert_eq!(out, b"TOKEN=[REDACTED: keyshelf p/e/TOKEN]\nOTHER=1\n");
+    }
+
+    fn one_cell_notebook(language: &str, source: &str) -> String {
+        format!(
+            "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"metadata\": {{}},\n   \"outputs\": [],\n   \"source\": [{}]\n  }}\n ],\n \"metadata\": {{\"kernelspec\": {{\"language\": \"{language}\"}}}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n",
+            serde_json::to_string(source).expect("json")
+        )
+    }
+
+    fn redact_notebook(s: &Scanner, text: &str) -> String {
+        let scan = s.scan("n.ipynb", text.as_bytes());
+        let out = redact("n.ipynb", text.as_bytes(), &scan.findings, scan.notebook.as_ref()).expect("redact");
+        let value: serde_json::Value = serde_json::from_slice(&out).expect("still JSON");
+        value["cells"][0]["source"][0].as_str().expect("source").to_owned()
+    }
+
+    #[test]
+    fn only_plain_python_literals_become_environment_reads() {
+        let s = scanner(&[("p/e/OPENAI_API_KEY", "sk-proj-VaultValue0123456789abcdef")]);
+        let env_read = r#"key = __import__("os").environ["OPENAI_API_KEY"]"#;
+        let cases = [
+            ("python", r#"key = "sk-proj-VaultValue0123456789abcdef""#, env_read),
+            ("python", "key = 'sk-proj-VaultValue0123456789abcdef'", env_read),
+            (
+                "python",
+                "key = b'sk-proj-VaultValue0123456789abcdef'",
+                "key = b'[REDACTED: keyshelf p/e/OPENAI_API_KEY]'",
+            ),
+            (
+                "python",
+                "key = '''sk-proj-VaultValue0123456789abcdef'''",
+                "key = '''[REDACTED: keyshelf p/e/OPENAI_API_KEY]'''",
+            ),
+            (
+                "R",
+                r#"key <- "sk-proj-VaultValue0123456789abcdef""#,
+                r#"key <- "[REDACTED: keyshelf p/e/OPENAI_API_KEY]""#,
+            ),
+        ];
+        for (language, source, expected) in cases {
+            assert_eq!(
+                redact_notebook(&s, &one_cell_notebook(language, source)),
+                expected,
+                "{language}: {source}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_service_account_marker_is_reported_but_left_in_place() {
+        let s = scanner(&[]);
+        let text = r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"}"#;
+        let scan = s.scan("sa.json", text.as_bytes());
+        let kinds: Vec<&str> = scan.findings.iter().map(|f| f.kind.as_str()).collect();
+        assert_eq!(kinds, ["gcp-service-account", "private-key"]);
+        let out = redact("sa.json", text.as_bytes(), &scan.findings, None).expect("redact");
+        let json: serde_json::Value = serde_json::from_slice(&out).expect("the file stays JSON");
+        assert_eq!(json["type"], "service_account");
+        assert_eq!(json["private_key"], "[REDACTED: private-key]\n");
+    }
+
+    #[test]
+    fn one_value_under_two_names_names_both() {
+        let s = scanner(&[
+            ("a/dev/KEY", "shared-value-0123456789"),
+            ("b/prod/KEY", "shared-value-0123456789"),
+        ]);
+        let found = s.scan("f.txt", b"x shared-value-0123456789 y").findings;
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].secret.as_deref(), Some("a/dev/KEY"));
+        assert_eq!(found[0].other_secrets, ["b/prod/KEY"]);
     }
 
     proptest::proptest! {

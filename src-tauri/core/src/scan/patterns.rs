@@ -2,7 +2,9 @@
 //!
 //! One combined regex finds candidates in a single pass (its literal prefixes let the regex crate
 //! skip ahead with SIMD); each hit is then named by the first pattern that matches it exactly.
-//! Patterns start at a word boundary, so base64 runs (embedded images) rarely qualify.
+//! A key must start a word: after a non-word byte, or after an escape as it appears in raw JSON
+//! (`\n`, `\u001b[31m` from a coloured traceback). Inside a base64 run a prefix like `hf_` is
+//! usually preceded by a letter and so ignored; notebooks also exclude their image payloads.
 
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -17,32 +19,32 @@ struct Pattern {
 const PATTERNS: &[Pattern] = &[
     Pattern {
         kind: "anthropic-key",
-        regex: r"\bsk-ant-[A-Za-z0-9_-]{20,}",
+        regex: r"sk-ant-[A-Za-z0-9_-]{20,}",
         group: 0,
     },
     Pattern {
         kind: "openai-key",
-        regex: r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}",
+        regex: r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}",
         group: 0,
     },
     Pattern {
         kind: "hugging-face-token",
-        regex: r"\bhf_[A-Za-z0-9]{30,}",
+        regex: r"hf_[A-Za-z0-9]{30,}",
         group: 0,
     },
     Pattern {
         kind: "aws-access-key-id",
-        regex: r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b",
+        regex: r"(?:AKIA|ASIA)[A-Z0-9]{16}\b",
         group: 0,
     },
     Pattern {
         kind: "github-token",
-        regex: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
+        regex: r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})",
         group: 0,
     },
     Pattern {
         kind: "slack-token",
-        regex: r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        regex: r"xox[abposr]-[A-Za-z0-9-]{10,}",
         group: 0,
     },
     Pattern {
@@ -74,6 +76,30 @@ pub struct PatternHit {
     pub start: usize,
     pub end: usize,
     pub kind: &'static str,
+}
+
+/// Whether a key may start at `start`: the start of the text, a non-word byte before it, or a
+/// JSON escape (`\n`, `\t`, `\r`) or an ANSI colour sequence (raw `ESC[..m` or JSON `\u001b[..m`)
+/// right before it.
+fn starts_a_word(text: &[u8], start: usize) -> bool {
+    let before = &text[..start];
+    let Some(&last) = before.last() else { return true };
+    if !(last.is_ascii_alphanumeric() || last == b'_') {
+        return true;
+    }
+    if before.len() >= 2 && before[before.len() - 2] == b'\\' && matches!(last, b'n' | b't' | b'r') {
+        return true;
+    }
+    if last == b'm' {
+        let params = before[..before.len() - 1]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_digit() || **b == b';')
+            .count();
+        let head = &before[..before.len() - 1 - params];
+        return head.ends_with(b"\x1b[") || head.ends_with(b"\\u001b[");
+    }
+    false
 }
 
 pub struct Patterns {
@@ -109,7 +135,10 @@ impl Patterns {
     /// Every provider key in `text`, in order, without overlaps.
     pub fn find(&self, text: &[u8]) -> Vec<PatternHit> {
         let mut hits = Vec::new();
-        for m in self.combined.find_iter(text) {
+        let mut at = 0;
+        while let Some(m) = self.combined.find_at(text, at) {
+            // By default go on after this candidate's first byte, so a rejected one hides nothing.
+            at = m.start() + 1;
             let Some((i, caps)) = self
                 .each
                 .iter()
@@ -120,13 +149,22 @@ impl Patterns {
             };
             let pattern = &PATTERNS[i];
             let Some(key) = caps.get(pattern.group) else { continue };
+            let (start, end) = (m.start() + key.start(), m.start() + key.end());
+            if pattern.group == 0 && !starts_a_word(text, start) {
+                continue;
+            }
             hits.push(PatternHit {
-                start: m.start() + key.start(),
-                end: m.start() + key.end(),
+                start,
+                end,
                 kind: pattern.kind,
             });
+            // After a key, go on from its end; after a key found through its context (W&B), from
+            // just inside that context, which may hold other keys.
+            if pattern.group == 0 {
+                at = end;
+            }
             if pattern.kind == "aws-access-key-id" {
-                self.aws_secret_near(text, m.start(), m.end(), &mut hits);
+                self.aws_secret_near(text, start, end, &mut hits);
             }
         }
         hits.sort_by_key(|h| (h.start, h.end));
@@ -205,6 +243,26 @@ mod tests {
         let sa = r#"{\"type\": \"service_account\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----\n\"}"#;
         let found: Vec<&str> = kinds(sa).into_iter().map(|(k, _)| k).collect();
         assert_eq!(found, ["gcp-service-account", "private-key"]);
+    }
+
+    #[test]
+    fn keys_after_json_escapes_and_colour_codes_are_found() {
+        let key = "sk-proj-abcdefghijklmnopqrstuvwx";
+        for text in [
+            format!("line\\n{key}"),
+            format!("\\u001b[38;5;124m{key}\\u001b[0m"),
+            format!("\x1b[31m{key}"),
+        ] {
+            assert_eq!(kinds(&text), vec![("openai-key", key.to_owned())], "{text}");
+        }
+        assert!(kinds(&format!("task{key}")).is_empty());
+    }
+
+    #[test]
+    fn context_around_a_wandb_key_hides_nothing() {
+        let text = "wandb AKIAIOSFODNN7EXAMPLE 0123456789abcdef0123456789abcdef01234567";
+        let found: Vec<&str> = kinds(text).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(found, ["aws-access-key-id", "wandb-key"]);
     }
 
     #[test]

@@ -154,7 +154,6 @@ struct SummaryRow {
     kind: String,
     is_file: bool,
     file_name: Option<String>,
-    version: Option<i64>,
     policy: String,
     rotate_every_secs: Option<i64>,
     project_id: i64,
@@ -165,23 +164,22 @@ struct SummaryRow {
     updated_at: i64,
     exposed_at: Option<i64>,
     exposed_reason: Option<String>,
-    /// `state:version:retire_at` of the pending and previous versions, comma-separated: one
-    /// subquery instead of two keeps listing 100k secrets fast.
-    staged: Option<String>,
+    /// `state:version:retire_at:created_at` of the current, pending and previous versions,
+    /// comma-separated: one subquery instead of three keeps listing 100k secrets fast.
+    live: Option<String>,
     check_command: Option<String>,
 }
 
 /// Deployments are looked up per row through an index, only for on-deploy secrets; overrides are
 /// few and applied in Rust ([`Caps`]).
 const SUMMARY_SELECT: &str = "SELECT p.name AS project, e.name AS environment, s.name, s.kind, s.is_file, s.file_name,
-        (SELECT v.version FROM secret_versions v WHERE v.secret_id = s.id AND v.state = 'current') AS version,
         s.policy, s.rotate_every_secs, p.id AS project_id, e.id AS environment_id,
         CASE WHEN s.policy = 'on-deploy' THEN (SELECT MIN(d.at) FROM deployments d
           WHERE d.scope_id = s.scope_id AND d.at > s.last_rotated_at) END AS first_deploy_since,
         s.last_rotated_at, s.note_ciphertext IS NOT NULL AS has_note, s.updated_at,
         s.exposed_at, s.exposed_reason,
-        (SELECT group_concat(v.state || ':' || v.version || ':' || IFNULL(v.retire_at, ''), ',')
-          FROM secret_versions v WHERE v.secret_id = s.id AND v.state IN ('pending', 'previous')) AS staged,
+        (SELECT group_concat(v.state || ':' || v.version || ':' || IFNULL(v.retire_at, '') || ':' || v.created_at, ',')
+          FROM secret_versions v WHERE v.secret_id = s.id AND v.state IN ('current', 'pending', 'previous')) AS live,
         s.check_command
      FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
      JOIN projects p ON p.id = e.project_id";
@@ -212,12 +210,17 @@ fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
     let policy = RotationPolicy::from_columns(&row.policy, row.rotate_every_secs);
     let interval = policy.effective_interval(kind, caps.of(row.project_id, row.environment_id));
     let due_at = rotation::due_at(interval, row.last_rotated_at, row.first_deploy_since);
-    let (mut pending_version, mut previous_until) = (None, None);
-    for entry in row.staged.as_deref().unwrap_or("").split(',') {
+    let (mut version, mut current_created, mut pending_version, mut previous_until) = (None, None, None, None);
+    for entry in row.live.as_deref().unwrap_or("").split(',') {
         let mut parts = entry.split(':');
-        let (state, version, retire_at) = (parts.next(), parts.next(), parts.next());
+        let (state, number, retire_at, created) = (parts.next(), parts.next(), parts.next(), parts.next());
+        let number = number.and_then(|v| v.parse::<i64>().ok());
         match state {
-            Some("pending") => pending_version = version.and_then(|v| v.parse().ok()),
+            Some("current") => {
+                version = number;
+                current_created = created.and_then(|t| t.parse::<i64>().ok());
+            }
+            Some("pending") => pending_version = number,
             Some("previous") => {
                 previous_until = retire_at
                     .and_then(|t| t.parse::<i64>().ok())
@@ -226,6 +229,12 @@ fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
             _ => {}
         }
     }
+    // Exposed while the current value is one that existed when the exposure happened: a value
+    // staged before it and promoted later, or one rolled back to, stays exposed.
+    let exposed = row
+        .exposed_at
+        .filter(|at| current_created.is_none_or(|created| created <= *at));
+    let exposed_reason = exposed.and(row.exposed_reason);
     SecretSummary {
         project: row.project,
         environment: row.environment,
@@ -233,16 +242,16 @@ fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
         kind,
         is_file: row.is_file,
         file_name: row.file_name,
-        version: row.version,
+        version,
         policy: policy.to_string(),
         rotate_every_secs: interval,
         last_rotated_at: row.last_rotated_at,
         due_at,
-        rotation: rotation::status(due_at, row.exposed_at.is_some(), now, rotation::WARNING_WINDOW),
+        rotation: rotation::status(due_at, exposed.is_some(), now, rotation::WARNING_WINDOW),
         has_note: row.has_note,
         updated_at: row.updated_at,
-        exposed_at: row.exposed_at,
-        exposed_reason: row.exposed_reason,
+        exposed_at: exposed,
+        exposed_reason,
         pending_version,
         previous_until,
         check_command: row.check_command,
@@ -679,6 +688,23 @@ impl Session {
         purpose: &str,
         only: &[String],
     ) -> Result<Vec<ScopeSecret>> {
+        self.decrypt_scope(scope_path, only, Some(purpose)).await
+    }
+
+    /// Decrypts a scope for a leak scan: the values stay in the scanner's memory and are never
+    /// shown, so one `scope.scan` entry is recorded for the scope rather than a read per secret
+    /// (a pre-commit hook scans at every commit; a scan is not a member reading the values).
+    pub async fn read_scope_for_scan(&self, scope_path: &ScopePath) -> Result<Vec<ScopeSecret>> {
+        self.decrypt_scope(scope_path, &[], None).await
+    }
+
+    /// `read_purpose`: `Some` records a read per secret; `None` one scan entry for the scope.
+    async fn decrypt_scope(
+        &self,
+        scope_path: &ScopePath,
+        only: &[String],
+        read_purpose: Option<&str>,
+    ) -> Result<Vec<ScopeSecret>> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let label = scope_path.to_string();
@@ -711,18 +737,24 @@ impl Session {
                     ciphertext,
                 },
             )?;
-            self.audit(
-                &mut tx,
-                &format!("secret.read:{purpose}"),
-                &format!("{path} v{version}"),
-            )
-            .await?;
+            if let Some(purpose) = read_purpose {
+                self.audit(
+                    &mut tx,
+                    &format!("secret.read:{purpose}"),
+                    &format!("{path} v{version}"),
+                )
+                .await?;
+            }
             out.push(ScopeSecret {
                 name,
                 kind: kind.parse().unwrap_or(SecretKind::Generic),
                 file_name,
                 value,
             });
+        }
+        if read_purpose.is_none() {
+            self.audit(&mut tx, "scope.scan", &format!("{label} ({} secrets)", out.len()))
+                .await?;
         }
         crate::store::commit(tx, "recording the reads (no value was returned)").await?;
         Ok(out)
@@ -987,8 +1019,7 @@ impl Session {
             .push_bind(now)
             .push(", last_rotated_at = ")
             .push_bind(now)
-            // A new value is the rotation an exposure asked for.
-            .push(", exposed_at = NULL, exposed_reason = NULL WHERE id IN (");
+            .push(" WHERE id IN (");
         let mut list = query.separated(", ");
         for id in secret_ids {
             list.push_bind(*id);

@@ -10,9 +10,10 @@ use super::path::SecretPath;
 use super::projects::{resolve_scope, ScopeRow};
 use super::secrets::{existing, next_version, NewVersion, VersionRow};
 use super::ScopePath;
-use crate::crypto::{Plaintext, ScopeKey};
+use crate::crypto::{self, signing, Plaintext, ScopeKey};
 use crate::duration::Duration;
 use crate::error::{Error, Result};
+use crate::inject::Injection;
 use crate::kind::SecretKind;
 use crate::session::Session;
 use crate::vault::ScopeSecret;
@@ -25,8 +26,47 @@ pub struct Staged {
     pub version: i64,
     /// Why the value may not be a key of the secret's kind (a wrong paste), if it looks off.
     pub format_warning: Option<String>,
-    /// The check saved on the secret, which promotion runs first.
+    /// The check saved on the secret (verified: saved by a member this device trusts), which
+    /// promotion requires to have passed.
     pub saved_check: Option<String>,
+}
+
+/// A check saved on a secret, verified against the roster this device trusts.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct SavedCheck {
+    pub command: String,
+    pub saved_by: String,
+}
+
+/// A check ready to run: the pending value in the secret's variable (a private file for a file
+/// secret). Run it, then [`Session::record_check`] its outcome.
+pub struct PreparedCheck {
+    pub version: i64,
+    pub command: String,
+    injection: Injection,
+}
+
+impl PreparedCheck {
+    /// Runs `sh -c COMMAND` in the terminal (output shown, signals forwarded): the CLI.
+    pub fn run_in_terminal(self) -> Result<std::process::ExitStatus> {
+        self.injection.run("sh".as_ref(), &["-c".into(), self.command.into()])
+    }
+
+    /// Runs it from the desktop app: output discarded, the app's signals untouched, and killed
+    /// after `timeout` (a check that hangs on the network must not hold the rotation forever).
+    pub fn run_in_background(self, timeout: std::time::Duration) -> Result<Option<std::process::ExitStatus>> {
+        self.injection
+            .run_in_background("sh".as_ref(), &["-c".into(), self.command.into()], timeout)
+    }
+}
+
+/// What a saved check's signature covers: the vault, the secret and the command.
+fn check_message(vault_id: &str, secret_id: &str, command: &str) -> Vec<u8> {
+    crypto::aad(
+        "keyshelf/v1/check",
+        &[vault_id.as_bytes(), secret_id.as_bytes(), command.as_bytes()],
+    )
 }
 
 /// What a promotion or a rollback left: the version now current and the one kept as previous.
@@ -139,8 +179,9 @@ impl Session {
     }
 
     /// Stores `value` as the pending version of an existing secret; a pending version staged
-    /// earlier is retired. The current value is untouched until promotion.
-    pub async fn stage_rotation(&self, path: &SecretPath, value: &[u8]) -> Result<Staged> {
+    /// earlier is retired. The current value is untouched until promotion. `is_file` must match
+    /// the secret (a file secret is rotated with a file, text with text).
+    pub async fn stage_rotation(&self, path: &SecretPath, value: &[u8], is_file: bool) -> Result<Staged> {
         if value.is_empty() {
             return Err(Error::EmptyValue {
                 what: format!("the new value for {path}"),
@@ -154,12 +195,22 @@ impl Session {
         }
         let mut tx = self.vault.store.write().await?;
         let target = self.target(&mut tx, path).await?;
-        let (kind, check): (String, Option<String>) =
-            sqlx::query_as("SELECT kind, check_command FROM secrets WHERE id = ?")
-                .bind(&target.secret_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| Error::db("reading a secret", e))?;
+        let (kind, holds_file): (String, bool) = sqlx::query_as("SELECT kind, is_file FROM secrets WHERE id = ?")
+            .bind(&target.secret_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| Error::db("reading a secret", e))?;
+        if holds_file != is_file {
+            let (given, held) = if is_file {
+                ("a file", "text")
+            } else {
+                ("text", "a file")
+            };
+            return Err(Error::NotAllowed {
+                action: format!("stage {given} for {path}"),
+                reason: format!("it holds {held}; rotate it with {held} (or replace it with `keyshelf set`)"),
+            });
+        }
         let kind: SecretKind = kind.parse().unwrap_or(SecretKind::Generic);
         retire_lapsed(&mut tx, &target.secret_id, crate::clock::now()).await?;
         sqlx::query("UPDATE secret_versions SET state = 'retired' WHERE secret_id = ? AND state = 'pending'")
@@ -183,7 +234,66 @@ impl Session {
         Ok(Staged {
             version,
             format_warning: kind.format_problem(value).map(str::to_owned),
-            saved_check: check,
+            saved_check: self.saved_check(path).await?.map(|c| c.command),
+        })
+    }
+
+    /// The check saved on a secret, if any, once its signature verifies and its author is a
+    /// member this device trusts. A check someone slipped into the file is refused, not run.
+    pub async fn saved_check(&self, path: &SecretPath) -> Result<Option<SavedCheck>> {
+        let mut conn = super::acquire(&self.vault).await?;
+        let scope = resolve_scope(&mut conn, &path.scope).await?;
+        type Row = (String, Option<String>, Option<String>, Option<Vec<u8>>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, check_command, check_by, check_signature FROM secrets WHERE scope_id = ? AND name = ?",
+        )
+        .bind(&scope.id)
+        .bind(&path.name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| Error::db("reading a saved check", e))?;
+        let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let Some(command) = command else { return Ok(None) };
+        let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let author = by
+            .as_deref()
+            .and_then(|by| roster.iter().find(|e| e.id == by && e.trusted));
+        let message = check_message(&self.vault.id, &secret_id, &command);
+        match (author, signature) {
+            (Some(author), Some(signature)) if signing::verify(author.signing_key(), &message, &signature) => {
+                Ok(Some(SavedCheck {
+                    command,
+                    saved_by: author.name.clone(),
+                }))
+            }
+            _ => Err(Error::CheckUntrusted { path: path.to_string() }),
+        }
+    }
+
+    /// Prepares `command` (or, when `None`, the verified saved check) to run against the pending
+    /// version. The read of the pending value is audited.
+    pub async fn prepare_check(&self, path: &SecretPath, command: Option<&str>) -> Result<PreparedCheck> {
+        let command = match command.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(command) => command.to_owned(),
+            None => self
+                .saved_check(path)
+                .await?
+                .map(|c| c.command)
+                .ok_or_else(|| Error::NoCheck { path: path.to_string() })?,
+        };
+        let summary = self.vault.secret(path).await?;
+        let (version, value) = self.pending_value(path).await?;
+        let mut injection = Injection::default();
+        injection.add_scope(vec![ScopeSecret {
+            name: path.name.clone(),
+            kind: summary.kind,
+            file_name: summary.file_name,
+            value,
+        }]);
+        Ok(PreparedCheck {
+            version,
+            command,
+            injection,
         })
     }
 
@@ -230,13 +340,19 @@ impl Session {
         let command = command.map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.vault.store.write().await?;
         let target = self.target(&mut tx, path).await?;
-        sqlx::query("UPDATE secrets SET check_command = ?, updated_at = ? WHERE id = ?")
-            .bind(command)
-            .bind(crate::clock::now())
-            .bind(&target.secret_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::db("saving a check", e))?;
+        let signature =
+            command.map(|c| signing::sign(&self.identity, &check_message(&self.vault.id, &target.secret_id, c)));
+        sqlx::query(
+            "UPDATE secrets SET check_command = ?, check_by = ?, check_signature = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(command)
+        .bind(command.map(|_| self.member.id.as_str()))
+        .bind(signature)
+        .bind(crate::clock::now())
+        .bind(&target.secret_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::db("saving a check", e))?;
         let action = if command.is_some() {
             "secret.check.save"
         } else {
@@ -259,19 +375,42 @@ impl Session {
     }
 
     /// Pending -> current; current -> previous, readable for `overlap`; the older previous is
-    /// retired. Refused when the pending version failed its check. One transaction, audited.
-    pub async fn promote(&self, path: &SecretPath, overlap: Duration) -> Result<Promoted> {
+    /// retired. `expected`: the pending version the caller checked (another process may have
+    /// staged a newer one since). Refused when the pending version failed its check, or when the
+    /// secret has a saved check that this version has not passed. One transaction, audited.
+    pub async fn promote(&self, path: &SecretPath, expected: Option<i64>, overlap: Duration) -> Result<Promoted> {
         let now = crate::clock::now();
         let mut tx = self.vault.store.write().await?;
         let target = self.target(&mut tx, path).await?;
         let pending = version_in_state(&mut tx, &target.secret_id, "pending")
             .await?
             .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
-        if pending.check_status.as_deref() == Some("failed") {
-            return Err(Error::CheckFailed {
-                path: path.to_string(),
-                version: pending.version,
+        if let Some(expected) = expected.filter(|v| *v != pending.version) {
+            return Err(Error::NotAllowed {
+                action: format!("promote {path} v{expected}"),
+                reason: format!("v{} was staged since; check and promote that one", pending.version),
             });
+        }
+        let has_saved_check: bool = sqlx::query_scalar("SELECT check_command IS NOT NULL FROM secrets WHERE id = ?")
+            .bind(&target.secret_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| Error::db("reading a saved check", e))?;
+        match pending.check_status.as_deref() {
+            Some("failed") => {
+                return Err(Error::CheckFailed {
+                    path: path.to_string(),
+                    version: pending.version,
+                })
+            }
+            Some("passed") => {}
+            _ if has_saved_check => {
+                return Err(Error::CheckRequired {
+                    path: path.to_string(),
+                    version: pending.version,
+                })
+            }
+            _ => {}
         }
         // A tampered pending row must not become current.
         let version = pending.version;
@@ -378,7 +517,12 @@ impl Session {
 
     /// The previous values of a scope still inside their overlap, named `NAME_PREVIOUS`, for
     /// `run --with-previous` (a job can fall back while the new key propagates). Audited.
-    pub async fn read_scope_previous(&self, scope_path: &ScopePath, purpose: &str) -> Result<Vec<ScopeSecret>> {
+    pub async fn read_scope_previous(
+        &self,
+        scope_path: &ScopePath,
+        purpose: &str,
+        only: &[String],
+    ) -> Result<Vec<ScopeSecret>> {
         let now = crate::clock::now();
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
@@ -398,6 +542,9 @@ impl Session {
         .map_err(|e| Error::db("reading previous versions", e))?;
         let mut out = Vec::with_capacity(rows.len());
         for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
+            if !only.is_empty() && !only.contains(&name) {
+                continue;
+            }
             let value = self.open_value(
                 &key,
                 &scope,
