@@ -33,6 +33,21 @@ const COMMANDS: &[&str] = &[
     "preview_revoke",
     "revoke_access",
     "join_vault",
+    "pick_scan_folder",
+    "scan_folder",
+    "redact_findings",
+    "due_secrets",
+    "stage_rotation",
+    "check_rotation",
+    "promote_rotation",
+    "rollback_rotation",
+    "cancel_rotation",
+    "rotation_overrides",
+    "set_rotation_override",
+    "mark_deploy",
+    "open_provider_page",
+    "get_tray_settings",
+    "set_tray_settings",
 ];
 
 fn main() {

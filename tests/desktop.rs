@@ -537,6 +537,286 @@ async fn idle_lock_then_recovery_key_unlock() {
     drop(driver);
 }
 
+/// Scan for leaks: a notebook in a folder holds a vault key in a code cell and its output; the
+/// app finds both by cell (never showing the value), redacts them keeping a backup, and the key
+/// is flagged exposed for the CLI too.
+#[tokio::test(flavor = "multi_thread")]
+async fn scan_for_leaks_and_redact() {
+    const LEAKED: &str = "sk-proj-ScanE2E0000000000000000000000000000000000";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let config = dir.path().join("config");
+    cli(&vault, &config, &["init", "--name", "ml-team", "--user", "ada"]);
+    cli(&vault, &config, &["project", "add", "llm-eval", "--env", "dev"]);
+    cli_stdin(&vault, &config, &["set", "llm-eval/dev/OPENAI_API_KEY"], LEAKED);
+
+    // A notebook as Jupyter writes it: the key pasted into a cell, and printed by it.
+    let folder = dir.path().join("notebooks");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let notebook = folder.join("eval.ipynb");
+    let cells = serde_json::json!([
+        {"cell_type": "markdown", "id": "intro", "metadata": {}, "source": ["# Eval run\n"]},
+        {"cell_type": "code", "execution_count": 1, "id": "leak", "metadata": {},
+         "source": ["from openai import OpenAI\n", format!("client = OpenAI(api_key=\"{LEAKED}\")\n"), "print(client.api_key)"],
+         "outputs": [{"name": "stdout", "output_type": "stream", "text": [format!("{LEAKED}\n")]}]},
+        {"cell_type": "code", "execution_count": 2, "id": "rows", "metadata": {}, "source": ["len(df)"], "outputs": []}
+    ]);
+    let original = serde_json::to_string_pretty(&serde_json::json!({
+        "cells": cells,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5
+    }))
+    .expect("json")
+        + "\n";
+    std::fs::write(&notebook, &original).expect("write notebook");
+    std::fs::write(folder.join("train.py"), "import os\nprint(len(os.environ))\n").expect("write script");
+
+    let driver = Driver::start(&[("KEYSHELF_VAULT", &vault), ("KEYSHELF_CONFIG_DIR", &config)], 4450);
+    let d = connect(&driver).await;
+    heading(&d, "Unlock Keyshelf").await;
+    fill(&d, "Passphrase", PASSPHRASE).await;
+    click_button(&d, "Unlock").await;
+    by_label(&d, "Projects").await;
+
+    // Typed, not picked: a native folder dialog cannot be driven through WebDriver.
+    click_button(&d, "Scan for leaks").await;
+    fill(&d, "Folder", &folder.display().to_string()).await;
+    click_button(&d, "Scan").await;
+    text_on_page(&d, "Scanned 2 files").await;
+    text_on_page(&d, "for 1 vault secret and provider key formats: 2 findings.").await;
+    by_label(&d, "OpenAI key, cell 1 · source").await;
+    by_label(&d, "OpenAI key, cell 1 · outputs").await;
+    text_on_page(
+        &d,
+        "Found in notebooks, now flagged exposed: llm-eval/dev/OPENAI_API_KEY.",
+    )
+    .await;
+    assert!(!d.source().await.expect("source").contains(LEAKED));
+    // What the command hands the webview: a 4-character preview, never the value.
+    let report = d
+        .execute(
+            "return window.__TAURI_INTERNALS__.invoke('scan_folder', {folder: arguments[0]})",
+            vec![serde_json::json!(folder.display().to_string())],
+        )
+        .await
+        .expect("invoke scan_folder")
+        .json()
+        .to_string();
+    assert!(!report.contains(LEAKED), "scan_folder handed the webview the value");
+    assert!(report.contains("\"preview\":\"sk-p…\""), "{report}");
+    // Redaction rewrites only files the last scan found keys in, whatever the webview asks.
+    let refused = d
+        .execute(
+            "return window.__TAURI_INTERNALS__.invoke('redact_findings', {targets: [{file: arguments[0], line: 1, column: 1}]})
+               .then(() => 'redacted', (e) => e.code)",
+            vec![serde_json::json!(folder.join("train.py").display().to_string())],
+        )
+        .await
+        .expect("invoke redact_findings");
+    assert_eq!(refused.json(), &serde_json::json!("not_allowed"));
+
+    click_label(&d, "Select all findings").await;
+    text_on_page(&d, "2 findings selected").await;
+    screenshot(&d, "10-scan-for-leaks").await;
+    click_button(&d, "Redact selected").await;
+    text_on_page(&d, "those copies still hold the keys").await;
+    click_button(&d, "Redact").await;
+    text_on_page(&d, "Redacted 2 findings in 1 file.").await;
+
+    // On disk: a valid notebook without the key, the other cells as they were, and the original
+    // kept beside it (still holding the key).
+    let redacted = std::fs::read_to_string(&notebook).expect("read notebook");
+    assert!(!redacted.contains(LEAKED), "the redacted notebook still holds the key");
+    let parsed: serde_json::Value = serde_json::from_str(&redacted).expect("the redacted notebook is JSON");
+    let before: serde_json::Value = serde_json::from_str(&original).expect("json");
+    assert_eq!(parsed["nbformat"], 4);
+    assert_eq!(parsed["cells"][0], before["cells"][0]);
+    assert_eq!(parsed["cells"][2], before["cells"][2]);
+    assert_eq!(parsed["cells"][1]["outputs"], serde_json::json!([]));
+    let source: String = parsed["cells"][1]["source"]
+        .as_array()
+        .expect("source lines")
+        .iter()
+        .filter_map(|line| line.as_str())
+        .collect();
+    assert!(
+        source.contains("client = OpenAI(api_key=__import__(\"os\").environ[\"OPENAI_API_KEY\"])"),
+        "{source}"
+    );
+    let backup = folder.join("eval.ipynb.keyshelf-bak");
+    assert_eq!(std::fs::read_to_string(&backup).expect("the backup"), original);
+
+    // The app scanned again: only the backup still holds the key; from it, go to the secret.
+    by_label(&d, "eval.ipynb.keyshelf-bak").await;
+    gone(&d, &label_selector("eval.ipynb"), "the redacted notebook's findings").await;
+    dismiss_toasts(&d).await;
+    click_label(&d, "Rotate llm-eval/dev/OPENAI_API_KEY").await;
+    // The scan page gives way to the secret, with its Rotate dialog open.
+    heading(&d, "Rotate OPENAI_API_KEY").await;
+    first(&d, &button_selector("Open OpenAI key page"), 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("the Rotate dialog did not open: {e}"));
+    click_button(&d, "Cancel").await;
+    dialog_closed(&d).await;
+    heading(&d, "OPENAI_API_KEY").await;
+    text_on_page(&d, "Exposed: found in clear in").await;
+
+    let listed = cli(&vault, &config, &["ls"]);
+    let line = listed
+        .lines()
+        .find(|line| line.contains("OPENAI_API_KEY"))
+        .unwrap_or_else(|| panic!("no OPENAI_API_KEY in `keyshelf ls`: {listed}"));
+    assert!(line.contains("EXPOSED"), "{listed}");
+    assert!(!listed.contains(LEAKED));
+
+    d.quit().await.expect("quit");
+    drop(driver);
+}
+
+/// Rotation: a vault set up with the CLI, opened by the app 95 days later (the debug-only clock
+/// offset). The app reminds on the desktop at unlock, the dashboard lists what is overdue and due,
+/// and the guided dialog stages a new key, checks it and promotes it; the CLI then reads the new
+/// value (and the old one, for the overlap).
+#[tokio::test(flavor = "multi_thread")]
+async fn rotation_dashboard_rotate_and_notify() {
+    const OLD: &str = "sk-proj-RotateE2EOld000000000000000000000000000000";
+    const NEW: &str = "sk-proj-RotateE2ENew111111111111111111111111111111";
+    const KEY: &str = "llm-eval/prod/OPENAI_API_KEY";
+    // Passes for a key of OpenAI's shape, without naming the value.
+    const CHECK: &str = r#"case "$OPENAI_API_KEY" in sk-proj-*) exit 0;; *) exit 1;; esac"#;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let vault = dir.path().join("vault.db");
+    let config = dir.path().join("config");
+    cli(&vault, &config, &["init", "--name", "ml-team", "--user", "ada"]);
+    cli(
+        &vault,
+        &config,
+        &["project", "add", "llm-eval", "--env", "dev", "--env", "prod"],
+    );
+    cli(&vault, &config, &["project", "add", "training", "--env", "dev"]);
+    // On day 95: OpenAI's 90 days and a 60-day token are overdue, a 100-day database URL is due
+    // this week, a 120-day W&B key this month.
+    cli_stdin(&vault, &config, &["set", KEY], OLD);
+    cli_stdin(
+        &vault,
+        &config,
+        &["set", "llm-eval/dev/HF_TOKEN", "--rotation", "60d"],
+        "hf_RotateE2E000000000000000000000000",
+    );
+    cli_stdin(
+        &vault,
+        &config,
+        &["set", "llm-eval/prod/DATABASE_URL", "--rotation", "100d"],
+        "postgres://eval:RotateE2E@db.internal:5432/eval",
+    );
+    cli_stdin(
+        &vault,
+        &config,
+        &["set", "training/dev/WANDB_API_KEY", "--rotation", "120d"],
+        "RotateE2Ewandb0000000000000000000000000",
+    );
+
+    let notifications = NotificationSink::start(dir.path());
+    let day_95 = (95 * 86_400).to_string();
+    let driver = Driver::start(
+        &[
+            ("KEYSHELF_VAULT", &vault),
+            ("KEYSHELF_CONFIG_DIR", &config),
+            ("KEYSHELF_CLOCK_OFFSET_SECS", Path::new(&day_95)),
+        ],
+        4448,
+    );
+    let d = connect(&driver).await;
+    heading(&d, "Unlock Keyshelf").await;
+    fill(&d, "Passphrase", PASSPHRASE).await;
+    click_button(&d, "Unlock").await;
+    by_label(&d, "Projects").await;
+
+    // At unlock, one desktop notification per secret that needs attention: names, never values.
+    let reminded = |summary: &str, body: &str| {
+        notifications
+            .received()
+            .iter()
+            .any(|(s, b)| s == summary && b.starts_with(body))
+    };
+    eventually("the overdue reminder", 20, || {
+        reminded("Rotation overdue", &format!("{KEY} was due "))
+    })
+    .await;
+    eventually("the other reminders", 10, || {
+        reminded("Rotation overdue", "llm-eval/dev/HF_TOKEN was due")
+            && reminded("Rotation due soon", "llm-eval/prod/DATABASE_URL is due in 5 days")
+    })
+    .await;
+
+    // The header counts what must be rotated now: the two overdue keys.
+    let badge = |n: &str| {
+        By::XPath(format!(
+            "//button[@aria-label=\"Rotation\"]/span[@class=\"count-badge\"][normalize-space(.)=\"{n}\"]"
+        ))
+    };
+    first(&d, &badge("2"), 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("the rotation badge never counted the overdue keys: {e}"));
+    click_button(&d, "Rotation").await;
+    let row = |list: &str, path: &str| By::Css(format!("ul[aria-label=\"{list}\"] li[aria-label=\"{path}\"]"));
+    for (list, path) in [
+        ("Overdue", KEY),
+        ("Overdue", "llm-eval/dev/HF_TOKEN"),
+        ("Due this week", "llm-eval/prod/DATABASE_URL"),
+        ("Due this month", "training/dev/WANDB_API_KEY"),
+    ] {
+        first(&d, &row(list, path), 15, false)
+            .await
+            .unwrap_or_else(|e| panic!("{path} is not under {list}: {e}"));
+    }
+    screenshot(&d, "9-rotation-dashboard").await;
+
+    // The guided rotation: stage (the check runs with the candidate), then promote.
+    click_label(&d, &format!("Rotate {KEY}")).await;
+    first(&d, &button_selector("Open OpenAI key page"), 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("no button to open the provider's key page: {e}"));
+    fill(&d, "New value", NEW).await;
+    fill(&d, "Check command", CHECK).await;
+    click_button(&d, "Stage").await;
+    eventually_text(&d, "Check result", "Check passed.").await;
+    assert_eq!(cli(&vault, &config, &["get", KEY]), OLD, "staged is not current yet");
+    click_button(&d, "Promote").await;
+    text_on_page(&d, &format!("v2 of {KEY} is current.")).await;
+    gone(&d, &row("Overdue", KEY), "the rotated key to leave the overdue list").await;
+    first(&d, &badge("1"), 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("the rotation badge never went down: {e}"));
+
+    // The CLI reads the new value; the old one stays readable for the overlap (24 h).
+    assert_eq!(cli(&vault, &config, &["get", KEY]), NEW);
+    assert_eq!(cli(&vault, &config, &["get", "--previous", KEY]), OLD);
+
+    // Nothing secret reached the page or a notification; the reminder record holds names and days.
+    let page = d.source().await.expect("source");
+    assert!(!page.contains(NEW) && !page.contains(OLD));
+    let raw = notifications.raw();
+    for secret in [OLD, NEW, PASSPHRASE, "RotateE2E"] {
+        assert!(!raw.contains(secret), "a notification carried a secret: {raw}");
+    }
+    let overdue = notifications
+        .received()
+        .into_iter()
+        .filter(|(s, b)| s == "Rotation overdue" && b.starts_with(KEY))
+        .count();
+    assert_eq!(overdue, 1, "{:?}", notifications.received());
+    let record = std::fs::read_to_string(config.join("reminded.json")).expect("reminded.json");
+    assert!(
+        record.contains("llm-eval/dev/HF_TOKEN") && !record.contains("RotateE2E"),
+        "{record}"
+    );
+
+    d.quit().await.expect("quit");
+    drop(driver);
+}
+
 /// The `keyshelf` CLI built beside the app (same workspace target dir).
 fn cli_binary() -> PathBuf {
     std::env::var_os("KEYSHELF_CLI").map(PathBuf::from).unwrap_or_else(|| {
@@ -592,6 +872,34 @@ fn cli_output(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> s
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs the CLI as ada with `input` on stdin (a value for `set`).
+fn cli_stdin(vault: &Path, config: &Path, args: &[&str], input: &str) {
+    use std::io::Write;
+    let mut child = Command::new(cli_binary())
+        .args(args)
+        .env("KEYSHELF_VAULT", vault)
+        .env("KEYSHELF_CONFIG_DIR", config)
+        .env("KEYSHELF_PASSPHRASE", PASSPHRASE)
+        .env("KEYSHELF_KEYCHAIN", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the keyshelf CLI (built with the workspace)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "keyshelf {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Waits for a dialog to close: until then the page behind it is inert.

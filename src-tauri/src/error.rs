@@ -22,7 +22,10 @@ impl From<Error> for CommandError {
             | Error::UnknownEnvironment { .. }
             | Error::UnknownSecret { .. }
             | Error::UnknownMember { .. }
-            | Error::UnknownRequest { .. } => "not_found",
+            | Error::UnknownRequest { .. }
+            | Error::NoPending { .. }
+            | Error::NoPrevious { .. } => "not_found",
+            Error::CheckFailed { .. } | Error::CheckRequired { .. } => "check_failed",
             Error::ProjectExists { .. }
             | Error::EnvironmentExists { .. }
             | Error::VaultExists { .. }
@@ -35,10 +38,13 @@ impl From<Error> for CommandError {
             | Error::EnvelopeTampered { .. }
             | Error::AuditBroken { .. }
             | Error::RequestForged { .. }
+            | Error::CheckUntrusted { .. }
             | Error::Corrupt { .. } => "tampered",
             Error::InvalidName { .. }
             | Error::InvalidPath { .. }
             | Error::InvalidDuration { .. }
+            | Error::InvalidRotation { .. }
+            | Error::NoCheck { .. }
             | Error::UnknownKind { .. }
             | Error::EmptyValue { .. }
             | Error::FileTooLarge { .. }

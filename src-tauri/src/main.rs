@@ -8,8 +8,11 @@ mod commands;
 mod error;
 mod expiry;
 mod lock;
+mod memo;
 mod notifications;
+mod reminders;
 mod state;
+mod tray;
 mod webview;
 
 fn main() {
@@ -24,6 +27,8 @@ fn main() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             use tauri::Manager;
             if let Some(window) = app.get_webview_window("main") {
+                // Shown too: it may be hidden in the tray.
+                let _ = window.show();
                 let _ = window.unminimize();
                 let _ = window.set_focus();
             }
@@ -32,15 +37,22 @@ fn main() {
         .plugin(tauri_plugin_clipboard_manager::init())
         // Sent from Rust only (notifications.rs): the webview has no notification permission.
         .plugin(tauri_plugin_notification::init())
+        // The folder picker, opened from Rust only (commands/scan.rs): no webview permission.
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(commands::scan::LastScan::default())
         .setup(|app| {
             webview::lighten(app);
             lock::watch_idle(app.handle().clone());
             lock::watch_system_lock(app.handle().clone());
             expiry::watch(app.handle().clone());
             notifications::watch(app.handle().clone());
+            let config_dir = tauri::Manager::state::<state::AppState>(app).config_dir.clone();
+            tray::init(app.handle(), &config_dir);
+            reminders::watch(app.handle().clone());
             Ok(())
         })
+        .on_window_event(tray::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
             commands::vault::create_vault,
@@ -75,6 +87,21 @@ fn main() {
             commands::access::deny_access,
             commands::access::preview_revoke,
             commands::access::revoke_access,
+            commands::scan::pick_scan_folder,
+            commands::scan::scan_folder,
+            commands::scan::redact_findings,
+            commands::rotation::due_secrets,
+            commands::rotation::stage_rotation,
+            commands::rotation::check_rotation,
+            commands::rotation::promote_rotation,
+            commands::rotation::rollback_rotation,
+            commands::rotation::cancel_rotation,
+            commands::rotation::rotation_overrides,
+            commands::rotation::set_rotation_override,
+            commands::rotation::mark_deploy,
+            commands::rotation::open_provider_page,
+            commands::settings::get_tray_settings,
+            commands::settings::set_tray_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

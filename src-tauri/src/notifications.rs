@@ -180,51 +180,11 @@ fn snapshot(roster: &[RosterEntry], requests: &[AccessRequest]) -> Vec<String> {
 }
 
 fn load(dir: &Path) -> Notified {
-    let path = dir.join(FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            eprintln!(
-                "keyshelf-desktop: ignoring {} ({e}); still pending requests are announced again",
-                path.display()
-            );
-            Notified::default()
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Notified::default(),
-        Err(e) => {
-            eprintln!(
-                "keyshelf-desktop: cannot read {} ({e}); still pending requests are announced again",
-                path.display()
-            );
-            Notified::default()
-        }
-    }
+    crate::memo::load(dir, FILE, "still pending requests are announced again")
 }
 
-/// Writes atomically (temp file + rename), readable by this user only, like `config.json`.
-fn save(dir: &Path, notified: &Notified) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    let path = dir.join(FILE);
-    let tmp = dir.join(format!(".{FILE}.{}", std::process::id()));
-    let text = serde_json::to_vec_pretty(notified).map_err(std::io::Error::other)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = (|| {
-        use std::io::Write;
-        let mut file = options.open(&tmp)?;
-        file.write_all(&text)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+fn save(dir: &Path, value: &Notified) -> std::io::Result<()> {
+    crate::memo::save(dir, FILE, value)
 }
 
 /// One look: reads the roster and the requests, shows what is new, remembers it. Returns what

@@ -29,6 +29,8 @@ pub struct AppState {
     pub expiry_wake: Notify,
     /// Wakes the access-request watcher (notifications) when a session starts.
     pub access_wake: Notify,
+    /// Wakes the rotation reminders (reminders.rs) when a session starts.
+    pub reminders_wake: Notify,
 }
 
 /// When the user was last active, on both clocks: the monotonic one cannot be set back, the
@@ -71,6 +73,7 @@ impl AppState {
             unlocked: Notify::new(),
             expiry_wake: Notify::new(),
             access_wake: Notify::new(),
+            reminders_wake: Notify::new(),
         })
     }
 
@@ -102,6 +105,12 @@ impl AppState {
         Ok(session.with_pinned_owner(owner))
     }
 
+    /// The unlocked session, or `Locked`, without counting as activity: for reads the app makes on
+    /// its own (refreshing a badge), which must not keep an idle vault open.
+    pub async fn session_quiet(&self) -> Result<Arc<Session>> {
+        self.session.read().await.clone().ok_or(Error::Locked)
+    }
+
     /// Taken by an unlock before its slow work; `start_session` compares it.
     pub fn lock_count(&self) -> u64 {
         self.locks.load(Ordering::SeqCst)
@@ -127,6 +136,7 @@ impl AppState {
         self.unlocked.notify_one();
         self.expiry_wake.notify_one();
         self.access_wake.notify_one();
+        self.reminders_wake.notify_one();
         Ok(())
     }
 
@@ -165,6 +175,7 @@ mod tests {
             unlocked: Notify::new(),
             expiry_wake: Notify::new(),
             access_wake: Notify::new(),
+            reminders_wake: Notify::new(),
         }
     }
 

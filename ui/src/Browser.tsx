@@ -23,6 +23,9 @@ import { SearchDialog } from "./features/search/SearchDialog";
 import { AddSecretDialog } from "./features/secrets/AddSecretDialog";
 import { SecretDetail } from "./features/secrets/SecretDetail";
 import { SecretList } from "./features/secrets/SecretList";
+import { ScanDialog, type ScanResult } from "./features/scan/ScanDialog";
+import { RotationDashboard } from "./features/rotation/RotationDashboard";
+import { useRotation } from "./features/rotation/useRotation";
 import { SettingsDialog } from "./features/settings/SettingsDialog";
 import "./Browser.css";
 
@@ -35,6 +38,8 @@ type OpenDialog =
   | { type: "request-access"; scope: Scope }
   | { type: "access-requests" }
   | { type: "members" }
+  | { type: "scan" }
+  | { type: "rotation" }
   | null;
 
 interface Loaded {
@@ -69,8 +74,19 @@ export function Browser({
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
   const [dialog, setDialog] = useState<OpenDialog>(null);
+  // The last leak scan, so its results are still there after going to a secret it found.
+  const [lastScan, setLastScan] = useState<ScanResult | null>(null);
+  // A request from the scan page to open the Rotate dialog of a secret (n: a new request).
+  const [rotateRequest, setRotateRequest] = useState<{ path: string; n: number } | null>(null);
   const team = useTeamAccess(member);
   const countId = useId();
+  // The tray menu's "Rotation" opens the dashboard, unless another dialog is in the way.
+  const rotation = useRotation(() => setDialog((open) => open ?? { type: "rotation" }));
+  const rotationCountId = useId();
+  const rotationChanged = useCallback(() => {
+    setReload((n) => n + 1);
+    void rotation.refresh();
+  }, [rotation.refresh]);
 
   const refreshProjects = useCallback(async () => {
     try {
@@ -186,6 +202,28 @@ export function Browser({
           Search
         </button>
         <div className="topbar-actions">
+          <Button
+            variant="ghost"
+            icon="rotate"
+            aria-label="Rotation"
+            title="Rotation"
+            className="rotation-trigger"
+            aria-describedby={rotation.urgent > 0 ? rotationCountId : undefined}
+            onClick={() => {
+              setDialog({ type: "rotation" });
+              void rotation.refresh();
+            }}
+          >
+            <span className="topbar-label">Rotation</span>
+            {rotation.urgent > 0 ? (
+              <span className="count-badge" aria-hidden="true">
+                {rotation.urgent}
+              </span>
+            ) : null}
+          </Button>
+          <span id={rotationCountId} hidden>
+            {`${rotation.urgent} to rotate now`}
+          </span>
           {team.decides ? (
             <Button
               variant="ghost"
@@ -224,6 +262,8 @@ export function Browser({
           <Button icon="plus" onClick={() => setDialog({ type: "add-project" })}>
             Add project
           </Button>
+          {/* Icon only (named and titled "Scan for leaks"): the bar is full at common widths. */}
+          <IconButton icon="scan" label="Scan for leaks" onClick={() => setDialog({ type: "scan" })} />
           <IconButton icon="settings" label="Settings" onClick={() => setDialog({ type: "settings" })} />
           <Button variant="ghost" icon="lock" onClick={onLock}>
             Lock
@@ -293,7 +333,8 @@ export function Browser({
                 secret={selectedSecret}
                 kindLabel={kindLabel(selectedSecret.kind)}
                 kinds={kinds}
-                onChanged={() => setReload((n) => n + 1)}
+                onChanged={rotationChanged}
+                rotateRequest={rotateRequest?.path === api.secretPath(selectedSecret) ? rotateRequest.n : undefined}
                 onDeleted={() => {
                   setSelected(null);
                   setReload((n) => n + 1);
@@ -398,6 +439,35 @@ export function Browser({
             toast.show(`Revoked ${revoked.member}'s access to ${revoked.scope}.`);
             void team.refresh();
             // Secrets the member read are flagged exposed now.
+            setReload((n) => n + 1);
+          }}
+        />
+      ) : null}
+      {dialog?.type === "rotation" ? (
+        <RotationDashboard
+          due={rotation.due}
+          error={rotation.error}
+          kinds={kinds}
+          kindLabel={kindLabel}
+          onClose={closeDialog}
+          onChanged={rotationChanged}
+        />
+      ) : null}
+      {dialog?.type === "scan" ? (
+        <ScanDialog
+          initial={lastScan}
+          onResult={(result) => {
+            setLastScan(result);
+            // Vault keys found in notebooks were just flagged exposed.
+            if (result.report.exposed.length > 0) setReload((n) => n + 1);
+          }}
+          onClose={closeDialog}
+          onRotate={(path) => {
+            const [project = "", environment = "", name = ""] = path.split("/");
+            closeDialog();
+            selectScope({ project, environment }, name);
+            // The secret's Rotate dialog opens as soon as its detail shows.
+            setRotateRequest((r) => ({ path, n: (r?.n ?? 0) + 1 }));
             setReload((n) => n + 1);
           }}
         />

@@ -23,3 +23,12 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 
 /** How often the browser asks for pending access requests (and its own open scopes) while unlocked. */
 export const ACCESS_POLL_MS = 60 * 1000;
+
+/** The rotation dashboard lists what falls due within this many days ("due this month"). */
+export const ROTATION_WINDOW_DAYS = 30;
+
+/** "Due this week" on the rotation dashboard: a deadline within this many days. */
+export const ROTATION_WEEK_DAYS = 7;
+
+/** How long a promoted rotation keeps the old value readable, unless the user says otherwise. */
+export const DEFAULT_OVERLAP = "24h";

@@ -19,9 +19,11 @@ fn duration(text: Option<String>) -> keyshelf_core::Result<Option<Duration>> {
         .transpose()
 }
 
+/// Polled by the UI (like `my_scopes` and `list_access_requests`): quiet, so an open window
+/// does not hold off the idle lock; the user's own input counts through `note_activity`.
 #[tauri::command]
 pub async fn list_members(state: State<'_, AppState>) -> CommandResult<Vec<RosterEntry>> {
-    Ok(state.session().await?.roster().await?)
+    Ok(state.session_quiet().await?.roster().await?)
 }
 
 /// Admits a pending member after the admitter compared their key fingerprint out of band (the
@@ -57,12 +59,12 @@ pub async fn admit_member(
 /// `project/env` labels this member can open now; the UI shows the others locked.
 #[tauri::command]
 pub async fn my_scopes(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
-    Ok(state.session().await?.accessible_scopes().await?)
+    Ok(state.session_quiet().await?.accessible_scopes().await?)
 }
 
 #[tauri::command]
 pub async fn list_access_requests(state: State<'_, AppState>, pending_only: bool) -> CommandResult<Vec<AccessRequest>> {
-    Ok(state.session().await?.access_requests(pending_only).await?)
+    Ok(state.session_quiet().await?.access_requests(pending_only).await?)
 }
 
 /// `duration`: like `7d`, or null/empty for until revoked.

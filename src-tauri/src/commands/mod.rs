@@ -2,6 +2,8 @@
 
 pub mod access;
 pub mod projects;
+pub mod rotation;
+pub mod scan;
 pub mod secrets;
 pub mod settings;
 pub mod vault;

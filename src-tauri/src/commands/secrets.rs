@@ -40,6 +40,34 @@ pub enum SecretValue {
     File { name: String, base64: String },
 }
 
+impl SecretValue {
+    /// The bytes, and for a file its base name (what `run` names the private file).
+    pub(crate) fn into_bytes(self) -> Result<(Zeroizing<Vec<u8>>, Option<String>), Error> {
+        Ok(match self {
+            SecretValue::Text { text } => (Zeroizing::new(text.into_bytes()), None),
+            SecretValue::File { name, base64 } => {
+                let base64 = Zeroizing::new(base64);
+                let bytes = BASE64.decode(base64.as_bytes()).map_err(|_| Error::InvalidFile {
+                    name: name.clone(),
+                    reason: "it did not arrive intact (not base64)".into(),
+                })?;
+                if bytes.len() as u64 > MAX_VALUE_BYTES {
+                    return Err(Error::FileTooLarge {
+                        path: name.into(),
+                        size: bytes.len() as u64,
+                        limit: MAX_VALUE_BYTES,
+                    });
+                }
+                let file_name = std::path::Path::new(&name)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .filter(|n| !n.is_empty());
+                (Zeroizing::new(bytes), file_name.or(Some("secret".into())))
+            }
+        })
+    }
+}
+
 /// Metadata changes; `null` keeps a field as it is, an empty note removes the note.
 #[derive(Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -65,6 +93,8 @@ pub struct KindInfo {
     pub env_var: Option<String>,
     #[ts(type = "number | null")]
     pub default_rotation_days: Option<i64>,
+    /// The provider's page where keys of this kind are made and revoked (rotating by hand).
+    pub console_url: Option<String>,
 }
 
 #[tauri::command]
@@ -85,29 +115,7 @@ pub async fn search_secrets(state: State<'_, AppState>, query: String) -> Comman
 #[tauri::command]
 pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> CommandResult<()> {
     let path: SecretPath = secret.path.parse()?;
-    let (value, file_name) = match secret.value {
-        SecretValue::Text { text } => (Zeroizing::new(text.into_bytes()), None),
-        SecretValue::File { name, base64 } => {
-            let base64 = Zeroizing::new(base64);
-            let bytes = BASE64.decode(base64.as_bytes()).map_err(|_| Error::InvalidFile {
-                name: name.clone(),
-                reason: "it did not arrive intact (not base64)".into(),
-            })?;
-            if bytes.len() as u64 > MAX_VALUE_BYTES {
-                return Err(Error::FileTooLarge {
-                    path: name.into(),
-                    size: bytes.len() as u64,
-                    limit: MAX_VALUE_BYTES,
-                }
-                .into());
-            }
-            let file_name = std::path::Path::new(&name)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .filter(|n| !n.is_empty());
-            (Zeroizing::new(bytes), file_name.or(Some("secret".into())))
-        }
-    };
+    let (value, file_name) = secret.value.into_bytes()?;
     if value.is_empty() {
         return Err(Error::EmptyValue {
             what: format!("the value for {path}"),
@@ -219,6 +227,7 @@ pub fn secret_kinds() -> Vec<KindInfo> {
             label: kind.label().to_owned(),
             env_var: kind.env_var().map(str::to_owned),
             default_rotation_days: kind.default_rotation().map(|d| d.as_secs() / 86_400),
+            console_url: kind.console_url().map(str::to_owned),
         })
         .collect()
 }

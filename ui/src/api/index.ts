@@ -2,25 +2,37 @@
 // command names, their argument keys and the error shape live in one place.
 //
 // Never log arguments or results here: set_secret carries a value, reveal_secret returns one,
-// secret_note returns a note and unlock_with_recovery carries the recovery key.
+// secret_note returns a note, unlock_with_recovery carries the recovery key and stage_rotation
+// carries a new value.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 import type { AccessRequest } from "../bindings/AccessRequest";
+import type { CheckOutcome } from "../bindings/CheckOutcome";
 import type { CommandError } from "../bindings/CommandError";
 import type { CopyResult } from "../bindings/CopyResult";
 import type { CreatedVault } from "../bindings/CreatedVault";
+import type { DueSecrets } from "../bindings/DueSecrets";
 import type { JoinedVault } from "../bindings/JoinedVault";
 import type { KindInfo } from "../bindings/KindInfo";
 import type { LockEvent } from "../bindings/LockEvent";
 import type { NewSecret } from "../bindings/NewSecret";
 import type { ProjectSummary } from "../bindings/ProjectSummary";
+import type { Promoted } from "../bindings/Promoted";
+import type { Redacted } from "../bindings/Redacted";
+import type { RedactTarget } from "../bindings/RedactTarget";
 import type { Revoked } from "../bindings/Revoked";
 import type { RosterEntry } from "../bindings/RosterEntry";
+import type { ScanProgress } from "../bindings/ScanProgress";
+import type { ScanReport } from "../bindings/ScanReport";
 import type { SecretEdit } from "../bindings/SecretEdit";
+import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSummary } from "../bindings/SecretSummary";
+import type { SecretValue } from "../bindings/SecretValue";
 import type { Settings } from "../bindings/Settings";
+import type { Staged } from "../bindings/Staged";
+import type { TraySettings } from "../bindings/TraySettings";
 import type { UnlockResult } from "../bindings/UnlockResult";
 import type { VaultStatus } from "../bindings/VaultStatus";
 import type { VersionSummary } from "../bindings/VersionSummary";
@@ -36,6 +48,7 @@ export type ErrorCode =
   | "keychain"
   | "no_vault"
   | "not_allowed"
+  | "check_failed"
   | "internal";
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -48,6 +61,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "keychain",
   "no_vault",
   "not_allowed",
+  "check_failed",
   "internal",
 ]);
 
@@ -215,6 +229,67 @@ export const denyAccess = (id: string, reason: string) => call<AccessRequest>("d
 export const previewRevoke = (member: string, scope: string) => call<Revoked>("preview_revoke", { member, scope });
 
 export const revokeAccess = (member: string, scope: string) => call<Revoked>("revoke_access", { member, scope });
+
+/** Rust opens the native folder picker (the webview has no dialog permission); null: cancelled. */
+export const pickScanFolder = () => call<string | null>("pick_scan_folder");
+
+/**
+ * Scans a folder for vault values and provider key formats. Findings carry a 4-character preview,
+ * never a value; vault secrets found in notebooks come back in `exposed`, already flagged.
+ */
+export const scanFolder = (folder: string) => call<ScanReport>("scan_folder", { folder });
+
+/** How far the running scan got (Rust emits it a few times a second). */
+export const onScanProgress = (listener: (progress: ScanProgress) => void): Promise<UnlistenFn> =>
+  listen<ScanProgress>("scan-progress", (event) => listener(event.payload));
+
+/**
+ * Redacts these findings of the last scan in place (originals kept as FILE.keyshelf-bak). Rust
+ * refuses files the last scan did not flag, and backups; a file it cannot rewrite is a problem
+ * in the outcome, not the end of the others.
+ */
+export const redactFindings = (targets: RedactTarget[]) => call<Redacted>("redact_findings", { targets });
+
+/**
+ * Exposed, overdue and due-within-`withinDays` secrets of every scope this member sees (a lead:
+ * the scopes they lead), most urgent first, with the time Rust judged them at.
+ */
+export const dueSecrets = (withinDays: number) => call<DueSecrets>("due_secrets", { withinDays });
+
+/** Stores a new value as pending; the current value is untouched until promotion. */
+export const stageRotation = (path: string, value: SecretValue) =>
+  call<Staged>("stage_rotation", { rotation: { path, value } });
+
+/** Runs `command` (null: the saved check) against the pending value; `save` keeps it on the secret. */
+export const checkRotation = (path: string, command: string | null, save: boolean) =>
+  call<CheckOutcome>("check_rotation", { path, command, save });
+
+/**
+ * Pending `version` → current; the old value stays readable for `overlap` ("24h"; null: the
+ * default). Rust refuses if another version was staged since, or a saved check has not passed.
+ */
+export const promoteRotation = (path: string, version: number, overlap: string | null) =>
+  call<Promoted>("promote_rotation", { path, version, overlap });
+
+export const rollbackRotation = (path: string) => call<Promoted>("rollback_rotation", { path });
+
+/** Discards the pending version; returns its number. */
+export const cancelRotation = (path: string) => call<number>("cancel_rotation", { path });
+
+/** Rust opens the kind's provider key page (a fixed URL per kind) in the default browser. */
+export const openProviderPage = (kind: SecretKind) => call<void>("open_provider_page", { kind });
+
+/** Rust's hourly look (it also sends the reminders) found that what is due changed. */
+export const onRotationChanged = (listener: () => void): Promise<UnlistenFn> =>
+  listen<null>("rotation-changed", () => listener());
+
+/** The tray menu asked for the rotation dashboard. */
+export const onOpenRotation = (listener: () => void): Promise<UnlistenFn> =>
+  listen<null>("open-rotation", () => listener());
+
+export const getTraySettings = () => call<TraySettings>("get_tray_settings");
+
+export const setTraySettings = (settings: TraySettings) => call<TraySettings>("set_tray_settings", { settings });
 
 /** "project/environment/NAME", the path every secret command takes. */
 export function secretPath(secret: Pick<SecretSummary, "project" | "environment" | "name">): string {

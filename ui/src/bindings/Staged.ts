@@ -9,6 +9,7 @@ export type Staged = { version: number,
  */
 format_warning: string | null, 
 /**
- * The check saved on the secret, which promotion runs first.
+ * The check saved on the secret (verified: saved by a member this device trusts), which
+ * promotion requires to have passed.
  */
 saved_check: string | null, };

@@ -13,7 +13,9 @@ import type { AccessRequest } from "../bindings/AccessRequest";
 import type { CommandError } from "../bindings/CommandError";
 import type { KindInfo } from "../bindings/KindInfo";
 import type { LockReason } from "../bindings/LockReason";
+import type { NewRotation } from "../bindings/NewRotation";
 import type { NewSecret } from "../bindings/NewSecret";
+import type { RedactTarget } from "../bindings/RedactTarget";
 import type { Revoked } from "../bindings/Revoked";
 import type { Role } from "../bindings/Role";
 import type { RosterEntry } from "../bindings/RosterEntry";
@@ -21,6 +23,8 @@ import type { SecretEdit } from "../bindings/SecretEdit";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSummary } from "../bindings/SecretSummary";
 import type { Settings } from "../bindings/Settings";
+import type { TraySettings } from "../bindings/TraySettings";
+import { FakeDisk, type Known } from "./fakeScan";
 
 const DAY = 86_400;
 export const PASSPHRASE = "correct horse battery staple";
@@ -28,19 +32,29 @@ export const RECOVERY_KEY = "KSR1-ABCD-EFGH-IJKL-MNOP-QRST-UVWX";
 export const JOINED_FINGERPRINT = "9D41 07AA 3C62 F1E8";
 
 export const KINDS: KindInfo[] = [
-  { kind: "openai", label: "OpenAI", env_var: "OPENAI_API_KEY", default_rotation_days: 90 },
-  { kind: "anthropic", label: "Anthropic", env_var: "ANTHROPIC_API_KEY", default_rotation_days: 90 },
-  { kind: "hugging-face", label: "Hugging Face", env_var: "HF_TOKEN", default_rotation_days: 180 },
-  { kind: "wandb", label: "Weights & Biases", env_var: "WANDB_API_KEY", default_rotation_days: null },
-  { kind: "gcp-service-account", label: "GCP service account", env_var: "GOOGLE_APPLICATION_CREDENTIALS", default_rotation_days: 30 },
-  { kind: "database-url", label: "Database URL", env_var: "DATABASE_URL", default_rotation_days: 30 },
-  { kind: "generic", label: "Generic", env_var: null, default_rotation_days: null },
+  { kind: "openai", label: "OpenAI", env_var: "OPENAI_API_KEY", default_rotation_days: 90, console_url: "https://platform.openai.com/api-keys" },
+  { kind: "anthropic", label: "Anthropic", env_var: "ANTHROPIC_API_KEY", default_rotation_days: 90, console_url: "https://console.anthropic.com/settings/keys" },
+  { kind: "hugging-face", label: "Hugging Face", env_var: "HF_TOKEN", default_rotation_days: 180, console_url: "https://huggingface.co/settings/tokens" },
+  { kind: "wandb", label: "Weights & Biases", env_var: "WANDB_API_KEY", default_rotation_days: null, console_url: "https://wandb.ai/authorize" },
+  {
+    kind: "gcp-service-account",
+    label: "GCP service account",
+    env_var: "GOOGLE_APPLICATION_CREDENTIALS",
+    default_rotation_days: 30,
+    console_url: "https://console.cloud.google.com/iam-admin/serviceaccounts",
+  },
+  { kind: "database-url", label: "Database URL", env_var: "DATABASE_URL", default_rotation_days: 30, console_url: null },
+  { kind: "generic", label: "Generic", env_var: null, default_rotation_days: null, console_url: null },
 ];
 
 interface Stored {
   summary: SecretSummary;
   values: string[];
   note: string | null;
+  /** A staged rotation (Rust's pending version) and its check outcome. */
+  pending?: { value: string; version: number; check: "passed" | "failed" | null };
+  /** The value a promotion replaced, readable until summary.previous_until. */
+  previous?: { value: string; version: number };
 }
 
 export interface FakeOptions {
@@ -71,6 +85,11 @@ export class FakeVault {
   keychain: "key" | "empty" | "broken";
   passphrase = PASSPHRASE;
   settings: Settings = { idle_lock_minutes: 10, lock_on_system_lock: true };
+  tray: TraySettings = { keep_in_tray: false };
+  /** Whether a rotation check passes, as Rust's `sh -c COMMAND` with the candidate would say. */
+  checkPasses: (command: string, candidate: string) => boolean = () => true;
+  /** Kinds whose provider page open_provider_page opened. */
+  openedPages: SecretKind[] = [];
   calls: Array<{ cmd: string; args: Record<string, unknown> }> = [];
   projects = new Map<string, Map<string, Map<string, Stored>>>();
   now = Math.floor(Date.now() / 1000);
@@ -81,6 +100,8 @@ export class FakeVault {
   /** What each member read, as Rust's audit log tells it: member → "project/env/NAME". */
   reads = new Map<string, Set<string>>();
   requests: AccessRequest[] = [];
+  /** The folders and files scan_folder reads and redact_findings rewrites. */
+  disk = new FakeDisk();
 
   constructor(options: FakeOptions = {}) {
     this.exists = options.exists ?? true;
@@ -216,6 +237,23 @@ export class FakeVault {
   async emitLocked(reason: LockReason) {
     this.unlocked = false;
     await emit("vault-locked", { reason });
+  }
+
+  /** Plays Rust reporting how far a running scan got. */
+  async emitScanProgress(files: number, bytes: number) {
+    await emit("scan-progress", { files, bytes });
+  }
+
+  /** Current values of the secrets this member can open: what Rust's scan looks for. */
+  private knownSecrets(): Known[] {
+    const open = this.scopesOf(this.me);
+    return [...this.projects].flatMap(([project, envs]) =>
+      [...envs]
+        .filter(([env]) => open.includes(`${project}/${env}`))
+        .flatMap(([env, scope]) =>
+          [...scope].map(([name, s]) => ({ path: `${project}/${env}/${name}`, value: s.values[s.values.length - 1] ?? "" })),
+        ),
+    );
   }
 
   /** Plays Rust's access watcher noticing a change made on another device. */
@@ -356,6 +394,102 @@ export class FakeVault {
     };
   }
 
+  /** Rust's Session::due: the scopes this member sees (owner: all; lead: the projects led too). */
+  private due(withinDays: number) {
+    const me = this.roster.find((m) => m.name === this.me);
+    const open = this.scopesOf(this.me);
+    const sees = (project: string, environment: string) =>
+      me?.role === "owner" || open.includes(`${project}/${environment}`) || (me?.role === "lead" && me.lead_of.includes(project));
+    const rank = { exposed: 0, overdue: 1, "due-soon": 2, fresh: 3, "no-deadline": 4 } as const;
+    const secrets = [...this.projects.values()]
+      .flatMap((envs) => [...envs.values()].flatMap((scope) => [...scope.values()]))
+      .map((s) => s.summary)
+      .filter((s) => sees(s.project, s.environment))
+      .map((s): SecretSummary => {
+        const rotation =
+          s.exposed_at !== null
+            ? "exposed"
+            : s.due_at === null
+              ? "no-deadline"
+              : s.due_at <= this.now
+                ? "overdue"
+                : s.due_at <= this.now + withinDays * DAY
+                  ? "due-soon"
+                  : "fresh";
+        return { ...s, rotation };
+      })
+      .filter((s) => s.rotation === "exposed" || s.rotation === "overdue" || s.rotation === "due-soon")
+      .sort((a, b) => rank[a.rotation] - rank[b.rotation] || (a.due_at ?? 0) - (b.due_at ?? 0));
+    return { now: this.now, secrets };
+  }
+
+  private stage({ path, value }: NewRotation) {
+    const stored = this.readable(path, false);
+    const text = value.type === "file" ? atob(value.base64) : value.text;
+    if (!text) throw fail("invalid", `the new value for ${path} is empty`);
+    const version = Math.max(stored.pending?.version ?? 0, stored.summary.version ?? 0, stored.values.length) + 1;
+    stored.pending = { value: text, version, check: null };
+    stored.summary.pending_version = version;
+    const warning = stored.summary.kind === "openai" && !text.startsWith("sk-") ? "OpenAI keys start with sk-" : null;
+    return { version, format_warning: warning, saved_check: stored.summary.check_command };
+  }
+
+  private check(path: string, command: string | null, save: boolean) {
+    const stored = this.readable(path, false);
+    const typed = command?.trim() || null;
+    if (save) stored.summary.check_command = typed;
+    const run = typed ?? stored.summary.check_command;
+    if (run === null) throw fail("invalid", `invalid check setting: ${path} has no saved check: give a command`);
+    if (!stored.pending) throw fail("not_found", `${path} has no pending version`);
+    const passed = this.checkPasses(run, stored.pending.value);
+    stored.pending.check = passed ? "passed" : "failed";
+    return { passed, exit_code: passed ? 0 : 1, version: stored.pending.version };
+  }
+
+  private promote(path: string, version: number | null, overlap: string | null) {
+    const stored = this.readable(path, false);
+    const pending = stored.pending;
+    if (!pending || (version !== null && version !== pending.version)) {
+      throw fail("not_found", `${path} has no pending version ${version ?? ""} to promote`);
+    }
+    if (pending.check === "failed") {
+      throw fail("check_failed", `the check of ${path} version ${pending.version} failed: not promoting it`);
+    }
+    if (stored.summary.check_command !== null && pending.check !== "passed") {
+      throw fail("check_failed", `${path} has a saved check that version ${pending.version} has not passed: run it first`);
+    }
+    const window = parseRotation(overlap) ?? DAY;
+    const summary = stored.summary;
+    const previous = summary.version;
+    stored.previous = { value: stored.values[stored.values.length - 1] ?? "", version: previous ?? 0 };
+    stored.values.push(pending.value);
+    delete stored.pending;
+    Object.assign(summary, {
+      version: pending.version,
+      pending_version: null,
+      previous_until: this.now + window,
+      last_rotated_at: this.now,
+      due_at: summary.rotate_every_secs === null ? null : this.now + summary.rotate_every_secs,
+      rotation: "fresh",
+      exposed_at: null,
+      exposed_reason: null,
+    });
+    return { current: pending.version, previous, previous_until: previous === null ? null : this.now + window };
+  }
+
+  private rollback(path: string) {
+    const stored = this.readable(path, false);
+    const { previous, summary } = stored;
+    if (!previous || summary.previous_until === null || summary.previous_until <= this.now) {
+      throw fail("not_found", `${path} has no previous version inside its overlap window: nothing to roll back to`);
+    }
+    const current = { value: stored.values[stored.values.length - 1] ?? "", version: summary.version ?? 0 };
+    stored.values.push(previous.value);
+    stored.previous = current;
+    summary.version = previous.version;
+    return { current: previous.version, previous: current.version, previous_until: summary.previous_until };
+  }
+
   async handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
     this.calls.push({ cmd, args });
     switch (cmd) {
@@ -434,6 +568,18 @@ export class FakeVault {
       }
       case "secret_kinds":
         return KINDS;
+      case "get_tray_settings":
+        return this.tray;
+      case "set_tray_settings":
+        this.tray = { ...(args.settings as TraySettings) };
+        return this.tray;
+      case "open_provider_page": {
+        const kind = args.kind as SecretKind;
+        const info = KINDS.find((k) => k.kind === kind);
+        if (!info?.console_url) throw fail("invalid", `invalid provider page setting: ${info?.label ?? kind} keys have no provider page`);
+        this.openedPages.push(kind);
+        return null;
+      }
     }
     this.requireUnlocked();
     switch (cmd) {
@@ -528,6 +674,27 @@ export class FakeVault {
         }
         return revoked;
       }
+      case "pick_scan_folder":
+        return this.disk.picked;
+      case "scan_folder": {
+        const report = await this.disk.scan(String(args.folder), this.knownSecrets());
+        // As in Rust: a vault key found in a notebook is flagged exposed.
+        const leaked = new Set<string>();
+        for (const f of report.findings) {
+          if (f.cell === null) continue;
+          for (const secret of [...(f.secret === null ? [] : [f.secret]), ...f.other_secrets]) {
+            const [project = "", environment = "", name = ""] = secret.split("/");
+            const summary = this.scope(project, environment).get(name)?.summary;
+            if (!summary) continue;
+            summary.exposed_at = this.now;
+            summary.exposed_reason = `found in clear in ${f.file} (cell ${f.cell})`;
+            leaked.add(secret);
+          }
+        }
+        return { ...report, exposed: [...leaked].sort() };
+      }
+      case "redact_findings":
+        return this.disk.redact(args.targets as RedactTarget[], this.knownSecrets());
       case "set_secret": {
         const secret = args.secret as NewSecret;
         const file = secret.value.type === "file" ? secret.value : null;
@@ -578,12 +745,35 @@ export class FakeVault {
           : `import keyshelf\nkey = keyshelf.get("${String(args.path)}")  # fetched at run time`;
       case "secret_history": {
         const stored = this.secret(args.path);
-        return stored.values.map((_, i) => ({
+        const versions: unknown[] = stored.values.map((_, i) => ({
           version: i + 1,
           state: i === stored.values.length - 1 ? "current" : "previous",
           created_at: this.now - (stored.values.length - i) * DAY,
           created_by: "ada",
         }));
+        if (stored.pending) {
+          const { version, check } = stored.pending;
+          versions.push({ version, state: "pending", created_at: this.now, created_by: "ada", retire_at: null, check_status: check });
+        }
+        return versions;
+      }
+      case "due_secrets":
+        return this.due(Number(args.withinDays ?? 14));
+      case "stage_rotation":
+        return this.stage(args.rotation as NewRotation);
+      case "check_rotation":
+        return this.check(String(args.path), (args.command as string | null) ?? null, Boolean(args.save));
+      case "promote_rotation":
+        return this.promote(String(args.path), (args.version as number | null) ?? null, (args.overlap as string | null) ?? null);
+      case "rollback_rotation":
+        return this.rollback(String(args.path));
+      case "cancel_rotation": {
+        const stored = this.readable(args.path, false);
+        if (!stored.pending) throw fail("not_found", `${String(args.path)} has no pending version to cancel`);
+        const { version } = stored.pending;
+        delete stored.pending;
+        stored.summary.pending_version = null;
+        return version;
       }
       case "remove_secret": {
         const [project = "", environment = "", name = ""] = String(args.path).split("/");

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 
 import * as api from "../../api";
 import type { KindInfo } from "../../bindings/KindInfo";
@@ -11,6 +11,7 @@ import { KindIcon } from "../../components/KindIcon";
 import { useToast } from "../../components/Toast";
 import { REVEAL_HIDE_MS } from "../../config";
 import { formatDate, formatDateTime, formatInterval, nowSecs, relativeDays } from "../../lib/time";
+import { RotateDialog } from "../rotation/RotateDialog";
 import { DeleteSecretDialog } from "./DeleteSecretDialog";
 import { EditSecretDialog } from "./EditSecretDialog";
 import { HistoryTable } from "./HistoryTable";
@@ -27,10 +28,12 @@ interface SecretDetailProps {
   /** After an edit: the list (and with it this secret's summary) should be read again. */
   onChanged: () => void;
   onDeleted: (name: string) => void;
+  /** Changes (a new number) when another page asks to rotate this secret: opens the Rotate dialog. */
+  rotateRequest?: number;
 }
 
 /** Mount with key={path}: switching secrets must drop a revealed value, a shown note and every panel. */
-export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }: SecretDetailProps) {
+export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted, rotateRequest }: SecretDetailProps) {
   const path = api.secretPath(secret);
   const toast = useToast();
   const reveal = useReveal(path);
@@ -40,6 +43,10 @@ export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }:
   const [historyOpen, setHistoryOpen] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [editing, setEditing] = useState(false);
+  const [rotating, setRotating] = useState(rotateRequest !== undefined);
+  useEffect(() => {
+    if (rotateRequest !== undefined) setRotating(true);
+  }, [rotateRequest]);
   // The decrypted note while shown; `undefined` when hidden (null: the secret has none after all).
   const [noteText, setNoteText] = useState<string | null | undefined>(undefined);
   const [noteBusy, setNoteBusy] = useState(false);
@@ -165,6 +172,14 @@ export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }:
           )}
         </Fact>
         <Fact term="Last rotated">{formatDate(secret.last_rotated_at)}</Fact>
+        {secret.pending_version !== null ? (
+          <Fact term="Staged">
+            <Badge tone="accent">{`v${secret.pending_version} pending`}</Badge>
+          </Fact>
+        ) : null}
+        {secret.previous_until !== null && secret.previous_until > now ? (
+          <Fact term="Previous value">{`Readable until ${formatDateTime(secret.previous_until)}`}</Fact>
+        ) : null}
         <Fact term="Updated">{formatDateTime(secret.updated_at)}</Fact>
         <Fact term="Note">
           {secret.has_note ? (
@@ -194,6 +209,9 @@ export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }:
       ) : null}
 
       <div className="detail-actions">
+        <Button variant="ghost" icon="rotate" aria-haspopup="dialog" onClick={() => setRotating(true)}>
+          Rotate
+        </Button>
         <Button variant="ghost" icon="edit" onClick={() => setEditing(true)}>
           Edit
         </Button>
@@ -220,6 +238,21 @@ export function SecretDetail({ secret, kindLabel, kinds, onChanged, onDeleted }:
             setNoteText(undefined);
             reveal.hide();
             toast.show(newVersion ? "Saved as a new version." : "Saved.");
+            onChanged();
+          }}
+        />
+      ) : null}
+
+      {rotating ? (
+        <RotateDialog
+          secret={secret}
+          kind={kinds.find((k) => k.kind === secret.kind) ?? null}
+          kindLabel={kindLabel}
+          now={now}
+          onClose={() => setRotating(false)}
+          onChanged={() => {
+            // A promotion or rollback changes the value: hide what may be on screen.
+            reveal.hide();
             onChanged();
           }}
         />

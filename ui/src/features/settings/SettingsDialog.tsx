@@ -10,10 +10,14 @@ import { CheckboxField, TextField } from "../../components/Field";
 const MIN_MINUTES = 1;
 const MAX_MINUTES = 1440;
 
-/** This device's locking policy. Rust stores it and applies it (the idle lock runs there). */
+/**
+ * This device's locking policy and whether closing keeps Keyshelf in the tray. Rust stores and
+ * applies both (the idle lock runs there).
+ */
 export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
   const [minutes, setMinutes] = useState("");
   const [lockOnSystemLock, setLockOnSystemLock] = useState(false);
+  const [keepInTray, setKeepInTray] = useState(false);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState(false);
@@ -21,11 +25,12 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
 
   useEffect(() => {
     let live = true;
-    api.getSettings().then(
-      (settings) => {
+    Promise.all([api.getSettings(), api.getTraySettings()]).then(
+      ([settings, tray]) => {
         if (!live) return;
         setMinutes(String(settings.idle_lock_minutes));
         setLockOnSystemLock(settings.lock_on_system_lock);
+        setKeepInTray(tray.keep_in_tray);
         setLoaded(true);
       },
       (e: unknown) => live && setError(api.errorMessage(e)),
@@ -47,6 +52,7 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
     setError(null);
     try {
       await api.setSettings({ idle_lock_minutes: value, lock_on_system_lock: lockOnSystemLock });
+      await api.setTraySettings({ keep_in_tray: keepInTray });
       onSaved();
     } catch (e) {
       const err = api.toApiError(e);
@@ -59,7 +65,7 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
   return (
     <Dialog
       label="Settings"
-      description="Locking on this device. The vault and your team are not affected."
+      description="Locking and the tray on this device. The vault and your team are not affected."
       size="sm"
       onClose={onClose}
       onSubmit={() => void submit()}
@@ -97,6 +103,12 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
             checked={lockOnSystemLock}
             onChange={(e) => setLockOnSystemLock(e.target.checked)}
             hint="Screen saver, closed lid or locked session, where the system reports it."
+          />
+          <CheckboxField
+            label="Keep running in the tray"
+            checked={keepInTray}
+            onChange={(e) => setKeepInTray(e.target.checked)}
+            hint="Closing the window leaves Keyshelf in the tray, so rotation reminders keep coming. Quit from the tray menu."
           />
         </>
       ) : error ? null : (
