@@ -108,6 +108,19 @@ type LockedListener = () => void;
 const lockedListeners = new Set<LockedListener>();
 
 /** Called when a command says the vault is locked (e.g. the session was dropped behind our back). */
+/**
+ * `listen`, with an unlisten that never rejects: stopping a listener after the app (or a test's
+ * mocked IPC) has torn down its event plumbing has nothing left to undo, and must not surface as
+ * an unhandled rejection.
+ */
+function subscribe<T>(event: string, handler: (event: { payload: T }) => void): Promise<UnlistenFn> {
+  return listen<T>(event, handler).then((unlisten) => () => {
+    void Promise.resolve()
+      .then(unlisten)
+      .catch(() => {});
+  });
+}
+
 export function onLocked(listener: LockedListener): () => void {
   lockedListeners.add(listener);
   return () => {
@@ -152,7 +165,7 @@ export const noteActivity = () => call<void>("note_activity");
 
 /** Rust has already dropped the keys when this fires: after Lock, idle time, or the screen locking. */
 export const onVaultLocked = (listener: (event: LockEvent) => void): Promise<UnlistenFn> =>
-  listen<LockEvent>("vault-locked", (event) => listener(event.payload));
+  subscribe<LockEvent>("vault-locked", (event) => listener(event.payload));
 
 export const getSettings = () => call<Settings>("get_settings");
 
@@ -207,7 +220,7 @@ export const admitMember = (name: string, role: "member" | "lead", leadOf: strin
  * roster changed: others act from their own devices. Read afresh instead of waiting for a poll.
  */
 export const onAccessChanged = (listener: () => void): Promise<UnlistenFn> =>
-  listen<null>("access-changed", () => listener());
+  subscribe<null>("access-changed", () => listener());
 
 /** "project/env" labels this member can open now; the others show locked. */
 export const myScopes = () => call<string[]>("my_scopes");
@@ -241,7 +254,7 @@ export const scanFolder = (folder: string) => call<ScanReport>("scan_folder", { 
 
 /** How far the running scan got (Rust emits it a few times a second). */
 export const onScanProgress = (listener: (progress: ScanProgress) => void): Promise<UnlistenFn> =>
-  listen<ScanProgress>("scan-progress", (event) => listener(event.payload));
+  subscribe<ScanProgress>("scan-progress", (event) => listener(event.payload));
 
 /**
  * Redacts these findings of the last scan in place (originals kept as FILE.keyshelf-bak). Rust
@@ -281,11 +294,11 @@ export const openProviderPage = (kind: SecretKind) => call<void>("open_provider_
 
 /** Rust's hourly look (it also sends the reminders) found that what is due changed. */
 export const onRotationChanged = (listener: () => void): Promise<UnlistenFn> =>
-  listen<null>("rotation-changed", () => listener());
+  subscribe<null>("rotation-changed", () => listener());
 
 /** The tray menu asked for the rotation dashboard. */
 export const onOpenRotation = (listener: () => void): Promise<UnlistenFn> =>
-  listen<null>("open-rotation", () => listener());
+  subscribe<null>("open-rotation", () => listener());
 
 export const getTraySettings = () => call<TraySettings>("get_tray_settings");
 
