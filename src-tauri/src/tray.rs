@@ -75,36 +75,11 @@ fn tooltip(count: usize) -> String {
 }
 
 pub fn load(dir: &Path) -> TraySettings {
-    std::fs::read(dir.join(FILE))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+    crate::memo::load(dir, FILE, "the window closes as usual")
 }
 
-/// Writes atomically (temp file + rename), readable by this user only, like `config.json`.
 pub fn save(dir: &Path, settings: TraySettings) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
-    let tmp = dir.join(format!(".{FILE}.{}", std::process::id()));
-    let text = serde_json::to_vec_pretty(&settings).map_err(std::io::Error::other)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = (|| {
-        use std::io::Write;
-        let mut out = options.open(&tmp)?;
-        out.write_all(&text)?;
-        out.sync_all()?;
-        std::fs::rename(&tmp, dir.join(FILE))
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    crate::memo::save(dir, FILE, &settings)
 }
 
 /// Stores and applies the preference.

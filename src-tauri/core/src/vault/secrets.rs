@@ -688,22 +688,25 @@ impl Session {
         purpose: &str,
         only: &[String],
     ) -> Result<Vec<ScopeSecret>> {
-        self.decrypt_scope(scope_path, only, Some(purpose)).await
+        self.decrypt_scope(scope_path, only, Some(purpose), false).await
     }
 
     /// Decrypts a scope for a leak scan: the values stay in the scanner's memory and are never
     /// shown, so one `scope.scan` entry is recorded for the scope rather than a read per secret
     /// (a pre-commit hook scans at every commit; a scan is not a member reading the values).
     pub async fn read_scope_for_scan(&self, scope_path: &ScopePath) -> Result<Vec<ScopeSecret>> {
-        self.decrypt_scope(scope_path, &[], None).await
+        self.decrypt_scope(scope_path, &[], None, false).await
     }
 
     /// `read_purpose`: `Some` records a read per secret; `None` one scan entry for the scope.
-    async fn decrypt_scope(
+    /// `previous`: the previous versions still inside their overlap, named `NAME_PREVIOUS`,
+    /// instead of the current ones.
+    pub(super) async fn decrypt_scope(
         &self,
         scope_path: &ScopePath,
         only: &[String],
         read_purpose: Option<&str>,
+        previous: bool,
     ) -> Result<Vec<ScopeSecret>> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
@@ -712,9 +715,13 @@ impl Session {
         type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
-             JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
-             WHERE s.scope_id = ? ORDER BY s.name",
+             JOIN secret_versions v ON v.secret_id = s.id
+               AND v.state = (CASE WHEN ?1 THEN 'previous' ELSE 'current' END)
+               AND (NOT ?1 OR v.retire_at > ?2)
+             WHERE s.scope_id = ?3 ORDER BY s.name",
         )
+        .bind(previous)
+        .bind(crate::clock::now())
         .bind(&scope.id)
         .fetch_all(&mut *tx)
         .await
@@ -738,15 +745,16 @@ impl Session {
                 },
             )?;
             if let Some(purpose) = read_purpose {
+                let which = if previous { " (previous)" } else { "" };
                 self.audit(
                     &mut tx,
                     &format!("secret.read:{purpose}"),
-                    &format!("{path} v{version}"),
+                    &format!("{path} v{version}{which}"),
                 )
                 .await?;
             }
             out.push(ScopeSecret {
-                name,
+                name: if previous { format!("{name}_PREVIOUS") } else { name },
                 kind: kind.parse().unwrap_or(SecretKind::Generic),
                 file_name,
                 value,

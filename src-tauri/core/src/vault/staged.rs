@@ -523,54 +523,6 @@ impl Session {
         purpose: &str,
         only: &[String],
     ) -> Result<Vec<ScopeSecret>> {
-        let now = crate::clock::now();
-        let mut tx = self.vault.store.write().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
-            .await?;
-        type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
-             JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'previous' AND v.retire_at > ?
-             WHERE s.scope_id = ? ORDER BY s.name",
-        )
-        .bind(now)
-        .bind(&scope.id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| Error::db("reading previous versions", e))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
-            if !only.is_empty() && !only.contains(&name) {
-                continue;
-            }
-            let value = self.open_value(
-                &key,
-                &scope,
-                VersionRow {
-                    secret_id,
-                    name: name.clone(),
-                    version,
-                    epoch,
-                    nonce,
-                    ciphertext,
-                },
-            )?;
-            self.audit(
-                &mut tx,
-                &format!("secret.read:{purpose}"),
-                &format!("{scope_path}/{name} v{version} (previous)"),
-            )
-            .await?;
-            out.push(ScopeSecret {
-                name: format!("{name}_PREVIOUS"),
-                kind: kind.parse().unwrap_or(SecretKind::Generic),
-                file_name,
-                value,
-            });
-        }
-        crate::store::commit(tx, "recording the reads (no value was returned)").await?;
-        Ok(out)
+        self.decrypt_scope(scope_path, only, Some(purpose), true).await
     }
 }
