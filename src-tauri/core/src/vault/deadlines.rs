@@ -42,7 +42,73 @@ pub struct Deployment {
     pub now_due: Vec<String>,
 }
 
+/// The secrets among `secrets` that `visible` shows and that need rotating within `within`,
+/// most urgent first.
+fn needing_rotation(
+    mut secrets: Vec<SecretSummary>,
+    visible: &Visible,
+    within: Duration,
+    now: i64,
+) -> Vec<SecretSummary> {
+    secrets.retain(|s| visible.sees(&s.project, &s.environment));
+    for secret in &mut secrets {
+        secret.rotation = rotation::status(secret.due_at, secret.exposed_at.is_some(), now, within);
+    }
+    secrets.retain(|s| s.rotation.needs_attention());
+    secrets.sort_by(|a, b| {
+        (a.rotation, a.due_at.unwrap_or(i64::MIN), a.path()).cmp(&(b.rotation, b.due_at.unwrap_or(i64::MIN), b.path()))
+    });
+    secrets
+}
+
 impl Vault {
+    /// What [`Session::due`] lists, from metadata alone, for reminders while the app is locked:
+    /// everything for the owner, every scope of a project a trusted lead leads, and scopes where
+    /// the member holds an unexpired grant row at the current key epoch. The grant is not opened
+    /// (that takes the member's key), which is enough for a reminder: names and dates only. A
+    /// member this device does not trust through `pinned_owner` gets nothing.
+    pub async fn due_without_keys(
+        &self,
+        member_id: &str,
+        pinned_owner: &[u8],
+        within: Duration,
+    ) -> Result<Vec<SecretSummary>> {
+        let now = crate::clock::now();
+        let visible = {
+            let mut conn = acquire(self).await?;
+            let roster = crate::roster::load(&mut conn, &self.id, pinned_owner).await?;
+            let Some(me) = roster.into_iter().find(|e| e.id == member_id && e.trusted) else {
+                return Ok(Vec::new());
+            };
+            if me.role == Role::Owner {
+                Visible::All
+            } else {
+                let scopes: Vec<String> = sqlx::query_scalar(
+                    "SELECT p.name || '/' || e.name FROM grants g
+                     JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+                     JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+                     WHERE g.member_id = ? AND (g.expires_at IS NULL OR g.expires_at > ?)",
+                )
+                .bind(member_id)
+                .bind(now)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(|e| Error::db("reading grants", e))?;
+                let led = if me.role == Role::Lead {
+                    me.lead_of.into_iter().collect()
+                } else {
+                    HashSet::new()
+                };
+                Visible::Some {
+                    scopes: scopes.into_iter().collect(),
+                    led,
+                }
+            }
+        };
+        let secrets = self.secrets(None, None).await?;
+        Ok(needing_rotation(secrets, &visible, within, now))
+    }
+
     /// Every project/environment interval override.
     pub async fn rotation_overrides(&self) -> Result<Vec<RotationOverride>> {
         type Row = (String, Option<String>, i64, String, i64);
@@ -187,21 +253,9 @@ impl Session {
             Some(f) => (Some(f.project.as_str()), f.environment.as_deref()),
             None => (None, None),
         };
-        let mut secrets = self.vault.secrets(project, environment).await?;
+        let secrets = self.vault.secrets(project, environment).await?;
         let visible = self.visible_scopes().await?;
-        secrets.retain(|s| visible.sees(&s.project, &s.environment));
-        for secret in &mut secrets {
-            secret.rotation = rotation::status(secret.due_at, secret.exposed_at.is_some(), now, within);
-        }
-        secrets.retain(|s| s.rotation.needs_attention());
-        secrets.sort_by(|a, b| {
-            (a.rotation, a.due_at.unwrap_or(i64::MIN), a.path()).cmp(&(
-                b.rotation,
-                b.due_at.unwrap_or(i64::MIN),
-                b.path(),
-            ))
-        });
-        Ok(secrets)
+        Ok(needing_rotation(secrets, &visible, within, now))
     }
 
     async fn visible_scopes(&self) -> Result<Visible> {
@@ -264,5 +318,61 @@ impl Visible {
                 led.contains(project) || scopes.contains(&format!("{project}/{environment}"))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::crypto::KdfParams;
+    use crate::vault::{NewVault, SecretOptions, SecretPath};
+
+    #[tokio::test]
+    async fn a_locked_device_knows_what_is_due_without_any_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let created = Vault::create(
+            &dir.path().join("v.db"),
+            NewVault {
+                team: "t".into(),
+                owner: "ada".into(),
+                passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+                kdf: KdfParams::default(),
+            },
+            "device-1",
+        )
+        .await
+        .expect("create");
+        let session = created.session;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        let options = SecretOptions {
+            rotation: Some("1h".parse().expect("policy")),
+            ..SecretOptions::default()
+        };
+        session.set_secret(&path, b"sk-value", options).await.expect("set");
+        let owner = session.member().id.clone();
+        let pinned = session.vault().owner_signing_key().await.expect("owner key");
+        let vault = session.vault().clone();
+        drop(session);
+
+        let due = vault
+            .due_without_keys(&owner, &pinned, Duration::days(1))
+            .await
+            .expect("due");
+        let paths: Vec<String> = due.iter().map(|s| s.path()).collect();
+        assert_eq!(paths, ["llm/dev/OPENAI_API_KEY"]);
+        assert!(vault
+            .due_without_keys("nobody", &pinned, Duration::days(1))
+            .await
+            .expect("due")
+            .is_empty());
+        // A device that pinned another owner key trusts nobody here.
+        assert!(vault
+            .due_without_keys(&owner, &[0u8; 32], Duration::days(1))
+            .await
+            .expect("due")
+            .is_empty());
     }
 }
