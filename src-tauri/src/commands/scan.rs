@@ -8,7 +8,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use keyshelf_core::scan::{self, Finding, KnownSecret, Scanner};
-use keyshelf_core::vault::SecretPath;
 use keyshelf_core::Error;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State, WebviewWindow};
@@ -99,29 +98,8 @@ pub async fn scan_folder(
         .await
         .map_err(|e| Error::io("scanning", std::io::Error::other(e.to_string())))??;
     last.remember(&report);
-    // A vault key in a notebook must be rotated at the provider, not just deleted (as the CLI):
-    // every secret holding the value found.
-    let leaked: BTreeSet<(String, String)> = report
-        .findings
-        .iter()
-        .filter_map(|f| Some((f, f.cell?)))
-        .flat_map(|(f, cell)| {
-            let place = format!("{} (cell {cell})", f.file);
-            f.secret
-                .iter()
-                .chain(&f.other_secrets)
-                .map(move |secret| (secret.clone(), place.clone()))
-        })
-        .collect();
-    for (secret, place) in &leaked {
-        session.mark_leaked(&secret.parse::<SecretPath>()?, place).await?;
-    }
-    report.exposed = leaked
-        .into_iter()
-        .map(|(secret, _)| secret)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // A vault key in a notebook must be rotated at the provider, not just deleted (as the CLI).
+    report.exposed = session.flag_notebook_leaks(&report.findings).await?;
     Ok(report)
 }
 
@@ -173,29 +151,9 @@ fn scan_files(
             });
             reported = Instant::now();
         }
-        // One unreadable file (permissions, removed meanwhile) does not end the scan.
-        let bytes = match std::fs::metadata(&path) {
-            Ok(meta) if meta.len() > scan::MAX_FILE_BYTES => {
-                report.problems.push(format!(
-                    "{}: larger than {} MB, skipped",
-                    path.display(),
-                    scan::MAX_FILE_BYTES >> 20
-                ));
-                continue;
-            }
-            Ok(_) => std::fs::read(&path),
-            Err(e) => Err(e),
-        };
-        let bytes = match bytes {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                report.problems.push(format!("{}: {e}, skipped", path.display()));
-                continue;
-            }
-        };
-        if scan::looks_binary(&bytes) {
+        let Some(bytes) = scan::read_for_scan(&path, &mut report.problems) else {
             continue;
-        }
+        };
         report.files += 1;
         report.bytes += bytes.len() as u64;
         let found = scanner.scan(&path.display().to_string(), &bytes);

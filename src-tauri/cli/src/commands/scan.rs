@@ -1,11 +1,10 @@
 //! snippet and scan: keys into notebooks without pasting them, and finding the ones that leaked.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use keyshelf_core::notebook;
-use keyshelf_core::scan::{self, Finding, Scanner, BACKUP_SUFFIX, MAX_FILE_BYTES};
+use keyshelf_core::scan::{self, Finding, Scanner, BACKUP_SUFFIX};
 use keyshelf_core::vault::SecretPath;
 use keyshelf_core::{Error, Result, Session};
 
@@ -65,21 +64,12 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
     // First find everything, then flag leaks, then write: a file that cannot be redacted must
     // not stop the others, nor leave a leaked secret unflagged.
     let mut all: Vec<Finding> = Vec::new();
-    let mut leaked: BTreeSet<(String, String)> = BTreeSet::new();
     let mut to_redact: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
     let (mut files, mut bytes_read) = (0usize, 0u64);
     for source in &sources {
-        let bytes = match read(source) {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => continue,
-            Err(e) => {
-                problems.push(e.to_string());
-                continue;
-            }
-        };
-        if scan::looks_binary(&bytes) {
+        let Some(bytes) = read(source, &mut problems) else {
             continue;
-        }
+        };
         files += 1;
         bytes_read += bytes.len() as u64;
         let found = scanner.scan(&source.name, &bytes);
@@ -88,18 +78,6 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         }
         if found.findings.is_empty() {
             continue;
-        }
-        if found.notebook.is_some() {
-            for f in &found.findings {
-                let place = format!(
-                    "{} (cell {})",
-                    source.name,
-                    f.cell.map_or("?".into(), |c| c.to_string())
-                );
-                for secret in f.secret.iter().chain(&f.other_secrets) {
-                    leaked.insert((secret.clone(), place.clone()));
-                }
-            }
         }
         if args.redact {
             match &source.path {
@@ -116,11 +94,10 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
     }
 
     // A vault key in a notebook must be rotated at the provider, not just deleted: flag it.
-    if let Some(session) = &session {
-        for (secret, place) in &leaked {
-            session.mark_leaked(&secret.parse()?, place).await?;
-        }
-    }
+    let leaked = match &session {
+        Some(session) => session.flag_notebook_leaks(&all).await?,
+        None => Vec::new(),
+    };
     let mut redacted = 0usize;
     for (path, name, out) in &to_redact {
         match scan::write_redacted(path, out, !args.no_backup) {
@@ -200,23 +177,20 @@ async fn vault_session(ctx: &Context) -> Result<Option<Session>> {
     }
 }
 
-fn read(source: &Source) -> Result<Option<Vec<u8>>> {
-    match &source.path {
-        Some(path) => {
-            let io = |e| Error::io(format!("reading {}", path.display()), e);
-            let size = std::fs::metadata(path).map_err(io)?.len();
-            if size > MAX_FILE_BYTES {
-                eprintln!(
-                    "warning: {} is {} MB: skipped (larger than {} MB)",
-                    source.name,
-                    size >> 20,
-                    MAX_FILE_BYTES >> 20
-                );
-                return Ok(None);
-            }
-            std::fs::read(path).map(Some).map_err(io)
+/// The bytes to scan: the working file, or the staged blob; `None` (reason in `problems`) when
+/// skipped.
+fn read(source: &Source, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+    let bytes = match &source.path {
+        Some(path) => return scan::read_for_scan(path, problems),
+        None => git(&["show", &format!(":{}", source.name)]),
+    };
+    match bytes {
+        Ok(bytes) if scan::looks_binary(&bytes) => None,
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
         }
-        None => git(&["show", &format!(":{}", source.name)]).map(Some),
     }
 }
 

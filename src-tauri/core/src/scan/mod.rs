@@ -246,6 +246,33 @@ fn locate(bytes: &[u8], findings: &mut [Finding]) {
     }
 }
 
+/// A file's bytes for a scan: `None` when it is larger than [`MAX_FILE_BYTES`], unreadable, or
+/// binary, with the reason added to `problems` (a binary file is skipped silently). One file that
+/// cannot be read does not end a scan.
+pub fn read_for_scan(path: &Path, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+    let bytes = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            problems.push(format!(
+                "{}: {} MB, larger than {} MB: skipped",
+                path.display(),
+                meta.len() >> 20,
+                MAX_FILE_BYTES >> 20
+            ));
+            return None;
+        }
+        Ok(_) => std::fs::read(path),
+        Err(e) => Err(e),
+    };
+    match bytes {
+        Ok(bytes) if looks_binary(&bytes) => None,
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            problems.push(format!("{}: {e}: skipped", path.display()));
+            None
+        }
+    }
+}
+
 /// Whether a file looks binary (a NUL byte early on), as git decides.
 pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8000)].contains(&0)
@@ -441,6 +468,31 @@ impl Session {
             }
         }
         Ok(known)
+    }
+
+    /// Flags every vault secret found in a notebook among `findings` exposed (each secret holding
+    /// the value), and returns their paths. Findings outside notebooks flag nothing: a key in a
+    /// local .env is where keys live before Keyshelf; one in a notebook has been shared.
+    pub async fn flag_notebook_leaks(&self, findings: &[Finding]) -> Result<Vec<String>> {
+        let mut leaks: Vec<(String, String)> = findings
+            .iter()
+            .filter_map(|f| Some((f, f.cell?)))
+            .flat_map(|(f, cell)| {
+                let place = format!("{} (cell {cell})", f.file);
+                f.secret
+                    .iter()
+                    .chain(&f.other_secrets)
+                    .map(move |secret| (secret.clone(), place.clone()))
+            })
+            .collect();
+        leaks.sort();
+        leaks.dedup();
+        for (secret, place) in &leaks {
+            self.mark_leaked(&secret.parse()?, place).await?;
+        }
+        let mut flagged: Vec<String> = leaks.into_iter().map(|(secret, _)| secret).collect();
+        flagged.dedup();
+        Ok(flagged)
     }
 
     /// Records that a vault secret was found in clear at `place` (a notebook) and flags it

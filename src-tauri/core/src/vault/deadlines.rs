@@ -323,28 +323,13 @@ impl Visible {
 
 #[cfg(test)]
 mod tests {
-    use zeroize::Zeroizing;
-
     use super::*;
-    use crate::crypto::KdfParams;
-    use crate::vault::{NewVault, SecretOptions, SecretPath};
+    use crate::vault::{SecretOptions, SecretPath};
 
     #[tokio::test]
     async fn a_locked_device_knows_what_is_due_without_any_key() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let created = Vault::create(
-            &dir.path().join("v.db"),
-            NewVault {
-                team: "t".into(),
-                owner: "ada".into(),
-                passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
-                kdf: KdfParams::default(),
-            },
-            "device-1",
-        )
-        .await
-        .expect("create");
-        let session = created.session;
+        let session = crate::vault::test_owner_session(dir.path()).await;
         session.add_project("llm", &["dev".into()]).await.expect("project");
         let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
         let options = SecretOptions {

@@ -243,3 +243,22 @@ pub(crate) async fn acquire(vault: &Vault) -> Result<sqlx::pool::PoolConnection<
         .await
         .map_err(|e| Error::db("connecting to the vault", e))
 }
+
+/// For unit tests: a fresh vault file in `dir` whose owner "ada" is unlocked, with default KDF
+/// parameters.
+#[cfg(test)]
+pub(crate) async fn test_owner_session(dir: &Path) -> Session {
+    Vault::create(
+        &dir.join("v.db"),
+        NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+            kdf: KdfParams::default(),
+        },
+        "device-1",
+    )
+    .await
+    .expect("create a test vault")
+    .session
+}

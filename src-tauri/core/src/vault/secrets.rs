@@ -1097,25 +1097,11 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::KdfParams;
-    use crate::vault::NewVault;
 
     #[tokio::test]
     async fn edit_changes_metadata_and_note_but_not_the_value() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let created = Vault::create(
-            &dir.path().join("v.db"),
-            NewVault {
-                team: "t".into(),
-                owner: "ada".into(),
-                passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
-                kdf: KdfParams::default(),
-            },
-            "device-1",
-        )
-        .await
-        .expect("create");
-        let session = created.session;
+        let session = crate::vault::test_owner_session(dir.path()).await;
         session.add_project("llm", &["dev".into()]).await.expect("project");
         let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
         let options = SecretOptions {
