@@ -82,6 +82,14 @@ fn a_90_day_key_is_due_soon_at_day_76_and_overdue_at_day_91() {
     );
     let (code, due) = due_json(&v, 91);
     assert_eq!(code, Some(3), "something overdue: exit 3 for cron and CI");
+    // Cron has no passphrase: names and dates need no unlock.
+    let locked = v
+        .cmd_no_pass(&["due"])
+        .env("KEYSHELF_CLOCK_OFFSET_SECS", at_day(91))
+        .output()
+        .expect("due");
+    assert_eq!(locked.status.code(), Some(3), "{}", text(&locked.stderr));
+    assert!(text(&locked.stdout).contains("llm-eval/dev/OPENAI_API_KEY"));
     assert_eq!(
         statuses(&due),
         vec![("llm-eval/dev/OPENAI_API_KEY".into(), "overdue".into())]

@@ -128,18 +128,32 @@ async fn run_check(session: &Session, path: &SecretPath, check: Option<&str>) ->
 pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, ics: Option<&Path>) -> Result<i32> {
     let within: Duration = within.parse()?;
     let filter: Option<ScopeFilter> = scope.map(str::parse).transpose()?;
-    let session = ctx.session().await?;
+    // Names and dates are metadata: `due` needs no unlock, so cron and CI can run it as is.
+    let vault = ctx.open().await?;
+    let config = ctx.device_config()?;
+    let member_id = ctx.member_id(&config, &vault)?;
+    let pinned = ctx.pinned_owner(config, &vault).await?;
+    let list = |within: Duration| {
+        let (vault, member_id, pinned, filter) = (&vault, &member_id, &pinned, &filter);
+        async move {
+            let mut due = vault.due_without_keys(member_id, pinned, within).await?;
+            if let Some(f) = filter {
+                due.retain(|s| s.project == f.project && f.environment.as_ref().is_none_or(|e| *e == s.environment));
+            }
+            Ok::<_, keyshelf_core::Error>(due)
+        }
+    };
     let now = keyshelf_core::clock::now();
     if let Some(file) = ics {
         // The calendar carries every deadline, not only those inside the window.
-        let mut all = session.due(Duration::days(365 * 100), filter.as_ref()).await?;
+        let mut all = list(Duration::days(365 * 100)).await?;
         for secret in &mut all {
             secret.rotation = rotation::status(secret.due_at, secret.exposed_at.is_some(), now, within);
         }
-        write_file(file, calendar::ics(session.vault().id(), &all, now).as_bytes())?;
+        write_file(file, calendar::ics(vault.id(), &all, now).as_bytes())?;
         eprintln!("Wrote {} deadline(s) to {}.", all.len(), file.display());
     }
-    let due = session.due(within, filter.as_ref()).await?;
+    let due = list(within).await?;
     let urgent = due
         .iter()
         .any(|s| matches!(s.rotation, RotationStatus::Overdue | RotationStatus::Exposed));
