@@ -729,16 +729,18 @@ async fn rotation_dashboard_rotate_and_notify() {
     );
     let d = connect(&driver).await;
     heading(&d, "Unlock Keyshelf").await;
+    fill(&d, "Passphrase", PASSPHRASE).await;
+    click_button(&d, "Unlock").await;
+    by_label(&d, "Projects").await;
 
-    // Still locked, the app reminds from the vault file's metadata (no key needed): one desktop
-    // notification per secret that needs attention, names and dates, never values.
+    // At unlock, one desktop notification per secret that needs attention: names, never values.
     let reminded = |summary: &str, body: &str| {
         notifications
             .received()
             .iter()
             .any(|(s, b)| s == summary && b.starts_with(body))
     };
-    eventually("the overdue reminder while locked", 20, || {
+    eventually("the overdue reminder", 20, || {
         reminded("Rotation overdue", &format!("{KEY} was due "))
     })
     .await;
@@ -747,9 +749,6 @@ async fn rotation_dashboard_rotate_and_notify() {
             && reminded("Rotation due soon", "llm-eval/prod/DATABASE_URL is due in 5 days")
     })
     .await;
-    fill(&d, "Passphrase", PASSPHRASE).await;
-    click_button(&d, "Unlock").await;
-    by_label(&d, "Projects").await;
 
     // The header counts what must be rotated now: the two overdue keys.
     let badge = |n: &str| {

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use keyshelf_core::rotation::{RotationStatus, WARNING_WINDOW};
 use keyshelf_core::vault::SecretSummary;
-use keyshelf_core::{Session, Vault};
+use keyshelf_core::Session;
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -216,51 +216,13 @@ async fn look(
     file: &mut RemindedFile,
 ) -> keyshelf_core::Result<Vec<String>> {
     let due = session.due(WARNING_WINDOW, None).await?;
-    remind(app, dir, file, session.vault().id(), &session.member().id, &due);
-    Ok(snapshot(&due))
-}
-
-/// A look while locked: the vault file's metadata, as this device's member sees it, with no key
-/// (a locked app still reminds, and the tray still counts). Nothing when this device is not a
-/// member of the vault or has pinned no owner key.
-async fn look_locked(
-    app: &AppHandle,
-    state: &AppState,
-    dir: &Path,
-    file: &mut RemindedFile,
-) -> keyshelf_core::Result<()> {
-    if !state.vault_path.exists() {
-        return Ok(());
-    }
-    let config = state.device_config()?;
-    let vault = Vault::open(&state.vault_path).await?;
-    let member = config
-        .membership(vault.id())
-        .and_then(|m| m.pinned_owner().map(|pinned| (m.member_id.clone(), pinned)));
-    let due = match &member {
-        Some((member_id, pinned)) => vault.due_without_keys(member_id, pinned, WARNING_WINDOW).await,
-        None => Ok(Vec::new()),
-    };
-    vault.close().await;
-    if let (Some((member_id, _)), Ok(due)) = (&member, &due) {
-        remind(app, dir, file, vault.id(), member_id, due);
-    }
-    due.map(|_| ())
-}
-
-/// Shows what `due` calls for today, remembers it, and updates the tray's count.
-fn remind(
-    app: &AppHandle,
-    dir: &Path,
-    file: &mut RemindedFile,
-    vault_id: &str,
-    member_id: &str,
-    due: &[SecretSummary],
-) {
     let now = keyshelf_core::clock::now();
-    let seen = file.members.entry(format!("{vault_id}/{member_id}")).or_default();
+    let seen = file
+        .members
+        .entry(format!("{}/{}", session.vault().id(), session.member().id))
+        .or_default();
     let before = seen.clone();
-    let notes = plan(due, seen, now);
+    let notes = plan(&due, seen, now);
     for note in &notes {
         if let Err(e) = app.notification().builder().title(&note.title).body(&note.body).show() {
             eprintln!("keyshelf-desktop: cannot show a notification: {e}");
@@ -272,10 +234,11 @@ fn remind(
             eprintln!("keyshelf-desktop: cannot write {}: {e}", dir.join(FILE).display());
         }
     }
-    tray::show_count(app, urgent(due));
+    tray::show_count(app, urgent(&due));
+    Ok(snapshot(&due))
 }
 
-/// Runs for the app's life: at start and after each unlock, then hourly, locked or not.
+/// Runs for the app's life: idle while locked, looking while unlocked.
 pub fn watch(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let dir = app.state::<AppState>().config_dir.clone();
@@ -287,16 +250,7 @@ pub fn watch(app: AppHandle) {
             let session = state.session.read().await.clone();
             let Some(session) = session else {
                 last = None;
-                // Locked (or not set up yet): remind from the file's metadata, then wait for an
-                // unlock or the next hour.
-                let file = file.get_or_insert_with(|| load(&dir));
-                if let Err(e) = look_locked(&app, &state, &dir, file).await {
-                    eprintln!("keyshelf-desktop: cannot check rotation deadlines while locked: {e}");
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(EVERY) => {}
-                    _ = state.reminders_wake.notified() => {}
-                }
+                state.reminders_wake.notified().await;
                 continue;
             };
             let file = file.get_or_insert_with(|| load(&dir));
