@@ -460,7 +460,7 @@ fn removing_a_member_rekeys_every_scope_they_could_open() {
     );
     for scope in ["prod", "staging"] {
         let err = v.person_fail("alice", &["get", &format!("llm-eval/{scope}/OPENAI_API_KEY")]);
-        assert!(err.contains("no access"), "{err}");
+        assert!(err.contains("you were removed from vault"), "{err}");
     }
     let listed = roster(&v, None);
     assert_eq!(entry(&listed, "alice")["status"], "removed");
@@ -472,7 +472,7 @@ fn audit_verify_refuses_entries_by_a_member_nobody_admitted() {
     let v = Vault::init();
     v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
     // A pending member's own "join" entry is theirs to sign.
-    v.person_ok("alice", &["member", "join", "--name", "alice"]);
+    let (recovery, _) = v.person_ok("alice", &["member", "join", "--name", "alice"]);
     let intact = v.ok(&["audit", "verify"]);
     assert!(intact.contains("each by a member this device trusts"), "{intact}");
 
@@ -482,10 +482,19 @@ fn audit_verify_refuses_entries_by_a_member_nobody_admitted() {
         &v.db(),
         "UPDATE members SET status = 'active', role = 'lead', lead_of = 'llm-eval' WHERE name = 'alice'",
     );
-    v.person_ok("alice", &["project", "add", "shadow"]);
+    // The role column decides nothing: she cannot act as a lead...
+    let err = v.person_fail("alice", &["project", "add", "shadow"]);
+    assert!(err.contains("only owners and leads"), "{err}");
+    // ...and what she can sign (her own passphrase change) is vouched for by nobody.
+    let out = v
+        .person_cmd("alice", &["unlock", "--recovery"])
+        .env("KEYSHELF_RECOVERY_KEY", recovery.trim())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = v.fail(&["audit", "verify"]);
     assert!(
-        err.contains("project.add") && err.contains("signed by alice") && err.contains("no admission"),
+        err.contains("member.passphrase") && err.contains("signed by alice") && err.contains("no admission"),
         "{err}"
     );
 }

@@ -39,8 +39,13 @@ impl From<Error> for CommandError {
             | Error::AuditBroken { .. }
             | Error::RequestForged { .. }
             | Error::CheckUntrusted { .. }
+            | Error::KeyRecordTampered { .. }
+            | Error::KeyRecordMissing { .. }
             | Error::Corrupt { .. } => "tampered",
+            Error::RolledBack { .. } => "rolled_back",
+            Error::Removed { .. } => "removed",
             Error::InvalidName { .. }
+            | Error::ReservedName { .. }
             | Error::InvalidPath { .. }
             | Error::InvalidDuration { .. }
             | Error::InvalidRotation { .. }

@@ -88,21 +88,11 @@ impl AppState {
         Ok(session)
     }
 
-    /// The session trusting the owner key this device pinned (pinning it now, trust on first
-    /// use, for a membership recorded before pinning existed).
+    /// Makes the unlocked session this device's (`device::attach`): it trusts the owner key this
+    /// device pinned (pinning it now, for a membership recorded before pinning existed) and
+    /// refuses a vault that went back from what this device saw.
     pub async fn with_pinned_owner(&self, session: Session) -> Result<Session> {
-        let mut config = self.device_config()?;
-        let vault_id = session.vault().id().to_owned();
-        let membership = config.vaults.get_mut(&vault_id).ok_or_else(|| Error::NotAMember {
-            vault: session.vault().name().to_owned(),
-        })?;
-        if let Some(pinned) = membership.pinned_owner() {
-            return Ok(session.with_pinned_owner(pinned));
-        }
-        let owner = session.vault().owner_signing_key().await?;
-        membership.pin_owner(&owner);
-        config.save(&self.config_dir)?;
-        Ok(session.with_pinned_owner(owner))
+        Ok(keyshelf_core::device::attach(session, &self.config_dir).await?.0)
     }
 
     /// The unlocked session, or `Locked`, without counting as activity: for reads the app makes on

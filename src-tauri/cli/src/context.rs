@@ -48,20 +48,14 @@ impl Context {
             })
     }
 
-    /// The owner key this device trusts for `vault`. A membership recorded before keys were
-    /// pinned pins the vault's owner now (trust on first use) and says so.
-    pub async fn pinned_owner(&self, mut config: DeviceConfig, vault: &Vault) -> Result<Vec<u8>> {
-        let membership = config.vaults.get_mut(vault.id()).ok_or_else(|| Error::NotAMember {
-            vault: vault.name().to_owned(),
-        })?;
-        if let Some(pinned) = membership.pinned_owner() {
-            return Ok(pinned);
+    /// The owner key this device trusts for `vault` (pinned now, trust on first use, for a
+    /// membership recorded before keys were pinned; said on stderr).
+    pub async fn pinned_owner(&self, vault: &Vault) -> Result<Vec<u8>> {
+        let (key, pinned_now) = keyshelf_core::device::pinned_owner(&self.config_dir, vault).await?;
+        if pinned_now {
+            eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
         }
-        let owner_key = vault.owner_signing_key().await?;
-        membership.pin_owner(&owner_key);
-        config.save(&self.config_dir)?;
-        eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
-        Ok(owner_key)
+        Ok(key)
     }
 
     /// Opens and unlocks: keychain first, then KEYSHELF_PASSPHRASE or a prompt.
@@ -84,8 +78,10 @@ impl Context {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");
             }
         }
-        let pinned = self.pinned_owner(config, session.vault()).await?;
-        let session = session.with_pinned_owner(pinned);
+        let (session, pinned_now) = keyshelf_core::device::attach(session, &self.config_dir).await?;
+        if pinned_now {
+            eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
+        }
         rekey_expired(&session).await;
         Ok(session)
     }

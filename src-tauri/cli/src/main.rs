@@ -20,7 +20,7 @@ fn main() {
     let code = match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("keyshelf: {e}");
+            eprintln!("keyshelf: {}", output::escape(&e.to_string()));
             1
         }
     };

@@ -9,7 +9,34 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<()> {
         context: "formatting JSON".into(),
         source: std::io::Error::other(e),
     })?;
-    println_out(&text)
+    // JSON escapes what could steer a terminal inside its strings; print it as it is.
+    write_out(&text)
+}
+
+/// Text from the vault file (names, reasons, commands) with every control character shown as
+/// an escape, so an edited file cannot move the cursor, retitle the terminal or fake a line.
+/// `keep_lines` leaves newlines and tabs of our own multi-line output alone.
+pub fn escape_text(text: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
+    let steers = |c: char| c.is_control() && !(keep_lines && matches!(c, '\n' | '\t'));
+    if !text.chars().any(steers) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if steers(c) {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// One name or phrase from the vault file, for a line of output.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_text(text, false)
 }
 
 /// Prints rows with columns padded to the widest cell.
@@ -17,7 +44,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(escape(cell).chars().count());
         }
     }
     let line = |cells: Vec<&str>| {
@@ -34,13 +61,19 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let mut text = line(header.to_vec());
     for row in rows {
         text.push('\n');
-        text.push_str(&line(row.iter().map(String::as_str).collect()));
+        let cells: Vec<std::borrow::Cow<'_, str>> = row.iter().map(|c| escape(c)).collect();
+        text.push_str(&line(cells.iter().map(|c| c.as_ref()).collect()));
     }
     println_out(&text)
 }
 
-/// stdout that treats a closed pipe (`keyshelf ls | head`) as success, not a panic.
+/// stdout that treats a closed pipe (`keyshelf ls | head`) as success, not a panic. Control
+/// characters other than newlines and tabs are escaped (see [`escape_text`]).
 pub fn println_out(text: &str) -> Result<()> {
+    write_out(&escape_text(text, true))
+}
+
+fn write_out(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

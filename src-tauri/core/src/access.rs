@@ -292,7 +292,7 @@ impl Session {
         self.audit(&mut tx, "access.request", &format!("{} {id}", scope.label))
             .await?;
         let request = self.one_request(&mut tx, &id).await?;
-        crate::store::commit(tx, "requesting access").await?;
+        self.commit(tx, "requesting access").await?;
         Ok(request)
     }
 
@@ -434,7 +434,7 @@ impl Session {
         )
         .await?;
         let request = self.one_request(&mut tx, id).await?;
-        crate::store::commit(tx, "approving access").await?;
+        self.commit(tx, "approving access").await?;
         Ok(request)
     }
 
@@ -457,7 +457,7 @@ impl Session {
         )
         .await?;
         let request = self.one_request(&mut tx, id).await?;
-        crate::store::commit(tx, "denying access").await?;
+        self.commit(tx, "denying access").await?;
         Ok(request)
     }
 
@@ -543,6 +543,9 @@ impl Session {
                 "you cannot revoke your own access; ask another lead or the owner".into(),
             ));
         }
+        if target.role == members::Role::Owner {
+            return Err(refuse("the owner keeps access to every scope they hold".into()));
+        }
         let held: Option<i64> =
             sqlx::query_scalar("SELECT key_epoch FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
                 .bind(&scope.id)
@@ -568,7 +571,7 @@ impl Session {
                 .await
                 .map_err(|e| Error::db("rolling back a revocation preview", e))?;
         } else {
-            crate::store::commit(tx, "revoking access").await?;
+            self.commit(tx, "revoking access").await?;
         }
         Ok(Revoked {
             scope: scope.label,
@@ -632,8 +635,34 @@ impl Session {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::db("removing a member", e))?;
-        self.audit(&mut tx, "member.remove", name).await?;
-        crate::store::commit(tx, "removing a member").await?;
+        // Their envelopes go, so their passphrase and recovery key open nothing here.
+        sqlx::query("DELETE FROM key_envelopes WHERE member_id = ?")
+            .bind(&target.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("removing a member", e))?;
+        let seq = self.audit_seq(&mut tx, "member.remove", name).await?;
+        // The signed removal is what every device believes, not the status column above.
+        let at = crate::clock::now();
+        let message = roster::removal_message(
+            &self.vault.id,
+            &target.id,
+            target.signing_key(),
+            &self.member.id,
+            at,
+            seq,
+        );
+        sqlx::query("INSERT OR REPLACE INTO removals (member_id, removed_by, removed_at, audit_seq, signature) VALUES (?, ?, ?, ?, ?)")
+            .bind(&target.id)
+            .bind(&self.member.id)
+            .bind(at)
+            .bind(seq)
+            .bind(crate::crypto::signing::sign(&self.identity, &message))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("removing a member", e))?;
+        self.wrote(crate::session::Written::Removal(target.id.clone()));
+        self.commit(tx, "removing a member").await?;
         Ok(revoked)
     }
 
@@ -693,7 +722,7 @@ impl Session {
                 });
             }
         }
-        crate::store::commit(tx, "rekeying expired grants").await?;
+        self.commit(tx, "rekeying expired grants").await?;
         Ok(done)
     }
 
@@ -724,12 +753,42 @@ impl Session {
             .collect();
         let keepers =
             members::valid_grants(conn, &self.vault.id, &scope.id, &scope.label, scope.epoch, &granters).await?;
+        if roster.iter().any(|e| e.id == dropped && e.role == members::Role::Owner) {
+            return Err(Error::NotAllowed {
+                action: format!("rekey {} without the owner", scope.label),
+                reason: "the owner keeps access to every scope they hold".into(),
+            });
+        }
         let new_key = crate::crypto::ScopeKey::generate();
         let new_epoch = scope.epoch + 1;
         let versions = self.reencrypt_scope(conn, scope, &old_key, &new_key, new_epoch).await?;
         sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
             .bind(new_epoch)
             .bind(&scope.id)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("rekeying a scope", e))?;
+        // The new key's signed record, linked to the old key (which only a holder could do).
+        crate::epochs::write(
+            conn,
+            &self.vault.id,
+            &scope.id,
+            &scope.label,
+            new_epoch,
+            &new_key,
+            Some(&old_key),
+            &self.signer(),
+        )
+        .await?;
+        self.wrote(crate::session::Written::Epoch(
+            scope.id.clone(),
+            new_epoch,
+            new_key.id(),
+        ));
+        // Superseded grants open only the old key: gone, so nobody can be handed it again.
+        sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
+            .bind(&scope.id)
+            .bind(new_epoch)
             .execute(&mut *conn)
             .await
             .map_err(|e| Error::db("rekeying a scope", e))?;
@@ -817,8 +876,9 @@ mod tests {
     const ADA: &[u8] = b"ada's unit test passphrase";
     const ALICE: &[u8] = b"alice's unit test passphrase";
 
-    /// After a revocation, the revoked member's old grant still opens the old key, and that key
-    /// decrypts none of the scope's current ciphertexts: read straight from the file.
+    /// After a revocation, the revoked member's old grant is gone from the file, and the old key
+    /// (which she may have kept, with a copy of the file) decrypts none of the scope's current
+    /// ciphertexts: read straight from the file.
     #[tokio::test]
     async fn an_old_grant_opens_nothing_after_revocation() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -870,6 +930,24 @@ mod tests {
                 .expose(),
             b"sk-before-revocation"
         );
+        // What alice could keep: her epoch-1 grant, opened with her own keys.
+        let ada_id = ada.member().id.clone();
+        let scope_id: String = sqlx::query_scalar("SELECT id FROM scopes")
+            .fetch_one(&mut *crate::vault::acquire(alice.vault()).await.expect("conn"))
+            .await
+            .expect("scope");
+        let (old_key, _) = members::open_grant(
+            &mut crate::vault::acquire(alice.vault()).await.expect("conn"),
+            alice.vault().id(),
+            &scope_id,
+            1,
+            &joined.member_id,
+            &alice.identity,
+            "llm/prod",
+            std::slice::from_ref(&ada_id),
+        )
+        .await
+        .expect("the grant opens before revocation");
         let revoked = ada.revoke_access("alice", &scope, false).await.expect("revoke");
         assert_eq!(
             (revoked.versions, revoked.exposed.as_slice()),
@@ -877,26 +955,18 @@ mod tests {
         );
         assert!(matches!(alice.get_secret(&secret).await, Err(Error::NoAccess { .. })));
 
-        // Alice's own keys and her epoch-1 grant, read from the file.
         let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
         let (scope_id, epoch): (String, i64) = sqlx::query_as("SELECT id, key_epoch FROM scopes")
             .fetch_one(&mut *conn)
             .await
             .expect("scope");
         assert_eq!(epoch, 2);
-        let ada_id = ada.member().id.clone();
-        let (old_key, _) = members::open_grant(
-            &mut conn,
-            alice.vault().id(),
-            &scope_id,
-            1,
-            &joined.member_id,
-            &alice.identity,
-            "llm/prod",
-            &[ada_id],
-        )
-        .await
-        .expect("the old grant still opens the old key");
+        let superseded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grants WHERE scope_id = ? AND key_epoch = 1")
+            .bind(&scope_id)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("grants");
+        assert_eq!(superseded, 0, "a rekey deletes the grants of the old key");
         let scope_row = resolve_scope(&mut conn, &scope).await.expect("scope row");
         type VersionRow = (String, String, i64, Vec<u8>, Vec<u8>);
         let versions: Vec<VersionRow> = sqlx::query_as(

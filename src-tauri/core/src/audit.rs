@@ -45,8 +45,9 @@ fn entry_hash(prev: &[u8], seq: i64, at: i64, actor: &str, device: &str, action:
     Sha256::digest(&data).into()
 }
 
-/// Appends one entry. Call inside the write transaction of the thing being recorded.
-pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, action: &str, target: &str) -> Result<()> {
+/// Appends one entry. Call inside the write transaction of the thing being recorded. Returns
+/// the entry's sequence number.
+pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, action: &str, target: &str) -> Result<i64> {
     let last: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await
@@ -79,7 +80,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, actio
     .execute(&mut *conn)
     .await
     .map_err(|e| Error::db("writing the audit log (the operation was refused)", e))?;
-    Ok(())
+    Ok(seq)
 }
 
 /// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
@@ -135,10 +136,11 @@ pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
 /// What a member who is not (yet) vouched for may record: their own joining.
 const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
 
-/// Checks that every entry's actor is someone this device vouches for (`vouched`: member ids
-/// trusted through the pinned owner key, or removed after a trusted admission). A member row
-/// added to the file by hand can sign a well-formed chain; it cannot get itself vouched for.
-pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[String]) -> Result<()> {
+/// Checks that every entry's actor is someone this device vouches for (`vouched`: members
+/// trusted through the pinned owner key, or removed after a trusted admission, then only up to
+/// their removal). A member row added to the file by hand can sign a well-formed chain; it
+/// cannot get itself vouched for, and a removed member's key signs nothing new.
+pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[crate::roster::Vouched]) -> Result<()> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.seq, a.actor, a.action, m.name FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
     )
@@ -146,17 +148,57 @@ pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[String
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     for (seq, actor, action, name) in rows {
-        if !vouched.contains(&actor) && !UNVOUCHED_ACTIONS.contains(&action.as_str()) {
-            return Err(Error::AuditBroken {
-                position: seq,
-                problem: format!(
-                    "({action}) was signed by {}, whom no admission trusted by this device vouches for (a member added to the file by hand?)",
-                    name.unwrap_or(actor)
-                ),
-            });
+        let who = vouched.iter().find(|v| v.id == actor);
+        if UNVOUCHED_ACTIONS.contains(&action.as_str()) {
+            continue;
         }
+        let problem = match who {
+            None => "whom no admission trusted by this device vouches for (a member added to the file by hand?)",
+            Some(v) if v.until_seq.is_some_and(|until| seq > until) => "after their removal",
+            Some(_) => continue,
+        };
+        return Err(Error::AuditBroken {
+            position: seq,
+            problem: format!("({action}) was signed by {} {problem}", name.unwrap_or(actor)),
+        });
     }
     Ok(())
+}
+
+/// The newest entry: (seq, hash), `None` for an empty log.
+pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, Vec<u8>)>> {
+    sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| Error::db("reading the audit log", e))
+}
+
+/// Refuses a log that no longer holds the entry this device saw last (a truncated tail, or a
+/// file restored from an older copy).
+pub(crate) async fn check_still_holds(conn: &mut SqliteConnection, seen: &crate::seen::Seen) -> Result<()> {
+    if seen.audit_seq == 0 {
+        return Ok(());
+    }
+    let hash: Option<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM audit WHERE seq = ?")
+        .bind(seen.audit_seq)
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| Error::db("reading the audit log", e))?;
+    match hash {
+        Some(h) if hex::encode(&h) == seen.audit_hash => Ok(()),
+        Some(_) => Err(Error::RolledBack {
+            what: format!(
+                "audit entry {} is not the one this device recorded (the log was rewritten)",
+                seen.audit_seq
+            ),
+        }),
+        None => Err(Error::RolledBack {
+            what: format!(
+                "the audit log ends before entry {}, which this device recorded (its tail was cut, or the file restored from an older copy)",
+                seen.audit_seq
+            ),
+        }),
+    }
 }
 
 /// The newest `limit` entries, newest first.

@@ -112,31 +112,46 @@ impl DeviceConfig {
     pub fn save(&self, dir: &Path) -> Result<()> {
         crate::store::create_private_dir(dir)?;
         let path = dir.join(FILE);
-        let tmp = dir.join(format!(".{FILE}.{}", std::process::id()));
         let text = serde_json::to_vec_pretty(self).map_err(|e| Error::Config {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let write = |()| -> std::io::Result<()> {
-            use std::io::Write;
-            let mut file = options.open(&tmp)?;
-            file.write_all(&text)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &path)
-        };
-        write(()).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(format!("writing {}", path.display()), e)
-        })
+        write_private_atomically(&path, &text)
     }
 
     pub fn membership(&self, vault_id: &str) -> Option<&Membership> {
         self.vaults.get(vault_id)
     }
+}
+
+/// Writes `path` through a temp file and a rename, so a reader sees the old file or the new one;
+/// mode 0600. The temp name is created fresh (never through an existing file or link).
+pub(crate) fn write_private_atomically(path: &Path, text: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.{}.{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = options.open(&tmp)?;
+        file.write_all(text)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("writing {}", path.display()), e)
+    })
 }
 
 /// The vault file: `explicit` (a flag), else `KEYSHELF_VAULT`, else the default location.

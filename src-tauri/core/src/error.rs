@@ -125,6 +125,18 @@ pub enum Error {
     NoCurrentVersion { path: String },
     #[error("audit log entry {position} {problem}")]
     AuditBroken { position: i64, problem: String },
+    #[error(
+        "the signed key record of {scope} does not hold: {problem} (the vault file was altered); refusing the scope"
+    )]
+    KeyRecordTampered { scope: String, problem: String },
+    #[error("{scope} has no signed key record yet: its owner or a lead of its project must open it once with this version of Keyshelf")]
+    KeyRecordMissing { scope: String },
+    #[error("the vault went back to an older state than this device has seen: {what}. Restore the newer copy; until then nothing is read or written")]
+    RolledBack { what: String },
+    #[error("you were removed from vault {vault}")]
+    Removed { vault: String },
+    #[error("{name} is not allowed as a secret name: it {reason}")]
+    ReservedName { name: String, reason: &'static str },
 
     // --- rotation ---
     #[error("{path} has no pending version: stage one with `keyshelf rotate {path}` (new value on stdin)")]

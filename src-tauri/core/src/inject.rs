@@ -24,11 +24,20 @@ pub struct Injection {
 
 impl Injection {
     /// Adds a scope's secrets; a name already present is replaced (the later `--scope` wins).
-    pub fn add_scope(&mut self, secrets: Vec<ScopeSecret>) {
+    /// Names that steer programs (`vault::reserved_name`) are left out, and returned with why,
+    /// for the shell to warn about: only an edited vault file holds them.
+    pub fn add_scope(&mut self, secrets: Vec<ScopeSecret>) -> Vec<(String, &'static str)> {
+        let mut skipped = Vec::new();
         for secret in secrets {
+            let base = secret.name.strip_suffix("_PREVIOUS").unwrap_or(&secret.name);
+            if let Some(why) = crate::vault::reserved_name(base) {
+                skipped.push((secret.name.clone(), why));
+                continue;
+            }
             self.secrets.retain(|s| s.name != secret.name);
             self.secrets.push(secret);
         }
+        skipped
     }
 
     /// Keeps only the secrets whose name passes `keep` (`run --only`).

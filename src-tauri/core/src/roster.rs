@@ -34,6 +34,14 @@ pub struct RosterEntry {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     signing_public: Vec<u8>,
+    /// When admitted (the signed admission's time), for this device's memory of the roster.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub(crate) admitted_at: Option<i64>,
+    /// The audit entry of a signed removal: entries they sign after it are not theirs to sign.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub(crate) removed_at_seq: Option<i64>,
 }
 
 /// What a new member's device learns at `join`: its own fingerprint and the owner's, to compare
@@ -76,6 +84,56 @@ fn admission_message(
     )
 }
 
+/// What a removal signature covers: who was removed (by id and key), by whom, when, and where
+/// in the audit log.
+pub(crate) fn removal_message(
+    vault_id: &str,
+    member_id: &str,
+    signing_public: &[u8],
+    removed_by: &str,
+    removed_at: i64,
+    audit_seq: i64,
+) -> Vec<u8> {
+    crypto::aad(
+        "keyshelf/v1/removal",
+        &[
+            vault_id.as_bytes(),
+            member_id.as_bytes(),
+            signing_public,
+            removed_by.as_bytes(),
+            &removed_at.to_be_bytes(),
+            &audit_seq.to_be_bytes(),
+        ],
+    )
+}
+
+/// Member id -> audit seq of their removal, for removals the pinned owner signed. Rows that do
+/// not verify are ignored: a forged removal could only lock someone out, and is not believed.
+async fn signed_removals(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    rows: &[Row],
+    pinned_owner: &[u8],
+) -> Result<std::collections::HashMap<String, i64>> {
+    let removals: Vec<(String, String, i64, i64, Vec<u8>)> =
+        sqlx::query_as("SELECT member_id, removed_by, removed_at, audit_seq, signature FROM removals")
+            .fetch_all(conn)
+            .await
+            .map_err(|e| Error::db("reading removals", e))?;
+    let owner = rows.iter().find(|r| r.2 == "owner" && r.6 == pinned_owner);
+    Ok(removals
+        .into_iter()
+        .filter(|(member_id, by, at, seq, signature)| {
+            let (Some(owner), Some(row)) = (owner, rows.iter().find(|r| &r.0 == member_id)) else {
+                return false;
+            };
+            let message = removal_message(vault_id, member_id, &row.6, by, *at, *seq);
+            &owner.0 == by && signing::verify(pinned_owner, &message, signature)
+        })
+        .map(|(member_id, _, _, seq, _)| (member_id, seq))
+        .collect())
+}
+
 type Row = (
     String,
     String,
@@ -112,30 +170,44 @@ fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> bo
     may_admit && signing::verify(&admitter.signing_public, &message, signature)
 }
 
-/// Reads every member and works out, from the pinned owner key alone, whom to trust.
+/// Reads every member and works out, from the pinned owner key alone, whom to trust. A member
+/// is removed when the owner signed their removal (or, for vaults older than signed removals,
+/// when their row says so); a status set back to active does not undo a signed removal.
 pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+    Ok(load_with_rows(conn, vault_id, pinned_owner).await?.0)
+}
+
+async fn load_with_rows(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    pinned_owner: &[u8],
+) -> Result<(Vec<RosterEntry>, Vec<Row>)> {
     let rows = read_rows(conn).await?;
+    let removals = signed_removals(conn, vault_id, &rows, pinned_owner).await?;
     let name_of = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone());
+    let removed = |r: &Row| r.3 == "removed" || removals.contains_key(&r.0);
     let mut entries: Vec<RosterEntry> = rows
         .iter()
         .map(|r| RosterEntry {
             id: r.0.clone(),
             name: r.1.clone(),
             role: Role::parse(&r.2),
-            status: r.3.clone(),
+            status: if removed(r) { "removed".into() } else { r.3.clone() },
             lead_of: split_projects(&r.4),
             fingerprint: keys::fingerprint(&r.5, &r.6),
             admitted_by: r.7.as_deref().and_then(name_of),
-            trusted: r.2 == "owner" && r.3 == "active" && r.6 == pinned_owner,
+            trusted: r.2 == "owner" && r.3 == "active" && !removed(r) && r.6 == pinned_owner,
             problem: None,
             signing_public: r.6.clone(),
+            admitted_at: r.8,
+            removed_at_seq: removals.get(&r.0).copied(),
         })
         .collect();
     // Trust spreads one admission at a time; a chain is at most as long as the roster.
     loop {
         let mut grew = false;
         for (i, row) in rows.iter().enumerate() {
-            if entries[i].trusted || row.3 != "active" {
+            if entries[i].trusted || row.3 != "active" || removed(row) {
                 continue;
             }
             if admitted_by_trusted(vault_id, row, &entries) {
@@ -149,24 +221,43 @@ pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_own
     }
     for (entry, row) in entries.iter_mut().zip(&rows) {
         if !entry.trusted {
-            entry.problem = Some(untrusted_reason(row, pinned_owner));
+            entry.problem = Some(if entry.status == "removed" {
+                "removed".into()
+            } else {
+                untrusted_reason(row, pinned_owner)
+            });
         }
     }
-    Ok(entries)
+    Ok((entries, rows))
 }
 
-/// The members whose keys this device vouches for: those it trusts now, and removed members whose
-/// admission a trusted owner or lead signed (what they did while members stays theirs).
-pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<String>> {
-    let entries = load(conn, vault_id, pinned_owner).await?;
-    let rows = read_rows(conn).await?;
-    let mut ids: Vec<String> = entries.iter().filter(|e| e.trusted).map(|e| e.id.clone()).collect();
-    for row in rows.iter().filter(|r| r.3 == "removed") {
-        if admitted_by_trusted(vault_id, row, &entries) {
-            ids.push(row.0.clone());
+/// A member whose signatures this device accepts: trusted now, or removed after a trusted
+/// admission (what they did while members stays theirs) up to their removal's audit entry.
+pub(crate) struct Vouched {
+    pub id: String,
+    /// Entries after this audit seq are not theirs to sign (`None`: no limit known).
+    pub until_seq: Option<i64>,
+}
+
+pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<Vouched>> {
+    let (entries, rows) = load_with_rows(conn, vault_id, pinned_owner).await?;
+    let mut out: Vec<Vouched> = entries
+        .iter()
+        .filter(|e| e.trusted)
+        .map(|e| Vouched {
+            id: e.id.clone(),
+            until_seq: None,
+        })
+        .collect();
+    for (entry, row) in entries.iter().zip(&rows) {
+        if entry.status == "removed" && admitted_by_trusted(vault_id, row, &entries) {
+            out.push(Vouched {
+                id: entry.id.clone(),
+                until_seq: entry.removed_at_seq,
+            });
         }
     }
-    Ok(ids)
+    Ok(out)
 }
 
 impl RosterEntry {
@@ -405,7 +496,7 @@ impl Session {
             .ok_or_else(|| Error::UnknownMember {
                 member: name.to_owned(),
             })?;
-        crate::store::commit(tx, "admitting a member").await?;
+        self.commit(tx, "admitting a member").await?;
         Ok(admitted)
     }
 }

@@ -12,6 +12,8 @@ use crate::crypto::{AccountKey, Identity, KdfParams, ScopeKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
 use crate::members::{self, Member};
+use crate::seen::DeviceMemory;
+use crate::store::WriteTx;
 use crate::vault::Vault;
 
 /// Opened scope keys by (scope id, key epoch), with their grant's expiry.
@@ -28,6 +30,19 @@ pub struct Session {
     /// The owner key this device trusts. Without it only grants this member issued to
     /// themselves are trusted; with it, also those of trusted owners and leads (see `roster`).
     pinned_owner: Option<Vec<u8>>,
+    /// What this device has seen of the vault (`seen`): checked before use, advanced on commit.
+    pub(crate) memory: Option<DeviceMemory>,
+    /// Facts this session wrote that the device remembers once they are committed.
+    written: Mutex<Vec<Written>>,
+}
+
+/// A fact a write of this session created: remembered by the device only if its commit holds it.
+#[derive(Debug, Clone)]
+pub(crate) enum Written {
+    /// A scope's new key: (scope id, epoch, key id).
+    Epoch(String, i64, [u8; 32]),
+    /// A member's signed removal.
+    Removal(String),
 }
 
 impl std::fmt::Debug for Session {
@@ -49,6 +64,8 @@ impl Session {
             device: device.to_owned(),
             scope_keys: Mutex::new(HashMap::new()),
             pinned_owner: None,
+            memory: None,
+            written: Mutex::new(Vec::new()),
         }
     }
 
@@ -94,7 +111,7 @@ impl Session {
         )
         .await?;
         self.audit(&mut tx, "member.passphrase", &self.member.name).await?;
-        crate::store::commit(tx, "changing the passphrase").await
+        self.commit(tx, "changing the passphrase").await
     }
 
     pub(crate) fn actor(&self) -> Actor<'_> {
@@ -106,10 +123,17 @@ impl Session {
     }
 
     pub(crate) async fn audit(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<()> {
+        audit::append(conn, &self.actor(), action, target).await.map(|_| ())
+    }
+
+    /// As [`Session::audit`], returning the entry's sequence number.
+    pub(crate) async fn audit_seq(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<i64> {
         audit::append(conn, &self.actor(), action, target).await
     }
 
-    /// The key of a scope at its current epoch, from this member's grant (opened once per session).
+    /// The key of a scope at its current epoch, from this member's grant (opened once per
+    /// session), used only when it is the scope's newest signed key (`epochs`) and not older
+    /// than what this device saw.
     pub(crate) async fn scope_key(
         &self,
         conn: &mut SqliteConnection,
@@ -117,6 +141,18 @@ impl Session {
         epoch: i64,
         label: &str,
     ) -> Result<Arc<ScopeKey>> {
+        let seen = self
+            .memory
+            .as_ref()
+            .and_then(|m| m.snapshot().epochs.get(scope_id).cloned())
+            .and_then(|(e, id)| hex::decode(id).ok().map(|id| (e, id)));
+        if let Some((seen_epoch, _)) = &seen {
+            if epoch < *seen_epoch {
+                return Err(Error::RolledBack {
+                    what: format!("{label} is back at key epoch {epoch}; this device has used epoch {seen_epoch}"),
+                });
+            }
+        }
         let cache_key = (scope_id.to_owned(), epoch);
         if let Some((key, expires_at)) = self.lock_cache()?.get(&cache_key) {
             // Grants can expire while a session (the desktop app's) stays open.
@@ -159,14 +195,188 @@ impl Session {
             &granters,
         )
         .await?;
+        let key_id = self.verify_scope_key(conn, scope_id, epoch, label, &key, seen).await?;
+        self.wrote(Written::Epoch(scope_id.to_owned(), epoch, key_id));
         let key = Arc::new(key);
         self.lock_cache()?.insert(cache_key, (Arc::clone(&key), expires_at));
         Ok(key)
     }
 
+    /// Checks the scope's signed key records against `key`. A scope made before records existed
+    /// gets its first record from the first owner or lead of its project who opens it.
+    async fn verify_scope_key(
+        &self,
+        conn: &mut SqliteConnection,
+        scope_id: &str,
+        epoch: i64,
+        label: &str,
+        key: &ScopeKey,
+        seen: Option<(i64, Vec<u8>)>,
+    ) -> Result<[u8; 32]> {
+        let pinned = self.pinned_owner.clone().unwrap_or_default();
+        let vault_id = self.vault.id.clone();
+        if seen.is_none() && !crate::epochs::has_records(conn, scope_id).await? {
+            let project = label.split('/').next().unwrap_or(label);
+            let me = crate::roster::load(conn, &vault_id, &pinned)
+                .await?
+                .into_iter()
+                .find(|e| e.id == self.member.id);
+            if !me.is_some_and(|e| e.may_grant(project)) {
+                return Err(Error::KeyRecordMissing {
+                    scope: label.to_owned(),
+                });
+            }
+            crate::epochs::write(conn, &vault_id, scope_id, label, epoch, key, None, &self.signer()).await?;
+        }
+        let signing_key = self.identity.signing_public();
+        let check = crate::epochs::Check {
+            vault_id: &vault_id,
+            scope_id,
+            label,
+            epoch,
+            seen,
+            me: &self.member.id,
+            my_signing_key: &signing_key,
+        };
+        crate::epochs::verify(conn, &check, key, &pinned).await
+    }
+
+    pub(crate) fn signer(&self) -> crate::epochs::Signer<'_> {
+        crate::epochs::Signer {
+            member_id: &self.member.id,
+            identity: &self.identity,
+        }
+    }
+
+    /// Commits a write transaction of this session. With this device's memory, it first checks
+    /// that the vault still holds the newest audit entry this device saw (else nothing is
+    /// written on top of a rolled-back vault), and afterwards remembers the new head.
+    pub(crate) async fn commit(&self, mut tx: WriteTx, what: &str) -> Result<()> {
+        let written = std::mem::take(&mut *self.written.lock().map_err(|_| Error::Locked)?);
+        let Some(memory) = &self.memory else {
+            return crate::store::commit(tx, what).await;
+        };
+        crate::audit::check_still_holds(&mut tx, &memory.snapshot()).await?;
+        let head = crate::audit::head(&mut tx).await?;
+        // Only facts this transaction holds (a failed earlier write left marks that it does not).
+        let mut held = Vec::new();
+        for fact in written {
+            if held_by(&mut tx, &fact).await? {
+                held.push(fact);
+            }
+        }
+        crate::store::commit(tx, what).await?;
+        memory.update(|s| {
+            if let Some((seq, hash)) = head {
+                if seq > s.audit_seq {
+                    s.audit_seq = seq;
+                    s.audit_hash = hex::encode(hash);
+                }
+            }
+            for fact in held {
+                match fact {
+                    Written::Epoch(scope, epoch, key_id) => {
+                        let mark = s.epochs.entry(scope).or_insert((0, String::new()));
+                        if epoch > mark.0 {
+                            *mark = (epoch, hex::encode(key_id));
+                        }
+                    }
+                    Written::Removal(member) => {
+                        s.removed.insert(member);
+                    }
+                }
+            }
+        });
+        memory.save()
+    }
+
+    /// Notes a fact this session wrote, for the device to remember at commit.
+    pub(crate) fn wrote(&self, fact: Written) {
+        if let Ok(mut written) = self.written.lock() {
+            written.push(fact);
+        }
+    }
+
+    /// Takes this device's memory of the vault: refuses a vault that went back from it (a cut
+    /// audit log, an undone removal or admission) and a member who was removed, then records
+    /// what it sees now. Called once, when a shell makes the session this device's.
+    pub(crate) async fn remember_on_device(mut self, memory: DeviceMemory) -> Result<Session> {
+        let seen = memory.snapshot();
+        let mut conn = crate::vault::acquire(&self.vault).await?;
+        crate::audit::check_still_holds(&mut conn, &seen).await?;
+        let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let me_removed = roster.iter().any(|e| e.id == self.member.id && e.status == "removed");
+        if me_removed || seen.removed.contains(&self.member.id) {
+            return Err(Error::Removed {
+                vault: self.vault.name.clone(),
+            });
+        }
+        for entry in &roster {
+            if seen.removed.contains(&entry.id) && entry.status != "removed" {
+                return Err(Error::RolledBack {
+                    what: format!("{}'s removal is gone", entry.name),
+                });
+            }
+            let seen_admission = seen.admitted.get(&entry.id).copied();
+            if seen_admission.is_some_and(|at| entry.admitted_at.unwrap_or(0) < at) {
+                return Err(Error::RolledBack {
+                    what: format!("{}'s admission is older than the one this device saw", entry.name),
+                });
+            }
+        }
+        let head = crate::audit::head(&mut conn).await?;
+        drop(conn);
+        memory.update(|s| {
+            if let Some((seq, hash)) = head {
+                if seq > s.audit_seq {
+                    s.audit_seq = seq;
+                    s.audit_hash = hex::encode(hash);
+                }
+            }
+            for entry in &roster {
+                if entry.removed_at_seq.is_some() {
+                    s.removed.insert(entry.id.clone());
+                }
+                if let (Some(at), true) = (entry.admitted_at, entry.trusted) {
+                    let mark = s.admitted.entry(entry.id.clone()).or_insert(at);
+                    *mark = (*mark).max(at);
+                }
+            }
+        });
+        memory.save()?;
+        self.memory = Some(memory);
+        Ok(self)
+    }
+
+    /// What this device has seen of the vault, for `audit verify`.
+    pub fn seen(&self) -> Option<crate::seen::Seen> {
+        self.memory.as_ref().map(DeviceMemory::snapshot)
+    }
+
     fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, ScopeKeyCache>> {
         self.scope_keys.lock().map_err(|_| Error::Locked)
     }
+}
+
+async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {
+    let found: Option<i64> = match fact {
+        Written::Epoch(scope, epoch, key_id) => {
+            sqlx::query_scalar("SELECT epoch FROM scope_epochs WHERE scope_id = ? AND epoch = ? AND key_id = ?")
+                .bind(scope)
+                .bind(epoch)
+                .bind(&key_id[..])
+                .fetch_optional(conn)
+                .await
+        }
+        Written::Removal(member) => {
+            sqlx::query_scalar("SELECT audit_seq FROM removals WHERE member_id = ?")
+                .bind(member)
+                .fetch_optional(conn)
+                .await
+        }
+    }
+    .map_err(|e| Error::db("reading what was written", e))?;
+    Ok(found.is_some())
 }
 
 /// How a session was opened, and what went wrong with the keychain on the way, if anything.

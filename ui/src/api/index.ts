@@ -49,6 +49,8 @@ export type ErrorCode =
   | "no_vault"
   | "not_allowed"
   | "check_failed"
+  | "rolled_back"
+  | "removed"
   | "internal";
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -62,6 +64,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "no_vault",
   "not_allowed",
   "check_failed",
+  "rolled_back",
+  "removed",
   "internal",
 ]);
 

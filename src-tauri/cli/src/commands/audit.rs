@@ -10,11 +10,14 @@ pub async fn verify(ctx: &Context) -> Result<i32> {
     let config = ctx.device_config()?;
     // A member's device knows whom to trust (the owner key it pinned); anyone else can still
     // check that the chain is whole.
-    let pinned = match config.membership(vault.id()) {
-        Some(_) => Some(ctx.pinned_owner(config, &vault).await?),
-        None => None,
+    let (pinned, seen) = match config.membership(vault.id()) {
+        Some(_) => (
+            Some(ctx.pinned_owner(&vault).await?),
+            Some(keyshelf_core::device::memory(&ctx.config_dir, &vault)?),
+        ),
+        None => (None, None),
     };
-    let count = vault.verify_audit(pinned.as_deref()).await?;
+    let count = vault.verify_audit(pinned.as_deref(), seen.as_ref()).await?;
     let whose = if pinned.is_some() {
         ", each by a member this device trusts"
     } else {

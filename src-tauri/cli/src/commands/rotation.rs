@@ -132,7 +132,7 @@ pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, i
     let vault = ctx.open().await?;
     let config = ctx.device_config()?;
     let member_id = ctx.member_id(&config, &vault)?;
-    let pinned = ctx.pinned_owner(config, &vault).await?;
+    let pinned = ctx.pinned_owner(&vault).await?;
     let list = |within: Duration| {
         let (vault, member_id, pinned, filter) = (&vault, &member_id, &pinned, &filter);
         async move {

@@ -20,9 +20,15 @@ pub async fn run(
     let session = ctx.session().await?;
     let mut injection = Injection::default();
     for scope in &scopes {
-        injection.add_scope(session.read_scope_only(scope, "run", only).await?);
+        let mut skipped = injection.add_scope(session.read_scope_only(scope, "run", only).await?);
         if with_previous {
-            injection.add_scope(session.read_scope_previous(scope, "run", only).await?);
+            skipped.extend(injection.add_scope(session.read_scope_previous(scope, "run", only).await?));
+        }
+        for (name, why) in skipped {
+            eprintln!(
+                "keyshelf: not passing {} from {scope}: the name {why} (the vault file was altered?)",
+                crate::output::escape(&name)
+            );
         }
     }
     if !only.is_empty() {

@@ -79,6 +79,7 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
         };
         let key = RecoveryKey::parse(&text)?;
         let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
+        let (session, _) = keyshelf_core::device::attach(session, &ctx.config_dir).await?;
         eprintln!("Recovery key accepted. Choose a new passphrase.");
         session
             .change_passphrase(new_passphrase()?, KdfParams::default())
@@ -103,6 +104,7 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
     let session = vault
         .unlock_with_passphrase(&member_id, passphrase, &config.device_id)
         .await?;
+    let (session, _) = keyshelf_core::device::attach(session, &ctx.config_dir).await?;
     remember(ctx, &session);
     Ok(0)
 }

@@ -13,6 +13,7 @@
 pub mod aead;
 pub mod kdf;
 pub mod keys;
+pub mod lineage;
 pub mod recovery;
 pub mod sealing;
 pub mod signing;
@@ -20,6 +21,7 @@ pub mod signing;
 pub use aead::Sealed;
 pub use kdf::KdfParams;
 pub use keys::{AccountKey, Identity, Kek, Plaintext, ScopeKey};
+pub use lineage::KeyToken;
 pub use recovery::RecoveryKey;
 
 /// Builds associated data from labelled parts. Each part is length-prefixed so that

@@ -514,7 +514,7 @@ impl Session {
         }
         self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
             .await?;
-        crate::store::commit(tx, "flagging a leaked secret").await
+        self.commit(tx, "flagging a leaked secret").await
     }
 }
 

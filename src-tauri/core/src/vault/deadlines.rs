@@ -160,7 +160,7 @@ impl Session {
         .await
         .map_err(|e| Error::db("finding on-deploy secrets", e))?;
         self.audit(&mut tx, "scope.deploy", &scope_path.to_string()).await?;
-        crate::store::commit(tx, "recording a deployment").await?;
+        self.commit(tx, "recording a deployment").await?;
         Ok(Deployment {
             scope: scope_path.to_string(),
             at: now,
@@ -241,7 +241,7 @@ impl Session {
                 self.audit(&mut tx, "rotation.policy.unset", &target).await?;
             }
         }
-        crate::store::commit(tx, "changing a rotation policy").await
+        self.commit(tx, "changing a rotation policy").await
     }
 
     /// Secrets that need rotating (exposed, overdue, or due within `within`) in the scopes this

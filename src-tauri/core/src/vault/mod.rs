@@ -14,7 +14,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 pub use deadlines::{Deployment, RotationOverride, ScopeFilter};
-pub use path::{check_label, check_secret_name, ScopePath, SecretPath};
+pub use path::{check_label, check_new_secret_name, check_secret_name, reserved_name, ScopePath, SecretPath};
 pub use projects::{EnvironmentSummary, ProjectSummary};
 pub use secrets::{
     ExportFormat, ImportSummary, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary, MAX_VALUE_BYTES,
@@ -121,8 +121,10 @@ impl Vault {
             name: new.team,
         };
         let member = members::by_id(&mut *acquire(&vault).await?, &member_id).await?;
+        // The creator is the owner: their session trusts their own key as the owner's.
+        let owner_key = identity.signing_public().to_vec();
         Ok(Created {
-            session: Session::new(vault, member, identity, account_key, device),
+            session: Session::new(vault, member, identity, account_key, device).with_pinned_owner(owner_key),
             recovery_key,
         })
     }
@@ -188,7 +190,8 @@ impl Vault {
     ) -> Result<Session> {
         let account_key = {
             let mut conn = acquire(&self).await?;
-            members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await?
+            let opened = members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await;
+            self.removed_or(&mut conn, member_id, opened).await?
         };
         self.unlock_with_key(member_id, account_key, device).await
     }
@@ -197,15 +200,46 @@ impl Vault {
     pub async fn unlock_with_recovery(self, member_id: &str, recovery: &RecoveryKey, device: &str) -> Result<Session> {
         let account_key = {
             let mut conn = acquire(&self).await?;
-            members::open_with_recovery(&mut conn, &self.id, member_id, recovery).await?
+            let opened = members::open_with_recovery(&mut conn, &self.id, member_id, recovery).await;
+            self.removed_or(&mut conn, member_id, opened).await?
         };
         self.unlock_with_key(member_id, account_key, device).await
     }
 
+    /// A removal deletes the member's envelopes: say "removed", not "altered", when that is why
+    /// one is missing.
+    async fn removed_or(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        member_id: &str,
+        opened: Result<AccountKey>,
+    ) -> Result<AccountKey> {
+        if let Err(Error::EnvelopeTampered { .. }) = &opened {
+            // For the message only: what decides is the signed removal, checked at attach.
+            let removed: Option<bool> = sqlx::query_scalar(
+                "SELECT status = 'removed' OR EXISTS (SELECT 1 FROM removals WHERE member_id = id) FROM members WHERE id = ?",
+            )
+            .bind(member_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| Error::db("reading a member", e))?;
+            if removed == Some(true) {
+                return Err(Error::Removed {
+                    vault: self.name.clone(),
+                });
+            }
+        }
+        opened
+    }
+
     /// Checks the audit chain (hashes, order, signatures); with the owner key this device pinned,
-    /// also that every actor is vouched for through it. The number of intact entries.
-    pub async fn verify_audit(&self, pinned_owner: Option<&[u8]>) -> Result<i64> {
+    /// also that every actor is vouched for through it; with what this device saw (`seen`),
+    /// that the log still holds the newest entry it recorded. The number of intact entries.
+    pub async fn verify_audit(&self, pinned_owner: Option<&[u8]>, seen: Option<&crate::seen::Seen>) -> Result<i64> {
         let count = audit::verify(self.store.pool()).await?;
+        if let Some(seen) = seen {
+            audit::check_still_holds(&mut *acquire(self).await?, seen).await?;
+        }
         if let Some(pinned) = pinned_owner {
             let mut conn = acquire(self).await?;
             let vouched = crate::roster::vouched(&mut conn, &self.id, pinned).await?;

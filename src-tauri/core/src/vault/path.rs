@@ -65,6 +65,102 @@ pub fn check_secret_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Names that steer how programs load code, find files or reach the network rather than carry
+/// a credential. A member who can write one scope could otherwise make a teammate's
+/// `run --scope dev --scope prod` execute their code with the prod keys in reach. Compared
+/// without case (tools read `http_proxy` as well as `HTTP_PROXY`). The one list: set and import
+/// refuse these names, `run` skips them with a warning (a name can come from an edited file).
+const RESERVED_PREFIXES: &[(&str, &str)] = &[
+    ("LD_", "steers the dynamic loader"),
+    ("DYLD_", "steers the dynamic loader"),
+    ("BASH_FUNC_", "defines shell functions"),
+    ("PYTHON", "steers the Python interpreter"),
+    ("PERL5", "steers the Perl interpreter"),
+    ("PERL_", "steers the Perl interpreter"),
+    ("RUBY", "steers the Ruby interpreter"),
+    ("GIT_", "steers git"),
+    ("SSH_", "steers ssh"),
+    ("KEYSHELF_", "steers Keyshelf itself"),
+    ("MALLOC_", "steers the C library"),
+    ("NPM_CONFIG_", "steers npm"),
+    ("PIP_", "steers pip"),
+    ("CONDA_", "steers conda"),
+    ("R_LIBS", "steers R's library path"),
+    ("R_PROFILE", "runs R code at start"),
+    ("R_ENVIRON", "steers R's start-up"),
+    ("JULIA_", "steers Julia"),
+];
+const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("PATH", "decides which programs run"),
+    ("BASH_ENV", "runs shell code at start"),
+    ("ENV", "runs shell code at start"),
+    ("IFS", "changes how shells split words"),
+    ("CDPATH", "steers shells"),
+    ("PS4", "runs shell code"),
+    ("PROMPT_COMMAND", "runs shell code"),
+    ("SHELLOPTS", "steers shells"),
+    ("BASHOPTS", "steers shells"),
+    ("GLOBIGNORE", "steers shells"),
+    ("ZDOTDIR", "runs shell code at start"),
+    ("SHELL", "decides which shell runs"),
+    ("HOME", "decides where programs read their configuration"),
+    ("XDG_CONFIG_HOME", "decides where programs read their configuration"),
+    ("XDG_DATA_HOME", "decides where programs read their data"),
+    ("TMPDIR", "decides where programs write temporary files"),
+    ("EDITOR", "decides which program runs"),
+    ("VISUAL", "decides which program runs"),
+    ("PAGER", "decides which program runs"),
+    ("NODE_OPTIONS", "steers Node.js"),
+    ("NODE_PATH", "steers Node.js module loading"),
+    ("NODE_EXTRA_CA_CERTS", "changes which TLS certificates are trusted"),
+    ("JAVA_TOOL_OPTIONS", "steers the JVM"),
+    ("_JAVA_OPTIONS", "steers the JVM"),
+    ("JDK_JAVA_OPTIONS", "steers the JVM"),
+    ("CLASSPATH", "steers the JVM's class loading"),
+    ("GCONV_PATH", "steers the C library"),
+    ("GLIBC_TUNABLES", "steers the C library"),
+    ("LOCPATH", "steers the C library"),
+    ("NLSPATH", "steers the C library"),
+    ("HOSTALIASES", "redirects host names"),
+    ("RES_OPTIONS", "steers name resolution"),
+    ("LUA_PATH", "steers Lua module loading"),
+    ("LUA_CPATH", "steers Lua module loading"),
+    ("TCLLIBPATH", "steers Tcl"),
+    ("GEM_PATH", "steers Ruby gems"),
+    ("GEM_HOME", "steers Ruby gems"),
+    ("BUNDLE_GEMFILE", "steers Ruby's bundler"),
+    ("HTTP_PROXY", "sends network traffic through another host"),
+    ("HTTPS_PROXY", "sends network traffic through another host"),
+    ("ALL_PROXY", "sends network traffic through another host"),
+    ("NO_PROXY", "changes which traffic uses a proxy"),
+    ("SSL_CERT_FILE", "changes which TLS certificates are trusted"),
+    ("SSL_CERT_DIR", "changes which TLS certificates are trusted"),
+    ("REQUESTS_CA_BUNDLE", "changes which TLS certificates are trusted"),
+    ("CURL_CA_BUNDLE", "changes which TLS certificates are trusted"),
+];
+
+/// Why `name` is not a secret name (`None`: it may be one). See [`RESERVED_NAMES`].
+pub fn reserved_name(name: &str) -> Option<&'static str> {
+    let upper = name.to_ascii_uppercase();
+    RESERVED_NAMES
+        .iter()
+        .find(|(n, _)| *n == upper)
+        .or_else(|| RESERVED_PREFIXES.iter().find(|(p, _)| upper.starts_with(p)))
+        .map(|(_, why)| *why)
+}
+
+/// A name to store a secret under: a valid name that steers no program.
+pub fn check_new_secret_name(name: &str) -> Result<()> {
+    check_secret_name(name)?;
+    match reserved_name(name) {
+        Some(reason) => Err(Error::ReservedName {
+            name: name.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
 impl ScopePath {
     pub fn new(project: &str, environment: &str) -> Result<Self> {
         check_label("project", project)?;
@@ -127,6 +223,39 @@ impl fmt::Display for SecretPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_steer_programs_are_refused_others_pass() {
+        for name in [
+            "LD_PRELOAD",
+            "BASH_ENV",
+            "PATH",
+            "PYTHONPATH",
+            "NODE_OPTIONS",
+            "path",
+            "GIT_SSH_COMMAND",
+            "KEYSHELF_PASSPHRASE",
+            "https_proxy",
+            "ENV",
+            "IFS",
+            "PERL5OPT",
+            "DYLD_INSERT_LIBRARIES",
+        ] {
+            let err = check_new_secret_name(name).expect_err(name).to_string();
+            assert!(err.contains(name) && err.contains("not allowed"), "{err}");
+        }
+        for name in [
+            "OPENAI_API_KEY",
+            "ENVIRONMENT",
+            "PATH_TO_MODEL",
+            "HF_TOKEN",
+            "DATABASE_URL",
+            "NODE_ENV",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+        ] {
+            assert!(check_new_secret_name(name).is_ok(), "{name}");
+        }
+    }
 
     #[test]
     fn parses_paths() {

@@ -28,6 +28,7 @@ pub struct EnvironmentSummary {
 
 /// A scope row: what encryption and grants refer to. `label` (`project/env`) is bound into every
 /// ciphertext and grant of the scope, so re-pointing rows in the file fails authentication.
+#[derive(Clone)]
 pub(crate) struct ScopeRow {
     pub id: String,
     pub epoch: i64,
@@ -91,12 +92,20 @@ impl Vault {
 }
 
 impl Session {
-    fn require_lead(&self, what: &str) -> Result<()> {
-        match self.member.role {
-            Role::Owner | Role::Lead => Ok(()),
-            Role::Member => Err(Error::NoAccess {
+    /// Owners and leads add projects; an environment, the owner or a lead of its project. Judged
+    /// on the signed roster, not on the role column of this member's row.
+    async fn require_lead(&self, conn: &mut SqliteConnection, what: &str, project: Option<&str>) -> Result<()> {
+        let me = self.trusted_self(conn).await?;
+        let allowed = me.is_some_and(|e| match project {
+            Some(project) => e.may_grant(project),
+            None => e.trusted && e.status == "active" && matches!(e.role, Role::Owner | Role::Lead),
+        });
+        if allowed {
+            Ok(())
+        } else {
+            Err(Error::NoAccess {
                 scope: format!("{what} (only owners and leads can)"),
-            }),
+            })
         }
     }
 
@@ -106,8 +115,8 @@ impl Session {
         for env in environments {
             check_label("environment", env)?;
         }
-        self.require_lead("adding projects")?;
         let mut tx = self.vault.store.write().await?;
+        self.require_lead(&mut tx, "adding projects", None).await?;
         let inserted =
             sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
                 .bind(name)
@@ -124,14 +133,15 @@ impl Session {
         for env in environments {
             self.insert_environment(&mut tx, &ScopePath::new(name, env)?).await?;
         }
-        crate::store::commit(tx, "adding a project").await
+        self.commit(tx, "adding a project").await
     }
 
     pub async fn add_environment(&self, scope: &ScopePath) -> Result<()> {
-        self.require_lead("adding environments")?;
         let mut tx = self.vault.store.write().await?;
+        self.require_lead(&mut tx, "adding environments", Some(&scope.project))
+            .await?;
         self.insert_environment(&mut tx, scope).await?;
-        crate::store::commit(tx, "adding an environment").await
+        self.commit(tx, "adding an environment").await
     }
 
     /// Creates the environment and its scope, and grants the new scope key to the creator.
@@ -182,6 +192,18 @@ impl Session {
             None,
         )
         .await?;
+        crate::epochs::write(
+            conn,
+            &self.vault.id,
+            &scope_id,
+            &scope.to_string(),
+            1,
+            &key,
+            None,
+            &self.signer(),
+        )
+        .await?;
+        self.wrote(crate::session::Written::Epoch(scope_id.clone(), 1, key.id()));
         self.audit(conn, "environment.add", &scope.to_string()).await
     }
 }

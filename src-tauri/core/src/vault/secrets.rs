@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use zeroize::Zeroizing;
 
-use super::path::{check_secret_name, ScopePath, SecretPath};
+use super::path::{check_new_secret_name, check_secret_name, ScopePath, SecretPath};
 use super::projects::{resolve_scope, ScopeRow};
 use super::{acquire, Vault};
 use crate::crypto::{self, aead, Plaintext, ScopeKey};
@@ -116,16 +116,18 @@ pub struct ScopeSecret {
     pub value: Plaintext,
 }
 
-/// Binds a value to everything that names it: vault, scope (id and `project/env`), secret (id and
-/// name) and version. Swapping ciphertexts, names, or a scope's environment in the file makes
-/// decryption fail instead of handing one secret out under another's name.
+/// Binds a value to everything that names it: vault, scope (id, `project/env` and key epoch),
+/// secret (id and name) and version. Swapping ciphertexts, names, or a scope's environment in
+/// the file, or presenting a value sealed under another key epoch, makes decryption fail
+/// instead of handing one secret out under another's name.
 pub(crate) fn value_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str, version: i64) -> Vec<u8> {
     crypto::aad(
-        "keyshelf/v1/secret",
+        "keyshelf/v2/secret",
         &[
             vault_id.as_bytes(),
             scope.id.as_bytes(),
             scope.label.as_bytes(),
+            &scope.epoch.to_be_bytes(),
             secret_id.as_bytes(),
             name.as_bytes(),
             &version.to_be_bytes(),
@@ -135,14 +137,54 @@ pub(crate) fn value_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name:
 
 fn note_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str) -> Vec<u8> {
     crypto::aad(
-        "keyshelf/v1/note",
+        "keyshelf/v2/note",
         &[
             vault_id.as_bytes(),
             scope.id.as_bytes(),
             scope.label.as_bytes(),
+            &scope.epoch.to_be_bytes(),
             secret_id.as_bytes(),
             name.as_bytes(),
         ],
+    )
+}
+
+/// Opens a value or note under its AAD, or under the AAD of vaults made before the epoch was
+/// bound (`keyshelf/v1/...`, no epoch; such values are re-sealed at their scope's next rekey).
+/// Only the scope's verified current key is ever tried, so the older AAD admits nothing a
+/// holder of an older key could have written.
+fn open_sealed(
+    key: &ScopeKey,
+    sealed: &crypto::Sealed,
+    aad: &[u8],
+    legacy_parts: (&str, &[&[u8]]),
+) -> Option<Zeroizing<Vec<u8>>> {
+    aead::decrypt(key.expose(), sealed, aad)
+        .or_else(|| aead::decrypt(key.expose(), sealed, &crypto::aad(legacy_parts.0, legacy_parts.1)))
+}
+
+fn open_note(
+    vault_id: &str,
+    key: &ScopeKey,
+    scope: &ScopeRow,
+    secret_id: &str,
+    name: &str,
+    sealed: &crypto::Sealed,
+) -> Option<Zeroizing<Vec<u8>>> {
+    open_sealed(
+        key,
+        sealed,
+        &note_aad(vault_id, scope, secret_id, name),
+        (
+            "keyshelf/v1/note",
+            &[
+                vault_id.as_bytes(),
+                scope.id.as_bytes(),
+                scope.label.as_bytes(),
+                secret_id.as_bytes(),
+                name.as_bytes(),
+            ],
+        ),
     )
 }
 
@@ -403,7 +445,7 @@ impl Session {
     /// Stores a value as the new current version (the old current becomes previous), creating
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
-        check_secret_name(&path.name)?;
+        check_new_secret_name(&path.name)?;
         if value.len() as u64 > MAX_VALUE_BYTES {
             return Err(Error::ValueTooLarge {
                 what: format!("the value for {path}"),
@@ -453,7 +495,7 @@ impl Session {
                 .await?;
         }
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
-        crate::store::commit(tx, "storing a secret").await?;
+        self.commit(tx, "storing a secret").await?;
         Ok(SetOutcome { version, created })
     }
 
@@ -481,12 +523,12 @@ impl Session {
             .await
             .map_err(|e| Error::db("editing a secret", e))?;
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
-        crate::store::commit(tx, "editing a secret").await
+        self.commit(tx, "editing a secret").await
     }
 
     /// Re-encrypts every version (current, previous, pending, retired) and every note of a scope
-    /// from `old` to `new` at `new_epoch`, inside the caller's transaction. The AAD stays (it does
-    /// not name the epoch); each value gets a fresh nonce. Returns the number of versions.
+    /// from `old` to `new` at `new_epoch`, inside the caller's transaction, under the AAD of the
+    /// new epoch; each value gets a fresh nonce. Returns the number of versions.
     pub(crate) async fn reencrypt_scope(
         &self,
         conn: &mut SqliteConnection,
@@ -505,6 +547,10 @@ impl Session {
         .await
         .map_err(|e| Error::db("reading a scope for rekeying", e))?;
         let count = rows.len();
+        let rekeyed = ScopeRow {
+            epoch: new_epoch,
+            ..scope.clone()
+        };
         for (secret_id, name, version, epoch, nonce, ciphertext) in rows {
             let value = self.open_value(
                 old,
@@ -518,7 +564,7 @@ impl Session {
                     ciphertext,
                 },
             )?;
-            let aad = value_aad(&self.vault.id, scope, &secret_id, &name, version);
+            let aad = value_aad(&self.vault.id, &rekeyed, &secret_id, &name, version);
             let sealed = aead::encrypt(new.expose(), value.expose(), &aad);
             sqlx::query(
                 "UPDATE secret_versions SET key_epoch = ?, nonce = ?, ciphertext = ? WHERE secret_id = ? AND version = ?",
@@ -542,14 +588,14 @@ impl Session {
         .await
         .map_err(|e| Error::db("reading notes for rekeying", e))?;
         for (secret_id, name, nonce, ciphertext) in notes {
-            let aad = note_aad(&self.vault.id, scope, &secret_id, &name);
-            let note = aead::decrypt(old.expose(), &crypto::Sealed { nonce, ciphertext }, &aad).ok_or_else(|| {
+            let sealed = crypto::Sealed { nonce, ciphertext };
+            let note = open_note(&self.vault.id, old, scope, &secret_id, &name, &sealed).ok_or_else(|| {
                 Error::NoteTampered {
                     path: format!("{}/{name}", scope.label),
                 }
             })?;
             let note = Zeroizing::new(String::from_utf8_lossy(&note).into_owned());
-            self.store_note(conn, new, scope, &secret_id, &name, &note).await?;
+            self.store_note(conn, new, &rekeyed, &secret_id, &name, &note).await?;
         }
         Ok(count)
     }
@@ -619,7 +665,7 @@ impl Session {
         let value = self.open_value(&key, &scope, row)?;
         self.audit(&mut tx, "secret.read", &format!("{path} v{version}"))
             .await?;
-        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok(value)
     }
 
@@ -642,15 +688,18 @@ impl Session {
         let (Some(nonce), Some(ciphertext)) = (nonce, ciphertext) else {
             return Ok(None);
         };
-        let bytes = aead::decrypt(
-            key.expose(),
+        let bytes = open_note(
+            &self.vault.id,
+            &key,
+            &scope,
+            &secret_id,
+            &path.name,
             &crypto::Sealed { nonce, ciphertext },
-            &note_aad(&self.vault.id, &scope, &secret_id, &path.name),
         )
         .ok_or_else(|| Error::NoteTampered { path: path.to_string() })?;
         let note = String::from_utf8(bytes.to_vec()).map_err(|_| Error::NoteTampered { path: path.to_string() })?;
         self.audit(&mut tx, "secret.read-note", &path.to_string()).await?;
-        crate::store::commit(tx, "recording the read (the note was withheld)").await?;
+        self.commit(tx, "recording the read (the note was withheld)").await?;
         Ok(Some(Zeroizing::new(note)))
     }
 
@@ -671,7 +720,7 @@ impl Session {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
         self.audit(&mut tx, "secret.remove", &path.to_string()).await?;
-        crate::store::commit(tx, "removing a secret").await
+        self.commit(tx, "removing a secret").await
     }
 
     /// Decrypts every secret of a scope for `export` or `run`. Each read is audited with its
@@ -764,7 +813,7 @@ impl Session {
             self.audit(&mut tx, "scope.scan", &format!("{label} ({} secrets)", out.len()))
                 .await?;
         }
-        crate::store::commit(tx, "recording the reads (no value was returned)").await?;
+        self.commit(tx, "recording the reads (no value was returned)").await?;
         Ok(out)
     }
 
@@ -781,7 +830,7 @@ impl Session {
         // Later assignments override earlier ones, as python-dotenv reads them.
         let mut latest: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
-            check_secret_name(&entry.key).map_err(|e| Error::Dotenv {
+            check_new_secret_name(&entry.key).map_err(|e| Error::Dotenv {
                 line: entry.line,
                 // A quoted key can span lines and swallow what was meant as a value: echo it only
                 // when it looks like a name someone typed.
@@ -863,7 +912,7 @@ impl Session {
             &format!("{scope_path} ({} new, {} updated)", summary.created, summary.updated),
         )
         .await?;
-        crate::store::commit(tx, "importing").await?;
+        self.commit(tx, "importing").await?;
         Ok(summary)
     }
 
@@ -900,13 +949,23 @@ impl Session {
             return Err(tampered());
         }
         let aad = value_aad(&self.vault.id, scope, &row.secret_id, &row.name, row.version);
-        aead::decrypt(
-            key.expose(),
+        let version = row.version.to_be_bytes();
+        let legacy: [&[u8]; 6] = [
+            self.vault.id.as_bytes(),
+            scope.id.as_bytes(),
+            scope.label.as_bytes(),
+            row.secret_id.as_bytes(),
+            row.name.as_bytes(),
+            &version,
+        ];
+        open_sealed(
+            key,
             &crypto::Sealed {
                 nonce: row.nonce,
                 ciphertext: row.ciphertext,
             },
             &aad,
+            ("keyshelf/v1/secret", &legacy),
         )
         .map(Plaintext::from)
         .ok_or_else(tampered)

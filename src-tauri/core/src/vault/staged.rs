@@ -230,7 +230,7 @@ impl Session {
             .await?;
         self.audit(&mut tx, "secret.rotate.stage", &format!("{path} v{version}"))
             .await?;
-        crate::store::commit(tx, "staging a rotation").await?;
+        self.commit(tx, "staging a rotation").await?;
         Ok(Staged {
             version,
             format_warning: kind.format_problem(value).map(str::to_owned),
@@ -308,7 +308,7 @@ impl Session {
         let value = self.open_state_row(&target, path, row)?;
         self.audit(&mut tx, "secret.read:check", &format!("{path} v{version}"))
             .await?;
-        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok((version, value))
     }
 
@@ -332,7 +332,7 @@ impl Session {
             &format!("{path} v{version}"),
         )
         .await?;
-        crate::store::commit(tx, "recording a check").await
+        self.commit(tx, "recording a check").await
     }
 
     /// Saves (or, with `None`, removes) the check that validates new values of a secret.
@@ -359,7 +359,7 @@ impl Session {
             "secret.check.remove"
         };
         self.audit(&mut tx, action, &path.to_string()).await?;
-        crate::store::commit(tx, "saving a check").await
+        self.commit(tx, "saving a check").await
     }
 
     /// The pending version's number and check outcome, if there is one.
@@ -426,7 +426,7 @@ impl Session {
             &format!("{path} v{version} (overlap {overlap})"),
         )
         .await?;
-        crate::store::commit(tx, "promoting a rotation").await?;
+        self.commit(tx, "promoting a rotation").await?;
         Ok(Promoted {
             current: version,
             previous: current.as_ref().map(|c| c.version),
@@ -473,7 +473,7 @@ impl Session {
             &format!("{path} v{restored} (from v{})", current.version),
         )
         .await?;
-        crate::store::commit(tx, "rolling back").await?;
+        self.commit(tx, "rolling back").await?;
         Ok(Promoted {
             current: restored,
             previous: Some(current.version),
@@ -491,7 +491,7 @@ impl Session {
         set_state(&mut tx, &target.secret_id, pending.version, "retired", None).await?;
         self.audit(&mut tx, "secret.rotate.cancel", &format!("{path} v{}", pending.version))
             .await?;
-        crate::store::commit(tx, "cancelling a rotation").await?;
+        self.commit(tx, "cancelling a rotation").await?;
         Ok(pending.version)
     }
 
@@ -511,7 +511,7 @@ impl Session {
         let value = self.open_state_row(&target, path, row)?;
         self.audit(&mut tx, "secret.read", &format!("{path} v{version} (previous)"))
             .await?;
-        crate::store::commit(tx, "recording the read (the value was withheld)").await?;
+        self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok(value)
     }
 

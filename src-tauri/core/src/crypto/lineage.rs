@@ -1,0 +1,80 @@
+//! A scope key's lineage: a public id for each key, and links that prove whoever made a new key
+//! held the one before it.
+//!
+//! Each key yields a one-way token (HKDF); its id is the token's hash, so publishing the id says
+//! nothing about the key. A rekey seals the previous key's token under the new key's token: a
+//! holder of the newest key can walk back through every earlier token and check each against its
+//! signed id, while nobody can forge a link to a key they never held. Tokens open no value, so a
+//! member granted today learns nothing about values sealed under yesterday's key.
+
+use hkdf::Hkdf;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::keys::ScopeKey;
+use super::{aead, Sealed};
+
+/// The one-way token of a scope key: knowing it proves a member held the key.
+pub struct KeyToken(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for KeyToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyToken(<redacted>)")
+    }
+}
+
+impl ScopeKey {
+    pub fn token(&self) -> KeyToken {
+        let hk = Hkdf::<Sha256>::new(None, self.expose());
+        let mut out = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF-SHA256's output limit.
+        let _ = hk.expand(b"keyshelf/v1/scope-key-token", &mut *out);
+        KeyToken(out)
+    }
+
+    /// The key's public id: what a signed key record names.
+    pub fn id(&self) -> [u8; 32] {
+        self.token().id()
+    }
+}
+
+impl KeyToken {
+    pub fn id(&self) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(b"keyshelf/v1/scope-key-id")
+            .chain_update(*self.0)
+            .finalize()
+            .into()
+    }
+
+    /// Seals `previous` under this token: the link a key record carries.
+    pub fn link(&self, previous: &KeyToken, aad: &[u8]) -> Sealed {
+        aead::encrypt(&self.0, &*previous.0, aad)
+    }
+
+    /// Opens a link made by [`KeyToken::link`]; `None` if it was not made with this token.
+    pub fn follow(&self, link: &Sealed, aad: &[u8]) -> Option<KeyToken> {
+        let bytes = aead::decrypt(&self.0, link, aad)?;
+        let array: [u8; 32] = bytes.as_slice().try_into().ok()?;
+        Some(KeyToken(Zeroizing::new(array)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_walk_back_and_refuse_strangers() {
+        let (old, new, stranger) = (ScopeKey::generate(), ScopeKey::generate(), ScopeKey::generate());
+        let link = new.token().link(&old.token(), b"aad");
+        let back = new.token().follow(&link, b"aad").expect("follows");
+        assert_eq!(back.id(), old.id());
+        assert!(stranger.token().follow(&link, b"aad").is_none());
+        assert!(new.token().follow(&link, b"other").is_none());
+        assert_ne!(old.id(), new.id());
+        // The id is stable for a key and is not the key itself.
+        assert_eq!(old.id(), old.id());
+        assert_ne!(&old.id(), old.expose());
+    }
+}

@@ -1,0 +1,293 @@
+//! Signed key records: which key is current for each scope.
+//!
+//! `scopes.key_epoch` is a column anyone who can write the file can set back; a client that
+//! trusted it would encrypt new values under a key a revoked member still holds. So every key a
+//! scope ever had is a signed record (migration 0004): its epoch, its public id, who made it, and
+//! (after the first) a link that only a holder of the previous key could write
+//! ([`crate::crypto::lineage`]). A client opens its grant for the scope's epoch and uses the key
+//! only when it is the newest record's key, every link back to what this device saw last checks
+//! out, and whoever signed the newest record may decide the scope's keys (a trusted owner, a
+//! trusted lead of the project, or this member). A lead who never held a scope cannot link a key
+//! of their own to it; an older record written back is caught by this device's memory.
+
+use sqlx::SqliteConnection;
+
+use crate::crypto::{self, signing, Identity, KeyToken, ScopeKey, Sealed};
+use crate::error::{Error, Result};
+use crate::roster::RosterEntry;
+
+#[allow(clippy::too_many_arguments)]
+fn record_message(
+    vault_id: &str,
+    scope_id: &str,
+    label: &str,
+    epoch: i64,
+    key_id: &[u8],
+    link: Option<&Sealed>,
+    signed_by: &str,
+    signed_at: i64,
+) -> Vec<u8> {
+    let (nonce, ciphertext) = link.map_or((&[][..], &[][..]), |l| (&l.nonce[..], &l.ciphertext[..]));
+    crypto::aad(
+        "keyshelf/v1/scope-key-record",
+        &[
+            vault_id.as_bytes(),
+            scope_id.as_bytes(),
+            label.as_bytes(),
+            &epoch.to_be_bytes(),
+            key_id,
+            nonce,
+            ciphertext,
+            signed_by.as_bytes(),
+            &signed_at.to_be_bytes(),
+        ],
+    )
+}
+
+fn link_aad(vault_id: &str, scope_id: &str, label: &str, epoch: i64) -> Vec<u8> {
+    crypto::aad(
+        "keyshelf/v1/scope-key-link",
+        &[
+            vault_id.as_bytes(),
+            scope_id.as_bytes(),
+            label.as_bytes(),
+            &epoch.to_be_bytes(),
+        ],
+    )
+}
+
+/// Who writes a record: the member and their identity.
+pub(crate) struct Signer<'a> {
+    pub member_id: &'a str,
+    pub identity: &'a Identity,
+}
+
+/// Records `key` as the scope's key at `epoch`, linked to `previous` (the key it replaces; `None`
+/// for a new scope, or the first record of a scope made before records existed).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    scope_id: &str,
+    label: &str,
+    epoch: i64,
+    key: &ScopeKey,
+    previous: Option<&ScopeKey>,
+    signer: &Signer<'_>,
+) -> Result<()> {
+    let key_id = key.id();
+    let link = previous.map(|p| {
+        key.token()
+            .link(&p.token(), &link_aad(vault_id, scope_id, label, epoch))
+    });
+    let at = crate::clock::now();
+    let message = record_message(
+        vault_id,
+        scope_id,
+        label,
+        epoch,
+        &key_id,
+        link.as_ref(),
+        signer.member_id,
+        at,
+    );
+    let signature = signing::sign(signer.identity, &message);
+    sqlx::query(
+        "INSERT INTO scope_epochs (scope_id, epoch, key_id, link_nonce, link_ciphertext, signed_by, signed_at, signature)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(scope_id)
+    .bind(epoch)
+    .bind(&key_id[..])
+    .bind(link.as_ref().map(|l| l.nonce.clone()))
+    .bind(link.map(|l| l.ciphertext))
+    .bind(signer.member_id)
+    .bind(at)
+    .bind(signature)
+    .execute(conn)
+    .await
+    .map_err(|e| Error::db("recording a scope key", e))?;
+    Ok(())
+}
+
+struct Record {
+    epoch: i64,
+    key_id: Vec<u8>,
+    link: Option<Sealed>,
+    signed_by: String,
+    signed_at: i64,
+    signature: Vec<u8>,
+}
+
+/// Whether a scope has any key record (scopes made before records existed have none).
+pub(crate) async fn has_records(conn: &mut SqliteConnection, scope_id: &str) -> Result<bool> {
+    let any: Option<i64> = sqlx::query_scalar("SELECT epoch FROM scope_epochs WHERE scope_id = ? LIMIT 1")
+        .bind(scope_id)
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| Error::db("reading scope key records", e))?;
+    Ok(any.is_some())
+}
+
+/// What one verification needs to know about the scope and the verifier.
+pub(crate) struct Check<'a> {
+    pub vault_id: &'a str,
+    pub scope_id: &'a str,
+    pub label: &'a str,
+    /// The epoch the file's scope row names (the grant opened was for it).
+    pub epoch: i64,
+    /// The newest key this device saw for the scope: (epoch, key id).
+    pub seen: Option<(i64, Vec<u8>)>,
+    /// This member: records they signed need no roster.
+    pub me: &'a str,
+    pub my_signing_key: &'a [u8],
+}
+
+/// Checks that `key` (opened from this member's grant) is the scope's current key. The roster
+/// (trusting `pinned_owner`) is read only when a record was signed by someone else. Returns the
+/// key's id.
+pub(crate) async fn verify(
+    conn: &mut SqliteConnection,
+    check: &Check<'_>,
+    key: &ScopeKey,
+    pinned_owner: &[u8],
+) -> Result<[u8; 32]> {
+    let tampered = |problem: String| Error::KeyRecordTampered {
+        scope: check.label.to_owned(),
+        problem,
+    };
+    let from = check.seen.as_ref().map_or(0, |(epoch, _)| *epoch);
+    type Row = (i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, String, i64, Vec<u8>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT epoch, key_id, link_nonce, link_ciphertext, signed_by, signed_at, signature
+         FROM scope_epochs WHERE scope_id = ? AND epoch >= ? ORDER BY epoch",
+    )
+    .bind(check.scope_id)
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::db("reading scope key records", e))?;
+    let records: Vec<Record> = rows
+        .into_iter()
+        .map(
+            |(epoch, key_id, nonce, ciphertext, signed_by, signed_at, signature)| Record {
+                epoch,
+                key_id,
+                link: nonce
+                    .zip(ciphertext)
+                    .map(|(nonce, ciphertext)| Sealed { nonce, ciphertext }),
+                signed_by,
+                signed_at,
+                signature,
+            },
+        )
+        .collect();
+    if let Some((seen_epoch, seen_id)) = &check.seen {
+        match records.first() {
+            Some(first) if first.epoch == *seen_epoch && &first.key_id == seen_id => {}
+            _ => {
+                return Err(Error::RolledBack {
+                    what: format!(
+                        "{} no longer has the key (epoch {seen_epoch}) this device used last",
+                        check.label
+                    ),
+                })
+            }
+        }
+    }
+    let newest = records.last().ok_or_else(|| Error::KeyRecordMissing {
+        scope: check.label.to_owned(),
+    })?;
+    if newest.epoch != check.epoch {
+        return Err(tampered(format!(
+            "the file names key epoch {} but the newest signed key is epoch {}",
+            check.epoch, newest.epoch
+        )));
+    }
+    if newest.key_id[..] != key.id()[..] {
+        return Err(tampered(format!(
+            "the key granted for epoch {} is not the one its record names",
+            newest.epoch
+        )));
+    }
+    if check.seen.is_none() && records.first().is_some_and(|r| r.link.is_some()) {
+        return Err(tampered("the records before it were deleted".into()));
+    }
+    // Walk back from the newest key: each link must open, under the later key's token, to the
+    // token whose id the earlier record names.
+    let mut token: KeyToken = key.token();
+    for pair in records.windows(2).rev() {
+        let (earlier, later) = (&pair[0], &pair[1]);
+        if later.epoch != earlier.epoch + 1 {
+            return Err(tampered(format!("key epoch {} is missing", earlier.epoch + 1)));
+        }
+        let link = later.link.as_ref().ok_or_else(|| {
+            tampered(format!(
+                "epoch {} does not show its maker held the key before it",
+                later.epoch
+            ))
+        })?;
+        let previous = token
+            .follow(
+                link,
+                &link_aad(check.vault_id, check.scope_id, check.label, later.epoch),
+            )
+            .filter(|t| t.id()[..] == earlier.key_id[..])
+            .ok_or_else(|| {
+                tampered(format!(
+                    "epoch {} was made by someone who did not hold the key before it",
+                    later.epoch
+                ))
+            })?;
+        token = previous;
+    }
+    // Signatures: this member's own records need no roster.
+    let entries: Vec<RosterEntry> = if records.iter().any(|r| r.signed_by != check.me) {
+        crate::roster::load(conn, check.vault_id, pinned_owner).await?
+    } else {
+        Vec::new()
+    };
+    let project = check.label.split('/').next().unwrap_or(check.label);
+    for (i, record) in records.iter().enumerate() {
+        let is_newest = i + 1 == records.len();
+        let public = if record.signed_by == check.me {
+            check.my_signing_key.to_vec()
+        } else {
+            let signer = entries
+                .iter()
+                .find(|e| e.id == record.signed_by)
+                .ok_or_else(|| tampered(format!("epoch {} is signed by someone not in the roster", record.epoch)))?;
+            // The newest key decides what this member encrypts under: its maker must be entitled
+            // now. Older ones need only have been made by a member this device vouched for.
+            let entitled = if is_newest {
+                signer.may_grant(project)
+            } else {
+                signer.trusted || signer.status == "removed"
+            };
+            if !entitled {
+                return Err(tampered(format!(
+                    "epoch {} is signed by {}, who may not decide {}'s keys",
+                    record.epoch, signer.name, check.label
+                )));
+            }
+            signer.signing_key().to_vec()
+        };
+        let message = record_message(
+            check.vault_id,
+            check.scope_id,
+            check.label,
+            record.epoch,
+            &record.key_id,
+            record.link.as_ref(),
+            &record.signed_by,
+            record.signed_at,
+        );
+        if !signing::verify(&public, &message, &record.signature) {
+            return Err(tampered(format!(
+                "the signature of epoch {} does not verify",
+                record.epoch
+            )));
+        }
+    }
+    Ok(key.id())
+}

@@ -1,0 +1,255 @@
+//! The attacker of docs/SECURITY.md: anyone who can write the vault file (on a shared file,
+//! every member), including a member whose access was taken away. Each test edits a real vault
+//! with SQL as they would (triggers dropped first) and checks that the honest client refuses the
+//! state, says what was tampered with, and that the attacker learns nothing written after.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{db_exec, Vault};
+
+const PROD: &str = "sk-proj-ProdOnly0000000000000000";
+const AFTER: &str = "sk-proj-WrittenAfterRevocation000";
+
+fn request_id(stdout: &str) -> String {
+    let id = stdout.trim().to_owned();
+    assert_eq!(id.len(), 8, "a request id on stdout: {stdout:?}");
+    id
+}
+
+/// ada owns the vault; bob leads llm-eval and holds prod; alice was granted prod and read it.
+fn team() -> Vault {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev", "--env", "prod"]);
+    v.set("llm-eval/prod/OPENAI_API_KEY", PROD);
+    v.remember(AFTER);
+    for who in ["bob", "alice"] {
+        v.person_ok(who, &["member", "join", "--name", who]);
+    }
+    v.ok(&["member", "approve", "bob", "--role", "lead", "--lead-of", "llm-eval"]);
+    v.ok(&["member", "approve", "alice"]);
+    for who in ["bob", "alice"] {
+        let id = request_id(
+            &v.person_ok(who, &["access", "request", "llm-eval/prod", "--reason", "eval"])
+                .0,
+        );
+        v.ok(&["access", "approve", &id]);
+    }
+    v.person_ok("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    v
+}
+
+/// A consistent copy of the vault as it is now (WAL included), as an attacker keeps one.
+fn snapshot(v: &Vault, name: &str) -> PathBuf {
+    let copy = v.dir.path().join(name);
+    db_exec(&v.db(), &format!("VACUUM INTO '{}'", copy.display()));
+    copy
+}
+
+const TABLES: &[&str] = &[
+    "vault",
+    "members",
+    "key_envelopes",
+    "projects",
+    "environments",
+    "scopes",
+    "scope_epochs",
+    "grants",
+    "secrets",
+    "secret_versions",
+    "access_requests",
+    "removals",
+    "deployments",
+    "rotation_overrides",
+    "audit",
+];
+
+/// Row-level rollback: every row the snapshot has is written back over what changed since, and
+/// every row deleted since is re-inserted; rows added since stay.
+fn write_back_rows(v: &Vault, old: &Path) {
+    let mut sql = format!(
+        "PRAGMA foreign_keys = OFF; DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; ATTACH '{}' AS old;",
+        old.display()
+    );
+    for table in TABLES {
+        sql.push_str(&format!(
+            "INSERT OR REPLACE INTO main.{table} SELECT * FROM old.{table};"
+        ));
+    }
+    db_exec(&v.db(), &sql);
+}
+
+/// The whole file restored from the copy.
+fn restore_file(v: &Vault, old: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", v.db().display()));
+    }
+    std::fs::copy(old, v.db()).expect("restore the old copy");
+}
+
+fn set_fails(v: &Vault, who: Option<&str>, value: &str) -> String {
+    let mut cmd = match who {
+        Some(who) => v.person_cmd(who, &["set", "llm-eval/prod/OPENAI_API_KEY"]),
+        None => v.cmd(&["set", "llm-eval/prod/OPENAI_API_KEY"]),
+    };
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), value.as_bytes()).expect("stdin");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "set should be refused: {stderr}");
+    assert!(!stderr.contains(value));
+    stderr
+}
+
+/// What alice (revoked) can read from the file now, with her unmodified client.
+fn alice_reads(v: &Vault) -> String {
+    let out = v
+        .person_cmd("alice", &["get", "llm-eval/prod/OPENAI_API_KEY"])
+        .output()
+        .expect("run");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn writing_back_the_rows_of_a_revocation_undoes_nothing() {
+    let v = team();
+    let before = snapshot(&v, "before-revoke.db");
+    v.ok(&["access", "revoke", "alice", "llm-eval/prod"]);
+    // alice puts back her grant, the old key epoch and everything else the revocation changed.
+    write_back_rows(&v, &before);
+
+    // Neither the owner's client (which made the new key) nor the lead's (which never used it)
+    // encrypts under the old key: one remembers epoch 2, the other finds its signed record.
+    let err = set_fails(&v, None, AFTER);
+    assert!(
+        err.contains("llm-eval/prod is back at key epoch 1; this device has used epoch 2"),
+        "{err}"
+    );
+    let err = set_fails(&v, Some("bob"), AFTER);
+    assert!(err.contains("newest signed key is epoch 2"), "{err}");
+    assert_ne!(alice_reads(&v), AFTER);
+}
+
+#[test]
+fn a_vault_restored_from_an_older_copy_is_refused_by_every_device_that_saw_the_newer_one() {
+    let v = team();
+    let before = snapshot(&v, "before-revoke.db");
+    v.ok(&["access", "revoke", "alice", "llm-eval/prod"]);
+    v.person_ok("bob", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    restore_file(&v, &before);
+
+    for who in [None, Some("bob")] {
+        let err = set_fails(&v, who, AFTER);
+        assert!(err.contains("went back to an older state"), "{who:?}: {err}");
+        assert!(err.contains("audit log ends before entry"), "{err}");
+    }
+    let out = v.cmd(&["get", "llm-eval/prod/OPENAI_API_KEY"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no value from a rolled-back vault");
+    let out = v.cmd(&["audit", "verify"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("went back to an older state"));
+    assert_ne!(alice_reads(&v), AFTER);
+}
+
+#[test]
+fn a_cut_audit_tail_is_reported_by_the_device_that_wrote_it() {
+    let v = team();
+    v.ok(&["access", "revoke", "alice", "llm-eval/prod"]);
+    let verified = v.ok(&["audit", "verify"]);
+    assert!(verified.contains("intact"), "{verified}");
+    // The revocation's entries go: a later revocation would find no read of alice's to flag.
+    db_exec(
+        &v.db(),
+        "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq > (SELECT MAX(seq) - 3 FROM audit);",
+    );
+    let err = v.fail(&["audit", "verify"]);
+    assert!(err.contains("its tail was cut"), "{err}");
+    let err = v.fail(&["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    assert!(err.contains("went back to an older state"), "{err}");
+}
+
+#[test]
+fn a_removed_lead_who_sets_their_row_back_to_active_stays_removed() {
+    let v = team();
+    v.person_ok("carol", &["member", "join", "--name", "carol"]);
+    v.ok(&["member", "remove", "bob"]);
+    v.person_ok("alice", &["member", "ls"]);
+    db_exec(&v.db(), "UPDATE members SET status = 'active' WHERE name = 'bob'");
+
+    for who in [None, Some("alice")] {
+        let out = match who {
+            Some(who) => v.person_ok(who, &["member", "ls", "--json"]).0,
+            None => v.ok(&["member", "ls", "--json"]),
+        };
+        let roster: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let bob = roster
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|m| m["name"] == "bob")
+            .expect("bob");
+        assert_eq!(
+            (bob["status"].as_str(), bob["trusted"].as_bool()),
+            (Some("removed"), Some(false)),
+            "{who:?}: {bob}"
+        );
+    }
+    // He cannot act as a lead: admitting carol is refused, his own client will not even unlock.
+    let err = v.person_fail("bob", &["member", "approve", "carol"]);
+    assert!(err.contains("you were removed"), "{err}");
+
+    // Deleting the signed removal too: every device that saw it says so.
+    db_exec(&v.db(), "DELETE FROM removals");
+    let err = v.fail(&["get", "llm-eval/prod/OPENAI_API_KEY"]);
+    assert!(err.contains("bob's removal is gone"), "{err}");
+    let err = v.person_fail("alice", &["member", "ls"]);
+    assert!(err.contains("bob's removal is gone"), "{err}");
+}
+
+#[test]
+fn a_lead_cannot_take_the_owners_access() {
+    let v = team();
+    let err = v.person_fail("bob", &["access", "revoke", "ada", "llm-eval/prod"]);
+    assert!(err.contains("the owner keeps access"), "{err}");
+    assert_eq!(v.get("llm-eval/prod/OPENAI_API_KEY"), PROD.as_bytes());
+}
+
+#[test]
+fn names_that_steer_programs_are_refused_at_set_and_import() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
+    for name in ["LD_PRELOAD", "BASH_ENV", "PATH", "PYTHONPATH", "NODE_OPTIONS"] {
+        let err = set_fails_named(&v, &format!("llm-eval/dev/{name}"));
+        assert!(
+            err.contains(name) && err.contains("not allowed as a secret name"),
+            "{err}"
+        );
+    }
+    let env = v.dir.path().join("evil.env");
+    std::fs::write(&env, "OPENAI_API_KEY=sk-fine\nBASH_ENV=/tmp/x.sh\n").expect("write");
+    let err = v.fail(&["import", env.to_str().expect("path"), "--scope", "llm-eval/dev"]);
+    assert!(err.contains("line 2") && err.contains("BASH_ENV"), "{err}");
+    // All or nothing: the good line was not imported either.
+    assert!(!v.ok(&["ls", "llm-eval/dev"]).contains("OPENAI_API_KEY"));
+}
+
+fn set_fails_named(v: &Vault, path: &str) -> String {
+    let mut child = v
+        .cmd(&["set", path])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"/tmp/evil.so").expect("stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
