@@ -511,3 +511,34 @@ fn run_only_narrows_and_dotenv_out_is_refused() {
     assert_eq!(&lines[..2], ["600", "same"], "{out}");
     assert!(!Path::new(lines[2]).exists(), "the file is removed after the command");
 }
+
+#[test]
+fn redaction_never_writes_through_a_planted_backup_link() {
+    let v = seeded_vault();
+    let repo = v.dir.path().join("cloned-repo");
+    fs::create_dir(&repo).expect("repo");
+    let script = repo.join("train.py");
+    let leaking = format!("import openai\nclient = openai.OpenAI(api_key=\"{OPENAI}\")\n");
+    fs::write(&script, &leaking).expect("script");
+    // The repository ships train.py.keyshelf-bak as a link to a file of the victim's.
+    let victim = v.dir.path().join("bashrc");
+    fs::write(&victim, "# the victim's shell start-up\n").expect("victim");
+    std::os::unix::fs::symlink(&victim, repo.join("train.py.keyshelf-bak")).expect("link");
+
+    let out = scan(&v, &repo, &["--redact"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("train.py.keyshelf-bak") && said.contains("already exists"),
+        "{said}"
+    );
+    assert_eq!(
+        fs::read_to_string(&victim).expect("victim"),
+        "# the victim's shell start-up\n"
+    );
+    assert_eq!(
+        fs::read_to_string(&script).expect("script"),
+        leaking,
+        "nothing redacted without a backup"
+    );
+}

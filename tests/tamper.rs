@@ -253,3 +253,81 @@ fn set_fails_named(v: &Vault, path: &str) -> String {
     assert_eq!(out.status.code(), Some(1));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+fn rotate(v: &Vault, who: Option<&str>, extra: &[&str], value: &str) -> std::process::Output {
+    let mut args = vec!["rotate", "llm-eval/prod/OPENAI_API_KEY"];
+    args.extend_from_slice(extra);
+    let mut cmd = match who {
+        Some(who) => v.person_cmd(who, &args),
+        None => v.cmd(&args),
+    };
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), value.as_bytes()).expect("stdin");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn a_saved_check_runs_only_when_an_entitled_holder_saved_it_and_this_device_agreed() {
+    let v = team();
+    let marker = v.dir.path().join("the-check-ran");
+    let check = format!("touch {}", marker.display());
+    v.remember("sk-proj-RotatedValue0000000000000");
+
+    // alice holds prod but may not decide it: she cannot save a check for others to run (one
+    // signed by her anyway is refused: see the core's staged tests).
+    let out = rotate(
+        &v,
+        Some("alice"),
+        &["--check", &check, "--save-check"],
+        "sk-proj-AliceStaged000000000000000",
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("only the owner or a lead of llm-eval saves checks"),
+        "{said}"
+    );
+    assert!(!marker.exists(), "nothing ran");
+
+    // bob leads llm-eval and holds prod: his check counts, but ada's device asks before running
+    // someone else's command, and without a terminal to ask on, it does not run.
+    let out = rotate(
+        &v,
+        Some("bob"),
+        &["--check", &check, "--save-check"],
+        "sk-proj-BobStaged00000000000000000",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(&marker).expect("his own check ran for him");
+    let out = rotate(&v, None, &[], "sk-proj-RotatedValue0000000000000");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("saved by bob and has not been confirmed on this device"),
+        "{said}"
+    );
+    assert!(!marker.exists());
+
+    // Once bob loses prod, his check goes with him; written back, it is refused again.
+    let before = snapshot(&v, "before-revoke.db");
+    v.ok(&["access", "revoke", "bob", "llm-eval/prod"]);
+    let has_check = "SELECT COUNT(*) FROM secrets WHERE check_command IS NOT NULL";
+    assert_eq!(common::db_query_i64(&v.db(), has_check), 0);
+    db_exec(
+        &v.db(),
+        &format!(
+            "ATTACH '{}' AS old; UPDATE secrets SET check_command = (SELECT check_command FROM old.secrets o WHERE o.id = secrets.id), check_by = (SELECT check_by FROM old.secrets o WHERE o.id = secrets.id), check_signature = (SELECT check_signature FROM old.secrets o WHERE o.id = secrets.id);",
+            before.display()
+        ),
+    );
+    let out = rotate(&v, None, &[], "sk-proj-RotatedValue0000000000000");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("is not signed by a member this device trusts"), "{said}");
+    assert!(!marker.exists());
+}

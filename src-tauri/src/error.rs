@@ -30,7 +30,7 @@ impl From<Error> for CommandError {
             | Error::EnvironmentExists { .. }
             | Error::VaultExists { .. }
             | Error::MemberExists { .. } => "exists",
-            Error::NotAllowed { .. } | Error::NoAccess { .. } => "not_allowed",
+            Error::NotAllowed { .. } | Error::NoAccess { .. } | Error::CheckUnconfirmed { .. } => "not_allowed",
             Error::SecretTampered { .. }
             | Error::NoteTampered { .. }
             | Error::GrantTampered { .. }

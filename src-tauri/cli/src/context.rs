@@ -130,6 +130,21 @@ pub fn prompt_hidden(prompt: &str) -> Result<Option<Zeroizing<String>>> {
     }
 }
 
+/// A yes/no question on the controlling terminal; `false` when there is none (CI, cron).
+pub fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    let Ok(tty) = std::fs::OpenOptions::new().read(true).open("/dev/tty") else {
+        return Ok(false);
+    };
+    eprint!("{question}");
+    let mut answer = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(tty), &mut answer)
+        .map_err(|e| Error::io("reading the answer", e))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
 /// A new passphrase: KEYSHELF_PASSPHRASE, else asked twice on the terminal.
 pub fn new_passphrase() -> Result<Zeroizing<Vec<u8>>> {
     if let Some(value) = std::env::var_os("KEYSHELF_PASSPHRASE") {

@@ -785,6 +785,17 @@ impl Session {
             new_epoch,
             new_key.id(),
         ));
+        // A check runs with every new value: one saved by whoever loses the scope goes with them.
+        if !dropped.is_empty() {
+            sqlx::query(
+                "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
+            )
+            .bind(&scope.id)
+            .bind(dropped)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::db("rekeying a scope", e))?;
+        }
         // Superseded grants open only the old key: gone, so nobody can be handed it again.
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
             .bind(&scope.id)

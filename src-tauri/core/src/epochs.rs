@@ -291,3 +291,172 @@ pub(crate) async fn verify(
     }
     Ok(key.id())
 }
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::members::Role;
+    use crate::vault::projects::resolve_scope;
+    use crate::vault::{SecretOptions, SecretPath, Vault};
+    use crate::Session;
+
+    const BOB: &[u8] = b"bob's unit test passphrase";
+
+    /// ada (owner) with llm/prod holding a value; bob, a lead of llm who was never granted prod.
+    async fn owner_and_lead(dir: &std::path::Path) -> (Session, Session, SecretPath) {
+        let ada = crate::vault::test_owner_session(dir).await;
+        ada.add_project("llm", &["prod".into()]).await.expect("project");
+        let path: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        ada.set_secret(&path, b"sk-before", SecretOptions::default())
+            .await
+            .expect("set");
+        let vault = Vault::open(&dir.join("v.db")).await.expect("open");
+        let joined = vault
+            .join("bob", Zeroizing::new(BOB.to_vec()), "d2")
+            .await
+            .expect("join");
+        ada.admit("bob", Role::Lead, &["llm".into()]).await.expect("admit");
+        let bob = vault
+            .unlock_with_passphrase(&joined.member_id, Zeroizing::new(BOB.to_vec()), "d2")
+            .await
+            .expect("bob unlocks")
+            .with_pinned_owner(joined.owner_signing_key);
+        (ada, bob, path)
+    }
+
+    /// What bob writes with a client of his own: `forged` as prod's key at epoch 2, recorded and
+    /// signed by him as a lead (linked to `claimed_previous`, a key he does not hold, if given),
+    /// granted to ada and himself under his signature, and the scope row pointed at it.
+    async fn substitute_key(bob: &Session, ada: &Session, forged: &ScopeKey, claimed_previous: Option<&ScopeKey>) {
+        let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
+        let scope = resolve_scope(&mut conn, &"llm/prod".parse().expect("scope"))
+            .await
+            .expect("scope");
+        sqlx::raw_sql("DELETE FROM scope_epochs WHERE epoch = 2; DELETE FROM grants WHERE key_epoch = 2;")
+            .execute(&mut *conn)
+            .await
+            .expect("clear");
+        write(
+            &mut conn,
+            bob.vault().id(),
+            &scope.id,
+            "llm/prod",
+            2,
+            forged,
+            claimed_previous,
+            &bob.signer(),
+        )
+        .await
+        .expect("forged record");
+        for member in [ada.member(), bob.member()] {
+            crate::members::write_grant(
+                &mut conn,
+                bob.vault().id(),
+                &scope.id,
+                "llm/prod",
+                2,
+                forged,
+                member,
+                &bob.member().id,
+                &bob.identity,
+                None,
+            )
+            .await
+            .expect("forged grant");
+        }
+        sqlx::query("UPDATE scopes SET key_epoch = 2")
+            .execute(&mut *conn)
+            .await
+            .expect("epoch");
+    }
+
+    #[tokio::test]
+    async fn a_lead_who_never_held_a_scope_cannot_give_it_a_key_of_their_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ada, bob, path) = owner_and_lead(dir.path()).await;
+        let forged = ScopeKey::generate();
+
+        // Without a link: nothing shows bob held the key of epoch 1.
+        substitute_key(&bob, &ada, &forged, None).await;
+        let err = ada
+            .set_secret(&path, b"sk-after", SecretOptions::default())
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(&err, Error::KeyRecordTampered { problem, .. } if problem.contains("does not show its maker held the key before it")),
+            "{err}"
+        );
+
+        // With a link made from a key of his choosing: it does not lead to epoch 1's key.
+        substitute_key(&bob, &ada, &forged, Some(&ScopeKey::generate())).await;
+        let err = ada.get_secret(&path).await.expect_err("refused");
+        assert!(
+            matches!(&err, Error::KeyRecordTampered { problem, .. } if problem.contains("did not hold the key before it")),
+            "{err}"
+        );
+        // Nothing was encrypted under bob's key.
+        let mut conn = crate::vault::acquire(ada.vault()).await.expect("conn");
+        let epochs: Vec<i64> = sqlx::query_scalar("SELECT key_epoch FROM secret_versions")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("versions");
+        assert_eq!(epochs, [1]);
+    }
+
+    #[tokio::test]
+    async fn a_lead_who_holds_the_scope_rekeys_it_and_everyone_follows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ada, bob, path) = owner_and_lead(dir.path()).await;
+        let request = bob.request_access(&path.scope, "leading", None).await.expect("request");
+        ada.approve_access(&request.id, None).await.expect("approve");
+        // alice gets prod from bob; bob revokes her: his rekey links to the key he holds.
+        let vault = Vault::open(&dir.path().join("v.db")).await.expect("open");
+        let joined = vault
+            .join("alice", Zeroizing::new(b"alice's passphrase".to_vec()), "d3")
+            .await
+            .expect("join");
+        ada.admit("alice", Role::Member, &[]).await.expect("admit");
+        let alice = vault
+            .unlock_with_passphrase(&joined.member_id, Zeroizing::new(b"alice's passphrase".to_vec()), "d3")
+            .await
+            .expect("alice unlocks")
+            .with_pinned_owner(joined.owner_signing_key);
+        let request = alice.request_access(&path.scope, "eval", None).await.expect("request");
+        bob.approve_access(&request.id, None).await.expect("bob approves");
+        bob.revoke_access("alice", &path.scope, false)
+            .await
+            .expect("bob revokes");
+        assert!(matches!(alice.get_secret(&path).await, Err(Error::NoAccess { .. })));
+        assert_eq!(ada.get_secret(&path).await.expect("ada reads").expose(), b"sk-before");
+        assert_eq!(bob.get_secret(&path).await.expect("bob reads").expose(), b"sk-before");
+    }
+
+    #[tokio::test]
+    async fn entries_a_member_signs_after_their_removal_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ada, bob, _) = owner_and_lead(dir.path()).await;
+        let pinned = ada.pinned_owner().expect("pinned").to_vec();
+        ada.remove_member("bob").await.expect("remove");
+        ada.vault()
+            .verify_audit(Some(&pinned), None)
+            .await
+            .expect("intact before");
+        // bob's client, unlocked before, keeps signing.
+        let mut tx = bob.vault().store.write().await.expect("tx");
+        bob.audit(&mut tx, "member.admit", "mallory as lead of llm")
+            .await
+            .expect("append");
+        crate::store::commit(tx, "forging").await.expect("commit");
+        let err = ada
+            .vault()
+            .verify_audit(Some(&pinned), None)
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(&err, Error::AuditBroken { problem, .. } if problem.contains("after their removal")),
+            "{err}"
+        );
+    }
+}

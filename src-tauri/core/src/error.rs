@@ -147,6 +147,8 @@ pub enum Error {
     CheckFailed { path: String, version: i64 },
     #[error("{path} has a saved check that version {version} has not passed: run it first (`keyshelf rotate --promote {path}` runs it)")]
     CheckRequired { path: String, version: i64 },
+    #[error("the saved check of {path} was saved by {by} and has not been confirmed on this device: read it and confirm it before it runs with the new value")]
+    CheckUnconfirmed { path: String, by: String },
     #[error("{path} has no saved check: give one with --check 'CMD'")]
     NoCheck { path: String },
     #[error("the saved check of {path} is not signed by a member this device trusts (the vault file was altered?): not running it; replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")]

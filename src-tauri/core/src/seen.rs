@@ -30,6 +30,8 @@ pub struct Seen {
     pub removed: BTreeSet<String>,
     /// Member id -> the time of the newest admission of them seen.
     pub admitted: BTreeMap<String, i64>,
+    /// Saved checks by others that this device's user read and agreed to run (digests).
+    pub confirmed_checks: BTreeSet<String>,
 }
 
 impl Seen {
@@ -46,6 +48,7 @@ impl Seen {
             }
         }
         self.removed.extend(other.removed.iter().cloned());
+        self.confirmed_checks.extend(other.confirmed_checks.iter().cloned());
         for (member, at) in &other.admitted {
             let ours = self.admitted.entry(member.clone()).or_insert(*at);
             *ours = (*ours).max(*at);

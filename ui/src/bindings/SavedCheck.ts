@@ -3,4 +3,8 @@
 /**
  * A check saved on a secret, verified against the roster this device trusts.
  */
-export type SavedCheck = { command: string, saved_by: string, };
+export type SavedCheck = { command: string, saved_by: string, 
+/**
+ * Saved by this member, or confirmed on this device since: it may run without asking.
+ */
+confirmed: boolean, };

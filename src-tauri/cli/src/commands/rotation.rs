@@ -108,9 +108,26 @@ fn until(at: Option<i64>) -> String {
 /// secret's environment variable (a file secret as a private 0600 file, its path in the
 /// variable), and records the outcome: the version checked and whether it passed.
 async fn run_check(session: &Session, path: &SecretPath, check: Option<&str>) -> Result<(i64, bool)> {
+    if check.is_none() {
+        if let Some(saved) = session.saved_check(path).await?.filter(|c| !c.confirmed) {
+            // Someone else's command, run as this user with the new value: shown and agreed to once.
+            eprintln!(
+                "The saved check of {path} was saved by {}:\n  sh -c {:?}\nIt runs as you, with the new value in ${}.",
+                output::escape(&saved.saved_by),
+                output::escape(&saved.command),
+                path.name
+            );
+            if crate::context::confirm("Run it? [y/N] ")? {
+                session.confirm_check(&saved)?;
+            }
+        }
+    }
     let prepared = session.prepare_check(path, check).await?;
     let version = prepared.version;
-    eprintln!("Checking v{version} of {path}: sh -c {:?}", prepared.command);
+    eprintln!(
+        "Checking v{version} of {path}: sh -c {:?}",
+        output::escape(&prepared.command)
+    );
     let status = prepared.run_in_terminal()?;
     let passed = status.success();
     session.record_check(path, version, passed).await?;

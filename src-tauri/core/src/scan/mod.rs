@@ -433,13 +433,15 @@ pub fn redact(name: &str, bytes: &[u8], findings: &[Finding], notebook: Option<&
 
 /// Replaces `path` with its redacted `bytes` through a temporary file in the same directory (same
 /// permissions, so a reader never sees half a file), keeping the original as
-/// PATH[`BACKUP_SUFFIX`] when `backup`.
+/// PATH[`BACKUP_SUFFIX`] when `backup`. The backup is a new file: an existing one (or a link
+/// planted at that name by a cloned repository) is never written through, and stops the
+/// redaction before anything changed.
 pub fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
     let io = |e| Error::io(format!("redacting {}", path.display()), e);
     if backup {
         let mut name = path.as_os_str().to_owned();
         name.push(BACKUP_SUFFIX);
-        std::fs::copy(path, PathBuf::from(name)).map_err(io)?;
+        write_backup(path, &PathBuf::from(name))?;
     }
     let dir = path
         .parent()
@@ -451,6 +453,34 @@ pub fn write_redacted(path: &Path, bytes: &[u8], backup: bool) -> Result<()> {
     tmp.as_file().set_permissions(permissions).map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
+}
+
+/// Copies `original` to `backup`, created fresh (O_EXCL, and O_NOFOLLOW where there is one).
+fn write_backup(original: &Path, backup: &Path) -> Result<()> {
+    let content = std::fs::read(original).map_err(|e| Error::io(format!("reading {}", original.display()), e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = std::fs::metadata(original)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0o600);
+        options.mode(mode & 0o777).custom_flags(libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(backup).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::InvalidFile {
+                name: backup.display().to_string(),
+                reason: "already exists (an earlier backup, or a link): move it away; nothing was redacted".into(),
+            }
+        } else {
+            Error::io(format!("creating {}", backup.display()), e)
+        }
+    })?;
+    std::io::Write::write_all(&mut file, &content)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(format!("writing {}", backup.display()), e))
 }
 
 impl Session {

@@ -296,3 +296,21 @@ pub(crate) async fn test_owner_session(dir: &Path) -> Session {
     .expect("create a test vault")
     .session
 }
+
+/// For unit tests: `name` joins the vault of `owner` (in `dir`), is admitted with `role`, and is
+/// unlocked on their own "device", trusting the owner's key.
+#[cfg(test)]
+pub(crate) async fn test_member(dir: &Path, owner: &Session, name: &str, role: Role, lead_of: &[String]) -> Session {
+    let passphrase = format!("{name}'s unit test passphrase").into_bytes();
+    let vault = Vault::open(&dir.join("v.db")).await.expect("open");
+    let joined = vault
+        .join(name, Zeroizing::new(passphrase.clone()), &format!("{name}-device"))
+        .await
+        .expect("join");
+    owner.admit(name, role, lead_of).await.expect("admit");
+    vault
+        .unlock_with_passphrase(&joined.member_id, Zeroizing::new(passphrase), &format!("{name}-device"))
+        .await
+        .expect("unlock")
+        .with_pinned_owner(joined.owner_signing_key)
+}

