@@ -468,6 +468,32 @@ fn run_materialises_file_secrets_privately_and_removes_them() {
     assert_eq!(out.status.signal(), Some(15));
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(!path.is_empty() && !std::path::Path::new(&path).exists());
+
+    // keyshelf itself killed with SIGKILL (nothing can clean up then): the file sits on a memory
+    // filesystem, never on disk, and the next run removes what the dead run left.
+    let out = v
+        .cmd(&[
+            "run",
+            "--scope",
+            "train/dev",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$GOOGLE_APPLICATION_CREDENTIALS\"; kill -KILL $PPID",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.signal(), Some(9));
+    let left = std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    assert!(left.exists(), "a SIGKILL leaves the file until the next run");
+    let fs = std::process::Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(&left)
+        .output()
+        .expect("stat");
+    assert_eq!(String::from_utf8_lossy(&fs.stdout).trim(), "tmpfs");
+    v.ok(&["run", "--scope", "train/dev", "--", "true"]);
+    assert!(!left.exists(), "the next run removes what a killed run left");
 }
 
 #[test]

@@ -27,8 +27,18 @@ fn team() -> Vault {
     for who in ["bob", "alice"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    v.ok(&["member", "approve", "bob", "--role", "lead", "--lead-of", "llm-eval"]);
-    v.ok(&["member", "approve", "alice"]);
+    v.ok(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "llm-eval",
+    ]);
+    v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
     for who in ["bob", "alice"] {
         let id = request_id(
             &v.person_ok(who, &["access", "request", "llm-eval/prod", "--reason", "eval"])
@@ -202,7 +212,10 @@ fn a_removed_lead_who_sets_their_row_back_to_active_stays_removed() {
         );
     }
     // He cannot act as a lead: admitting carol is refused, his own client will not even unlock.
-    let err = v.person_fail("bob", &["member", "approve", "carol"]);
+    let err = v.person_fail(
+        "bob",
+        &["member", "approve", "carol", "--fingerprint", &v.fingerprint("carol")],
+    );
     assert!(err.contains("you were removed"), "{err}");
 
     // Deleting the signed removal too: every device that saw it says so.

@@ -50,11 +50,23 @@ fn a_joiner_is_pending_until_admitted_and_both_sides_see_the_same_fingerprints()
     // Pending: no access to anything, and no say over others.
     let err = v.person_fail("alice", &["get", "llm-eval/dev/OPENAI_API_KEY"]);
     assert!(err.contains("no access to llm-eval/dev"), "{err}");
-    let err = v.person_fail("alice", &["member", "approve", "alice"]);
+    let err = v.person_fail(
+        "alice",
+        &["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")],
+    );
     assert!(err.contains("cannot admit alice"), "{err}");
 
-    let (_, admitted) = v.ok_with_stderr(&["member", "approve", "alice"]);
-    assert_eq!(fingerprint_after(&admitted, "alice's key fingerprint:"), alice_fp);
+    // The admission is bound to the fingerprint alice showed: another one is refused.
+    let err = v.fail(&[
+        "member",
+        "approve",
+        "alice",
+        "--fingerprint",
+        "0000:0000:0000:0000:0000",
+    ]);
+    assert!(err.contains("does not match alice's keys"), "{err}");
+    let (_, admitted) = v.ok_with_stderr(&["member", "approve", "alice", "--fingerprint", &alice_fp]);
+    assert!(admitted.contains(&format!("key fingerprint {alice_fp}")), "{admitted}");
 
     for who in [None, Some("alice")] {
         let after = roster(&v, who);
@@ -80,22 +92,69 @@ fn leads_admit_members_but_not_leads_and_nobody_admits_themselves() {
     for who in ["bob", "carol", "dave"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    let err = v.fail(&["member", "approve", "bob", "--role", "lead", "--lead-of", "nope"]);
+    let err = v.fail(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "nope",
+    ]);
     assert!(err.contains("no project named \"nope\""), "{err}");
-    let err = v.fail(&["member", "approve", "bob", "--lead-of", "llm-eval"]);
+    let err = v.fail(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--lead-of",
+        "llm-eval",
+    ]);
     assert!(err.contains("--lead-of needs --role lead"), "{err}");
-    v.ok(&["member", "approve", "bob", "--role", "lead", "--lead-of", "llm-eval"]);
+    v.ok(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "llm-eval",
+    ]);
     assert_eq!(entry(&roster(&v, None), "bob")["lead_of"][0], "llm-eval");
 
-    v.person_ok("bob", &["member", "approve", "carol"]);
+    v.person_ok(
+        "bob",
+        &["member", "approve", "carol", "--fingerprint", &v.fingerprint("carol")],
+    );
     let err = v.person_fail(
         "bob",
-        &["member", "approve", "dave", "--role", "lead", "--lead-of", "llm-eval"],
+        &[
+            "member",
+            "approve",
+            "dave",
+            "--fingerprint",
+            &v.fingerprint("dave"),
+            "--role",
+            "lead",
+            "--lead-of",
+            "llm-eval",
+        ],
     );
     assert!(err.contains("a lead admits pending members as members"), "{err}");
-    let err = v.person_fail("bob", &["member", "approve", "bob"]);
+    let err = v.person_fail(
+        "bob",
+        &["member", "approve", "bob", "--fingerprint", &v.fingerprint("bob")],
+    );
     assert!(err.contains("nobody admits themselves"), "{err}");
-    let err = v.person_fail("carol", &["member", "approve", "dave"]);
+    let err = v.person_fail(
+        "carol",
+        &["member", "approve", "dave", "--fingerprint", &v.fingerprint("dave")],
+    );
     assert!(err.contains("only the owner or a lead admits members"), "{err}");
 
     // Trust reaches carol through bob's admission, seen from carol's own device too.
@@ -113,7 +172,7 @@ fn leads_admit_members_but_not_leads_and_nobody_admits_themselves() {
 fn rows_changed_in_the_file_are_not_trusted() {
     let v = Vault::init();
     v.person_ok("alice", &["member", "join", "--name", "alice"]);
-    v.ok(&["member", "approve", "alice"]);
+    v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
 
     // Promoting oneself in the file breaks the admission signature.
     db_exec(
@@ -175,9 +234,19 @@ fn team() -> Vault {
     for who in ["bob", "alice", "carol"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    v.ok(&["member", "approve", "bob", "--role", "lead", "--lead-of", "llm-eval"]);
-    v.ok(&["member", "approve", "alice"]);
-    v.ok(&["member", "approve", "carol"]);
+    v.ok(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "llm-eval",
+    ]);
+    v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
+    v.ok(&["member", "approve", "carol", "--fingerprint", &v.fingerprint("carol")]);
     // A lead approves only what they hold: bob gets prod and staging from ada first.
     for scope in ["llm-eval/prod", "llm-eval/staging"] {
         let id = request_id(

@@ -1,6 +1,8 @@
 //! Copying a value: it goes to the system clipboard from Rust (the webview never sees it) and is
-//! cleared after a while if the clipboard still holds it. Only a hash is kept to compare.
+//! cleared after a while, at lock and at quit, if the clipboard still holds it. Only a hash is
+//! kept to compare.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -23,6 +25,26 @@ pub fn clear_after() -> Duration {
     Duration::from_secs(30)
 }
 
+/// The hash of the last value copied, while it may still be on the clipboard.
+static COPIED: Mutex<Option<[u8; 32]>> = Mutex::new(None);
+
+fn holds(app: &AppHandle, copied: &[u8; 32]) -> bool {
+    app.clipboard()
+        .read_text()
+        .map(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == *copied)
+        .unwrap_or(false)
+}
+
+/// Clears the clipboard if it still holds the last value copied (the lock, quitting).
+pub fn clear_if_ours(app: &AppHandle) {
+    let copied = COPIED.lock().ok().and_then(|mut c| c.take());
+    if let Some(copied) = copied {
+        if holds(app, &copied) {
+            let _ = app.clipboard().clear();
+        }
+    }
+}
+
 /// Writes `text` and schedules the clear.
 pub fn copy_and_clear_later(app: &AppHandle, text: &str, clear_after: Duration) -> Result<(), CommandError> {
     app.clipboard().write_text(text).map_err(|e| CommandError {
@@ -30,15 +52,13 @@ pub fn copy_and_clear_later(app: &AppHandle, text: &str, clear_after: Duration) 
         message: format!("cannot write to the clipboard: {e}"),
     })?;
     let copied: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+    if let Ok(mut last) = COPIED.lock() {
+        *last = Some(copied);
+    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(clear_after).await;
-        let still_ours = app
-            .clipboard()
-            .read_text()
-            .map(|now| <[u8; 32]>::from(Sha256::digest(now.as_bytes())) == copied)
-            .unwrap_or(false);
-        if still_ours {
+        if holds(&app, &copied) {
             let _ = app.clipboard().clear();
         }
     });

@@ -39,6 +39,8 @@ pub async fn lock(app: &AppHandle, reason: LockReason) {
     state.count_lock();
     let taken = slot.take();
     drop(slot);
+    // A copied value leaves the clipboard with the keys, if the clipboard still holds it.
+    crate::clipboard::clear_if_ours(app);
     if let Some(session) = taken {
         session.vault().close().await;
         // The UI may be gone (window closed to quit); the lock has happened either way.

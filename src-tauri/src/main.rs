@@ -103,9 +103,17 @@ fn main() {
             commands::settings::get_tray_settings,
             commands::settings::set_tray_settings,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("keyshelf-desktop: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        // Quitting takes a copied value off the clipboard, as locking does.
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                clipboard::clear_if_ours(app);
+            }
+        }),
+        Err(e) => {
+            eprintln!("keyshelf-desktop: {e}");
+            std::process::exit(1);
+        }
     }
 }

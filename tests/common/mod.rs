@@ -324,3 +324,20 @@ pub fn db_query_i64(path: &Path, sql: &str) -> i64 {
         value
     })
 }
+
+impl Vault {
+    /// `name`'s key fingerprint as the owner's device shows it: what a joiner tells the admitter
+    /// out of band, passed to `member approve --fingerprint`.
+    pub fn fingerprint(&self, name: &str) -> String {
+        let roster: serde_json::Value =
+            serde_json::from_str(&self.ok(&["member", "ls", "--json"])).expect("member ls --json");
+        roster
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|m| m["name"] == name)
+            .and_then(|m| m["fingerprint"].as_str())
+            .unwrap_or_else(|| panic!("{name} is not in the roster"))
+            .to_owned()
+    }
+}

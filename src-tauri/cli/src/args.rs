@@ -304,7 +304,7 @@ pub enum MemberCommand {
         #[arg(long)]
         name: String,
     },
-    /// Admit a member who joined (owner or lead); shows their key fingerprint to compare
+    /// Admit a member who joined (owner or lead), bound to the key fingerprint they showed you
     Approve {
         name: String,
         #[arg(long, value_enum, default_value_t = RoleArg::Member)]
@@ -312,6 +312,10 @@ pub enum MemberCommand {
         /// A project the new lead leads; repeat for several (with --role lead)
         #[arg(long = "lead-of", value_name = "PROJECT")]
         lead_of: Vec<String>,
+        /// The fingerprint NAME saw at `member join` (compared out of band); without it, on a
+        /// terminal, the fingerprint is shown and you are asked to confirm it
+        #[arg(long, value_name = "FINGERPRINT")]
+        fingerprint: Option<String>,
     },
     /// Remove a member (owner only): every scope they can open is rekeyed
     Remove { name: String },

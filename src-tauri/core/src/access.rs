@@ -915,7 +915,9 @@ mod tests {
             .join("alice", Zeroizing::new(ALICE.to_vec()), "d2")
             .await
             .expect("join");
-        ada.admit("alice", Role::Member, &[]).await.expect("admit");
+        ada.admit("alice", Role::Member, &[], &joined.fingerprint)
+            .await
+            .expect("admit");
         let alice = Vault::open(&path)
             .await
             .expect("open")

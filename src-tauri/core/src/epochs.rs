@@ -317,7 +317,9 @@ mod tests {
             .join("bob", Zeroizing::new(BOB.to_vec()), "d2")
             .await
             .expect("join");
-        ada.admit("bob", Role::Lead, &["llm".into()]).await.expect("admit");
+        ada.admit("bob", Role::Lead, &["llm".into()], &joined.fingerprint)
+            .await
+            .expect("admit");
         let bob = vault
             .unlock_with_passphrase(&joined.member_id, Zeroizing::new(BOB.to_vec()), "d2")
             .await
@@ -417,7 +419,9 @@ mod tests {
             .join("alice", Zeroizing::new(b"alice's passphrase".to_vec()), "d3")
             .await
             .expect("join");
-        ada.admit("alice", Role::Member, &[]).await.expect("admit");
+        ada.admit("alice", Role::Member, &[], &joined.fingerprint)
+            .await
+            .expect("admit");
         let alice = vault
             .unlock_with_passphrase(&joined.member_id, Zeroizing::new(b"alice's passphrase".to_vec()), "d3")
             .await

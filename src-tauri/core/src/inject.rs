@@ -1,9 +1,9 @@
 //! `keyshelf run`: start a command with a scope's secrets in its environment.
 //!
 //! Plain secrets become environment variables named after the secret. File secrets
-//! (service-account JSON, kubeconfig) are written 0600 into a private 0700 directory, on tmpfs
-//! (`$XDG_RUNTIME_DIR`) where there is one, their paths exported instead, and the directory is
-//! removed when the command exits. SIGTERM and SIGHUP sent to `keyshelf` are forwarded to the
+//! (service-account JSON, kubeconfig) are written 0600 into a private 0700 directory on tmpfs
+//! (`$XDG_RUNTIME_DIR`, else /dev/shm; never a disk), their paths exported instead, and the
+//! directory is removed when the command exits (or, after a SIGKILL, by the next run). SIGTERM and SIGHUP sent to `keyshelf` are forwarded to the
 //! command, so a job scheduler stopping us stops it; SIGINT and SIGQUIT are not forwarded (the
 //! terminal already sends them to the command, and a second Ctrl-C means "force quit" to many
 //! tools) but no longer kill us, so we outlive the command and clean up.
@@ -52,8 +52,11 @@ impl Injection {
     /// Runs `program` with the secrets and waits for it. The secrets leave memory (zeroized)
     /// as soon as the child has started.
     pub fn run(self, program: &OsStr, args: &[OsString]) -> Result<ExitStatus> {
+        // Handlers go in before the child starts: a SIGTERM in between is held and passed on,
+        // rather than killing us with the file secrets on disk and the child running on.
+        let forwarding = signals::prepare();
         let (mut child, files) = self.spawn(program, args, true)?;
-        let _forwarding = signals::forward_to(child.id());
+        forwarding.to_child(child.id());
         let status = child
             .wait()
             .map_err(|e| Error::io(format!("waiting for {}", Path::new(program).display()), e));
@@ -166,12 +169,27 @@ fn env_value(name: &str, value: &Plaintext) -> Result<OsString> {
 struct PrivateDir(PathBuf);
 
 impl PrivateDir {
+    /// A fresh directory on a memory filesystem: `$XDG_RUNTIME_DIR` (private to the user, gone at
+    /// logout), else `/dev/shm`. Never a disk-backed /tmp: a secret written there outlives a
+    /// crash and the machine's next boot. Directories left by runs that were killed with
+    /// SIGKILL (their process is gone) are removed first.
     fn create() -> Result<Self> {
-        let base = std::env::var_os("XDG_RUNTIME_DIR")
+        let base = ["XDG_RUNTIME_DIR"]
+            .iter()
+            .filter_map(std::env::var_os)
             .map(PathBuf::from)
-            .filter(|p| p.is_dir())
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join(format!("keyshelf-run-{}", uuid::Uuid::new_v4().simple()));
+            .chain(std::iter::once(PathBuf::from("/dev/shm")))
+            .find(|p| p.is_dir() && on_tmpfs(p))
+            .ok_or_else(|| Error::NotAllowed {
+                action: "write file secrets for the command".into(),
+                reason: "there is no memory filesystem to hold them (no $XDG_RUNTIME_DIR, no /dev/shm); Keyshelf does not write secrets to disk".into(),
+            })?;
+        remove_abandoned(&base);
+        let dir = base.join(format!(
+            "keyshelf-run-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
@@ -220,6 +238,53 @@ impl PrivateDir {
     }
 }
 
+/// Whether `path` is on tmpfs (memory, never written to disk).
+#[cfg(target_os = "linux")]
+fn on_tmpfs(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: statfs(2) fills the zeroed struct we own; the path is a valid C string.
+    unsafe {
+        let mut fs: libc::statfs = std::mem::zeroed();
+        libc::statfs(c.as_ptr(), &mut fs) == 0 && fs.f_type == libc::TMPFS_MAGIC
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn on_tmpfs(_path: &Path) -> bool {
+    true
+}
+
+/// Removes `keyshelf-run-PID-*` directories of this user whose process no longer runs.
+fn remove_abandoned(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("keyshelf-run-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // SAFETY: getuid(2) has no preconditions.
+            let mine = entry.metadata().is_ok_and(|m| m.uid() == unsafe { libc::getuid() });
+            // SAFETY: kill(pid, 0) only checks whether the process exists.
+            let gone = unsafe { libc::kill(pid, 0) } != 0
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+            if mine && gone {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 impl Drop for PrivateDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -232,6 +297,8 @@ mod signals {
     use std::sync::atomic::{AtomicI32, Ordering};
 
     static CHILD: AtomicI32 = AtomicI32::new(0);
+    /// A forwarded signal that came before the child existed.
+    static PENDING: AtomicI32 = AtomicI32::new(0);
     const FORWARDED: [libc::c_int; 2] = [libc::SIGTERM, libc::SIGHUP];
     /// Sent by the terminal to the whole foreground group, the command included: only survive them.
     const SURVIVED: [libc::c_int; 2] = [libc::SIGINT, libc::SIGQUIT];
@@ -245,28 +312,45 @@ mod signals {
             unsafe {
                 libc::kill(pid, signal);
             }
+        } else {
+            PENDING.store(signal, Ordering::SeqCst);
         }
     }
 
     /// Restores the default dispositions when dropped.
     pub(super) struct Forwarding;
 
-    pub(super) fn forward_to(pid: u32) -> Forwarding {
-        CHILD.store(pid as i32, Ordering::SeqCst);
+    /// Installs the handlers. Caught signals return to their defaults in the child at exec, so
+    /// installing them before the spawn changes nothing for the command.
+    pub(super) fn prepare() -> Forwarding {
+        PENDING.store(0, Ordering::SeqCst);
         for signal in FORWARDED {
-            // SAFETY: installs a handler that only reads an atomic and calls kill(2).
+            // SAFETY: installs a handler that only touches atomics and calls kill(2).
             unsafe {
                 libc::signal(signal, forward as *const () as libc::sighandler_t);
             }
         }
         for signal in SURVIVED {
-            // SAFETY: installs a handler that does nothing. (Not SIG_IGN: the child is already
-            // running, and handlers, unlike ignored signals, would not be inherited anyway.)
+            // SAFETY: installs a handler that does nothing (not SIG_IGN, which the child would inherit).
             unsafe {
                 libc::signal(signal, survive as *const () as libc::sighandler_t);
             }
         }
         Forwarding
+    }
+
+    impl Forwarding {
+        /// From now on signals go to `pid`, and one that came while it started is sent now.
+        pub(super) fn to_child(&self, pid: u32) {
+            CHILD.store(pid as i32, Ordering::SeqCst);
+            let pending = PENDING.swap(0, Ordering::SeqCst);
+            if pending != 0 {
+                // SAFETY: kill(2) on the child we just started.
+                unsafe {
+                    libc::kill(pid as i32, pending);
+                }
+            }
+        }
     }
 
     impl Drop for Forwarding {
@@ -285,7 +369,10 @@ mod signals {
 #[cfg(not(unix))]
 mod signals {
     pub(super) struct Forwarding;
-    pub(super) fn forward_to(_pid: u32) -> Forwarding {
+    pub(super) fn prepare() -> Forwarding {
         Forwarding
+    }
+    impl Forwarding {
+        pub(super) fn to_child(&self, _pid: u32) {}
     }
 }

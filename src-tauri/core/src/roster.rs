@@ -284,6 +284,14 @@ fn untrusted_reason(row: &Row, pinned_owner: &[u8]) -> String {
     }
 }
 
+/// Fingerprints as people type them: case, spaces and dashes do not matter.
+fn normalize_fingerprint(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 fn split_projects(text: &str) -> Vec<String> {
     text.split(',').filter(|p| !p.is_empty()).map(str::to_owned).collect()
 }
@@ -392,9 +400,11 @@ impl Session {
     }
 
     /// Admits a pending member (or, for the owner, changes an admitted member's role), signing
-    /// the admission. The owner admits anyone as anything; a lead admits plain members. One
+    /// the admission. The owner admits anyone as anything; a lead admits plain members.
+    /// `fingerprint` is what the admitter compared with the joiner: the keys signed must be the
+    /// ones it names, so keys swapped in the file meanwhile are refused, not admitted. One
     /// transaction, audited.
-    pub async fn admit(&self, name: &str, role: Role, lead_of: &[String]) -> Result<RosterEntry> {
+    pub async fn admit(&self, name: &str, role: Role, lead_of: &[String], fingerprint: &str) -> Result<RosterEntry> {
         let refuse = |reason: String| Error::NotAllowed {
             action: format!("admit {name}"),
             reason,
@@ -456,6 +466,12 @@ impl Session {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| Error::db("reading a member", e))?;
+        let signed = keys::fingerprint(&sealing_public, &signing_public);
+        if normalize_fingerprint(&signed) != normalize_fingerprint(fingerprint) {
+            return Err(refuse(format!(
+                "the fingerprint given does not match {name}'s keys ({signed}): compare again with {name}; someone else may have joined under that name"
+            )));
+        }
         let lead_of = lead_of.join(",");
         let at = crate::clock::now();
         let message = admission_message(

@@ -28,13 +28,15 @@ pub async fn list_members(state: State<'_, AppState>) -> CommandResult<Vec<Roste
 
 /// Admits a pending member after the admitter compared their key fingerprint out of band (the
 /// owner may also change an admitted member's role). `role` is "member" or "lead"; `lead_of`
-/// names the projects a lead leads. Who may admit whom is the core's rule.
+/// names the projects a lead leads; `fingerprint` is the one the dialog showed, so the keys
+/// signed are the keys the admitter compared. Who may admit whom is the core's rule.
 #[tauri::command]
 pub async fn admit_member(
     state: State<'_, AppState>,
     name: String,
     role: String,
     lead_of: Vec<String>,
+    fingerprint: String,
 ) -> CommandResult<RosterEntry> {
     let role = match role.as_str() {
         "member" => Role::Member,
@@ -53,7 +55,11 @@ pub async fn admit_member(
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty())
         .collect();
-    Ok(state.session().await?.admit(name.trim(), role, &lead_of).await?)
+    Ok(state
+        .session()
+        .await?
+        .admit(name.trim(), role, &lead_of, &fingerprint)
+        .await?)
 }
 
 /// `project/env` labels this member can open now; the UI shows the others locked.

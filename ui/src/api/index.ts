@@ -216,8 +216,9 @@ export const secretKinds = () => call<KindInfo[]>("secret_kinds");
 export const listMembers = () => call<RosterEntry[]>("list_members");
 
 /** Admits a pending member (after comparing their fingerprint out of band). `leadOf`: for a lead. */
-export const admitMember = (name: string, role: "member" | "lead", leadOf: string[]) =>
-  call<RosterEntry>("admit_member", { name, role, leadOf });
+/** `fingerprint`: the one the dialog showed; Rust signs only the keys it names. */
+export const admitMember = (name: string, role: "member" | "lead", leadOf: string[], fingerprint: string) =>
+  call<RosterEntry>("admit_member", { name, role, leadOf, fingerprint });
 
 /**
  * Rust looked at the vault (right after unlock, then every minute) and requests, decisions or the

@@ -39,6 +39,11 @@ fn main() {
     if warm_available {
         let warm = bench.time(50, || bench.with(false, &["get", "bench/dev/OPENAI_API_KEY"]));
         report("get, warm (keychain: kernel keyutils cache)", &warm);
+        // Another build measured in the same run, so a change is judged as a ratio, not
+        // against figures from a different day on a noisy machine.
+        if let Some(baseline) = std::env::var_os("KEYSHELF_BENCH_BASELINE") {
+            baseline_ratio(dir.path(), PathBuf::from(baseline), &warm);
+        }
     } else {
         println!("get, warm: skipped: no OS keychain in this session (run `make bench`)");
     }
@@ -64,6 +69,8 @@ fn main() {
         "run overhead (p50 difference): {:.1} ms",
         (p(&run, 50) - p(&baseline, 50)).as_secs_f64() * 1e3
     );
+
+    rekey_figure(dir.path(), &bench, !warm_available);
 
     let count = 100_000;
     let file = dir.path().join("bulk.env");
@@ -106,6 +113,73 @@ fn main() {
     if warm_available {
         let _ = bench.cmd(false).arg("lock").output();
     }
+}
+
+/// Warm `get` of the build at `baseline` (its own vault, its own config), interleaved with this
+/// build's so both see the same machine load; the p50 ratio.
+fn baseline_ratio(dir: &std::path::Path, baseline: PathBuf, ours: &[Duration]) {
+    let other = Bench {
+        keyshelf: baseline,
+        vault: dir.join("baseline.db"),
+        config: dir.join("baseline-config"),
+    };
+    other.ok(other.cmd(true).args(["init", "--name", "baseline", "--user", "bench"]));
+    other.ok(other.cmd(true).args(["project", "add", "bench", "--env", "dev"]));
+    other.set(
+        "bench/dev/OPENAI_API_KEY",
+        "sk-proj-bench0000000000000000000000000000000000",
+    );
+    if !other.keychain_unlocked() {
+        println!("baseline: skipped (its key is not in the keychain)");
+        return;
+    }
+    let theirs = other.time(50, || other.with(false, &["get", "bench/dev/OPENAI_API_KEY"]));
+    report(&format!("get, warm, baseline {}", other.keyshelf.display()), &theirs);
+    println!(
+        "get, warm: this build / baseline (p50) = {:.2}",
+        p(ours, 50).as_secs_f64() / p(&theirs, 50).as_secs_f64()
+    );
+    let _ = other.cmd(false).arg("lock").output();
+}
+
+/// Revoking a member from a scope of 10,000 secrets: a new key, every version re-encrypted and
+/// re-granted, one transaction.
+fn rekey_figure(dir: &std::path::Path, bench: &Bench, with_passphrase: bool) {
+    let versions = 10_000;
+    bench.ok(&mut bench.with(true, &["env", "add", "bench", "rekey"]));
+    let file = dir.join("rekey.env");
+    let text: String = (0..versions)
+        .map(|i| format!("REKEY_{i:05}=value-{i:05}-{:032x}\n", i as u128 * 0x9e37_79b9))
+        .collect();
+    std::fs::write(&file, text).expect("write env");
+    bench.ok(&mut bench.with(
+        with_passphrase,
+        &["import", file.to_str().expect("utf8"), "--scope", "bench/rekey"],
+    ));
+    let other = Bench {
+        keyshelf: bench.keyshelf.clone(),
+        vault: bench.vault.clone(),
+        config: dir.join("other-config"),
+    };
+    let mut join = other.cmd(true);
+    join.env("KEYSHELF_KEYCHAIN", "off")
+        .args(["member", "join", "--name", "other"]);
+    other.ok(&mut join);
+    bench.ok(&mut bench.with(with_passphrase, &["member", "approve", "other"]));
+    let mut request = other.cmd(true);
+    request
+        .env("KEYSHELF_KEYCHAIN", "off")
+        .args(["access", "request", "bench/rekey", "--reason", "bench"])
+        .stdout(Stdio::piped());
+    let out = request.output().expect("request");
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    bench.ok(&mut bench.with(with_passphrase, &["access", "approve", &id]));
+    let started = Instant::now();
+    bench.ok(&mut bench.with(with_passphrase, &["access", "revoke", "other", "bench/rekey"]));
+    println!(
+        "revoke = rekey of a scope with {versions} versions (one process, one transaction): {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// `scan` over a corpus of 10,000 generated notebooks (~1 GB): the core scanner on one core

@@ -49,21 +49,50 @@ pub async fn join(ctx: &Context, name: &str) -> Result<i32> {
     Ok(0)
 }
 
-pub async fn approve(ctx: &Context, name: &str, role: RoleArg, lead_of: &[String]) -> Result<i32> {
+pub async fn approve(
+    ctx: &Context,
+    name: &str,
+    role: RoleArg,
+    lead_of: &[String],
+    fingerprint: Option<&str>,
+) -> Result<i32> {
     let session = ctx.session().await?;
     let role = match role {
         RoleArg::Member => Role::Member,
         RoleArg::Lead => Role::Lead,
     };
-    let admitted = session.admit(name, role, lead_of).await?;
+    // The admission signs the keys the fingerprint names: given, or shown here and confirmed.
+    let fingerprint = match fingerprint {
+        Some(given) => given.to_owned(),
+        None => {
+            let shown = session
+                .roster()
+                .await?
+                .into_iter()
+                .find(|e| e.name == name)
+                .map(|e| e.fingerprint)
+                .ok_or_else(|| Error::UnknownMember {
+                    member: name.to_owned(),
+                })?;
+            eprintln!("  {name}'s key fingerprint: {shown}");
+            let question =
+                format!("Is it the one {name} saw at `member join` (compare in person or on a call)? [y/N] ");
+            if !crate::context::confirm(&question)? {
+                return Err(Error::NotAllowed {
+                    action: format!("admit {name}"),
+                    reason: format!("the fingerprint was not confirmed; pass the one {name} saw with --fingerprint"),
+                });
+            }
+            shown
+        }
+    };
+    let admitted = session.admit(name, role, lead_of, &fingerprint).await?;
     let what = if admitted.lead_of.is_empty() {
         admitted.role.as_str().to_owned()
     } else {
         format!("lead of {}", admitted.lead_of.join(", "))
     };
-    eprintln!("Admitted {name} as {what}.");
-    eprintln!("  {name}'s key fingerprint: {}", admitted.fingerprint);
-    eprintln!("It must match what {name} saw at `member join`; if not, someone else joined under that name.");
+    eprintln!("Admitted {name} as {what} (key fingerprint {}).", admitted.fingerprint);
     Ok(0)
 }
 

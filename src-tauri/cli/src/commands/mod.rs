@@ -31,9 +31,12 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Project(ProjectCommand::Ls { json }) => project::list(&ctx, json).await,
         Command::Env(EnvCommand::Add { project, env }) => project::add_env(&ctx, &project, &env).await,
         Command::Member(MemberCommand::Join { name }) => member::join(&ctx, &name).await,
-        Command::Member(MemberCommand::Approve { name, role, lead_of }) => {
-            member::approve(&ctx, &name, role, &lead_of).await
-        }
+        Command::Member(MemberCommand::Approve {
+            name,
+            role,
+            lead_of,
+            fingerprint,
+        }) => member::approve(&ctx, &name, role, &lead_of, fingerprint.as_deref()).await,
         Command::Member(MemberCommand::Ls { json }) => member::list(&ctx, json).await,
         Command::Member(MemberCommand::Remove { name }) => member::remove(&ctx, &name).await,
         Command::Access(AccessCommand::Request {

@@ -307,7 +307,10 @@ pub(crate) async fn test_member(dir: &Path, owner: &Session, name: &str, role: R
         .join(name, Zeroizing::new(passphrase.clone()), &format!("{name}-device"))
         .await
         .expect("join");
-    owner.admit(name, role, lead_of).await.expect("admit");
+    owner
+        .admit(name, role, lead_of, &joined.fingerprint)
+        .await
+        .expect("admit");
     vault
         .unlock_with_passphrase(&joined.member_id, Zeroizing::new(passphrase), &format!("{name}-device"))
         .await

@@ -44,7 +44,7 @@ export function AdmitDialog({
     setBusy(true);
     setError(null);
     try {
-      onAdmitted(await api.admitMember(entry.name, role, role === "lead" ? [leadOf] : []));
+      onAdmitted(await api.admitMember(entry.name, role, role === "lead" ? [leadOf] : [], entry.fingerprint));
     } catch (e) {
       setError(api.errorMessage(e));
       setBusy(false);

@@ -291,7 +291,12 @@ describe("admitting members", () => {
     await user.selectOptions(leadOf, "training");
     await user.click(within(dialog).getByRole("button", { name: "Admit" }));
 
-    expect(fake.called("admit_member")[0]?.args).toEqual({ name: "dora", role: "lead", leadOf: ["training"] });
+    expect(fake.called("admit_member")[0]?.args).toEqual({
+      name: "dora",
+      role: "lead",
+      leadOf: ["training"],
+      fingerprint: expect.any(String),
+    });
     expect(await screen.findByText("Admitted dora as lead of training.")).toBeInTheDocument();
     expect(screen.queryByRole("dialog", { name: "Admit dora" })).not.toBeInTheDocument();
     await waitFor(() => expect(within(members).getByRole("row", { name: "dora" })).toHaveTextContent("lead of training"));
@@ -317,7 +322,12 @@ describe("admitting members", () => {
 
     await user.click(within(members).getByRole("button", { name: "Admit dora" }));
     await user.click(within(screen.getByRole("dialog", { name: "Admit dora" })).getByRole("button", { name: "Admit" }));
-    expect(fake.called("admit_member")[0]?.args).toEqual({ name: "dora", role: "member", leadOf: [] });
+    expect(fake.called("admit_member")[0]?.args).toEqual({
+      name: "dora",
+      role: "member",
+      leadOf: [],
+      fingerprint: expect.any(String),
+    });
     expect(await screen.findByText("Admitted dora as member.")).toBeInTheDocument();
   });
 
