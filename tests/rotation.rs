@@ -406,14 +406,15 @@ fn exposure_survives_promoting_an_old_candidate_and_rolling_back() {
     let path = "llm-eval/prod/OPENAI_API_KEY";
     v.set(path, OLD);
     assert!(rotate(&v, &["rotate", path], BAD).status.success());
-    // Then a member who could read both loses access (as a revocation records it).
-    let staged_at = common::db_query_i64(&v.db(), "SELECT MAX(created_at) FROM secret_versions");
-    common::db_exec(
-        &v.db(),
-        &format!(
-            "UPDATE secrets SET exposed_at = {staged_at}, exposed_reason = 'read by alice before her access ended'"
-        ),
-    );
+    // Then a member who read it loses access: the revocation flags it exposed.
+    v.person_ok("alice", &["member", "join", "--name", "alice"]);
+    v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
+    let request = v
+        .person_ok("alice", &["access", "request", "llm-eval/prod", "--reason", "eval"])
+        .0;
+    v.ok(&["access", "approve", request.trim()]);
+    v.person_ok("alice", &["get", path]);
+    v.ok(&["access", "revoke", "alice", "llm-eval/prod"]);
     let exposed = |day: i64| text(&run_at(&v, day, &["ls"]).stdout).contains("EXPOSED");
     assert!(exposed(0));
     // The candidate staged before the exposure is exposed too: promoting it fixes nothing.

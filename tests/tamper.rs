@@ -344,3 +344,74 @@ fn a_saved_check_runs_only_when_an_entitled_holder_saved_it_and_this_device_agre
     assert!(said.contains("is not signed by a member this device trusts"), "{said}");
     assert!(!marker.exists());
 }
+
+fn get_refused(v: &Vault) -> String {
+    let out = v.cmd(&["get", "llm-eval/prod/OPENAI_API_KEY"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no value from a tampered state");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The team, with prod's key rotated at once after a leak (the old value retired, overlap 0).
+fn rotated_after_a_leak() -> Vault {
+    let v = team();
+    let new = "sk-proj-RotatedValue0000000000000";
+    v.remember(new);
+    assert!(rotate(&v, None, &[], new).status.success());
+    v.ok(&["rotate", "--promote", "llm-eval/prod/OPENAI_API_KEY", "--overlap", "0"]);
+    v
+}
+
+#[test]
+fn a_retired_value_cannot_be_made_current_by_editing_version_states() {
+    let v = rotated_after_a_leak();
+    db_exec(
+        &v.db(),
+        "UPDATE secret_versions SET state = 'retired' WHERE state = 'current';
+         UPDATE secret_versions SET state = 'current' WHERE version = 1;",
+    );
+    let err = get_refused(&v);
+    assert!(
+        err.contains("state of secret llm-eval/prod/OPENAI_API_KEY") && err.contains("failed authentication"),
+        "{err}"
+    );
+    let out = v
+        .cmd(&["run", "--scope", "llm-eval/prod", "--", "env"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(PROD));
+}
+
+#[test]
+fn the_check_gate_cannot_be_skipped_by_editing_its_outcome() {
+    let v = rotated_after_a_leak();
+    let out = rotate(
+        &v,
+        None,
+        &["--check", "false", "--save-check"],
+        "sk-proj-Candidate00000000000000000",
+    );
+    assert_eq!(out.status.code(), Some(1), "the check refused the candidate");
+    db_exec(
+        &v.db(),
+        "UPDATE secret_versions SET check_status = 'passed' WHERE state = 'pending'",
+    );
+    let out = v
+        .cmd(&["rotate", "--promote", "llm-eval/prod/OPENAI_API_KEY"])
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("failed authentication"), "{said}");
+}
+
+#[test]
+fn exposed_cannot_be_cleared_without_the_key() {
+    let v = team();
+    v.ok(&["access", "revoke", "alice", "llm-eval/prod"]);
+    assert!(v.ok(&["ls", "llm-eval/prod"]).contains("EXPOSED"));
+    db_exec(&v.db(), "UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL");
+    let err = get_refused(&v);
+    assert!(err.contains("failed authentication"), "{err}");
+}

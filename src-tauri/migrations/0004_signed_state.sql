@@ -27,3 +27,7 @@ CREATE TABLE removals (
     audit_seq   INTEGER NOT NULL,
     signature   BLOB    NOT NULL
 );
+
+-- The state of a secret's versions (current, previous until when, pending and its check) and its
+-- exposure, sealed under the scope key by whoever last changed it (see vault/state.rs).
+ALTER TABLE secrets ADD COLUMN state_tag BLOB;

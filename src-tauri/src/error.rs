@@ -33,6 +33,7 @@ impl From<Error> for CommandError {
             Error::NotAllowed { .. } | Error::NoAccess { .. } | Error::CheckUnconfirmed { .. } => "not_allowed",
             Error::SecretTampered { .. }
             | Error::NoteTampered { .. }
+            | Error::StateTampered { .. }
             | Error::GrantTampered { .. }
             | Error::IdentityTampered { .. }
             | Error::EnvelopeTampered { .. }

@@ -557,8 +557,9 @@ impl Session {
         if held.is_none() {
             return Err(refuse(format!("{member} has no access to {scope_path}")));
         }
-        let (versions, kept) = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
-        let exposed = mark_exposed(&mut tx, &scope, &target.id, member).await?;
+        let rekeyed = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
+        let exposed = self.mark_exposed(&mut tx, &rekeyed, &target.id, member).await?;
+        let (versions, kept) = (rekeyed.versions, rekeyed.kept);
         self.audit(
             &mut tx,
             "access.revoke",
@@ -620,8 +621,9 @@ impl Session {
         let mut revoked = Vec::new();
         for (project, environment) in held {
             let scope = resolve_scope(&mut tx, &ScopePath::new(&project, &environment)?).await?;
-            let (versions, kept) = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
-            let exposed = mark_exposed(&mut tx, &scope, &target.id, name).await?;
+            let rekeyed = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
+            let exposed = self.mark_exposed(&mut tx, &rekeyed, &target.id, name).await?;
+            let (versions, kept) = (rekeyed.versions, rekeyed.kept);
             revoked.push(Revoked {
                 scope: scope.label,
                 member: name.to_owned(),
@@ -708,16 +710,16 @@ impl Session {
                 continue;
             }
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
-            let (versions, kept) = self.rekey(&mut tx, &scope, &roster, "").await?;
+            let rekeyed = self.rekey(&mut tx, &scope, &roster, "").await?;
             for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
-                let exposed = mark_exposed(&mut tx, &scope, member_id, member).await?;
+                let exposed = self.mark_exposed(&mut tx, &rekeyed, member_id, member).await?;
                 self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
                     .await?;
                 done.push(Revoked {
                     scope: scope.label.clone(),
                     member: member.clone(),
-                    versions,
-                    kept: kept.clone(),
+                    versions: rekeyed.versions,
+                    kept: rekeyed.kept.clone(),
                     exposed,
                 });
             }
@@ -727,14 +729,14 @@ impl Session {
     }
 
     /// Replaces a scope's key: re-encrypts under a new one at the next epoch and re-grants it to
-    /// the members whose grants still count, except `dropped`. Returns (versions, kept names).
+    /// the members whose grants still count, except `dropped`.
     async fn rekey(
         &self,
         conn: &mut SqliteConnection,
         scope: &crate::vault::projects::ScopeRow,
         roster: &[RosterEntry],
         dropped: &str,
-    ) -> Result<(usize, Vec<String>)> {
+    ) -> Result<Rekeyed> {
         let project = scope.label.split('/').next().unwrap_or_default();
         let old_key = match self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await {
             Ok(key) => key,
@@ -828,18 +830,39 @@ impl Session {
             kept.push(member.name);
         }
         kept.sort();
-        Ok((versions, kept))
+        Ok(Rekeyed {
+            versions,
+            kept,
+            scope: crate::vault::projects::ScopeRow {
+                epoch: new_epoch,
+                ..scope.clone()
+            },
+            key: new_key,
+        })
     }
 }
 
-/// Flags the secrets of `scope` that `member_id` read (per the audit log) as exposed.
-async fn mark_exposed(
-    conn: &mut SqliteConnection,
-    scope: &crate::vault::projects::ScopeRow,
-    member_id: &str,
-    member: &str,
-) -> Result<Vec<String>> {
-    let targets: Vec<String> = sqlx::query_scalar(
+/// A scope just rekeyed: how many versions were re-encrypted, who kept access, and the new key
+/// and epoch (what the exposure flags that follow are sealed under).
+struct Rekeyed {
+    versions: usize,
+    kept: Vec<String>,
+    scope: crate::vault::projects::ScopeRow,
+    key: crate::crypto::ScopeKey,
+}
+
+impl Session {
+    /// Flags the secrets of the rekeyed scope that `member_id` read (per the audit log) as exposed,
+    /// and seals their state under the new key.
+    async fn mark_exposed(
+        &self,
+        conn: &mut SqliteConnection,
+        rekeyed: &Rekeyed,
+        member_id: &str,
+        member: &str,
+    ) -> Result<Vec<String>> {
+        let scope = &rekeyed.scope;
+        let targets: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT target FROM audit WHERE actor = ? AND action LIKE 'secret.read%' AND target LIKE ? ESCAPE '\\'",
     )
     .bind(member_id)
@@ -847,32 +870,34 @@ async fn mark_exposed(
     .fetch_all(&mut *conn)
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
-    let prefix = format!("{}/", scope.label);
-    let mut names: Vec<String> = targets
-        .iter()
-        .filter_map(|t| t.strip_prefix(&prefix))
-        .filter_map(|rest| rest.split(' ').next())
-        .map(str::to_owned)
-        .collect();
-    names.sort();
-    names.dedup();
-    let reason = format!("read by {member} before their access to {} ended", scope.label);
-    let mut exposed = Vec::new();
-    for name in names {
-        let updated =
-            sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
-                .bind(crate::clock::now())
-                .bind(&reason)
-                .bind(&scope.id)
-                .bind(&name)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| Error::db("flagging an exposed secret", e))?;
-        if updated.rows_affected() > 0 {
-            exposed.push(name);
+        let prefix = format!("{}/", scope.label);
+        let mut names: Vec<String> = targets
+            .iter()
+            .filter_map(|t| t.strip_prefix(&prefix))
+            .filter_map(|rest| rest.split(' ').next())
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        names.dedup();
+        let reason = format!("read by {member} before their access to {} ended", scope.label);
+        let mut exposed = Vec::new();
+        for name in names {
+            let updated =
+                sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
+                    .bind(crate::clock::now())
+                    .bind(&reason)
+                    .bind(&scope.id)
+                    .bind(&name)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| Error::db("flagging an exposed secret", e))?;
+            if updated.rows_affected() > 0 {
+                exposed.push(name);
+            }
         }
+        crate::vault::state::seal(conn, &self.vault.id, &rekeyed.key, scope, None).await?;
+        Ok(exposed)
     }
-    Ok(exposed)
 }
 
 #[cfg(test)]

@@ -127,6 +127,17 @@ impl DeviceConfig {
 /// Writes `path` through a temp file and a rename, so a reader sees the old file or the new one;
 /// mode 0600. The temp name is created fresh (never through an existing file or link).
 pub(crate) fn write_private_atomically(path: &Path, text: &[u8]) -> Result<()> {
+    write_private(path, text, true)
+}
+
+/// As [`write_private_atomically`] without waiting for the disk: for marks rewritten at every
+/// command (`seen.json`), where a crash may lose the newest marks (less protection for a moment)
+/// but never leaves a torn file, and an fsync would cost more than the command itself.
+pub(crate) fn write_private_quickly(path: &Path, text: &[u8]) -> Result<()> {
+    write_private(path, text, false)
+}
+
+fn write_private(path: &Path, text: &[u8], sync: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -145,7 +156,9 @@ pub(crate) fn write_private_atomically(path: &Path, text: &[u8]) -> Result<()> {
         use std::io::Write;
         let mut file = options.open(&tmp)?;
         file.write_all(text)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     };
     write().map_err(|e| {

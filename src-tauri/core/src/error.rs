@@ -119,6 +119,8 @@ pub enum Error {
     GrantTampered { scope: String },
     #[error("secret {path} version {version} failed authentication (the vault file was altered)")]
     SecretTampered { path: String, version: i64 },
+    #[error("the state of secret {path} (which version is current, checks, exposure) failed authentication (the vault file was altered)")]
+    StateTampered { path: String },
     #[error("the note of secret {path} failed authentication (the vault file was altered)")]
     NoteTampered { path: String },
     #[error("secret {path} has no current version")]

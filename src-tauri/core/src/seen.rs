@@ -98,7 +98,7 @@ impl DeviceMemory {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
-        crate::config::write_private_atomically(&self.path, &text)
+        crate::config::write_private_quickly(&self.path, &text)
     }
 }
 

@@ -227,6 +227,13 @@ impl Session {
                 });
             }
             crate::epochs::write(conn, &vault_id, scope_id, label, epoch, key, None, &self.signer()).await?;
+            // Its secrets' states were columns until now: sealed as they are.
+            let scope = crate::vault::projects::ScopeRow {
+                id: scope_id.to_owned(),
+                epoch,
+                label: label.to_owned(),
+            };
+            crate::vault::state::seal(conn, &vault_id, key, &scope, None).await?;
         }
         let signing_key = self.identity.signing_public();
         let check = crate::epochs::Check {

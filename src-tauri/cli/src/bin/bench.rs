@@ -165,7 +165,19 @@ fn rekey_figure(dir: &std::path::Path, bench: &Bench, with_passphrase: bool) {
     join.env("KEYSHELF_KEYCHAIN", "off")
         .args(["member", "join", "--name", "other"]);
     other.ok(&mut join);
-    bench.ok(&mut bench.with(with_passphrase, &["member", "approve", "other"]));
+    let mut roster = bench.with(with_passphrase, &["member", "ls", "--json"]);
+    let listed = roster.stdout(Stdio::piped()).output().expect("member ls");
+    let roster: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("member ls --json");
+    let fingerprint = roster
+        .as_array()
+        .and_then(|members| members.iter().find(|m| m["name"] == "other"))
+        .and_then(|m| m["fingerprint"].as_str())
+        .expect("other's fingerprint")
+        .to_owned();
+    bench.ok(&mut bench.with(
+        with_passphrase,
+        &["member", "approve", "other", "--fingerprint", &fingerprint],
+    ));
     let mut request = other.cmd(true);
     request
         .env("KEYSHELF_KEYCHAIN", "off")

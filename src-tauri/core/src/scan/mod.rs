@@ -530,6 +530,16 @@ impl Session {
     pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
         let mut tx = self.vault.store.write().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
+        // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
+        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM secrets WHERE scope_id = ? AND name = ?")
+            .bind(&scope.id)
+            .bind(&path.name)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| Error::db("flagging a leaked secret", e))?;
+        let id = [id.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?];
+        crate::vault::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
         let updated =
             sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
                 .bind(crate::clock::now())
@@ -542,6 +552,7 @@ impl Session {
         if updated.rows_affected() == 0 {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
+        crate::vault::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
         self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
             .await?;
         self.commit(tx, "flagging a leaked secret").await

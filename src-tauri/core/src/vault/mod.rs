@@ -7,6 +7,7 @@ mod path;
 pub(crate) mod projects;
 pub(crate) mod secrets;
 mod staged;
+pub(crate) mod state;
 
 use std::path::Path;
 

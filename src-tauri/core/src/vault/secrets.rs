@@ -458,6 +458,9 @@ impl Session {
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
             .await?;
         let found = existing(&mut tx, &scope.id, &path.name).await?;
+        if let Some((id, _)) = &found {
+            super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(std::slice::from_ref(id))).await?;
+        }
         let created = found.is_none();
         let (secret_id, version) = match found {
             None => (uuid::Uuid::new_v4().to_string(), 1),
@@ -494,6 +497,14 @@ impl Session {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
+        super::state::seal(
+            &mut tx,
+            &self.vault.id,
+            &key,
+            &scope,
+            Some(std::slice::from_ref(&secret_id)),
+        )
+        .await?;
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
         self.commit(tx, "storing a secret").await?;
         Ok(SetOutcome { version, created })
@@ -511,6 +522,8 @@ impl Session {
         let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let this = [secret_id.clone()];
+        super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&this)).await?;
         update_metadata(&mut tx, &secret_id, &options).await?;
         if let Some(note) = &options.note {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
@@ -522,6 +535,7 @@ impl Session {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::db("editing a secret", e))?;
+        super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&this)).await?;
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
         self.commit(tx, "editing a secret").await
     }
@@ -537,6 +551,8 @@ impl Session {
         new: &ScopeKey,
         new_epoch: i64,
     ) -> Result<usize> {
+        // A rekey re-seals every state: it must not launder one that was tampered with.
+        super::state::verify(conn, &self.vault.id, old, scope, None).await?;
         type Row = (String, String, i64, i64, Vec<u8>, Vec<u8>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.id, s.name, v.version, v.key_epoch, v.nonce, v.ciphertext
@@ -597,6 +613,7 @@ impl Session {
             let note = Zeroizing::new(String::from_utf8_lossy(&note).into_owned());
             self.store_note(conn, new, &rekeyed, &secret_id, &name, &note).await?;
         }
+        super::state::seal(conn, &self.vault.id, new, &rekeyed, None).await?;
         Ok(count)
     }
 
@@ -654,6 +671,14 @@ impl Session {
         let (Some(version), Some(epoch), Some(nonce), Some(ciphertext)) = (version, epoch, nonce, ciphertext) else {
             return Err(Error::NoCurrentVersion { path: path.to_string() });
         };
+        super::state::verify(
+            &mut tx,
+            &self.vault.id,
+            &key,
+            &scope,
+            Some(std::slice::from_ref(&secret_id)),
+        )
+        .await?;
         let row = VersionRow {
             secret_id,
             name: path.name.clone(),
@@ -761,6 +786,7 @@ impl Session {
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let label = scope_path.to_string();
         let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
+        super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
         type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
@@ -859,6 +885,9 @@ impl Session {
         .await
         .map_err(|e| Error::db("reading a scope", e))?;
         let known: HashMap<String, (String, i64)> = known.into_iter().map(|(n, id, v)| (n, (id, v))).collect();
+        if !known.is_empty() {
+            super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
+        }
 
         let (mut fresh, mut updates) = (Vec::new(), Vec::new());
         for i in chosen {
@@ -902,6 +931,8 @@ impl Session {
             done += chunk.len();
             progress(done, total);
         }
+        let touched: Vec<String> = fresh.iter().chain(&updates).map(|i| i.secret_id.clone()).collect();
+        super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&touched)).await?;
         let summary = ImportSummary {
             created: fresh.len(),
             updated: updates.len(),

@@ -176,12 +176,33 @@ impl Session {
         let (secret_id, latest) = existing(conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        // Every step below relies on which version is in which state: only a sealed state counts.
+        super::state::verify(
+            conn,
+            &self.vault.id,
+            &key,
+            &scope,
+            Some(std::slice::from_ref(&secret_id)),
+        )
+        .await?;
         Ok(Target {
             scope,
             key,
             secret_id,
             latest,
         })
+    }
+
+    /// Seals the target's state after a step changed it (inside the step's transaction).
+    async fn seal(&self, conn: &mut SqliteConnection, target: &Target) -> Result<()> {
+        super::state::seal(
+            conn,
+            &self.vault.id,
+            &target.key,
+            &target.scope,
+            Some(std::slice::from_ref(&target.secret_id)),
+        )
+        .await
     }
 
     fn open_state_row(&self, target: &Target, path: &SecretPath, row: StateRow) -> Result<Plaintext> {
@@ -251,6 +272,7 @@ impl Session {
             .await?;
         self.audit(&mut tx, "secret.rotate.stage", &format!("{path} v{version}"))
             .await?;
+        self.seal(&mut tx, &target).await?;
         self.commit(tx, "staging a rotation").await?;
         Ok(Staged {
             version,
@@ -399,6 +421,7 @@ impl Session {
             &format!("{path} v{version}"),
         )
         .await?;
+        self.seal(&mut tx, &target).await?;
         self.commit(tx, "recording a check").await
     }
 
@@ -505,6 +528,7 @@ impl Session {
             &format!("{path} v{version} (overlap {overlap})"),
         )
         .await?;
+        self.seal(&mut tx, &target).await?;
         self.commit(tx, "promoting a rotation").await?;
         Ok(Promoted {
             current: version,
@@ -552,6 +576,7 @@ impl Session {
             &format!("{path} v{restored} (from v{})", current.version),
         )
         .await?;
+        self.seal(&mut tx, &target).await?;
         self.commit(tx, "rolling back").await?;
         Ok(Promoted {
             current: restored,
@@ -570,6 +595,7 @@ impl Session {
         set_state(&mut tx, &target.secret_id, pending.version, "retired", None).await?;
         self.audit(&mut tx, "secret.rotate.cancel", &format!("{path} v{}", pending.version))
             .await?;
+        self.seal(&mut tx, &target).await?;
         self.commit(tx, "cancelling a rotation").await?;
         Ok(pending.version)
     }
