@@ -236,7 +236,7 @@ impl Session {
                 what: "the reason".into(),
             });
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         if !roster.iter().any(|e| e.id == self.member.id && e.trusted) {
@@ -380,7 +380,7 @@ impl Session {
     /// requested duration unless `duration` overrides it), signs the decision. One transaction,
     /// audited.
     pub async fn approve_access(&self, id: &str, duration: Option<Duration>) -> Result<AccessRequest> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let row = self.checked_request(&mut tx, id).await?;
         self.may_decide(&mut tx, &row, "approve").await?;
         let (epoch,): (i64,) = sqlx::query_as("SELECT key_epoch FROM scopes WHERE id = ?")
@@ -445,7 +445,7 @@ impl Session {
                 what: "the reason".into(),
             });
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let row = self.checked_request(&mut tx, id).await?;
         self.may_decide(&mut tx, &row, "deny").await?;
         self.decide(&mut tx, &row, "denied", crate::clock::now(), Some(reason), None)
@@ -522,7 +522,7 @@ impl Session {
             action: format!("revoke {member}'s access to {scope_path}"),
             reason: why,
         };
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         let me = roster.iter().find(|e| e.id == self.member.id);
@@ -591,7 +591,7 @@ impl Session {
             action: format!("remove {name}"),
             reason: why.to_owned(),
         };
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         if !roster
             .iter()
@@ -687,7 +687,7 @@ impl Session {
         if any.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         let expired: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
             .bind(now)
@@ -895,7 +895,10 @@ impl Session {
                 exposed.push(name);
             }
         }
-        crate::vault::state::seal(conn, &self.vault.id, &rekeyed.key, scope, None).await?;
+        // The rekey sealed every state under the new key; only flagged ones changed since.
+        if !exposed.is_empty() {
+            crate::vault::state::seal(conn, &self.vault.id, &rekeyed.key, scope, None).await?;
+        }
         Ok(exposed)
     }
 }

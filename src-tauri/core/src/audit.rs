@@ -45,13 +45,23 @@ fn entry_hash(prev: &[u8], seq: i64, at: i64, actor: &str, device: &str, action:
     Sha256::digest(&data).into()
 }
 
-/// Appends one entry. Call inside the write transaction of the thing being recorded. Returns
-/// the entry's sequence number.
-pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, action: &str, target: &str) -> Result<i64> {
-    let last: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| Error::db("reading the audit log", e))?;
+/// Appends one entry. Call inside the write transaction of the thing being recorded. With
+/// what a device saw (`seen`), refuses first a log that no longer holds it. Returns the entry's
+/// sequence number and hash.
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    actor: &Actor<'_>,
+    action: &str,
+    target: &str,
+    seen: Option<&crate::seen::Seen>,
+) -> Result<(i64, Vec<u8>)> {
+    let last = match seen {
+        Some(seen) => check_still_holds(&mut *conn, seen).await?,
+        None => sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| Error::db("reading the audit log", e))?,
+    };
     let (seq, prev) = match last {
         None => (1, vec![0u8; 32]),
         Some((s, h)) => (
@@ -80,7 +90,7 @@ pub(crate) async fn append(conn: &mut SqliteConnection, actor: &Actor<'_>, actio
     .execute(&mut *conn)
     .await
     .map_err(|e| Error::db("writing the audit log (the operation was refused)", e))?;
-    Ok(seq)
+    Ok((seq, hash.to_vec()))
 }
 
 /// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
@@ -165,27 +175,29 @@ pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[crate:
     Ok(())
 }
 
-/// The newest entry: (seq, hash), `None` for an empty log.
-pub(crate) async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, Vec<u8>)>> {
-    sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| Error::db("reading the audit log", e))
-}
-
 /// Refuses a log that no longer holds the entry this device saw last (a truncated tail, or a
-/// file restored from an older copy).
-pub(crate) async fn check_still_holds(conn: &mut SqliteConnection, seen: &crate::seen::Seen) -> Result<()> {
+/// file restored from an older copy), and returns the newest entry: one query for both, since
+/// every commit asks.
+pub(crate) async fn check_still_holds(
+    conn: &mut SqliteConnection,
+    seen: &crate::seen::Seen,
+) -> Result<Option<(i64, Vec<u8>)>> {
+    let row: Option<(Option<Vec<u8>>, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT (SELECT hash FROM audit WHERE seq = ?1), seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(seen.audit_seq)
+    .fetch_optional(conn)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    let (seen_hash, head) = match row {
+        Some((seen_hash, seq, hash)) => (seen_hash, Some((seq, hash))),
+        None => (None, None),
+    };
     if seen.audit_seq == 0 {
-        return Ok(());
+        return Ok(head);
     }
-    let hash: Option<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM audit WHERE seq = ?")
-        .bind(seen.audit_seq)
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| Error::db("reading the audit log", e))?;
-    match hash {
-        Some(h) if hex::encode(&h) == seen.audit_hash => Ok(()),
+    match seen_hash {
+        Some(h) if hex::encode(&h) == seen.audit_hash => Ok(head),
         Some(_) => Err(Error::RolledBack {
             what: format!(
                 "audit entry {} is not the one this device recorded (the log was rewritten)",

@@ -131,25 +131,26 @@ pub(crate) async fn insert(
     Ok(())
 }
 
-/// Decrypts a member's identity and checks it matches the public keys on record, so a row
-/// whose public keys were swapped is caught at unlock.
+/// Reads a member and decrypts their identity, checking it matches the public keys on record,
+/// so a row whose public keys were swapped is caught at unlock. One query: every command pays it.
 pub(crate) async fn open_identity(
     conn: &mut SqliteConnection,
     vault_id: &str,
     member_id: &str,
     account_key: &AccountKey,
-) -> Result<Identity> {
-    type IdentityRow = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
-    let row: Option<IdentityRow> = sqlx::query_as(
-        "SELECT identity_nonce, identity_ciphertext, sealing_public, signing_public FROM members WHERE id = ?",
-    )
+) -> Result<(Member, Identity)> {
+    type IdentityRow = (String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+    let row: Option<IdentityRow> = sqlx::query_as(&format!(
+        "SELECT {MEMBER_COLUMNS}, identity_nonce, identity_ciphertext FROM members WHERE id = ?"
+    ))
     .bind(member_id)
     .fetch_optional(conn)
     .await
     .map_err(|e| Error::db("reading a member identity", e))?;
-    let (nonce, ciphertext, sealing_public, signing_public) = row.ok_or_else(|| Error::UnknownMember {
-        member: member_id.to_owned(),
-    })?;
+    let (id, name, role, status, sealing_public, signing_public, nonce, ciphertext) =
+        row.ok_or_else(|| Error::UnknownMember {
+            member: member_id.to_owned(),
+        })?;
     let tampered = || Error::IdentityTampered {
         member: member_id.to_owned(),
     };
@@ -163,7 +164,8 @@ pub(crate) async fn open_identity(
     if identity.sealing_public()[..] != sealing_public[..] || identity.signing_public()[..] != signing_public[..] {
         return Err(tampered());
     }
-    Ok(identity)
+    let member = to_member((id, name, role, status, sealing_public, signing_public));
+    Ok((member, identity))
 }
 
 /// Wraps the account key under a passphrase (Argon2id, fresh salt) and stores the envelope,

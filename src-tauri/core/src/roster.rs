@@ -109,19 +109,14 @@ pub(crate) fn removal_message(
 
 /// Member id -> audit seq of their removal, for removals the pinned owner signed. Rows that do
 /// not verify are ignored: a forged removal could only lock someone out, and is not believed.
-async fn signed_removals(
-    conn: &mut SqliteConnection,
+fn signed_removals(
     vault_id: &str,
     rows: &[Row],
+    removals: Vec<Removal>,
     pinned_owner: &[u8],
-) -> Result<std::collections::HashMap<String, i64>> {
-    let removals: Vec<(String, String, i64, i64, Vec<u8>)> =
-        sqlx::query_as("SELECT member_id, removed_by, removed_at, audit_seq, signature FROM removals")
-            .fetch_all(conn)
-            .await
-            .map_err(|e| Error::db("reading removals", e))?;
+) -> std::collections::HashMap<String, i64> {
     let owner = rows.iter().find(|r| r.2 == "owner" && r.6 == pinned_owner);
-    Ok(removals
+    removals
         .into_iter()
         .filter(|(member_id, by, at, seq, signature)| {
             let (Some(owner), Some(row)) = (owner, rows.iter().find(|r| &r.0 == member_id)) else {
@@ -131,8 +126,11 @@ async fn signed_removals(
             &owner.0 == by && signing::verify(pinned_owner, &message, signature)
         })
         .map(|(member_id, _, _, seq, _)| (member_id, seq))
-        .collect())
+        .collect()
 }
+
+/// A removal row: member, removed by, at, audit seq, signature.
+type Removal = (String, String, i64, i64, Vec<u8>);
 
 type Row = (
     String,
@@ -147,14 +145,41 @@ type Row = (
     Option<Vec<u8>>,
 );
 
-async fn read_rows(conn: &mut SqliteConnection) -> Result<Vec<Row>> {
-    sqlx::query_as(
-        "SELECT id, name, role, status, lead_of, sealing_public, signing_public, approved_by, approved_at, approval_signature
-         FROM members ORDER BY created_at, name",
+/// Every member row, and the removals among them: one query, since every command reads both.
+async fn read_rows(conn: &mut SqliteConnection) -> Result<(Vec<Row>, Vec<Removal>)> {
+    type Joined = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Vec<u8>,
+        Vec<u8>,
+        Option<String>,
+        Option<i64>,
+        Option<Vec<u8>>,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<Vec<u8>>,
+    );
+    let joined: Vec<Joined> = sqlx::query_as(
+        "SELECT m.id, m.name, m.role, m.status, m.lead_of, m.sealing_public, m.signing_public, m.approved_by,
+                m.approved_at, m.approval_signature, r.removed_by, r.removed_at, r.audit_seq, r.signature
+         FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name",
     )
     .fetch_all(conn)
     .await
-    .map_err(|e| Error::db("reading the roster", e))
+    .map_err(|e| Error::db("reading the roster", e))?;
+    let mut rows = Vec::with_capacity(joined.len());
+    let mut removals = Vec::new();
+    for j in joined {
+        if let (Some(by), Some(at), Some(seq), Some(signature)) = (j.10, j.11, j.12, j.13) {
+            removals.push((j.0.clone(), by, at, seq, signature));
+        }
+        rows.push((j.0, j.1, j.2, j.3, j.4, j.5, j.6, j.7, j.8, j.9));
+    }
+    Ok((rows, removals))
 }
 
 /// Whether `row`'s admission was signed by a trusted member allowed to admit them.
@@ -182,8 +207,8 @@ async fn load_with_rows(
     vault_id: &str,
     pinned_owner: &[u8],
 ) -> Result<(Vec<RosterEntry>, Vec<Row>)> {
-    let rows = read_rows(conn).await?;
-    let removals = signed_removals(conn, vault_id, &rows, pinned_owner).await?;
+    let (rows, removals) = read_rows(conn).await?;
+    let removals = signed_removals(vault_id, &rows, removals, pinned_owner);
     let name_of = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone());
     let removed = |r: &Row| r.3 == "removed" || removals.contains_key(&r.0);
     let mut entries: Vec<RosterEntry> = rows
@@ -363,7 +388,7 @@ impl Vault {
             device,
             identity: &identity,
         };
-        crate::audit::append(&mut tx, &actor, "member.join", name).await?;
+        crate::audit::append(&mut tx, &actor, "member.join", name, None).await?;
         crate::store::commit(tx, "joining the vault").await?;
         Ok(Joined {
             member_id,
@@ -418,7 +443,7 @@ impl Session {
         for project in lead_of {
             check_label("project", project)?;
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let roster = load(&mut tx, &self.vault.id, self.pinned()).await?;
         let me = roster
             .iter()

@@ -34,6 +34,8 @@ pub struct Session {
     pub(crate) memory: Option<DeviceMemory>,
     /// Facts this session wrote that the device remembers once they are committed.
     written: Mutex<Vec<Written>>,
+    /// The audit entry this transaction appended last: the head a commit records.
+    appended: Mutex<Option<(i64, Vec<u8>)>>,
 }
 
 /// A fact a write of this session created: remembered by the device only if its commit holds it.
@@ -66,6 +68,7 @@ impl Session {
             pinned_owner: None,
             memory: None,
             written: Mutex::new(Vec::new()),
+            appended: Mutex::new(None),
         }
     }
 
@@ -100,7 +103,7 @@ impl Session {
     /// Re-wraps the account key under a new passphrase (after a recovery-key unlock, or by choice).
     pub async fn change_passphrase(&self, passphrase: Zeroizing<Vec<u8>>, kdf: KdfParams) -> Result<()> {
         kdf.check()?;
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         members::write_passphrase_envelope(
             &mut tx,
             &self.vault.id,
@@ -123,12 +126,23 @@ impl Session {
     }
 
     pub(crate) async fn audit(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<()> {
-        audit::append(conn, &self.actor(), action, target).await.map(|_| ())
+        self.audit_seq(conn, action, target).await.map(|_| ())
     }
 
-    /// As [`Session::audit`], returning the entry's sequence number.
+    /// As [`Session::audit`], returning the entry's sequence number. With this device's memory,
+    /// the append first checks (in the same query) that the log still holds the entry the device
+    /// saw last: nothing is written on top of a rolled-back vault.
     pub(crate) async fn audit_seq(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<i64> {
-        audit::append(conn, &self.actor(), action, target).await
+        let seen = self.memory.as_ref().map(DeviceMemory::snapshot);
+        let (seq, hash) = audit::append(conn, &self.actor(), action, target, seen.as_ref()).await?;
+        *self.appended.lock().map_err(|_| Error::Locked)? = Some((seq, hash));
+        Ok(seq)
+    }
+
+    /// Opens a write transaction of this session.
+    pub(crate) async fn begin(&self) -> Result<WriteTx> {
+        *self.appended.lock().map_err(|_| Error::Locked)? = None;
+        self.vault.store.write().await
     }
 
     /// The key of a scope at its current epoch, from this member's grant (opened once per
@@ -195,8 +209,22 @@ impl Session {
             &granters,
         )
         .await?;
-        let key_id = self.verify_scope_key(conn, scope_id, epoch, label, &key, seen).await?;
-        self.wrote(Written::Epoch(scope_id.to_owned(), epoch, key_id));
+        let (key_id, adopted) = self
+            .verify_scope_key(conn, scope_id, epoch, label, &key, seen.clone())
+            .await?;
+        if adopted {
+            // Written in this transaction: remembered only if it commits.
+            self.wrote(Written::Epoch(scope_id.to_owned(), epoch, key_id));
+        } else if let Some(memory) = self
+            .memory
+            .as_ref()
+            .filter(|_| seen.as_ref().is_none_or(|(e, _)| *e < epoch))
+        {
+            // A record that was already in the vault, verified: remembered at once.
+            memory.update(|s| {
+                s.epochs.insert(scope_id.to_owned(), (epoch, hex::encode(key_id)));
+            });
+        }
         let key = Arc::new(key);
         self.lock_cache()?.insert(cache_key, (Arc::clone(&key), expires_at));
         Ok(key)
@@ -212,10 +240,12 @@ impl Session {
         label: &str,
         key: &ScopeKey,
         seen: Option<(i64, Vec<u8>)>,
-    ) -> Result<[u8; 32]> {
+    ) -> Result<([u8; 32], bool)> {
         let pinned = self.pinned_owner.clone().unwrap_or_default();
         let vault_id = self.vault.id.clone();
+        let mut adopted = false;
         if seen.is_none() && !crate::epochs::has_records(conn, scope_id).await? {
+            adopted = true;
             let project = label.split('/').next().unwrap_or(label);
             let me = crate::roster::load(conn, &vault_id, &pinned)
                 .await?
@@ -245,7 +275,7 @@ impl Session {
             me: &self.member.id,
             my_signing_key: &signing_key,
         };
-        crate::epochs::verify(conn, &check, key, &pinned).await
+        Ok((crate::epochs::verify(conn, &check, key, &pinned).await?, adopted))
     }
 
     pub(crate) fn signer(&self) -> crate::epochs::Signer<'_> {
@@ -263,8 +293,12 @@ impl Session {
         let Some(memory) = &self.memory else {
             return crate::store::commit(tx, what).await;
         };
-        crate::audit::check_still_holds(&mut tx, &memory.snapshot()).await?;
-        let head = crate::audit::head(&mut tx).await?;
+        // An append of this transaction already checked the log and knows the head.
+        let appended = self.appended.lock().map_err(|_| Error::Locked)?.take();
+        let head = match appended {
+            Some(head) => Some(head),
+            None => crate::audit::check_still_holds(&mut tx, &memory.snapshot()).await?,
+        };
         // Only facts this transaction holds (a failed earlier write left marks that it does not).
         let mut held = Vec::new();
         for fact in written {
@@ -310,7 +344,7 @@ impl Session {
     pub(crate) async fn remember_on_device(mut self, memory: DeviceMemory) -> Result<Session> {
         let seen = memory.snapshot();
         let mut conn = crate::vault::acquire(&self.vault).await?;
-        crate::audit::check_still_holds(&mut conn, &seen).await?;
+        let head = crate::audit::check_still_holds(&mut conn, &seen).await?;
         let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         let me_removed = roster.iter().any(|e| e.id == self.member.id && e.status == "removed");
         if me_removed || seen.removed.contains(&self.member.id) {
@@ -331,8 +365,8 @@ impl Session {
                 });
             }
         }
-        let head = crate::audit::head(&mut conn).await?;
         drop(conn);
+        let before = memory.snapshot();
         memory.update(|s| {
             if let Some((seq, hash)) = head {
                 if seq > s.audit_seq {
@@ -350,7 +384,12 @@ impl Session {
                 }
             }
         });
-        memory.save()?;
+        // The new head is saved with the next commit; removals and admissions now, since a
+        // read-only command may have no commit.
+        let after = memory.snapshot();
+        if after.removed != before.removed || after.admitted != before.admitted {
+            memory.save()?;
+        }
         self.memory = Some(memory);
         Ok(self)
     }

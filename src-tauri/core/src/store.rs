@@ -70,14 +70,12 @@ impl Store {
             return Err(Error::NotAVault { path: path.into() });
         }
         let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&store.pool)
-            .await
-            .map_err(|_| Error::NotAVault { path: path.into() })?;
-        let format: Option<i64> = sqlx::query_scalar("SELECT format FROM vault")
-            .fetch_optional(&store.pool)
-            .await
-            .map_err(|e| Error::db("reading the vault format", e))?;
+        // One query for both: every command opens the vault.
+        let (applied, format): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT (SELECT MAX(version) FROM _sqlx_migrations), (SELECT format FROM vault)")
+                .fetch_one(&store.pool)
+                .await
+                .map_err(|_| Error::NotAVault { path: path.into() })?;
         let format = format.ok_or_else(|| Error::NotAVault { path: path.into() })?;
         if applied.unwrap_or(0) > newest_known || format > FORMAT {
             return Err(Error::NewerFormat {

@@ -528,7 +528,7 @@ impl Session {
     /// Records that a vault secret was found in clear at `place` (a notebook) and flags it
     /// exposed: a leaked key must be rotated at the provider, not just deleted. Audited.
     pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
         let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;

@@ -139,7 +139,7 @@ impl Session {
     /// scope (a CI job deploying it has that). One transaction, audited.
     pub async fn mark_deploy(&self, scope_path: &ScopePath, note: &str) -> Result<Deployment> {
         let now = crate::clock::now();
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         self.scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
             .await?;
@@ -179,7 +179,7 @@ impl Session {
         every: Option<Duration>,
     ) -> Result<()> {
         check_label("project", project)?;
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let me = self.trusted_self(&mut tx).await?;
         if !me.as_ref().is_some_and(|m| m.may_grant(project)) {
             return Err(Error::NotAllowed {

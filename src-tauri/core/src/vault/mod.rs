@@ -113,7 +113,7 @@ impl Vault {
             device,
             identity: &identity,
         };
-        audit::append(&mut tx, &actor, "vault.create", &new.team).await?;
+        audit::append(&mut tx, &actor, "vault.create", &new.team, None).await?;
         store::commit(tx, "creating the vault").await?;
 
         let vault = Vault {
@@ -176,8 +176,7 @@ impl Vault {
     /// Unlocks with an account key from the keychain.
     pub async fn unlock_with_key(self, member_id: &str, account_key: AccountKey, device: &str) -> Result<Session> {
         let mut conn = acquire(&self).await?;
-        let member = members::by_id(&mut conn, member_id).await?;
-        let identity = members::open_identity(&mut conn, &self.id, member_id, &account_key).await?;
+        let (member, identity) = members::open_identity(&mut conn, &self.id, member_id, &account_key).await?;
         drop(conn);
         Ok(Session::new(self, member, identity, account_key, device))
     }

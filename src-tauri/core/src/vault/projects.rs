@@ -115,7 +115,7 @@ impl Session {
         for env in environments {
             check_label("environment", env)?;
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         self.require_lead(&mut tx, "adding projects", None).await?;
         let inserted =
             sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
@@ -137,7 +137,7 @@ impl Session {
     }
 
     pub async fn add_environment(&self, scope: &ScopePath) -> Result<()> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         self.require_lead(&mut tx, "adding environments", Some(&scope.project))
             .await?;
         self.insert_environment(&mut tx, scope).await?;

@@ -452,7 +452,7 @@ impl Session {
                 limit: MAX_VALUE_BYTES,
             });
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
@@ -513,7 +513,7 @@ impl Session {
     /// Changes a secret's kind, note or rotation interval without a new version of its value
     /// (`None` fields stay as they are; an empty note removes it). One transaction, audited.
     pub async fn edit_secret(&self, path: &SecretPath, options: SecretOptions) -> Result<()> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Editing needs access to the scope (the note is sealed under its key), not just the file.
         let key = self
@@ -567,6 +567,7 @@ impl Session {
             epoch: new_epoch,
             ..scope.clone()
         };
+        let mut resealed: Vec<(String, i64, crypto::Sealed)> = Vec::with_capacity(rows.len());
         for (secret_id, name, version, epoch, nonce, ciphertext) in rows {
             let value = self.open_value(
                 old,
@@ -581,18 +582,25 @@ impl Session {
                 },
             )?;
             let aad = value_aad(&self.vault.id, &rekeyed, &secret_id, &name, version);
-            let sealed = aead::encrypt(new.expose(), value.expose(), &aad);
-            sqlx::query(
-                "UPDATE secret_versions SET key_epoch = ?, nonce = ?, ciphertext = ? WHERE secret_id = ? AND version = ?",
-            )
-            .bind(new_epoch)
-            .bind(sealed.nonce)
-            .bind(sealed.ciphertext)
-            .bind(&secret_id)
-            .bind(version)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| Error::db("rekeying a secret", e))?;
+            resealed.push((secret_id, version, aead::encrypt(new.expose(), value.expose(), &aad)));
+        }
+        // Batched: one statement per chunk rather than a round trip per version.
+        for chunk in resealed.chunks(BATCH) {
+            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET key_epoch = ");
+            query.push_bind(new_epoch);
+            query.push(", nonce = v.column3, ciphertext = v.column4 FROM (");
+            query.push_values(chunk, |mut row, (secret_id, version, sealed)| {
+                row.push_bind(secret_id)
+                    .push_bind(*version)
+                    .push_bind(&sealed.nonce)
+                    .push_bind(&sealed.ciphertext);
+            });
+            query.push(") AS v WHERE secret_versions.secret_id = v.column1 AND secret_versions.version = v.column2");
+            query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| Error::db("rekeying secrets", e))?;
         }
         type NoteRow = (String, String, Vec<u8>, Vec<u8>);
         let notes: Vec<NoteRow> = sqlx::query_as(
@@ -650,7 +658,7 @@ impl Session {
     /// Decrypts the current value. The read is audited in the same transaction; if the audit
     /// entry cannot be written, no value is returned.
     pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
@@ -696,7 +704,7 @@ impl Session {
 
     /// The decrypted note of a secret, if it has one. Audited like a value read.
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
@@ -730,7 +738,7 @@ impl Session {
 
     /// Deletes a secret and every version of it. One transaction, audited.
     pub async fn remove_secret(&self, path: &SecretPath) -> Result<()> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Removing needs access to the scope, not just write access to the file.
         self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
@@ -782,7 +790,7 @@ impl Session {
         read_purpose: Option<&str>,
         previous: bool,
     ) -> Result<Vec<ScopeSecret>> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let label = scope_path.to_string();
         let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
@@ -871,7 +879,7 @@ impl Session {
         let mut chosen: Vec<usize> = latest.into_values().collect();
         chosen.sort_unstable();
 
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
         let key = self
             .scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())

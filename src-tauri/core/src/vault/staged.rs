@@ -235,7 +235,7 @@ impl Session {
                 limit: super::MAX_VALUE_BYTES,
             });
         }
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let (kind, holds_file): (String, bool) = sqlx::query_as("SELECT kind, is_file FROM secrets WHERE id = ?")
             .bind(&target.secret_id)
@@ -388,7 +388,7 @@ impl Session {
 
     /// The pending value, for a check command to validate. Audited as a read for the check.
     pub async fn pending_value(&self, path: &SecretPath) -> Result<(i64, Plaintext)> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let row = version_in_state(&mut tx, &target.secret_id, "pending")
             .await?
@@ -403,7 +403,7 @@ impl Session {
 
     /// Records the outcome of the check on pending `version` (nothing, if it is no longer pending).
     pub async fn record_check(&self, path: &SecretPath, version: i64, passed: bool) -> Result<()> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let outcome = if passed { "passed" } else { "failed" };
         sqlx::query(
@@ -428,7 +428,7 @@ impl Session {
     /// Saves (or, with `None`, removes) the check that validates new values of a secret.
     pub async fn save_check(&self, path: &SecretPath, command: Option<&str>) -> Result<()> {
         let command = command.map(str::trim).filter(|c| !c.is_empty());
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         // It runs as whoever rotates next, with the new value: only those who decide the scope.
         if command.is_some()
@@ -482,7 +482,7 @@ impl Session {
     /// secret has a saved check that this version has not passed. One transaction, audited.
     pub async fn promote(&self, path: &SecretPath, expected: Option<i64>, overlap: Duration) -> Result<Promoted> {
         let now = crate::clock::now();
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let pending = version_in_state(&mut tx, &target.secret_id, "pending")
             .await?
@@ -541,7 +541,7 @@ impl Session {
     /// away from stays previous until the same window ends (so the rollback can be undone).
     pub async fn rollback(&self, path: &SecretPath) -> Result<Promoted> {
         let now = crate::clock::now();
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         retire_lapsed(&mut tx, &target.secret_id, now).await?;
         let no_previous = || Error::NoPrevious {
@@ -587,7 +587,7 @@ impl Session {
 
     /// Discards the pending version (it is kept, retired, like every version).
     pub async fn cancel_rotation(&self, path: &SecretPath) -> Result<i64> {
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let pending = version_in_state(&mut tx, &target.secret_id, "pending")
             .await?
@@ -603,7 +603,7 @@ impl Session {
     /// The previous value while its overlap lasts. Audited like any read.
     pub async fn get_previous(&self, path: &SecretPath) -> Result<Plaintext> {
         let now = crate::clock::now();
-        let mut tx = self.vault.store.write().await?;
+        let mut tx = self.begin().await?;
         let target = self.target(&mut tx, path).await?;
         let row = version_in_state(&mut tx, &target.secret_id, "previous")
             .await?

@@ -10,11 +10,14 @@
 
 use std::collections::HashMap;
 
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::projects::ScopeRow;
 use crate::crypto::{self, ScopeKey};
 use crate::error::{Error, Result};
+
+/// Rows per batched UPDATE (two parameters each, far below SQLite's limit).
+const UPDATE_BATCH: usize = 500;
 
 /// One version's decisive columns.
 type VersionState = (i64, String, Option<i64>, Option<String>);
@@ -61,13 +64,14 @@ fn optional_number(n: Option<i64>) -> Vec<u8> {
     n.map_or_else(|| vec![0], |n| [&[1u8][..], &n.to_be_bytes()[..]].concat())
 }
 
-/// The states of `ids` in `scope` (every secret of the scope when `None`), by secret id.
+/// The states of `ids` in `scope` (every secret of the scope when `None`), by secret id. One
+/// query: a `get` pays for it on every read.
 async fn load(
     conn: &mut SqliteConnection,
     scope: &ScopeRow,
     ids: Option<&[String]>,
 ) -> Result<HashMap<String, SecretState>> {
-    type SecretRow = (
+    type Row = (
         String,
         String,
         String,
@@ -75,49 +79,39 @@ async fn load(
         Option<i64>,
         Option<String>,
         Option<Vec<u8>>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
     );
-    type Row = (String, i64, String, Option<i64>, Option<String>);
     let one = ids.filter(|ids| ids.len() == 1).map(|ids| ids[0].as_str());
-    let secrets: Vec<SecretRow> = sqlx::query_as(
-        "SELECT id, name, kind, file_name, exposed_at, exposed_reason, state_tag FROM secrets
-         WHERE scope_id = ?1 AND (?2 IS NULL OR id = ?2)",
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id, s.name, s.kind, s.file_name, s.exposed_at, s.exposed_reason, s.state_tag,
+                v.version, v.state, v.retire_at, v.check_status
+         FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id
+         WHERE s.scope_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY s.id, v.version",
     )
     .bind(&scope.id)
     .bind(one)
     .fetch_all(&mut *conn)
     .await
     .map_err(|e| Error::db("reading the state of secrets", e))?;
-    let versions: Vec<Row> = sqlx::query_as(
-        "SELECT v.secret_id, v.version, v.state, v.retire_at, v.check_status FROM secret_versions v
-         JOIN secrets s ON s.id = v.secret_id
-         WHERE s.scope_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY v.secret_id, v.version",
-    )
-    .bind(&scope.id)
-    .bind(one)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| Error::db("reading the state of secrets", e))?;
-    let wanted = |id: &str| ids.is_none_or(|ids| ids.iter().any(|i| i == id));
-    let mut out: HashMap<String, SecretState> = secrets
-        .into_iter()
-        .filter(|row| wanted(&row.0))
-        .map(|(id, name, kind, file_name, exposed_at, exposed_reason, tag)| {
-            (
-                id,
-                SecretState {
-                    name,
-                    kind,
-                    file_name,
-                    exposed_at,
-                    exposed_reason,
-                    tag,
-                    versions: Vec::new(),
-                },
-            )
-        })
-        .collect();
-    for (secret_id, version, state, retire_at, check) in versions {
-        if let Some(secret) = out.get_mut(&secret_id) {
+    let wanted: Option<std::collections::HashSet<&str>> = ids.map(|ids| ids.iter().map(String::as_str).collect());
+    let mut out: HashMap<String, SecretState> = HashMap::new();
+    for (id, name, kind, file_name, exposed_at, exposed_reason, tag, version, state, retire_at, check) in rows {
+        if wanted.as_ref().is_some_and(|w| !w.contains(id.as_str())) {
+            continue;
+        }
+        let secret = out.entry(id).or_insert_with(|| SecretState {
+            name,
+            kind,
+            file_name,
+            exposed_at,
+            exposed_reason,
+            tag,
+            versions: Vec::new(),
+        });
+        if let (Some(version), Some(state)) = (version, state) {
             secret.versions.push((version, state, retire_at, check));
         }
     }
@@ -152,14 +146,27 @@ pub(crate) async fn seal(
     scope: &ScopeRow,
     ids: Option<&[String]>,
 ) -> Result<()> {
-    for (id, state) in load(conn, scope, ids).await? {
-        let tag = key.state_tag(&message(vault_id, scope, &id, &state));
-        sqlx::query("UPDATE secrets SET state_tag = ? WHERE id = ?")
-            .bind(&tag[..])
-            .bind(&id)
+    let tags: Vec<(String, [u8; 32])> = load(conn, scope, ids)
+        .await?
+        .into_iter()
+        .map(|(id, state)| {
+            let tag = key.state_tag(&message(vault_id, scope, &id, &state));
+            (id, tag)
+        })
+        .collect();
+    // One statement per chunk: a rekey seals every secret of the scope, and a round trip per row
+    // would cost more than the sealing.
+    for chunk in tags.chunks(UPDATE_BATCH) {
+        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secrets SET state_tag = v.column2 FROM (");
+        query.push_values(chunk, |mut row, (id, tag)| {
+            row.push_bind(id).push_bind(&tag[..]);
+        });
+        query.push(") AS v WHERE secrets.id = v.column1");
+        query
+            .build()
             .execute(&mut *conn)
             .await
-            .map_err(|e| Error::db("sealing the state of a secret", e))?;
+            .map_err(|e| Error::db("sealing the state of secrets", e))?;
     }
     Ok(())
 }
