@@ -98,19 +98,24 @@ fn restore_file(v: &Vault, old: &Path) {
     std::fs::copy(old, v.db()).expect("restore the old copy");
 }
 
-fn set_fails(v: &Vault, who: Option<&str>, value: &str) -> String {
-    let mut cmd = match who {
-        Some(who) => v.person_cmd(who, &["set", "llm-eval/prod/OPENAI_API_KEY"]),
-        None => v.cmd(&["set", "llm-eval/prod/OPENAI_API_KEY"]),
-    };
+/// Runs `cmd` with `input` on stdin.
+fn with_stdin(mut cmd: std::process::Command, input: &str) -> std::process::Output {
     let mut child = cmd
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), value.as_bytes()).expect("stdin");
-    let out = child.wait_with_output().expect("wait");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()).expect("stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn set_fails(v: &Vault, who: Option<&str>, value: &str) -> String {
+    let cmd = match who {
+        Some(who) => v.person_cmd(who, &["set", "llm-eval/prod/OPENAI_API_KEY"]),
+        None => v.cmd(&["set", "llm-eval/prod/OPENAI_API_KEY"]),
+    };
+    let out = with_stdin(cmd, value);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "set should be refused: {stderr}");
     assert!(!stderr.contains(value));
@@ -254,15 +259,7 @@ fn names_that_steer_programs_are_refused_at_set_and_import() {
 }
 
 fn set_fails_named(v: &Vault, path: &str) -> String {
-    let mut child = v
-        .cmd(&["set", path])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"/tmp/evil.so").expect("stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = with_stdin(v.cmd(&["set", path]), "/tmp/evil.so");
     assert_eq!(out.status.code(), Some(1));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -270,18 +267,11 @@ fn set_fails_named(v: &Vault, path: &str) -> String {
 fn rotate(v: &Vault, who: Option<&str>, extra: &[&str], value: &str) -> std::process::Output {
     let mut args = vec!["rotate", "llm-eval/prod/OPENAI_API_KEY"];
     args.extend_from_slice(extra);
-    let mut cmd = match who {
+    let cmd = match who {
         Some(who) => v.person_cmd(who, &args),
         None => v.cmd(&args),
     };
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), value.as_bytes()).expect("stdin");
-    child.wait_with_output().expect("wait")
+    with_stdin(cmd, value)
 }
 
 #[test]

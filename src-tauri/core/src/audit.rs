@@ -143,6 +143,15 @@ pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
     Ok(expected_seq - 1)
 }
 
+/// A member whose signatures this device accepts (the roster says who): trusted now, or removed
+/// after a trusted admission (what they did while members stays theirs) up to their removal's
+/// audit entry.
+pub(crate) struct Vouched {
+    pub id: String,
+    /// Entries after this audit seq are not theirs to sign (`None`: no limit known).
+    pub until_seq: Option<i64>,
+}
+
 /// What a member who is not (yet) vouched for may record: their own joining.
 const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
 
@@ -150,7 +159,7 @@ const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
 /// trusted through the pinned owner key, or removed after a trusted admission, then only up to
 /// their removal). A member row added to the file by hand can sign a well-formed chain; it
 /// cannot get itself vouched for, and a removed member's key signs nothing new.
-pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[crate::roster::Vouched]) -> Result<()> {
+pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[Vouched]) -> Result<()> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.seq, a.actor, a.action, m.name FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
     )

@@ -8,6 +8,7 @@
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
+use crate::audit::Vouched;
 use crate::crypto::{self, keys, signing, AccountKey, Identity, KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::members::{self, Role};
@@ -254,14 +255,6 @@ async fn load_with_rows(
         }
     }
     Ok((entries, rows))
-}
-
-/// A member whose signatures this device accepts: trusted now, or removed after a trusted
-/// admission (what they did while members stays theirs) up to their removal's audit entry.
-pub(crate) struct Vouched {
-    pub id: String,
-    /// Entries after this audit seq are not theirs to sign (`None`: no limit known).
-    pub until_seq: Option<i64>,
 }
 
 pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<Vouched>> {
