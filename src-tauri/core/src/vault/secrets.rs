@@ -477,7 +477,7 @@ impl Session {
         let items = [item];
         if created {
             let policy = options.rotation.unwrap_or(RotationPolicy::Default);
-            self.insert_secrets(&mut tx, &scope, &items, policy, options.file_name.as_deref())
+            self.insert_secrets(&mut tx, &scope, &key, &items, policy, options.file_name.as_deref())
                 .await?;
         } else {
             self.supersede(&mut tx, &[secret_id.as_str()], overlap_end(), true)
@@ -497,14 +497,17 @@ impl Session {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
-        super::state::seal(
-            &mut tx,
-            &self.vault.id,
-            &key,
-            &scope,
-            Some(std::slice::from_ref(&secret_id)),
-        )
-        .await?;
+        // A new secret was sealed as it was inserted.
+        if !created {
+            super::state::seal(
+                &mut tx,
+                &self.vault.id,
+                &key,
+                &scope,
+                Some(std::slice::from_ref(&secret_id)),
+            )
+            .await?;
+        }
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
         self.commit(tx, "storing a secret").await?;
         Ok(SetOutcome { version, created })
@@ -926,7 +929,7 @@ impl Session {
         let mut done = 0;
         progress(done, total);
         for chunk in fresh.chunks(BATCH) {
-            self.insert_secrets(&mut tx, &scope, chunk, RotationPolicy::Default, None)
+            self.insert_secrets(&mut tx, &scope, &key, chunk, RotationPolicy::Default, None)
                 .await?;
             self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
             done += chunk.len();
@@ -939,8 +942,11 @@ impl Session {
             done += chunk.len();
             progress(done, total);
         }
-        let touched: Vec<String> = fresh.iter().chain(&updates).map(|i| i.secret_id.clone()).collect();
-        super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&touched)).await?;
+        // New secrets were sealed as they were inserted; updated ones are sealed now.
+        if !updates.is_empty() {
+            let touched: Vec<String> = updates.iter().map(|i| i.secret_id.clone()).collect();
+            super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&touched)).await?;
+        }
         let summary = ImportSummary {
             created: fresh.len(),
             updated: updates.len(),
@@ -1010,20 +1016,37 @@ impl Session {
         .ok_or_else(tampered)
     }
 
-    /// Inserts new secret rows, all with the same rotation policy.
+    /// Inserts new secret rows, all with the same rotation policy, each sealed (under `key`) in
+    /// the state its first version, inserted next as current, gives it.
     async fn insert_secrets(
         &self,
         conn: &mut SqliteConnection,
         scope: &ScopeRow,
+        key: &ScopeKey,
         items: &[NewVersion<'_>],
         policy: RotationPolicy,
         file_name: Option<&str>,
     ) -> Result<()> {
         let now = crate::clock::now();
+        let tags: Vec<[u8; 32]> = items
+            .iter()
+            .map(|item| {
+                super::state::fresh_tag(
+                    &self.vault.id,
+                    key,
+                    scope,
+                    &item.secret_id,
+                    item.name,
+                    item.kind.as_str(),
+                    file_name,
+                    item.version,
+                )
+            })
+            .collect();
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, policy, rotate_every_secs, last_rotated_at, created_at, updated_at) ",
+            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, policy, rotate_every_secs, last_rotated_at, created_at, updated_at, state_tag) ",
         );
-        query.push_values(items, |mut row, item| {
+        query.push_values(items.iter().zip(&tags), |mut row, (item, tag)| {
             row.push_bind(&item.secret_id)
                 .push_bind(&scope.id)
                 .push_bind(item.name)
@@ -1034,7 +1057,8 @@ impl Session {
                 .push_bind(policy.every_secs())
                 .push_bind(now)
                 .push_bind(now)
-                .push_bind(now);
+                .push_bind(now)
+                .push_bind(&tag[..]);
         });
         query
             .build()

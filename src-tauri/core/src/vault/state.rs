@@ -118,6 +118,31 @@ async fn load(
     Ok(out)
 }
 
+/// The tag of a secret just created with its first version current: known without reading it
+/// back, so an import of many new secrets seals each in its INSERT.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fresh_tag(
+    vault_id: &str,
+    key: &ScopeKey,
+    scope: &ScopeRow,
+    secret_id: &str,
+    name: &str,
+    kind: &str,
+    file_name: Option<&str>,
+    version: i64,
+) -> [u8; 32] {
+    let state = SecretState {
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        file_name: file_name.map(str::to_owned),
+        exposed_at: None,
+        exposed_reason: None,
+        tag: None,
+        versions: vec![(version, "current".to_owned(), None, None)],
+    };
+    key.state_tag(&message(vault_id, scope, secret_id, &state))
+}
+
 /// Refuses `ids` of `scope` (all when `None`) unless each state carries a tag made with `key`.
 pub(crate) async fn verify(
     conn: &mut SqliteConnection,
