@@ -550,9 +550,23 @@ fn keychain_unlock_lock_and_unlock_again_without_retyping() {
     v.ok_no_pass_stdin(&["set", "llm-eval/dev/OPENAI_API_KEY"], OPENAI);
     assert_eq!(v.ok_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"]), OPENAI);
 
+    let vault_id = status["vault_id"].as_str().expect("vault id").to_owned();
+    let kernel_copies = || {
+        std::fs::read_to_string("/proc/keys")
+            .expect("/proc/keys")
+            .lines()
+            .filter(|l| l.contains(&vault_id))
+            .count()
+    };
+    assert!(
+        kernel_copies() > 0,
+        "the warm path caches the key in the kernel keyring"
+    );
     v.ok_no_pass(&["lock"]);
     let status: serde_json::Value = serde_json::from_str(&v.ok_no_pass(&["status", "--json"])).expect("json");
     assert_eq!(status["unlocked"], false);
+    // Locked means locked everywhere: no copy is left in the kernel's session or persistent keyring.
+    assert_eq!(kernel_copies(), 0, "lock left the account key in a kernel keyring");
     let out = v
         .cmd_no_pass(&["get", "llm-eval/dev/OPENAI_API_KEY"])
         .output()

@@ -712,6 +712,7 @@ impl Session {
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
             let rekeyed = self.rekey(&mut tx, &scope, &roster, "").await?;
             for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
+                drop_checks_by(&mut tx, &scope.id, member_id).await?;
                 let exposed = self.mark_exposed(&mut tx, &rekeyed, member_id, member).await?;
                 self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
                     .await?;
@@ -787,16 +788,8 @@ impl Session {
             new_epoch,
             new_key.id(),
         ));
-        // A check runs with every new value: one saved by whoever loses the scope goes with them.
         if !dropped.is_empty() {
-            sqlx::query(
-                "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
-            )
-            .bind(&scope.id)
-            .bind(dropped)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| Error::db("rekeying a scope", e))?;
+            drop_checks_by(conn, &scope.id, dropped).await?;
         }
         // Superseded grants open only the old key: gone, so nobody can be handed it again.
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
@@ -840,6 +833,19 @@ impl Session {
             key: new_key,
         })
     }
+}
+
+/// A check runs with every new value: one saved by whoever loses the scope goes with them.
+async fn drop_checks_by(conn: &mut SqliteConnection, scope_id: &str, member_id: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
+    )
+    .bind(scope_id)
+    .bind(member_id)
+    .execute(conn)
+    .await
+    .map_err(|e| Error::db("dropping saved checks", e))?;
+    Ok(())
 }
 
 /// A scope just rekeyed: how many versions were re-encrypted, who kept access, and the new key

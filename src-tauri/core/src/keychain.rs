@@ -130,6 +130,39 @@ mod platform {
         let cred = KeyutilsCredential::new_with_target(None, super::SERVICE, account).ok()?;
         Some(Entry::new_with_credential(Box::new(cred)))
     }
+
+    /// Invalidates, by id, every kernel key holding this account's key that this process can
+    /// see (session and persistent keyrings alike), as listed in /proc/keys. keyring's own
+    /// delete searches the session keyring, which the kernel can refuse while the persistent
+    /// keyring is linked; an id needs no search. The number removed.
+    pub(super) fn remove_kernel_copies(account: &str) -> std::io::Result<usize> {
+        // The description keyring 3.6 gives a key with no explicit target.
+        let wanted = format!("keyring-rs:{account}@{}:", super::SERVICE);
+        let listed = match std::fs::read_to_string("/proc/keys") {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut removed = 0;
+        for line in listed.lines() {
+            // ID FLAGS USAGE TIMEOUT PERM UID GID TYPE DESCRIPTION: SUMMARY
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            if fields.len() < 9 || fields[7] != "user" || fields[8] != wanted {
+                continue;
+            }
+            let Ok(id) = i32::from_str_radix(fields[0], 16) else {
+                continue;
+            };
+            const KEYCTL_INVALIDATE: libc::c_long = 21;
+            // SAFETY: keyctl(2) with an integer key id and no pointers.
+            let rc = unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_INVALIDATE, id) };
+            if rc != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            removed += 1;
+        }
+        Ok(removed)
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -142,6 +175,10 @@ mod platform {
 
     pub(super) fn kernel(_account: &str) -> Option<Entry> {
         None
+    }
+
+    pub(super) fn remove_kernel_copies(_account: &str) -> std::io::Result<usize> {
+        Ok(0)
     }
 }
 
@@ -200,7 +237,10 @@ impl KeyCache for OsKeychain {
     fn remove(&self, vault_id: &str, member_id: &str) -> Result<bool> {
         let account = account(vault_id, member_id);
         bounded("the keychain", move || {
-            let kernel_removed = platform::kernel(&account).is_some_and(|e| e.delete_credential().is_ok());
+            // "Locked" must be true of the kernel copies too: any process of the user reads them.
+            let kernel_removed = platform::remove_kernel_copies(&account).map_err(|e| Error::Keychain {
+                reason: format!("the key could not be removed from the kernel keyring ({e})"),
+            })? > 0;
             match platform::secret_service(&account).and_then(|e| e.delete_credential()) {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(kernel_removed),

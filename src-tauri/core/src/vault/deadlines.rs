@@ -258,14 +258,15 @@ impl Session {
         Ok(needing_rotation(secrets, &visible, within, now))
     }
 
+    /// What this member may see, by the signed roster (not the role column of their row).
     async fn visible_scopes(&self) -> Result<Visible> {
-        if self.member.role == Role::Owner {
+        let me = self.trusted_self(&mut *acquire(&self.vault).await?).await?;
+        if me.as_ref().is_some_and(|me| me.trusted && me.role == Role::Owner) {
             return Ok(Visible::All);
         }
         let scopes: HashSet<String> = self.accessible_scopes().await?.into_iter().collect();
-        let mut conn = acquire(&self.vault).await?;
-        let led = match self.trusted_self(&mut conn).await? {
-            Some(me) if me.role == Role::Lead => me.lead_of.iter().cloned().collect(),
+        let led = match me {
+            Some(me) if me.trusted && me.role == Role::Lead => me.lead_of.iter().cloned().collect(),
             _ => HashSet::new(),
         };
         Ok(Visible::Some { scopes, led })
