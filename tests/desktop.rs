@@ -271,6 +271,26 @@ fn clipboard() -> String {
 }
 
 /// Waits, with a deadline, for a condition the app brings about by itself (a timer).
+/// Presses the default (first) button of the app's native dialog titled `title`: xdotool waits
+/// for the window to map (`--sync`, bounded by `timeout`), gives it the input focus and sends a
+/// real key press (XTEST), as a person at the keyboard would.
+fn confirm_native_dialog(title: &str) {
+    let found = Command::new("timeout")
+        .args(["20", "xdotool", "search", "--sync", "--limit", "1", "--name", title])
+        .output()
+        .expect("xdotool (apt: xdotool)");
+    let window = String::from_utf8_lossy(&found.stdout).trim().to_owned();
+    assert!(
+        found.status.success() && !window.is_empty(),
+        "no native dialog {title:?} appeared"
+    );
+    let pressed = Command::new("xdotool")
+        .args(["windowfocus", "--sync", &window, "key", "--clearmodifiers", "Return"])
+        .status()
+        .expect("xdotool");
+    assert!(pressed.success(), "could not answer the dialog {title:?}");
+}
+
 async fn eventually(what: &str, secs: u64, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while !check() {
@@ -781,6 +801,9 @@ async fn rotation_dashboard_rotate_and_notify() {
     fill(&d, "New value", NEW).await;
     fill(&d, "Check command", CHECK).await;
     click_button(&d, "Stage").await;
+    // The command runs only once the person at the screen agrees in a native dialog, which the
+    // webview cannot answer: the test answers it on the X display, as a person would.
+    confirm_native_dialog("Run this check?");
     eventually_text(&d, "Check result", "Check passed.").await;
     assert_eq!(cli(&vault, &config, &["get", KEY]), OLD, "staged is not current yet");
     click_button(&d, "Promote").await;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
 use super::secrets::SecretValue;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// What `due_secrets` found, and the time it was judged at (the UI groups by deadline against
@@ -92,8 +92,14 @@ const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Runs `command` (or the saved check) with the pending value in the secret's environment
 /// variable and records the outcome. The check's output is discarded: it may print the value.
+///
+/// The command runs as the user with the new value: whatever the webview sends, Rust shows the
+/// exact command in a native dialog (which the webview cannot answer) and runs it only once the
+/// person at the screen agrees. A saved check by someone else, once agreed to, is remembered on
+/// this device (the core's confirmed checks) and is not asked about again.
 #[tauri::command]
 pub async fn check_rotation(
+    app: AppHandle,
     state: State<'_, AppState>,
     path: String,
     command: Option<String>,
@@ -102,6 +108,26 @@ pub async fn check_rotation(
     let path: SecretPath = path.parse()?;
     let session = state.session().await?;
     let command = command.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let saved = match &command {
+        Some(_) => None,
+        None => session.saved_check(&path).await?,
+    };
+    let shown = match (&command, &saved) {
+        (Some(typed), _) => Some((typed.clone(), None)),
+        (None, Some(saved)) if !saved.confirmed => Some((saved.command.clone(), Some(saved.saved_by.clone()))),
+        _ => None,
+    };
+    if let Some((shown, saved_by)) = shown {
+        if !confirm_check(&app, &path, &shown, saved_by.as_deref()).await {
+            return Err(CommandError {
+                code: "not_allowed",
+                message: format!("the check of {path} was not run: it was not confirmed"),
+            });
+        }
+        if let Some(saved) = &saved {
+            session.confirm_check(saved)?;
+        }
+    }
     if save {
         session.save_check(&path, command.as_deref()).await?;
     }
@@ -122,6 +148,32 @@ pub async fn check_rotation(
         exit_code: status.and_then(|s| s.code()),
         version,
     })
+}
+
+/// Asks in a native dialog whether to run `command` with the new value of `path`.
+async fn confirm_check(app: &AppHandle, path: &SecretPath, command: &str, saved_by: Option<&str>) -> bool {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    let whose = match saved_by {
+        Some(by) => format!("saved by {by}"),
+        None => "given in the Rotate dialog".to_owned(),
+    };
+    let text = format!(
+        "Run this check ({whose}) as you, with the new value of {path} in ${}?\n\nsh -c {command:?}",
+        path.name
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .message(text)
+        .title("Run this check?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            "Run check".into(),
+            "Cancel".into(),
+        ))
+        .show(move |yes| {
+            let _ = tx.send(yes);
+        });
+    rx.await.unwrap_or(false)
 }
 
 /// Pending → current; the old value stays readable for `overlap` (default 24h).
