@@ -383,18 +383,25 @@ fn a_saved_check_slipped_into_the_file_is_refused_not_run() {
             marker.display()
         ),
     );
+    // Its signature no longer matches, and the saved check is part of the secret's sealed
+    // state: the edit is refused either way, and nothing runs.
+    let refused = |said: &str| {
+        said.contains("failed authentication") || said.contains("not signed by a member this device trusts")
+    };
     let out = rotate(&v, &["rotate", path], "sk-proj-goodAgain33333333333333333333");
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("not signed by a member this device trusts"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(refused(&text(&out.stderr)), "{}", text(&out.stderr));
     let err = v.fail(&["rotate", "--promote", path]);
-    assert!(err.contains("not signed by a member this device trusts"), "{err}");
+    assert!(refused(&err), "{err}");
     assert!(!marker.exists(), "the slipped-in check ran");
-    // Replacing it with a check of one's own restores the flow.
-    let out = rotate(&v, &["rotate", "--promote", path, "--check", CHECK, "--save-check"], "");
+    // Undoing the edit restores the flow.
+    common::db_exec(
+        &v.db(),
+        &format!("UPDATE secrets SET check_command = '{CHECK}' WHERE name = 'OPENAI_API_KEY'"),
+    );
+    let out = rotate(&v, &["rotate", path], "sk-proj-goodAgain33333333333333333333");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = rotate(&v, &["rotate", "--promote", path], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(v.get(path), b"sk-proj-goodAgain33333333333333333333");
 }

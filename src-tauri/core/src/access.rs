@@ -712,7 +712,9 @@ impl Session {
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
             let rekeyed = self.rekey(&mut tx, &scope, &roster, "").await?;
             for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
-                drop_checks_by(&mut tx, &scope.id, member_id).await?;
+                if drop_checks_by(&mut tx, &scope.id, member_id).await? {
+                    crate::vault::state::seal(&mut tx, &self.vault.id, &rekeyed.key, &rekeyed.scope, None).await?;
+                }
                 let exposed = self.mark_exposed(&mut tx, &rekeyed, member_id, member).await?;
                 self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
                     .await?;
@@ -788,8 +790,12 @@ impl Session {
             new_epoch,
             new_key.id(),
         ));
-        if !dropped.is_empty() {
-            drop_checks_by(conn, &scope.id, dropped).await?;
+        let rekeyed_scope = crate::vault::projects::ScopeRow {
+            epoch: new_epoch,
+            ..scope.clone()
+        };
+        if !dropped.is_empty() && drop_checks_by(conn, &scope.id, dropped).await? {
+            crate::vault::state::seal(conn, &self.vault.id, &new_key, &rekeyed_scope, None).await?;
         }
         // Superseded grants open only the old key: gone, so nobody can be handed it again.
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
@@ -826,18 +832,16 @@ impl Session {
         Ok(Rekeyed {
             versions,
             kept,
-            scope: crate::vault::projects::ScopeRow {
-                epoch: new_epoch,
-                ..scope.clone()
-            },
+            scope: rekeyed_scope,
             key: new_key,
         })
     }
 }
 
 /// A check runs with every new value: one saved by whoever loses the scope goes with them.
-async fn drop_checks_by(conn: &mut SqliteConnection, scope_id: &str, member_id: &str) -> Result<()> {
-    sqlx::query(
+/// Whether any was dropped (the states then need sealing again).
+async fn drop_checks_by(conn: &mut SqliteConnection, scope_id: &str, member_id: &str) -> Result<bool> {
+    let dropped = sqlx::query(
         "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
     )
     .bind(scope_id)
@@ -845,7 +849,7 @@ async fn drop_checks_by(conn: &mut SqliteConnection, scope_id: &str, member_id: 
     .execute(conn)
     .await
     .map_err(|e| Error::db("dropping saved checks", e))?;
-    Ok(())
+    Ok(dropped.rows_affected() > 0)
 }
 
 /// A scope just rekeyed: how many versions were re-encrypted, who kept access, and the new key

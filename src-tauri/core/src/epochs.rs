@@ -44,6 +44,18 @@ fn record_message(
     )
 }
 
+/// A scope's id is derived from its first key record (the key's public id and its maker), so a
+/// first record written later for an existing scope, with a key of someone's own, names another
+/// scope: the secrets of this one, bound to its id, would not open under it.
+pub(crate) fn scope_id_for(vault_id: &str, label: &str, key_id: &[u8], creator: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(crypto::aad(
+        "keyshelf/v1/scope-id",
+        &[vault_id.as_bytes(), label.as_bytes(), key_id, creator.as_bytes()],
+    ));
+    hex::encode(&digest[..16])
+}
+
 fn link_aad(vault_id: &str, scope_id: &str, label: &str, epoch: i64) -> Vec<u8> {
     crypto::aad(
         "keyshelf/v1/scope-key-link",
@@ -117,16 +129,6 @@ struct Record {
     signed_by: String,
     signed_at: i64,
     signature: Vec<u8>,
-}
-
-/// Whether a scope has any key record (scopes made before records existed have none).
-pub(crate) async fn has_records(conn: &mut SqliteConnection, scope_id: &str) -> Result<bool> {
-    let any: Option<i64> = sqlx::query_scalar("SELECT epoch FROM scope_epochs WHERE scope_id = ? LIMIT 1")
-        .bind(scope_id)
-        .fetch_optional(conn)
-        .await
-        .map_err(|e| Error::db("reading scope key records", e))?;
-    Ok(any.is_some())
 }
 
 /// What one verification needs to know about the scope and the verifier.
@@ -220,8 +222,17 @@ pub(crate) async fn verify(
     {
         return Ok(key.id());
     }
-    if check.seen.is_none() && records.first().is_some_and(|r| r.link.is_some()) {
-        return Err(tampered("the records before it were deleted".into()));
+    if check.seen.is_none() {
+        // From the first record: it must be the scope's own (its id derives from it).
+        let first = &records[0];
+        if first.epoch != 1 || first.link.is_some() {
+            return Err(tampered("the records before it were deleted".into()));
+        }
+        if scope_id_for(check.vault_id, check.label, &first.key_id, &first.signed_by) != check.scope_id {
+            return Err(tampered(
+                "its first key record is not the one the scope was made with".into(),
+            ));
+        }
     }
     // Walk back from the newest key: each link must open, under the later key's token, to the
     // token whose id the earlier record names.
@@ -272,7 +283,7 @@ pub(crate) async fn verify(
             let entitled = if is_newest {
                 signer.may_grant(project)
             } else {
-                signer.trusted || signer.status == "removed"
+                signer.trusted || signer.removed_at_seq.is_some()
             };
             if !entitled {
                 return Err(tampered(format!(
@@ -415,6 +426,85 @@ mod tests {
             .await
             .expect("versions");
         assert_eq!(epochs, [1]);
+    }
+
+    /// bob deletes every record of prod and starts its chain again with a key of his own, as an
+    /// unlinked record at epoch 2 or as a new first record at epoch 1: a device that never opened
+    /// prod (ada's here has no memory) refuses both, and a scope with no record at all is refused
+    /// rather than given a record now.
+    #[tokio::test]
+    async fn a_lead_cannot_restart_a_scopes_chain_with_a_key_of_their_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ada, bob, path) = owner_and_lead(dir.path()).await;
+        let forged = ScopeKey::generate();
+        for epoch in [2, 1] {
+            let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
+            let scope = resolve_scope(&mut conn, &path.scope).await.expect("scope");
+            sqlx::raw_sql("DELETE FROM scope_epochs; DELETE FROM grants;")
+                .execute(&mut *conn)
+                .await
+                .expect("clear");
+            write(
+                &mut conn,
+                bob.vault().id(),
+                &scope.id,
+                "llm/prod",
+                epoch,
+                &forged,
+                None,
+                &bob.signer(),
+            )
+            .await
+            .expect("forged record");
+            crate::members::write_grant(
+                &mut conn,
+                bob.vault().id(),
+                &scope.id,
+                "llm/prod",
+                epoch,
+                &forged,
+                ada.member(),
+                &bob.member().id,
+                &bob.identity,
+                None,
+            )
+            .await
+            .expect("forged grant");
+            sqlx::query("UPDATE scopes SET key_epoch = ?")
+                .bind(epoch)
+                .execute(&mut *conn)
+                .await
+                .expect("epoch");
+            drop(conn);
+            // A fresh session: nothing cached, no memory.
+            let fresh = Vault::open(&dir.path().join("v.db"))
+                .await
+                .expect("open")
+                .unlock_with_passphrase(&ada.member().id, Zeroizing::new(b"unit test passphrase".to_vec()), "d9")
+                .await
+                .expect("unlock")
+                .with_pinned_owner(ada.pinned_owner().expect("pinned").to_vec());
+            let err = fresh
+                .set_secret(&path, b"sk-after", SecretOptions::default())
+                .await
+                .expect_err("refused");
+            assert!(matches!(err, Error::KeyRecordTampered { .. }), "epoch {epoch}: {err}");
+        }
+        let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
+        sqlx::raw_sql("DELETE FROM scope_epochs")
+            .execute(&mut *conn)
+            .await
+            .expect("clear");
+        drop(conn);
+        let fresh = Vault::open(&dir.path().join("v.db"))
+            .await
+            .expect("open")
+            .unlock_with_passphrase(&ada.member().id, Zeroizing::new(b"unit test passphrase".to_vec()), "d9")
+            .await
+            .expect("unlock")
+            .with_pinned_owner(ada.pinned_owner().expect("pinned").to_vec());
+        let err = fresh.get_secret(&path).await.expect_err("refused");
+        assert!(matches!(err, Error::KeyRecordMissing { .. }), "{err}");
     }
 
     #[tokio::test]

@@ -131,7 +131,7 @@ pub enum Error {
         "the signed key record of {scope} does not hold: {problem} (the vault file was altered); refusing the scope"
     )]
     KeyRecordTampered { scope: String, problem: String },
-    #[error("{scope} has no signed key record yet: its owner or a lead of its project must open it once with this version of Keyshelf")]
+    #[error("{scope} has no signed key record: the vault file was altered, or the vault was made by a pre-release build (export its scopes with that build and import them into a new vault)")]
     KeyRecordMissing { scope: String },
     #[error("the vault went back to an older state than this device has seen: {what}. Restore the newer copy; until then nothing is read or written")]
     RolledBack { what: String },

@@ -211,18 +211,30 @@ async fn load_with_rows(
     let (rows, removals) = read_rows(conn).await?;
     let removals = signed_removals(vault_id, &rows, removals, pinned_owner);
     let name_of = |id: &str| rows.iter().find(|r| r.0 == id).map(|r| r.1.clone());
-    let removed = |r: &Row| r.3 == "removed" || removals.contains_key(&r.0);
+    // Neither the status nor, for the owner, the role column decides anything: the pinned key
+    // is the owner, a signed admission makes a member, a signed removal ends one.
+    let removed = |r: &Row| removals.contains_key(&r.0);
+    let is_owner = |r: &Row| !pinned_owner.is_empty() && r.6 == pinned_owner;
+    let status = |r: &Row| {
+        if removed(r) {
+            "removed"
+        } else if is_owner(r) || r.9.is_some() || r.3 == "active" {
+            "active"
+        } else {
+            "pending"
+        }
+    };
     let mut entries: Vec<RosterEntry> = rows
         .iter()
         .map(|r| RosterEntry {
             id: r.0.clone(),
             name: r.1.clone(),
-            role: Role::parse(&r.2),
-            status: if removed(r) { "removed".into() } else { r.3.clone() },
+            role: if is_owner(r) { Role::Owner } else { Role::parse(&r.2) },
+            status: status(r).into(),
             lead_of: split_projects(&r.4),
             fingerprint: keys::fingerprint(&r.5, &r.6),
             admitted_by: r.7.as_deref().and_then(name_of),
-            trusted: r.2 == "owner" && r.3 == "active" && !removed(r) && r.6 == pinned_owner,
+            trusted: is_owner(r) && !removed(r),
             problem: None,
             signing_public: r.6.clone(),
             admitted_at: r.8,
@@ -233,7 +245,7 @@ async fn load_with_rows(
     loop {
         let mut grew = false;
         for (i, row) in rows.iter().enumerate() {
-            if entries[i].trusted || row.3 != "active" || removed(row) {
+            if entries[i].trusted || removed(row) {
                 continue;
             }
             if admitted_by_trusted(vault_id, row, &entries) {
@@ -247,10 +259,10 @@ async fn load_with_rows(
     }
     for (entry, row) in entries.iter_mut().zip(&rows) {
         if !entry.trusted {
-            entry.problem = Some(if entry.status == "removed" {
-                "removed".into()
-            } else {
-                untrusted_reason(row, pinned_owner)
+            entry.problem = Some(match entry.status.as_str() {
+                "removed" => "removed".into(),
+                "pending" => "waiting to be admitted by an owner or lead".into(),
+                _ => untrusted_reason(row, pinned_owner),
             });
         }
     }
@@ -268,7 +280,7 @@ pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_
         })
         .collect();
     for (entry, row) in entries.iter().zip(&rows) {
-        if entry.status == "removed" && admitted_by_trusted(vault_id, row, &entries) {
+        if entry.removed_at_seq.is_some() && admitted_by_trusted(vault_id, row, &entries) {
             out.push(Vouched {
                 id: entry.id.clone(),
                 until_seq: entry.removed_at_seq,
@@ -293,10 +305,8 @@ impl RosterEntry {
 }
 
 fn untrusted_reason(row: &Row, pinned_owner: &[u8]) -> String {
-    match (row.2.as_str(), row.3.as_str()) {
-        (_, "pending") => "waiting to be admitted by an owner or lead".into(),
-        (_, "removed") => "removed".into(),
-        ("owner", _) if row.6 != pinned_owner => "owner key differs from the one this device pinned".into(),
+    match row.2.as_str() {
+        "owner" if row.6 != pinned_owner => "owner key differs from the one this device pinned".into(),
         _ if row.9.is_none() => "never admitted (no admission signature)".into(),
         _ => "admission signature does not verify against a trusted owner or lead".into(),
     }

@@ -209,13 +209,10 @@ impl Session {
             &granters,
         )
         .await?;
-        let (key_id, adopted) = self
+        let key_id = self
             .verify_scope_key(conn, scope_id, epoch, label, &key, seen.clone())
             .await?;
-        if adopted {
-            // Written in this transaction: remembered only if it commits.
-            self.wrote(Written::Epoch(scope_id.to_owned(), epoch, key_id));
-        } else if let Some(memory) = self
+        if let Some(memory) = self
             .memory
             .as_ref()
             .filter(|_| seen.as_ref().is_none_or(|(e, _)| *e < epoch))
@@ -230,8 +227,9 @@ impl Session {
         Ok(key)
     }
 
-    /// Checks the scope's signed key records against `key`. A scope made before records existed
-    /// gets its first record from the first owner or lead of its project who opens it.
+    /// Checks the scope's signed key records against `key`. A scope without any is refused
+    /// (`epochs::verify`): records are never made up after the fact, since whoever wrote the first
+    /// one would seal whatever state the file holds.
     async fn verify_scope_key(
         &self,
         conn: &mut SqliteConnection,
@@ -240,31 +238,9 @@ impl Session {
         label: &str,
         key: &ScopeKey,
         seen: Option<(i64, Vec<u8>)>,
-    ) -> Result<([u8; 32], bool)> {
+    ) -> Result<[u8; 32]> {
         let pinned = self.pinned_owner.clone().unwrap_or_default();
         let vault_id = self.vault.id.clone();
-        let mut adopted = false;
-        if seen.is_none() && !crate::epochs::has_records(conn, scope_id).await? {
-            adopted = true;
-            let project = label.split('/').next().unwrap_or(label);
-            let me = crate::roster::load(conn, &vault_id, &pinned)
-                .await?
-                .into_iter()
-                .find(|e| e.id == self.member.id);
-            if !me.is_some_and(|e| e.may_grant(project)) {
-                return Err(Error::KeyRecordMissing {
-                    scope: label.to_owned(),
-                });
-            }
-            crate::epochs::write(conn, &vault_id, scope_id, label, epoch, key, None, &self.signer()).await?;
-            // Its secrets' states were columns until now: sealed as they are.
-            let scope = crate::vault::projects::ScopeRow {
-                id: scope_id.to_owned(),
-                epoch,
-                label: label.to_owned(),
-            };
-            crate::vault::state::seal(conn, &vault_id, key, &scope, None).await?;
-        }
         let signing_key = self.identity.signing_public();
         let check = crate::epochs::Check {
             vault_id: &vault_id,
@@ -275,7 +251,7 @@ impl Session {
             me: &self.member.id,
             my_signing_key: &signing_key,
         };
-        Ok((crate::epochs::verify(conn, &check, key, &pinned).await?, adopted))
+        crate::epochs::verify(conn, &check, key, &pinned).await
     }
 
     pub(crate) fn signer(&self) -> crate::epochs::Signer<'_> {

@@ -170,7 +170,8 @@ impl Session {
                 environment: scope.environment.clone(),
             });
         }
-        let scope_id = uuid::Uuid::new_v4().to_string();
+        let key = ScopeKey::generate();
+        let scope_id = crate::epochs::scope_id_for(&self.vault.id, &scope.to_string(), &key.id(), &self.member.id);
         sqlx::query("INSERT INTO scopes (id, environment_id, key_epoch, created_at) VALUES (?, ?, 1, ?)")
             .bind(&scope_id)
             .bind(env_id.last_insert_rowid())
@@ -178,7 +179,6 @@ impl Session {
             .execute(&mut *conn)
             .await
             .map_err(|e| Error::db("adding a scope", e))?;
-        let key = ScopeKey::generate();
         crate::members::write_grant(
             conn,
             &self.vault.id,

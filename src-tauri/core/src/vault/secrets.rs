@@ -149,20 +149,6 @@ fn note_aad(vault_id: &str, scope: &ScopeRow, secret_id: &str, name: &str) -> Ve
     )
 }
 
-/// Opens a value or note under its AAD, or under the AAD of vaults made before the epoch was
-/// bound (`keyshelf/v1/...`, no epoch; such values are re-sealed at their scope's next rekey).
-/// Only the scope's verified current key is ever tried, so the older AAD admits nothing a
-/// holder of an older key could have written.
-fn open_sealed(
-    key: &ScopeKey,
-    sealed: &crypto::Sealed,
-    aad: &[u8],
-    legacy_parts: (&str, &[&[u8]]),
-) -> Option<Zeroizing<Vec<u8>>> {
-    aead::decrypt(key.expose(), sealed, aad)
-        .or_else(|| aead::decrypt(key.expose(), sealed, &crypto::aad(legacy_parts.0, legacy_parts.1)))
-}
-
 fn open_note(
     vault_id: &str,
     key: &ScopeKey,
@@ -171,21 +157,7 @@ fn open_note(
     name: &str,
     sealed: &crypto::Sealed,
 ) -> Option<Zeroizing<Vec<u8>>> {
-    open_sealed(
-        key,
-        sealed,
-        &note_aad(vault_id, scope, secret_id, name),
-        (
-            "keyshelf/v1/note",
-            &[
-                vault_id.as_bytes(),
-                scope.id.as_bytes(),
-                scope.label.as_bytes(),
-                secret_id.as_bytes(),
-                name.as_bytes(),
-            ],
-        ),
-    )
+    aead::decrypt(key.expose(), sealed, &note_aad(vault_id, scope, secret_id, name))
 }
 
 #[derive(sqlx::FromRow)]
@@ -994,23 +966,13 @@ impl Session {
             return Err(tampered());
         }
         let aad = value_aad(&self.vault.id, scope, &row.secret_id, &row.name, row.version);
-        let version = row.version.to_be_bytes();
-        let legacy: [&[u8]; 6] = [
-            self.vault.id.as_bytes(),
-            scope.id.as_bytes(),
-            scope.label.as_bytes(),
-            row.secret_id.as_bytes(),
-            row.name.as_bytes(),
-            &version,
-        ];
-        open_sealed(
-            key,
+        aead::decrypt(
+            key.expose(),
             &crypto::Sealed {
                 nonce: row.nonce,
                 ciphertext: row.ciphertext,
             },
             &aad,
-            ("keyshelf/v1/secret", &legacy),
         )
         .map(Plaintext::from)
         .ok_or_else(tampered)

@@ -460,6 +460,7 @@ impl Session {
         } else {
             "secret.check.remove"
         };
+        self.seal(&mut tx, &target).await?;
         self.audit(&mut tx, action, &path.to_string()).await?;
         self.commit(tx, "saving a check").await
     }
@@ -675,6 +676,7 @@ mod tests {
             .stage_rotation(&path, b"sk-after", false)
             .await
             .expect_err("staging reads the check");
-        assert!(matches!(err, Error::CheckUntrusted { .. }), "{err}");
+        // The check is part of the sealed state too: writing it in breaks the seal.
+        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
     }
 }

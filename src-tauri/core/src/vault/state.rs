@@ -1,7 +1,7 @@
 //! The state of a secret's versions, authenticated under its scope key.
 //!
 //! Which version is current, which is previous and until when, which is pending and whether its
-//! check passed, and whether the secret is exposed: columns anyone who can write the file could
+//! check passed, which check is saved (or that none is), and whether the secret is exposed: columns anyone who can write the file could
 //! set (a retired, leaked value made current; a check gate skipped; "exposed" cleared). So every
 //! write that changes them seals the whole state of the secret with a tag under a key derived
 //! from the scope key (`secrets.state_tag`), bound to the scope's epoch, and every read that
@@ -28,6 +28,8 @@ struct SecretState {
     file_name: Option<String>,
     exposed_at: Option<i64>,
     exposed_reason: Option<String>,
+    /// The saved check (command and author), or none: its absence must not be forged either.
+    check: Option<(String, String)>,
     tag: Option<Vec<u8>>,
     versions: Vec<VersionState>,
 }
@@ -44,6 +46,8 @@ fn message(vault_id: &str, scope: &ScopeRow, secret_id: &str, state: &SecretStat
         optional_text(state.file_name.as_deref()),
         optional_number(state.exposed_at),
         optional_text(state.exposed_reason.as_deref()),
+        optional_text(state.check.as_ref().map(|(command, _)| command.as_str())),
+        optional_text(state.check.as_ref().map(|(_, by)| by.as_str())),
     ];
     for (version, name, retire_at, check) in &state.versions {
         parts.push(version.to_be_bytes().to_vec());
@@ -79,6 +83,8 @@ async fn load(
         Option<i64>,
         Option<String>,
         Option<Vec<u8>>,
+        Option<String>,
+        Option<String>,
         Option<i64>,
         Option<String>,
         Option<i64>,
@@ -87,7 +93,7 @@ async fn load(
     let one = ids.filter(|ids| ids.len() == 1).map(|ids| ids[0].as_str());
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, s.name, s.kind, s.file_name, s.exposed_at, s.exposed_reason, s.state_tag,
-                v.version, v.state, v.retire_at, v.check_status
+                s.check_command, s.check_by, v.version, v.state, v.retire_at, v.check_status
          FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id
          WHERE s.scope_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY s.id, v.version",
     )
@@ -98,7 +104,22 @@ async fn load(
     .map_err(|e| Error::db("reading the state of secrets", e))?;
     let wanted: Option<std::collections::HashSet<&str>> = ids.map(|ids| ids.iter().map(String::as_str).collect());
     let mut out: HashMap<String, SecretState> = HashMap::new();
-    for (id, name, kind, file_name, exposed_at, exposed_reason, tag, version, state, retire_at, check) in rows {
+    for (
+        id,
+        name,
+        kind,
+        file_name,
+        exposed_at,
+        exposed_reason,
+        tag,
+        check_command,
+        check_by,
+        version,
+        state,
+        retire_at,
+        check,
+    ) in rows
+    {
         if wanted.as_ref().is_some_and(|w| !w.contains(id.as_str())) {
             continue;
         }
@@ -108,6 +129,7 @@ async fn load(
             file_name,
             exposed_at,
             exposed_reason,
+            check: check_command.zip(check_by),
             tag,
             versions: Vec::new(),
         });
@@ -137,6 +159,7 @@ pub(crate) fn fresh_tag(
         file_name: file_name.map(str::to_owned),
         exposed_at: None,
         exposed_reason: None,
+        check: None,
         tag: None,
         versions: vec![(version, "current".to_owned(), None, None)],
     };
