@@ -238,7 +238,8 @@ impl Session {
         }
         let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
-        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !roster.iter().any(|e| e.id == self.member.id && e.trusted) {
             return Err(refuse(
                 "you are not admitted yet: ask the owner or a lead to approve you".into(),
@@ -321,7 +322,8 @@ impl Session {
     /// Every request (or only pending ones), verified against the trusted roster.
     pub async fn access_requests(&self, pending_only: bool) -> Result<Vec<AccessRequest>> {
         let mut conn = crate::vault::acquire(&self.vault).await?;
-        let roster = roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster = self
+            .checked_roster(roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let mut rows = rows(&mut conn, None).await?;
         for row in &mut rows {
             verify(&self.vault.id, row, &roster);
@@ -338,7 +340,8 @@ impl Session {
     }
 
     async fn checked_request(&self, conn: &mut SqliteConnection, id: &str) -> Result<Row> {
-        let roster = roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let mut row = rows(conn, Some(id))
             .await?
             .pop()
@@ -365,7 +368,8 @@ impl Session {
         if row.member_id == self.member.id {
             return Err(refuse("nobody decides their own request".into()));
         }
-        let roster = roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let me = roster.iter().find(|e| e.id == self.member.id);
         if !me.is_some_and(|e| e.may_grant(&row.project)) {
             return Err(refuse(format!(
@@ -524,7 +528,8 @@ impl Session {
         };
         let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, scope_path).await?;
-        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let me = roster.iter().find(|e| e.id == self.member.id);
         if !me.is_some_and(|e| e.may_grant(&scope_path.project)) {
             return Err(refuse(format!(
@@ -592,7 +597,8 @@ impl Session {
             reason: why.to_owned(),
         };
         let mut tx = self.begin().await?;
-        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !roster
             .iter()
             .any(|e| e.id == self.member.id && e.trusted && e.role == members::Role::Owner)
@@ -688,7 +694,8 @@ impl Session {
             return Ok(Vec::new());
         }
         let mut tx = self.begin().await?;
-        let roster = roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let expired: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
             .bind(now)
             .fetch_all(&mut *tx)

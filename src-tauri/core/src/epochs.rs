@@ -537,6 +537,26 @@ mod tests {
         assert_eq!(bob.get_secret(&path).await.expect("bob reads").expose(), b"sk-before");
     }
 
+    /// The desktop keeps one session open for hours: a removal undone meanwhile is refused at the
+    /// next look at the roster, not only at the next unlock.
+    #[tokio::test]
+    async fn a_removal_undone_while_a_session_stays_open_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ada, _bob, _) = owner_and_lead(dir.path()).await;
+        let memory = crate::seen::DeviceMemory::load(&dir.path().join("config"), ada.vault().id()).expect("memory");
+        let ada = ada.remember_on_device(memory).await.expect("attach");
+        ada.remove_member("bob").await.expect("remove");
+        ada.roster().await.expect("the roster as it is");
+        let mut conn = crate::vault::acquire(ada.vault()).await.expect("conn");
+        sqlx::raw_sql("DELETE FROM removals; UPDATE members SET status = 'active' WHERE name = 'bob';")
+            .execute(&mut *conn)
+            .await
+            .expect("undo the removal");
+        drop(conn);
+        let err = ada.roster().await.expect_err("refused");
+        assert!(matches!(&err, Error::RolledBack { what } if what.contains("bob's removal is gone")), "{err}");
+    }
+
     #[tokio::test]
     async fn entries_a_member_signs_after_their_removal_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -415,12 +415,13 @@ impl Session {
 impl Session {
     /// The roster as this device sees it, trusting the pinned owner key (none pinned: nobody).
     pub async fn roster(&self) -> Result<Vec<RosterEntry>> {
-        load(
+        let roster = load(
             &mut *crate::vault::acquire(&self.vault).await?,
             &self.vault.id,
             self.pinned(),
         )
-        .await
+        .await?;
+        self.checked_roster(roster)
     }
 
     fn pinned(&self) -> &[u8] {

@@ -328,19 +328,7 @@ impl Session {
                 vault: self.vault.name.clone(),
             });
         }
-        for entry in &roster {
-            if seen.removed.contains(&entry.id) && entry.status != "removed" {
-                return Err(Error::RolledBack {
-                    what: format!("{}'s removal is gone", entry.name),
-                });
-            }
-            let seen_admission = seen.admitted.get(&entry.id).copied();
-            if seen_admission.is_some_and(|at| entry.admitted_at.unwrap_or(0) < at) {
-                return Err(Error::RolledBack {
-                    what: format!("{}'s admission is older than the one this device saw", entry.name),
-                });
-            }
-        }
+        refuse_undone_membership(&seen, &roster)?;
         drop(conn);
         let before = memory.snapshot();
         memory.update(|s| {
@@ -370,6 +358,18 @@ impl Session {
         Ok(self)
     }
 
+    /// The roster, refused when it undoes a removal or admission this device saw: a long-lived
+    /// session (the desktop's) checks at every look, not only at unlock.
+    pub(crate) fn checked_roster(
+        &self,
+        roster: Vec<crate::roster::RosterEntry>,
+    ) -> Result<Vec<crate::roster::RosterEntry>> {
+        if let Some(memory) = &self.memory {
+            refuse_undone_membership(&memory.snapshot(), &roster)?;
+        }
+        Ok(roster)
+    }
+
     /// What this device has seen of the vault, for `audit verify`.
     pub fn seen(&self) -> Option<crate::seen::Seen> {
         self.memory.as_ref().map(DeviceMemory::snapshot)
@@ -378,6 +378,25 @@ impl Session {
     fn lock_cache(&self) -> Result<std::sync::MutexGuard<'_, ScopeKeyCache>> {
         self.scope_keys.lock().map_err(|_| Error::Locked)
     }
+}
+
+/// Refuses a roster in which a removal this device saw is gone, or an admission is older than
+/// the newest this device saw.
+fn refuse_undone_membership(seen: &crate::seen::Seen, roster: &[crate::roster::RosterEntry]) -> Result<()> {
+    for entry in roster {
+        if seen.removed.contains(&entry.id) && entry.status != "removed" {
+            return Err(Error::RolledBack {
+                what: format!("{}'s removal is gone", entry.name),
+            });
+        }
+        let seen_admission = seen.admitted.get(&entry.id).copied();
+        if seen_admission.is_some_and(|at| entry.admitted_at.unwrap_or(0) < at) {
+            return Err(Error::RolledBack {
+                what: format!("{}'s admission is older than the one this device saw", entry.name),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {

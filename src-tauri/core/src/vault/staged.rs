@@ -299,7 +299,9 @@ impl Session {
         .map_err(|e| Error::db("reading a saved check", e))?;
         let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let Some(command) = command else { return Ok(None) };
-        let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster = self.checked_roster(
+            crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
+        )?;
         let granters: Vec<String> = roster
             .iter()
             .filter(|e| e.may_grant(&path.scope.project))
