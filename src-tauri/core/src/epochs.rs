@@ -432,6 +432,17 @@ mod tests {
     /// unlinked record at epoch 2 or as a new first record at epoch 1: a device that never opened
     /// prod (ada's here has no memory) refuses both, and a scope with no record at all is refused
     /// rather than given a record now.
+    /// ada again on a device that never opened the vault: nothing cached, no memory.
+    async fn fresh_session(dir: &std::path::Path, ada: &Session) -> Session {
+        Vault::open(&dir.join("v.db"))
+            .await
+            .expect("open")
+            .unlock_with_passphrase(&ada.member().id, Zeroizing::new(b"unit test passphrase".to_vec()), "d9")
+            .await
+            .expect("unlock")
+            .with_pinned_owner(ada.pinned_owner().expect("pinned").to_vec())
+    }
+
     #[tokio::test]
     async fn a_lead_cannot_restart_a_scopes_chain_with_a_key_of_their_own() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -476,14 +487,7 @@ mod tests {
                 .await
                 .expect("epoch");
             drop(conn);
-            // A fresh session: nothing cached, no memory.
-            let fresh = Vault::open(&dir.path().join("v.db"))
-                .await
-                .expect("open")
-                .unlock_with_passphrase(&ada.member().id, Zeroizing::new(b"unit test passphrase".to_vec()), "d9")
-                .await
-                .expect("unlock")
-                .with_pinned_owner(ada.pinned_owner().expect("pinned").to_vec());
+            let fresh = fresh_session(dir.path(), &ada).await;
             let err = fresh
                 .set_secret(&path, b"sk-after", SecretOptions::default())
                 .await
@@ -496,13 +500,7 @@ mod tests {
             .await
             .expect("clear");
         drop(conn);
-        let fresh = Vault::open(&dir.path().join("v.db"))
-            .await
-            .expect("open")
-            .unlock_with_passphrase(&ada.member().id, Zeroizing::new(b"unit test passphrase".to_vec()), "d9")
-            .await
-            .expect("unlock")
-            .with_pinned_owner(ada.pinned_owner().expect("pinned").to_vec());
+        let fresh = fresh_session(dir.path(), &ada).await;
         let err = fresh.get_secret(&path).await.expect_err("refused");
         assert!(matches!(err, Error::KeyRecordMissing { .. }), "{err}");
     }
@@ -554,7 +552,10 @@ mod tests {
             .expect("undo the removal");
         drop(conn);
         let err = ada.roster().await.expect_err("refused");
-        assert!(matches!(&err, Error::RolledBack { what } if what.contains("bob's removal is gone")), "{err}");
+        assert!(
+            matches!(&err, Error::RolledBack { what } if what.contains("bob's removal is gone")),
+            "{err}"
+        );
     }
 
     #[tokio::test]
