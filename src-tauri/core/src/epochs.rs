@@ -327,7 +327,7 @@ mod tests {
 
     /// ada (owner) with llm/prod holding a value; bob, a lead of llm who was never granted prod.
     async fn owner_and_lead(dir: &std::path::Path) -> (Session, Session, SecretPath) {
-        let ada = crate::vault::test_owner_session(dir).await;
+        let ada = crate::session::test_owner_session(dir).await;
         ada.add_project("llm", &["prod".into()]).await.expect("project");
         let path: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
         ada.set_secret(&path, b"sk-before", SecretOptions::default())

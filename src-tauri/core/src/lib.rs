@@ -20,6 +20,7 @@ pub mod inject;
 pub mod keychain;
 pub mod kind;
 pub mod members;
+pub mod membership;
 pub mod notebook;
 pub mod roster;
 pub mod rotation;

@@ -2,19 +2,161 @@
 //! Dropping the session zeroizes every key it holds.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
 use crate::audit::{self, Actor};
+use crate::crypto::RecoveryKey;
 use crate::crypto::{AccountKey, Identity, KdfParams, ScopeKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
-use crate::members::{self, Member};
+use crate::members::{self, Member, Role};
 use crate::seen::DeviceMemory;
 use crate::store::WriteTx;
-use crate::vault::Vault;
+use crate::store::{self, Store};
+use crate::vault::{acquire, check_label, remove_files, NewVault, Vault};
+
+/// How a session begins: a vault created with its owner unlocked, or an existing one unlocked.
+/// The result of `init`: the owner's session and the recovery key to show once.
+pub struct Created {
+    pub session: Session,
+    pub recovery_key: RecoveryKey,
+}
+
+impl Vault {
+    /// Creates the file, the owner (identity keys, passphrase and recovery envelopes), and the
+    /// first audit entry, in one transaction.
+    pub async fn create(path: &Path, new: NewVault, device: &str) -> Result<Created> {
+        check_label("team", &new.team)?;
+        check_label("user", &new.owner)?;
+        if new.passphrase.is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
+        new.kdf.check()?;
+        let store = Store::create(path).await?;
+        let result = Self::populate(&store, new, device).await;
+        if result.is_err() {
+            // Nothing of a half-made vault may stay behind to be mistaken for a real one.
+            store.close().await;
+            remove_files(path);
+        }
+        result
+    }
+
+    async fn populate(store: &Store, new: NewVault, device: &str) -> Result<Created> {
+        let vault_id = uuid::Uuid::new_v4().to_string();
+        let member_id = uuid::Uuid::new_v4().to_string();
+        let account_key = AccountKey::generate();
+        let identity = Identity::generate();
+        let recovery_key = RecoveryKey::generate();
+
+        let mut tx = store.write().await?;
+        sqlx::query("INSERT INTO vault (singleton, id, name, format, created_at) VALUES (1, ?, ?, ?, ?)")
+            .bind(&vault_id)
+            .bind(&new.team)
+            .bind(store::FORMAT)
+            .bind(crate::clock::now())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::db("creating the vault", e))?;
+        members::insert(
+            &mut tx,
+            &vault_id,
+            &member_id,
+            &new.owner,
+            Role::Owner,
+            "active",
+            &identity,
+            &account_key,
+        )
+        .await?;
+        members::write_passphrase_envelope(&mut tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf)
+            .await?;
+        members::write_recovery_envelope(&mut tx, &vault_id, &member_id, &account_key, &recovery_key).await?;
+        let actor = audit::Actor {
+            member_id: &member_id,
+            device,
+            identity: &identity,
+        };
+        audit::append(&mut tx, &actor, "vault.create", &new.team, None).await?;
+        store::commit(tx, "creating the vault").await?;
+
+        let vault = Vault {
+            store: store.clone(),
+            id: vault_id,
+            name: new.team,
+        };
+        let member = members::by_id(&mut *acquire(&vault).await?, &member_id).await?;
+        // The creator is the owner: their session trusts their own key as the owner's.
+        let owner_key = identity.signing_public().to_vec();
+        Ok(Created {
+            session: Session::new(vault, member, identity, account_key, device).with_pinned_owner(owner_key),
+            recovery_key,
+        })
+    }
+
+    /// Unlocks with an account key from the keychain.
+    pub async fn unlock_with_key(self, member_id: &str, account_key: AccountKey, device: &str) -> Result<Session> {
+        let mut conn = acquire(&self).await?;
+        let (member, identity) = members::open_identity(&mut conn, &self.id, member_id, &account_key).await?;
+        drop(conn);
+        Ok(Session::new(self, member, identity, account_key, device))
+    }
+
+    /// Unlocks with the passphrase (Argon2id). Nothing changes on a wrong passphrase.
+    pub async fn unlock_with_passphrase(
+        self,
+        member_id: &str,
+        passphrase: Zeroizing<Vec<u8>>,
+        device: &str,
+    ) -> Result<Session> {
+        let account_key = {
+            let mut conn = acquire(&self).await?;
+            let opened = members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await;
+            self.removed_or(&mut conn, member_id, opened).await?
+        };
+        self.unlock_with_key(member_id, account_key, device).await
+    }
+
+    /// Unlocks with the printable recovery key, for when keychain and passphrase are both lost.
+    pub async fn unlock_with_recovery(self, member_id: &str, recovery: &RecoveryKey, device: &str) -> Result<Session> {
+        let account_key = {
+            let mut conn = acquire(&self).await?;
+            let opened = members::open_with_recovery(&mut conn, &self.id, member_id, recovery).await;
+            self.removed_or(&mut conn, member_id, opened).await?
+        };
+        self.unlock_with_key(member_id, account_key, device).await
+    }
+
+    /// A removal deletes the member's envelopes: say "removed", not "altered", when that is why
+    /// one is missing.
+    async fn removed_or(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        member_id: &str,
+        opened: Result<AccountKey>,
+    ) -> Result<AccountKey> {
+        if let Err(Error::EnvelopeTampered { .. }) = &opened {
+            // For the message only: what decides is the signed removal, checked at attach.
+            let removed: Option<bool> = sqlx::query_scalar(
+                "SELECT status = 'removed' OR EXISTS (SELECT 1 FROM removals WHERE member_id = id) FROM members WHERE id = ?",
+            )
+            .bind(member_id)
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| Error::db("reading a member", e))?;
+            if removed == Some(true) {
+                return Err(Error::Removed {
+                    vault: self.name.clone(),
+                });
+            }
+        }
+        opened
+    }
+}
 
 /// Opened scope keys by (scope id, key epoch), with their grant's expiry.
 type ScopeKeyCache = HashMap<(String, i64), (Arc<ScopeKey>, Option<i64>)>;
@@ -480,6 +622,46 @@ pub async fn unlock(
             keychain_problem,
         },
     ))
+}
+
+/// For unit tests: a fresh vault file in `dir` whose owner "ada" is unlocked, with default KDF
+/// parameters.
+#[cfg(test)]
+pub(crate) async fn test_owner_session(dir: &Path) -> Session {
+    Vault::create(
+        &dir.join("v.db"),
+        NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+            kdf: KdfParams::default(),
+        },
+        "device-1",
+    )
+    .await
+    .expect("create a test vault")
+    .session
+}
+
+/// For unit tests: `name` joins the vault of `owner` (in `dir`), is admitted with `role`, and is
+/// unlocked on their own "device", trusting the owner's key.
+#[cfg(test)]
+pub(crate) async fn test_member(dir: &Path, owner: &Session, name: &str, role: Role, lead_of: &[String]) -> Session {
+    let passphrase = format!("{name}'s unit test passphrase").into_bytes();
+    let vault = Vault::open(&dir.join("v.db")).await.expect("open");
+    let joined = vault
+        .join(name, Zeroizing::new(passphrase.clone()), &format!("{name}-device"))
+        .await
+        .expect("join");
+    owner
+        .admit(name, role, lead_of, &joined.fingerprint)
+        .await
+        .expect("admit");
+    vault
+        .unlock_with_passphrase(&joined.member_id, Zeroizing::new(passphrase), &format!("{name}-device"))
+        .await
+        .expect("unlock")
+        .with_pinned_owner(joined.owner_signing_key)
 }
 
 #[cfg(test)]

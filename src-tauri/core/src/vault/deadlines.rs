@@ -330,7 +330,7 @@ mod tests {
     #[tokio::test]
     async fn a_locked_device_knows_what_is_due_without_any_key() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let session = crate::vault::test_owner_session(dir.path()).await;
+        let session = crate::session::test_owner_session(dir.path()).await;
         session.add_project("llm", &["dev".into()]).await.expect("project");
         let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
         let options = SecretOptions {

@@ -1185,7 +1185,7 @@ mod tests {
     #[tokio::test]
     async fn edit_changes_metadata_and_note_but_not_the_value() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let session = crate::vault::test_owner_session(dir.path()).await;
+        let session = crate::session::test_owner_session(dir.path()).await;
         session.add_project("llm", &["dev".into()]).await.expect("project");
         let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
         let options = SecretOptions {

@@ -639,7 +639,8 @@ impl Session {
 mod tests {
     use super::*;
     use crate::members::Role;
-    use crate::vault::{test_member, test_owner_session, SecretOptions};
+    use crate::session::{test_member, test_owner_session};
+    use crate::vault::SecretOptions;
 
     /// A member who can read the scope but may not decide it signs a check into the file (with a
     /// client of their own): the owner's rotation refuses it rather than run their command.
