@@ -475,3 +475,89 @@ fn status_and_role_columns_cannot_lock_the_owner_out() {
         "{ada}"
     );
 }
+
+/// Writes back one secret's rows (its row and every version) from an older copy: a state that was
+/// authentic then, under the same key epoch. A secret deleted since comes back.
+fn write_back_secret(v: &Vault, old: &Path, name: &str) {
+    db_exec(
+        &v.db(),
+        &format!(
+            "PRAGMA foreign_keys = OFF; ATTACH '{}' AS old;
+             DELETE FROM main.secret_versions WHERE secret_id IN (SELECT id FROM old.secrets WHERE name = '{name}');
+             INSERT OR REPLACE INTO main.secrets SELECT * FROM old.secrets WHERE name = '{name}';
+             INSERT INTO main.secret_versions SELECT * FROM old.secret_versions
+               WHERE secret_id IN (SELECT id FROM old.secrets WHERE name = '{name}');",
+            old.display()
+        ),
+    );
+}
+
+#[test]
+fn a_promotion_cannot_be_undone_by_writing_back_one_secret_within_its_key_epoch() {
+    let v = team();
+    let new = "sk-proj-RotatedValue0000000000000";
+    v.remember(new);
+    assert!(rotate(&v, None, &[], new).status.success());
+    let before = snapshot(&v, "before-promote.db");
+    // The leaked value is retired at once; no rekey happens, so the old rows are still authentic
+    // under the scope's key.
+    v.ok(&["rotate", "--promote", "llm-eval/prod/OPENAI_API_KEY", "--overlap", "0"]);
+    v.person_ok("bob", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+
+    write_back_secret(&v, &before, "OPENAI_API_KEY");
+    for who in [None, Some("bob")] {
+        let err = set_fails(&v, who, AFTER);
+        assert!(err.contains("do not match their sealed set"), "{who:?}: {err}");
+    }
+    let err = get_refused(&v);
+    assert!(err.contains("llm-eval/prod do not match their sealed set"), "{err}");
+
+    // The scope's seal written back too: the whole scope as it was. Every device that used the
+    // scope since remembers a newer seal.
+    db_exec(
+        &v.db(),
+        &format!(
+            "ATTACH '{}' AS old; UPDATE main.scopes SET state_seq = (SELECT state_seq FROM old.scopes o WHERE o.id = scopes.id),
+             state_seal = (SELECT state_seal FROM old.scopes o WHERE o.id = scopes.id);",
+            before.display()
+        ),
+    );
+    for who in [None, Some("bob")] {
+        let err = set_fails(&v, who, AFTER);
+        assert!(
+            err.contains("went back to an older state") && err.contains("secrets of llm-eval/prod are back at state"),
+            "{who:?}: {err}"
+        );
+    }
+    let out = v
+        .cmd(&["run", "--scope", "llm-eval/prod", "--", "env"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(PROD),
+        "the retired value is not handed out"
+    );
+}
+
+#[test]
+fn a_removed_secret_cannot_be_brought_back_from_an_older_copy() {
+    let v = team();
+    let old = "sk-proj-OldTokenRemoved0000000000";
+    v.set("llm-eval/prod/OLD_TOKEN", old);
+    let before = snapshot(&v, "before-rm.db");
+    v.ok(&["rm", "llm-eval/prod/OLD_TOKEN"]);
+
+    write_back_secret(&v, &before, "OLD_TOKEN");
+    let out = v
+        .cmd(&["run", "--scope", "llm-eval/prod", "--", "env"])
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("do not match their sealed set"), "{said}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(old));
+    let out = v.cmd(&["get", "llm-eval/prod/OLD_TOKEN"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}

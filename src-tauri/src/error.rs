@@ -34,6 +34,7 @@ impl From<Error> for CommandError {
             Error::SecretTampered { .. }
             | Error::NoteTampered { .. }
             | Error::StateTampered { .. }
+            | Error::ScopeSetTampered { .. }
             | Error::GrantTampered { .. }
             | Error::IdentityTampered { .. }
             | Error::EnvelopeTampered { .. }

@@ -720,7 +720,7 @@ impl Session {
             let rekeyed = self.rekey(&mut tx, &scope, &roster, "").await?;
             for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
                 if drop_checks_by(&mut tx, &scope.id, member_id).await? {
-                    crate::vault::state::seal(&mut tx, &self.vault.id, &rekeyed.key, &rekeyed.scope, None).await?;
+                    self.seal_states(&mut tx, &rekeyed.key, &rekeyed.scope, None).await?;
                 }
                 let exposed = self.mark_exposed(&mut tx, &rekeyed, member_id, member).await?;
                 self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
@@ -802,7 +802,7 @@ impl Session {
             ..scope.clone()
         };
         if !dropped.is_empty() && drop_checks_by(conn, &scope.id, dropped).await? {
-            crate::vault::state::seal(conn, &self.vault.id, &new_key, &rekeyed_scope, None).await?;
+            self.seal_states(conn, &new_key, &rekeyed_scope, None).await?;
         }
         // Superseded grants open only the old key: gone, so nobody can be handed it again.
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
@@ -914,7 +914,7 @@ impl Session {
         }
         // The rekey sealed every state under the new key; only flagged ones changed since.
         if !exposed.is_empty() {
-            crate::vault::state::seal(conn, &self.vault.id, &rekeyed.key, scope, None).await?;
+            self.seal_states(conn, &rekeyed.key, scope, None).await?;
         }
         Ok(exposed)
     }
@@ -994,8 +994,16 @@ mod tests {
             .fetch_one(&mut *crate::vault::acquire(alice.vault()).await.expect("conn"))
             .await
             .expect("scope");
-        let (old_key, _) = members::open_grant(
+        let (old_key, _) = members::read_grant(
             &mut crate::vault::acquire(alice.vault()).await.expect("conn"),
+            &scope_id,
+            1,
+            &joined.member_id,
+            "llm/prod",
+        )
+        .await
+        .expect("alice's grant")
+        .open(
             alice.vault().id(),
             &scope_id,
             1,
@@ -1004,7 +1012,6 @@ mod tests {
             "llm/prod",
             std::slice::from_ref(&ada_id),
         )
-        .await
         .expect("the grant opens before revocation");
         let revoked = ada.revoke_access("alice", &scope, false).await.expect("revoke");
         assert_eq!(

@@ -121,6 +121,8 @@ pub enum Error {
     SecretTampered { path: String, version: i64 },
     #[error("the state of secret {path} (which version is current, checks, exposure) failed authentication (the vault file was altered)")]
     StateTampered { path: String },
+    #[error("the secrets of {scope} do not match their sealed set (a secret was written back, removed or re-inserted in the vault file)")]
+    ScopeSetTampered { scope: String },
     #[error("the note of secret {path} failed authentication (the vault file was altered)")]
     NoteTampered { path: String },
     #[error("secret {path} has no current version")]

@@ -433,20 +433,25 @@ pub(crate) async fn valid_grants(
         .collect())
 }
 
-/// Opens this member's grant for the scope's current key epoch: checks that the granter is this
-/// member or one of `trusted_granters`, the granter's signature and the expiry, then unseals.
-/// `scope_label` names the scope in errors.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn open_grant(
+/// A member's grant of a scope at one key epoch, as the file holds it: nothing in it is
+/// believed until [`Grant::open`] checked its signature against a trusted granter.
+pub(crate) struct Grant {
+    sealed_key: Vec<u8>,
+    pub granted_by: String,
+    granted_at: i64,
+    expires_at: Option<i64>,
+    signature: Vec<u8>,
+    granter_public: Option<Vec<u8>>,
+}
+
+/// Reads `member_id`'s grant of the scope at `epoch`; none is "no access".
+pub(crate) async fn read_grant(
     conn: &mut SqliteConnection,
-    vault_id: &str,
     scope_id: &str,
     epoch: i64,
     member_id: &str,
-    identity: &Identity,
     scope_label: &str,
-    trusted_granters: &[String],
-) -> Result<(ScopeKey, Option<i64>)> {
+) -> Result<Grant> {
     type GrantRow = (Vec<u8>, String, i64, Option<i64>, Vec<u8>, Option<Vec<u8>>);
     let row: Option<GrantRow> = sqlx::query_as(
         "SELECT g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public
@@ -459,37 +464,64 @@ pub(crate) async fn open_grant(
     .fetch_optional(conn)
     .await
     .map_err(|e| Error::db("reading a grant", e))?;
-    let no_access = || Error::NoAccess {
-        scope: scope_label.to_owned(),
-    };
-    let tampered = || Error::GrantTampered {
-        scope: scope_label.to_owned(),
-    };
-    let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) = row.ok_or_else(no_access)?;
-    // A granter's public key read from the file proves nothing by itself: someone with write
-    // access could add a member and sign a grant of a key they know. Only this member's own
-    // grants, and those of members the signed roster says may grant this scope, count.
-    if granted_by != member_id && !trusted_granters.contains(&granted_by) {
-        return Err(tampered());
-    }
-    let message = grant_message(
-        vault_id,
-        scope_id,
-        scope_label,
-        member_id,
-        epoch,
-        &sealed_key,
-        &granted_by,
+    let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) =
+        row.ok_or_else(|| Error::NoAccess {
+            scope: scope_label.to_owned(),
+        })?;
+    Ok(Grant {
+        sealed_key,
+        granted_by,
         granted_at,
         expires_at,
-    );
-    let granter_public = granter_public.ok_or_else(tampered)?;
-    if !signing::verify(&granter_public, &message, &signature) {
-        return Err(tampered());
+        signature,
+        granter_public,
+    })
+}
+
+impl Grant {
+    /// Opens the scope key when the grant is `member_id`'s own or signed by one of
+    /// `trusted_granters`, its signature holds and it has not expired; with its expiry.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn open(
+        self,
+        vault_id: &str,
+        scope_id: &str,
+        epoch: i64,
+        member_id: &str,
+        identity: &Identity,
+        scope_label: &str,
+        trusted_granters: &[String],
+    ) -> Result<(ScopeKey, Option<i64>)> {
+        let tampered = || Error::GrantTampered {
+            scope: scope_label.to_owned(),
+        };
+        // A granter's public key read from the file proves nothing by itself: someone with write
+        // access could add a member and sign a grant of a key they know. Only this member's own
+        // grants, and those of members the signed roster says may grant this scope, count.
+        if self.granted_by != member_id && !trusted_granters.contains(&self.granted_by) {
+            return Err(tampered());
+        }
+        let message = grant_message(
+            vault_id,
+            scope_id,
+            scope_label,
+            member_id,
+            epoch,
+            &self.sealed_key,
+            &self.granted_by,
+            self.granted_at,
+            self.expires_at,
+        );
+        let granter_public = self.granter_public.ok_or_else(tampered)?;
+        if !signing::verify(&granter_public, &message, &self.signature) {
+            return Err(tampered());
+        }
+        if self.expires_at.is_some_and(|at| at <= crate::clock::now()) {
+            return Err(Error::NoAccess {
+                scope: scope_label.to_owned(),
+            });
+        }
+        let key = sealing::open_scope_key(identity, &self.sealed_key).ok_or_else(tampered)?;
+        Ok((key, self.expires_at))
     }
-    if expires_at.is_some_and(|at| at <= crate::clock::now()) {
-        return Err(no_access());
-    }
-    let key = sealing::open_scope_key(identity, &sealed_key).ok_or_else(tampered)?;
-    Ok((key, expires_at))
 }

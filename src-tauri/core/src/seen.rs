@@ -4,8 +4,9 @@
 //! Anyone who can write the vault can put old rows back (a revoked grant, an older key epoch, a
 //! member's status before removal) or restore the whole file from a copy. Signatures cannot tell
 //! an old signed fact from a current one; memory can. Each device keeps, beside its config
-//! (`seen.json`, 0600): the newest audit entry it saw, each scope's newest key (epoch and id),
-//! the removals and the newest admission of each member. A vault that no longer holds them went
+//! (`seen.json`, 0600): the newest audit entry it saw, each scope's newest key (epoch and id)
+//! and the counter of its newest sealed set of secret states, the removals and the newest
+//! admission of each member. A vault that no longer holds them went
 //! back, and every command says so instead of using it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +33,8 @@ pub struct Seen {
     pub admitted: BTreeMap<String, i64>,
     /// Saved checks by others that this device's user read and agreed to run (digests).
     pub confirmed_checks: BTreeSet<String>,
+    /// Scope id -> the counter of the newest sealed set of its secret states seen.
+    pub scope_states: BTreeMap<String, i64>,
 }
 
 impl Seen {
@@ -46,6 +49,10 @@ impl Seen {
             if mark.0 > ours.0 {
                 *ours = mark.clone();
             }
+        }
+        for (scope, seq) in &other.scope_states {
+            let ours = self.scope_states.entry(scope.clone()).or_insert(*seq);
+            *ours = (*ours).max(*seq);
         }
         self.removed.extend(other.removed.iter().cloned());
         self.confirmed_checks.extend(other.confirmed_checks.iter().cloned());

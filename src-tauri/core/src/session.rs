@@ -187,6 +187,8 @@ pub(crate) enum Written {
     Epoch(String, i64, [u8; 32]),
     /// A member's signed removal.
     Removal(String),
+    /// A scope's sealed set of secret states: (scope id, counter).
+    ScopeState(String, i64),
 }
 
 impl std::fmt::Debug for Session {
@@ -310,29 +312,23 @@ impl Session {
             }
         }
         let cache_key = (scope_id.to_owned(), epoch);
-        if let Some((key, expires_at)) = self.lock_cache()?.get(&cache_key) {
+        let cached = self.lock_cache()?.get(&cache_key).cloned();
+        if let Some((key, expires_at)) = cached {
             // Grants can expire while a session (the desktop app's) stays open.
             if expires_at.is_some_and(|at| at <= crate::clock::now()) {
                 return Err(Error::NoAccess {
                     scope: label.to_owned(),
                 });
             }
-            return Ok(Arc::clone(key));
+            self.verify_scope_set(conn, scope_id, epoch, label, &key).await?;
+            return Ok(key);
         }
         // Who may have granted this scope: trusted owners, and trusted leads of its project.
         let project = label.split('/').next().unwrap_or(label);
+        let grant = members::read_grant(conn, scope_id, epoch, &self.member.id, label).await?;
         // Only a grant from someone else needs the roster (the common case, one's own grant, does not).
-        let granted_by: Option<String> =
-            sqlx::query_scalar("SELECT granted_by FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
-                .bind(scope_id)
-                .bind(&self.member.id)
-                .bind(epoch)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(|e| Error::db("reading a grant", e))?;
-        let from_someone_else = granted_by.is_some_and(|by| by != self.member.id);
         let granters: Vec<String> = match &self.pinned_owner {
-            Some(pinned) if from_someone_else => crate::roster::load(conn, &self.vault.id, pinned)
+            Some(pinned) if grant.granted_by != self.member.id => crate::roster::load(conn, &self.vault.id, pinned)
                 .await?
                 .into_iter()
                 .filter(|e| e.may_grant(project))
@@ -340,8 +336,7 @@ impl Session {
                 .collect(),
             _ => Vec::new(),
         };
-        let (key, expires_at) = members::open_grant(
-            conn,
+        let (key, expires_at) = grant.open(
             &self.vault.id,
             scope_id,
             epoch,
@@ -349,8 +344,7 @@ impl Session {
             &self.identity,
             label,
             &granters,
-        )
-        .await?;
+        )?;
         let key_id = self
             .verify_scope_key(conn, scope_id, epoch, label, &key, seen.clone())
             .await?;
@@ -365,8 +359,42 @@ impl Session {
             });
         }
         let key = Arc::new(key);
+        self.verify_scope_set(conn, scope_id, epoch, label, &key).await?;
         self.lock_cache()?.insert(cache_key, (Arc::clone(&key), expires_at));
         Ok(key)
+    }
+
+    /// A scope's key is used only on the set of secret states it sealed, at a counter no older
+    /// than the one this device saw (every transaction asks again: the file may change between
+    /// them).
+    async fn verify_scope_set(
+        &self,
+        conn: &mut SqliteConnection,
+        scope_id: &str,
+        epoch: i64,
+        label: &str,
+        key: &ScopeKey,
+    ) -> Result<()> {
+        let scope = crate::vault::projects::ScopeRow {
+            id: scope_id.to_owned(),
+            epoch,
+            label: label.to_owned(),
+        };
+        let seq = crate::vault::state::verify_set(conn, &self.vault.id, key, &scope).await?;
+        if let Some(memory) = &self.memory {
+            let seen = memory.snapshot().scope_states.get(scope_id).copied().unwrap_or(0);
+            if seq < seen {
+                return Err(Error::RolledBack {
+                    what: format!("the secrets of {label} are back at state {seq}; this device has seen state {seen}"),
+                });
+            }
+            if seq > seen {
+                memory.update(|s| {
+                    s.scope_states.insert(scope_id.to_owned(), seq);
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Checks the scope's signed key records against `key`. A scope without any is refused
@@ -442,6 +470,10 @@ impl Session {
                     }
                     Written::Removal(member) => {
                         s.removed.insert(member);
+                    }
+                    Written::ScopeState(scope, seq) => {
+                        let mark = s.scope_states.entry(scope).or_insert(seq);
+                        *mark = (*mark).max(seq);
                     }
                 }
             }
@@ -554,6 +586,13 @@ async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {
         Written::Removal(member) => {
             sqlx::query_scalar("SELECT audit_seq FROM removals WHERE member_id = ?")
                 .bind(member)
+                .fetch_optional(conn)
+                .await
+        }
+        Written::ScopeState(scope, seq) => {
+            sqlx::query_scalar("SELECT state_seq FROM scopes WHERE id = ? AND state_seq = ?")
+                .bind(scope)
+                .bind(seq)
                 .fetch_optional(conn)
                 .await
         }

@@ -104,7 +104,7 @@ pub async fn list_secrets(
     environment: String,
 ) -> CommandResult<Vec<SecretSummary>> {
     let session = state.session().await?;
-    Ok(session.vault().secrets(Some(&project), Some(&environment)).await?)
+    Ok(session.secrets(Some(&project), Some(&environment)).await?)
 }
 
 #[tauri::command]

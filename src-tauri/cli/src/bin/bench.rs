@@ -42,7 +42,7 @@ fn main() {
         // Another build measured in the same run, so a change is judged as a ratio, not
         // against figures from a different day on a noisy machine.
         if let Some(baseline) = std::env::var_os("KEYSHELF_BENCH_BASELINE") {
-            baseline_ratio(dir.path(), PathBuf::from(baseline), &warm);
+            baseline_ratio(dir.path(), PathBuf::from(baseline), &bench);
         }
     } else {
         println!("get, warm: skipped: no OS keychain in this session (run `make bench`)");
@@ -117,7 +117,7 @@ fn main() {
 
 /// Warm `get` of the build at `baseline` (its own vault, its own config), interleaved with this
 /// build's so both see the same machine load; the p50 ratio.
-fn baseline_ratio(dir: &std::path::Path, baseline: PathBuf, ours: &[Duration]) {
+fn baseline_ratio(dir: &std::path::Path, baseline: PathBuf, ours: &Bench) {
     let other = Bench {
         keyshelf: baseline,
         vault: dir.join("baseline.db"),
@@ -133,11 +133,22 @@ fn baseline_ratio(dir: &std::path::Path, baseline: PathBuf, ours: &[Duration]) {
         println!("baseline: skipped (its key is not in the keychain)");
         return;
     }
-    let theirs = other.time(50, || other.with(false, &["get", "bench/dev/OPENAI_API_KEY"]));
-    report(&format!("get, warm, baseline {}", other.keyshelf.display()), &theirs);
+    // Interleaved, one command of each in turn, so that a noisy neighbour slows both alike.
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..200 {
+        mine.extend(ours.time(1, || ours.with(false, &["get", "bench/dev/OPENAI_API_KEY"])));
+        theirs.extend(other.time(1, || other.with(false, &["get", "bench/dev/OPENAI_API_KEY"])));
+    }
+    mine.sort();
+    theirs.sort();
+    report("get, warm, this build, interleaved", &mine);
+    report(
+        &format!("get, warm, baseline {}, interleaved", other.keyshelf.display()),
+        &theirs,
+    );
     println!(
-        "get, warm: this build / baseline (p50) = {:.2}",
-        p(ours, 50).as_secs_f64() / p(&theirs, 50).as_secs_f64()
+        "get, warm: this build / baseline (p50) = {:.3}",
+        p(&mine, 50).as_secs_f64() / p(&theirs, 50).as_secs_f64()
     );
     let _ = other.cmd(false).arg("lock").output();
 }

@@ -552,7 +552,7 @@ impl Session {
         if updated.rows_affected() == 0 {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
-        crate::vault::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
+        self.seal_states(&mut tx, &key, &scope, Some(&id)).await?;
         self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
             .await?;
         self.commit(tx, "flagging a leaked secret").await

@@ -304,34 +304,42 @@ pub(super) struct NewVersion<'a> {
     pub(super) value: &'a [u8],
 }
 
+/// The listing behind [`Vault::secrets`] and [`Session::secrets`], on one connection.
+async fn list_secrets(
+    conn: &mut SqliteConnection,
+    project: Option<&str>,
+    environment: Option<&str>,
+) -> Result<Vec<SecretSummary>> {
+    match (project, environment) {
+        (Some(p), Some(e)) => {
+            resolve_scope(conn, &ScopePath::new(p, e)?).await?;
+        }
+        (Some(p), None) => {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
+                .bind(p)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(|e| Error::db("finding a project", e))?;
+            known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
+        }
+        _ => {}
+    }
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR e.name = ?2) ORDER BY p.name, e.name, s.name"
+    ))
+    .bind(project)
+    .bind(environment)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| Error::db("listing secrets", e))?;
+    let (caps, now) = (Caps::load(conn).await?, crate::clock::now());
+    Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
+}
+
 impl Vault {
     /// Secrets with their metadata, optionally narrowed to a project or a scope.
     pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
-        let mut conn = acquire(self).await?;
-        match (project, environment) {
-            (Some(p), Some(e)) => {
-                resolve_scope(&mut conn, &ScopePath::new(p, e)?).await?;
-            }
-            (Some(p), None) => {
-                let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-                    .bind(p)
-                    .fetch_optional(&mut *conn)
-                    .await
-                    .map_err(|e| Error::db("finding a project", e))?;
-                known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
-            }
-            _ => {}
-        }
-        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR e.name = ?2) ORDER BY p.name, e.name, s.name"
-        ))
-        .bind(project)
-        .bind(environment)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::db("listing secrets", e))?;
-        let (caps, now) = (Caps::load(&mut conn).await?, crate::clock::now());
-        Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
+        list_secrets(&mut *acquire(self).await?, project, environment).await
     }
 
     /// Secrets whose `project/env/NAME` path contains `query` (case-insensitive), across every
@@ -414,6 +422,32 @@ impl Vault {
 }
 
 impl Session {
+    /// As [`Vault::secrets`], with the states (exposure, pending and previous versions, saved
+    /// check) of every scope this member can open verified under its key, in one read
+    /// transaction: the unlocked listing shows nothing an edit of the file made up. Scopes this
+    /// member cannot open are listed as the file holds them.
+    pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
+        let mut conn = acquire(&self.vault).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(|e| Error::db("starting a read", e))?;
+        let list = list_secrets(&mut tx, project, environment).await?;
+        let mut scopes: Vec<(&str, &str)> = list
+            .iter()
+            .map(|s| (s.project.as_str(), s.environment.as_str()))
+            .collect();
+        scopes.dedup();
+        for (project, environment) in scopes {
+            let scope = resolve_scope(&mut tx, &ScopePath::new(project, environment)?).await?;
+            match self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await {
+                Ok(key) => super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?,
+                Err(Error::NoAccess { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(list)
+    }
+
     /// Stores a value as the new current version (the old current becomes previous), creating
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
@@ -469,16 +503,12 @@ impl Session {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
-        // A new secret was sealed as it was inserted.
-        if !created {
-            super::state::seal(
-                &mut tx,
-                &self.vault.id,
-                &key,
-                &scope,
-                Some(std::slice::from_ref(&secret_id)),
-            )
-            .await?;
+        if created {
+            // A new secret was sealed as it was inserted: only the scope's set changed.
+            self.seal_scope_set(&mut tx, &key, &scope).await?;
+        } else {
+            self.seal_states(&mut tx, &key, &scope, Some(std::slice::from_ref(&secret_id)))
+                .await?;
         }
         self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
         self.commit(tx, "storing a secret").await?;
@@ -510,7 +540,7 @@ impl Session {
             .execute(&mut *tx)
             .await
             .map_err(|e| Error::db("editing a secret", e))?;
-        super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&this)).await?;
+        self.seal_states(&mut tx, &key, &scope, Some(&this)).await?;
         self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
         self.commit(tx, "editing a secret").await
     }
@@ -596,7 +626,7 @@ impl Session {
             let note = Zeroizing::new(String::from_utf8_lossy(&note).into_owned());
             self.store_note(conn, new, &rekeyed, &secret_id, &name, &note).await?;
         }
-        super::state::seal(conn, &self.vault.id, new, &rekeyed, None).await?;
+        self.seal_states(conn, new, &rekeyed, None).await?;
         Ok(count)
     }
 
@@ -716,7 +746,8 @@ impl Session {
         let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Removing needs access to the scope, not just write access to the file.
-        self.scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
+        let key = self
+            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
             .await?;
         let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
@@ -727,6 +758,7 @@ impl Session {
         if deleted.rows_affected() == 0 {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
+        self.seal_scope_set(&mut tx, &key, &scope).await?;
         self.audit(&mut tx, "secret.remove", &path.to_string()).await?;
         self.commit(tx, "removing a secret").await
     }
@@ -914,10 +946,13 @@ impl Session {
             done += chunk.len();
             progress(done, total);
         }
-        // New secrets were sealed as they were inserted; updated ones are sealed now.
+        // New secrets were sealed as they were inserted; updated ones are sealed now, and the
+        // scope's set once for all.
         if !updates.is_empty() {
             let touched: Vec<String> = updates.iter().map(|i| i.secret_id.clone()).collect();
-            super::state::seal(&mut tx, &self.vault.id, &key, &scope, Some(&touched)).await?;
+            self.seal_states(&mut tx, &key, &scope, Some(&touched)).await?;
+        } else if !fresh.is_empty() {
+            self.seal_scope_set(&mut tx, &key, &scope).await?;
         }
         let summary = ImportSummary {
             created: fresh.len(),
@@ -1181,6 +1216,32 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_unlocked_listing_refuses_an_exposure_cleared_in_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let session = crate::session::test_owner_session(dir.path()).await;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        session
+            .set_secret(&path, b"sk-value", SecretOptions::default())
+            .await
+            .expect("set");
+        session.mark_leaked(&path, "a notebook").await.expect("flag");
+        let listed = session.secrets(Some("llm"), Some("dev")).await.expect("list");
+        assert!(listed[0].exposed_at.is_some());
+
+        // Someone who can write the file, but holds no key, clears the flag.
+        sqlx::query("UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL")
+            .execute(session.vault().store.pool())
+            .await
+            .expect("edit");
+        let err = session.secrets(Some("llm"), Some("dev")).await.expect_err("refused");
+        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
+        // The locked listing shows what the file holds; the unlocked one never does.
+        let locked = session.vault().secrets(Some("llm"), None).await.expect("locked list");
+        assert!(locked[0].exposed_at.is_none());
+    }
 
     #[tokio::test]
     async fn edit_changes_metadata_and_note_but_not_the_value() {

@@ -195,9 +195,8 @@ impl Session {
 
     /// Seals the target's state after a step changed it (inside the step's transaction).
     async fn seal(&self, conn: &mut SqliteConnection, target: &Target) -> Result<()> {
-        super::state::seal(
+        self.seal_states(
             conn,
-            &self.vault.id,
             &target.key,
             &target.scope,
             Some(std::slice::from_ref(&target.secret_id)),

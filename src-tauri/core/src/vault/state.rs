@@ -7,14 +7,21 @@
 //! from the scope key (`secrets.state_tag`), bound to the scope's epoch, and every read that
 //! relies on them checks it first. Only a holder of the scope key can write a state that checks
 //! out, and a rekey re-seals every state, so one written back from before the rekey fails.
+//!
+//! Within one key epoch an older state of a secret is as authentic as its current one, so the
+//! scope's set of secret states is sealed too, with a counter the device remembers (`seal_set`,
+//! checked whenever the scope's key is used): a secret's state written back from an older copy,
+//! a deleted secret re-inserted, or the whole scope restored is refused.
 
 use std::collections::HashMap;
 
+use sha2::{Digest, Sha256};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::projects::ScopeRow;
 use crate::crypto::{self, ScopeKey};
 use crate::error::{Error, Result};
+use crate::session::{Session, Written};
 
 /// Rows per batched UPDATE (two parameters each, far below SQLite's limit).
 const UPDATE_BATCH: usize = 500;
@@ -186,8 +193,9 @@ pub(crate) async fn verify(
 }
 
 /// Seals the current state of `ids` of `scope` (all when `None`) under `key`. Call after a
-/// change, inside its transaction, and only on state verified before the change.
-pub(crate) async fn seal(
+/// change, inside its transaction, and only on state verified before the change; callers use
+/// [`Session::seal_states`], which seals the scope's set too.
+async fn seal(
     conn: &mut SqliteConnection,
     vault_id: &str,
     key: &ScopeKey,
@@ -217,4 +225,129 @@ pub(crate) async fn seal(
             .map_err(|e| Error::db("sealing the state of secrets", e))?;
     }
     Ok(())
+}
+
+/// The set of a scope's secrets: each secret's id and sealed state, in id order, with a counter
+/// that every change moves forward, sealed under the scope key (`scopes.state_seq`,
+/// `scopes.state_seal`). Each secret's own tag cannot tell an older authentic state from the
+/// current one; the set can: a secret written back from an older copy, a deleted one re-inserted
+/// or a current one removed no longer matches, and a whole scope written back has an older
+/// counter than the device remembers (`Seen::scope_states`).
+fn set_message(vault_id: &str, scope: &ScopeRow, seq: i64, members: &[(String, Option<Vec<u8>>)]) -> Vec<u8> {
+    let mut digest = Sha256::new();
+    for (id, tag) in members {
+        let tag = tag.as_deref().map_or_else(|| vec![0], |t| [&[1u8][..], t].concat());
+        digest.update(crypto::aad("", &[id.as_bytes(), &tag]));
+    }
+    let digest: [u8; 32] = digest.finalize().into();
+    crypto::aad(
+        "keyshelf/v1/scope-state",
+        &[
+            vault_id.as_bytes(),
+            scope.id.as_bytes(),
+            scope.label.as_bytes(),
+            &scope.epoch.to_be_bytes(),
+            &seq.to_be_bytes(),
+            &digest,
+        ],
+    )
+}
+
+/// The scope's counter and seal, and its secrets' ids and tags in id order: one query.
+async fn load_set(
+    conn: &mut SqliteConnection,
+    scope_id: &str,
+) -> Result<(i64, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>)> {
+    type Row = (i64, Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT sc.state_seq, sc.state_seal, s.id, s.state_tag FROM scopes sc
+         LEFT JOIN secrets s ON s.scope_id = sc.id WHERE sc.id = ? ORDER BY s.id",
+    )
+    .bind(scope_id)
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading the secrets of a scope", e))?;
+    let (seq, seal) = rows
+        .first()
+        .map(|(seq, seal, _, _)| (*seq, seal.clone()))
+        .ok_or_else(|| Error::Corrupt {
+            context: "a scope named by its key record is missing".into(),
+        })?;
+    let members = rows
+        .into_iter()
+        .filter_map(|(_, _, id, tag)| id.map(|id| (id, tag)))
+        .collect();
+    Ok((seq, seal, members))
+}
+
+/// Checks that the scope's secrets are the set its seal names, and returns the set's counter. A
+/// scope never sealed is accepted only empty (a new scope holds no secrets yet).
+pub(crate) async fn verify_set(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    key: &ScopeKey,
+    scope: &ScopeRow,
+) -> Result<i64> {
+    let (seq, seal, members) = load_set(conn, &scope.id).await?;
+    let holds = match &seal {
+        None => seq == 0 && members.is_empty(),
+        Some(seal) => key.state_tag(&set_message(vault_id, scope, seq, &members))[..] == seal[..],
+    };
+    if !holds {
+        return Err(Error::ScopeSetTampered {
+            scope: scope.label.clone(),
+        });
+    }
+    Ok(seq)
+}
+
+/// Seals the scope's secrets as they are now, one step on from the last seal, and returns the new
+/// counter. Call inside the transaction of every change to which secrets a scope holds or to their
+/// states, after the change, on a set verified before it.
+pub(crate) async fn seal_set(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    key: &ScopeKey,
+    scope: &ScopeRow,
+) -> Result<i64> {
+    let (seq, _, members) = load_set(conn, &scope.id).await?;
+    let seq = seq.checked_add(1).ok_or_else(|| Error::Corrupt {
+        context: "a scope's state counter is at its maximum".into(),
+    })?;
+    let seal = key.state_tag(&set_message(vault_id, scope, seq, &members));
+    sqlx::query("UPDATE scopes SET state_seq = ?, state_seal = ? WHERE id = ?")
+        .bind(seq)
+        .bind(&seal[..])
+        .bind(&scope.id)
+        .execute(conn)
+        .await
+        .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
+    Ok(seq)
+}
+
+impl Session {
+    /// Seals the states of `ids` of `scope` (all when `None`) and then the scope's set, and has the
+    /// device remember the set's new counter once the transaction commits.
+    pub(crate) async fn seal_states(
+        &self,
+        conn: &mut SqliteConnection,
+        key: &ScopeKey,
+        scope: &ScopeRow,
+        ids: Option<&[String]>,
+    ) -> Result<()> {
+        seal(conn, &self.vault.id, key, scope, ids).await?;
+        self.seal_scope_set(conn, key, scope).await
+    }
+
+    /// Seals the scope's set after secrets were added (sealed in their INSERT) or removed.
+    pub(crate) async fn seal_scope_set(
+        &self,
+        conn: &mut SqliteConnection,
+        key: &ScopeKey,
+        scope: &ScopeRow,
+    ) -> Result<()> {
+        let seq = seal_set(conn, &self.vault.id, key, scope).await?;
+        self.wrote(Written::ScopeState(scope.id.clone(), seq));
+        Ok(())
+    }
 }
