@@ -526,6 +526,8 @@ async fn idle_lock_then_recovery_key_unlock() {
             ("KEYSHELF_VAULT", &vault),
             ("KEYSHELF_CONFIG_DIR", &config),
             ("KEYSHELF_IDLE_LOCK_SECS", idle),
+            // Far beyond the test: a cleared clipboard below is the lock's doing.
+            ("KEYSHELF_CLIPBOARD_CLEAR_SECS", Path::new("600")),
         ],
         4446,
     );
@@ -545,6 +547,8 @@ async fn idle_lock_then_recovery_key_unlock() {
     // Nobody touches the app: it locks by itself.
     heading(&d, "Unlock Keyshelf").await;
     text_on_page(&d, "Locked after a period of inactivity.").await;
+    cli(&vault, &config, &["project", "add", "llm-eval", "--env", "dev"]);
+    cli_stdin(&vault, &config, &["set", "llm-eval/dev/OPENAI_API_KEY"], VALUE);
 
     click_button(&d, "Use recovery key").await;
     fill(&d, "Recovery key", recovery.trim()).await;
@@ -552,6 +556,22 @@ async fn idle_lock_then_recovery_key_unlock() {
     fill(&d, "Repeat new passphrase", "a brand new passphrase 42").await;
     click_button(&d, "Unlock with recovery key").await;
     text_on_page(&d, "Passphrase changed.").await;
+
+    // A value copied, then left alone: the idle lock clears the clipboard with the keys.
+    d.action_chain()
+        .key_down(Key::Control)
+        .send_keys("k")
+        .key_up(Key::Control)
+        .perform()
+        .await
+        .expect("ctrl+k");
+    fill(&d, "Search", "openai").await;
+    by_label(&d, "llm-eval/dev/OPENAI_API_KEY").await;
+    by_label(&d, "Search").await.send_keys(Key::Enter).await.expect("enter");
+    click_button(&d, "Copy").await;
+    eventually("the value on the clipboard", 10, || clipboard() == VALUE).await;
+    heading(&d, "Unlock Keyshelf").await;
+    eventually("the clipboard to be cleared at lock", 5, || clipboard() != VALUE).await;
 
     d.quit().await.expect("quit");
     drop(driver);
