@@ -1,13 +1,65 @@
-//! This device's side of a vault, the one door both shells use after unlocking: the owner key
-//! it trusts, and what it has seen of the vault ([`crate::seen`]).
+//! This device's side of a vault, the one door both shells use: creating a vault or joining one
+//! and recording the membership (undone when it cannot be recorded), the owner key it trusts, and
+//! what it has seen of the vault ([`crate::seen`]).
 
 use std::path::Path;
 
-use crate::config::DeviceConfig;
+use zeroize::Zeroizing;
+
+use crate::config::{DeviceConfig, Membership};
 use crate::error::{Error, Result};
+use crate::membership::Joined;
 use crate::seen::DeviceMemory;
-use crate::session::Session;
-use crate::vault::Vault;
+use crate::session::{Created, Session};
+use crate::vault::{NewVault, Vault};
+
+/// Creates a vault at `path` owned by this device's new member, and records the membership with
+/// the owner's own key pinned. Without that record nobody could open the new vault, so when it
+/// cannot be saved the vault is removed again.
+pub async fn create(config_dir: &Path, path: &Path, new: NewVault) -> Result<Created> {
+    let mut config = DeviceConfig::load(config_dir)?;
+    let owner = new.owner.clone();
+    let created = Vault::create(path, new, &config.device_id).await?;
+    let session = &created.session;
+    config.vaults.insert(
+        session.vault().id().to_owned(),
+        Membership {
+            member_id: session.member().id.clone(),
+            member_name: owner,
+            path: path.to_path_buf(),
+            owner_key: Some(session.signing_key_hex()),
+        },
+    );
+    if let Err(e) = config.save(config_dir) {
+        session.vault().destroy().await;
+        return Err(e);
+    }
+    Ok(created)
+}
+
+/// Joins `vault` from this device as `name` (pending until the owner or a lead admits them), and
+/// records the membership with the owner key the vault names now pinned: the person compares its
+/// fingerprint out of band.
+pub async fn join(config_dir: &Path, vault: &Vault, name: &str, passphrase: Zeroizing<Vec<u8>>) -> Result<Joined> {
+    let mut config = DeviceConfig::load(config_dir)?;
+    if let Some(existing) = config.membership(vault.id()) {
+        return Err(Error::NotAllowed {
+            action: format!("join as {name}"),
+            reason: format!("this device is already {} in this vault", existing.member_name),
+        });
+    }
+    let joined = vault.join(name, passphrase, &config.device_id).await?;
+    let mut membership = Membership {
+        member_id: joined.member_id.clone(),
+        member_name: name.to_owned(),
+        path: vault.path().to_path_buf(),
+        owner_key: None,
+    };
+    membership.pin_owner(&joined.owner_signing_key);
+    config.vaults.insert(vault.id().to_owned(), membership);
+    config.save(config_dir)?;
+    Ok(joined)
+}
 
 /// The owner key this device trusts for `vault`, and whether it was pinned just now: a
 /// membership recorded before keys were pinned pins the vault's owner at first use.
@@ -38,4 +90,40 @@ pub async fn attach(session: Session, config_dir: &Path) -> Result<(Session, boo
 /// This device's memory of `vault`, for checks that need no unlock (`audit verify`).
 pub fn memory(config_dir: &Path, vault: &Vault) -> Result<crate::seen::Seen> {
     Ok(DeviceMemory::load(config_dir, vault.id())?.snapshot())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::KdfParams;
+
+    fn new_vault() -> NewVault {
+        NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(b"unit test passphrase".to_vec()),
+            kdf: KdfParams::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_vault_whose_membership_cannot_be_recorded_is_removed_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The config directory is a link to nowhere: it reads as empty, and cannot be written.
+        let config_dir = dir.path().join("config");
+        std::os::unix::fs::symlink(dir.path().join("nowhere/at/all"), &config_dir).expect("link");
+        let path = dir.path().join("v.db");
+        let Err(err) = create(&config_dir, &path, new_vault()).await else {
+            panic!("created a vault whose membership could not be recorded");
+        };
+        assert!(matches!(err, Error::Io { .. } | Error::Config { .. }), "{err}");
+        assert!(!path.exists(), "no vault nobody can open is left behind");
+
+        let config_dir = dir.path().join("config-ok");
+        let created = create(&config_dir, &path, new_vault()).await.expect("create");
+        let config = DeviceConfig::load(&config_dir).expect("config");
+        let membership = config.membership(created.session.vault().id()).expect("recorded");
+        assert_eq!(membership.member_name, "ada");
+        assert!(membership.pinned_owner().is_some(), "the owner's own key is pinned");
+    }
 }

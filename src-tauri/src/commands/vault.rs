@@ -1,6 +1,5 @@
 //! Vault status, first run, unlock, lock.
 
-use keyshelf_core::config::Membership;
 use keyshelf_core::crypto::{KdfParams, RecoveryKey};
 use keyshelf_core::session::{self, UnlockedVia};
 use keyshelf_core::vault::NewVault;
@@ -79,25 +78,14 @@ pub async fn create_vault(
 ) -> CommandResult<CreatedVault> {
     let locks_before = state.lock_count();
     let passphrase = Zeroizing::new(passphrase.into_bytes());
-    let mut config = state.device_config()?;
     let new = NewVault {
         team,
-        owner: user.clone(),
+        owner: user,
         passphrase,
         kdf: KdfParams::default(),
     };
-    let created = Vault::create(&state.vault_path, new, &config.device_id).await?;
+    let created = keyshelf_core::device::create(&state.config_dir, &state.vault_path, new).await?;
     let session = created.session;
-    config.vaults.insert(
-        session.vault().id().to_owned(),
-        Membership {
-            member_id: session.member().id.clone(),
-            member_name: user,
-            path: state.vault_path.clone(),
-            owner_key: Some(session.signing_key_hex()),
-        },
-    );
-    config.save(&state.config_dir)?;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
     let session = state.with_pinned_owner(session).await?;
     state.start_session(session, locks_before).await?;
@@ -126,25 +114,9 @@ pub async fn join_vault(state: State<'_, AppState>, name: String, passphrase: St
     let locks_before = state.lock_count();
     let passphrase = Zeroizing::new(passphrase.into_bytes());
     let vault = Vault::open(&state.vault_path).await?;
-    let mut config = state.device_config()?;
-    if let Some(existing) = config.membership(vault.id()) {
-        return Err(Error::NotAllowed {
-            action: format!("join as {name}"),
-            reason: format!("this device is already {} in this vault", existing.member_name),
-        }
-        .into());
-    }
     let typed = Zeroizing::new(passphrase.to_vec());
-    let joined = vault.join(&name, passphrase, &config.device_id).await?;
-    let mut membership = Membership {
-        member_id: joined.member_id.clone(),
-        member_name: name,
-        path: state.vault_path.clone(),
-        owner_key: None,
-    };
-    membership.pin_owner(&joined.owner_signing_key);
-    config.vaults.insert(vault.id().to_owned(), membership);
-    config.save(&state.config_dir)?;
+    let joined = keyshelf_core::device::join(&state.config_dir, &vault, &name, passphrase).await?;
+    let config = state.device_config()?;
     let session = vault
         .unlock_with_passphrase(&joined.member_id, typed, &config.device_id)
         .await?;

@@ -1,6 +1,5 @@
 //! member join/approve/ls.
 
-use keyshelf_core::config::Membership;
 use keyshelf_core::members::Role;
 use keyshelf_core::roster::RosterEntry;
 use keyshelf_core::{Error, Result};
@@ -11,24 +10,8 @@ use crate::output;
 
 pub async fn join(ctx: &Context, name: &str) -> Result<i32> {
     let vault = ctx.open().await?;
-    let mut config = ctx.device_config()?;
-    if let Some(existing) = config.membership(vault.id()) {
-        return Err(Error::NotAllowed {
-            action: format!("join as {name}"),
-            reason: format!("this device is already {} in this vault", existing.member_name),
-        });
-    }
     let passphrase = new_passphrase()?;
-    let joined = vault.join(name, passphrase, &config.device_id).await?;
-    let mut membership = Membership {
-        member_id: joined.member_id.clone(),
-        member_name: name.to_owned(),
-        path: vault.path().to_path_buf(),
-        owner_key: None,
-    };
-    membership.pin_owner(&joined.owner_signing_key);
-    config.vaults.insert(vault.id().to_owned(), membership);
-    config.save(&ctx.config_dir)?;
+    let joined = keyshelf_core::device::join(&ctx.config_dir, &vault, name, passphrase).await?;
     eprintln!(
         "Joined vault {:?} as {name}: pending until the owner or a lead runs `keyshelf member approve {name}`.",
         vault.name()

@@ -1,6 +1,5 @@
 //! init, unlock, lock, status.
 
-use keyshelf_core::config::Membership;
 use keyshelf_core::crypto::{KdfParams, RecoveryKey};
 use keyshelf_core::vault::NewVault;
 use keyshelf_core::{Error, Result, Vault};
@@ -14,30 +13,15 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "owner".into());
     let passphrase = new_passphrase()?;
-    let mut config = ctx.device_config()?;
     let new = NewVault {
         team: team.to_owned(),
         owner: owner.clone(),
         passphrase,
         kdf: KdfParams::default(),
     };
-    let created = Vault::create(&ctx.vault_path, new, &config.device_id).await?;
+    let created = keyshelf_core::device::create(&ctx.config_dir, &ctx.vault_path, new).await?;
     let session = created.session;
     let vault = session.vault();
-    config.vaults.insert(
-        vault.id().to_owned(),
-        Membership {
-            member_id: session.member().id.clone(),
-            member_name: owner.clone(),
-            path: vault.path().to_path_buf(),
-            owner_key: Some(session.signing_key_hex()),
-        },
-    );
-    // Without its device config nobody could open the new vault: undo it rather than leave it.
-    if let Err(e) = config.save(&ctx.config_dir) {
-        vault.destroy().await;
-        return Err(e);
-    }
     eprintln!("Created vault {team:?} at {}", vault.path().display());
     eprintln!(
         "You are {owner} (owner); key fingerprint {}",
