@@ -2,7 +2,7 @@ import { act, fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 
 import { ACTIVITY_REPORT_MS } from "./config";
-import { installFake, PASSPHRASE, RECOVERY_KEY, type FakeVault } from "./test/fakeBackend";
+import { installFake, PASSPHRASE, RECOVERY_KEY, type FakeVault } from "./test/fake";
 import { openScope, renderApp } from "./test/render";
 
 async function showSecret(user: ReturnType<typeof renderApp>["user"]) {

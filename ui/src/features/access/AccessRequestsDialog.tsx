@@ -6,6 +6,7 @@ import { Alert, Callout } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { TextAreaField, TextField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
 import { formatDateTime, rotationInput } from "../../lib/time";
 import "./access.css";
 
@@ -62,8 +63,9 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
   const [duration, setDuration] = useState(durationText(request.duration_secs));
   const [denying, setDenying] = useState(false);
   const [denyReason, setDenyReason] = useState("");
-  const [busy, setBusy] = useState<"approve" | "deny" | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit } = useSubmit();
+  // Which decision is being sent, for its button's spinner.
+  const [deciding, setDeciding] = useState<"approve" | "deny">("approve");
   const item = useRef<HTMLLIElement>(null);
   const wasDenying = useRef(false);
 
@@ -73,15 +75,11 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
     wasDenying.current = denying;
   }, [denying]);
 
-  const decide = async (action: "approve" | "deny") => {
+  const decide = (action: "approve" | "deny") => {
     if (busy) return;
-    if (action === "deny" && !denyReason.trim()) {
-      setError("Enter a reason for denying: the member sees it.");
-      return;
-    }
-    setBusy(action);
-    setError(null);
-    try {
+    if (action === "deny" && !denyReason.trim()) return setError("Enter a reason for denying: the member sees it.");
+    setDeciding(action);
+    void submit(async () => {
       if (action === "approve") {
         await api.approveAccess(request.id, duration.trim() || null);
         onDone(`Approved: ${request.member} can read ${request.scope}.`);
@@ -89,10 +87,7 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
         await api.denyAccess(request.id, denyReason.trim());
         onDone(`Denied ${request.member}'s request.`);
       }
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(null);
-    }
+    });
   };
 
   return (
@@ -118,7 +113,7 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
           noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            void decide("deny");
+            decide("deny");
           }}
         >
           <TextAreaField
@@ -140,7 +135,7 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
             >
               Cancel
             </Button>
-            <Button type="submit" variant="danger" busy={busy === "deny"}>
+            <Button type="submit" variant="danger" busy={busy && deciding === "deny"}>
               Deny request
             </Button>
           </div>
@@ -151,7 +146,7 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
           noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            void decide("approve");
+            decide("approve");
           }}
         >
           <TextField
@@ -163,14 +158,14 @@ function RequestItem({ request, onDone }: { request: AccessRequest; onDone: (mes
             mono
           />
           <div className="request-buttons">
-            <Button type="submit" variant="primary" icon="check" busy={busy === "approve"}>
+            <Button type="submit" variant="primary" icon="check" busy={busy && deciding === "approve"}>
               Approve
             </Button>
             <Button
               variant="ghost"
               className="btn-danger-text"
               data-deny
-              disabled={busy !== null}
+              disabled={busy}
               onClick={() => setDenying(true)}
             >
               Deny

@@ -2,10 +2,9 @@ import { useState } from "react";
 
 import * as api from "../../api";
 import type { RosterEntry } from "../../bindings/RosterEntry";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
 import { SelectField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 
 type AdmitRole = "member" | "lead";
 
@@ -31,40 +30,26 @@ export function AdmitDialog({
 }) {
   const [role, setRole] = useState<AdmitRole>("member");
   const [leadOf, setLeadOf] = useState(projects[0] ?? "");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
   const offersLead = mayAdmitLeads && projects.length > 0;
 
-  const admit = async () => {
+  const admit = () => {
     if (busy) return;
-    if (role === "lead" && !leadOf) {
-      setError("Choose the project they lead.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onAdmitted(await api.admitMember(entry.name, role, role === "lead" ? [leadOf] : [], entry.fingerprint));
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    if (role === "lead" && !leadOf) return setError("Choose the project they lead.");
+    void submit(async () =>
+      onAdmitted(await api.admitMember(entry.name, role, role === "lead" ? [leadOf] : [], entry.fingerprint)),
+    );
   };
 
   return (
-    <Dialog
+    <FormDialog
       label={`Admit ${entry.name}`}
       size="sm"
       onClose={onClose}
-      onSubmit={() => void admit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Admit
-          </Button>
-        </>
-      }
+      onSubmit={admit}
+      submitLabel="Admit"
+      busy={busy}
+      error={error}
     >
       <p>
         Compare this fingerprint with {entry.name} out of band: in person, or on a call where you know the voice. It must
@@ -100,7 +85,6 @@ export function AdmitDialog({
           ))}
         </SelectField>
       ) : null}
-      <Alert message={error} />
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -8,6 +8,7 @@ import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { SelectField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
 import { AdmitDialog } from "./AdmitDialog";
 import { RevokeDialog } from "./RevokeDialog";
 import "./access.css";
@@ -50,8 +51,7 @@ export function MembersDialog({
   const [member, setMember] = useState(others[0]?.name ?? "");
   const [scope, setScope] = useState(revocable[0] ?? "");
   const [preview, setPreview] = useState<Revoked | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
   const revokeSection = useRef<HTMLDivElement>(null);
   const wasRevoking = useRef(false);
   const table = useRef<HTMLDivElement>(null);
@@ -77,17 +77,9 @@ export function MembersDialog({
     next?.focus();
   }, [roster]);
 
-  const review = async () => {
-    if (busy || !member || !scope) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setPreview(await api.previewRevoke(member, scope));
-    } catch (e) {
-      setError(api.errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+  const review = () => {
+    if (!member || !scope) return;
+    void submit(async () => setPreview(await api.previewRevoke(member, scope)));
   };
 
   return (
@@ -154,7 +146,7 @@ export function MembersDialog({
             noValidate
             onSubmit={(event) => {
               event.preventDefault();
-              void review();
+              review();
             }}
           >
             <div className="form-row">

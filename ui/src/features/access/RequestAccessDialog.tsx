@@ -2,10 +2,9 @@ import { useState } from "react";
 
 import * as api from "../../api";
 import type { AccessRequest } from "../../bindings/AccessRequest";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
 import { TextAreaField, TextField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 import { scopeKey, type Scope } from "../projects/scope";
 
 const DURATION_HINT = "Like 8h or 7d. Empty: until revoked.";
@@ -21,28 +20,17 @@ export function RequestAccessDialog({
 }) {
   const [reason, setReason] = useState("");
   const [duration, setDuration] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
-  const submit = async () => {
+  const send = () => {
     if (busy) return;
     // The reason is what the lead decides on: required here so an empty ask never goes out.
-    if (!reason.trim()) {
-      setError("Enter a reason: it is what the lead decides on.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onSent(await api.requestAccess(scopeKey(scope), reason.trim(), duration.trim() || null));
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    if (!reason.trim()) return setError("Enter a reason: it is what the lead decides on.");
+    void submit(async () => onSent(await api.requestAccess(scopeKey(scope), reason.trim(), duration.trim() || null)));
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Request access"
       description={
         <>
@@ -51,15 +39,10 @@ export function RequestAccessDialog({
       }
       size="sm"
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Send request
-          </Button>
-        </>
-      }
+      onSubmit={send}
+      submitLabel="Send request"
+      busy={busy}
+      error={error}
     >
       <TextAreaField
         label="Reason"
@@ -79,7 +62,6 @@ export function RequestAccessDialog({
         hint={DURATION_HINT}
         mono
       />
-      <Alert message={error} />
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from "@testing-library/react"
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { ACCESS_POLL_MS } from "../../config";
-import { installFake } from "../../test/fakeBackend";
+import { installFake } from "../../test/fake";
 import { openScope, renderApp } from "../../test/render";
 
 const DAY = 86_400;

@@ -5,8 +5,9 @@ import type { JoinedVault } from "../../bindings/JoinedVault";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField, TextField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
 import { MIN_PASSPHRASE } from "../../lib/passphrase";
-import { AuthLayout } from "../unlock/AuthLayout";
+import { AuthForm, AuthLayout } from "../unlock/AuthLayout";
 import { PassphraseStrength } from "../unlock/PassphraseStrength";
 
 /** For a device that finds a shared vault file it is not a member of: join it as a pending member. */
@@ -20,27 +21,16 @@ export function JoinVault({
   const [name, setName] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
   const mismatch = repeat.length > 0 && repeat !== passphrase;
   const ready = [...passphrase].length >= MIN_PASSPHRASE && passphrase === repeat;
 
-  const submit = async () => {
+  const join = () => {
     if (!ready || busy) return;
-    if (!name.trim()) {
-      setError("Enter your name.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      // Creating the member's keys derives from the passphrase (Argon2id): slow on purpose.
-      onJoined(await api.joinVault(name.trim(), passphrase), name.trim());
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    if (!name.trim()) return setError("Enter your name.");
+    // Creating the member's keys derives from the passphrase (Argon2id): slow on purpose.
+    void submit(async () => onJoined(await api.joinVault(name.trim(), passphrase), name.trim()));
   };
 
   return (
@@ -48,14 +38,7 @@ export function JoinVault({
       title={`Join ${vaultName ?? "this vault"}`}
       subtitle="This device is not a member of this vault yet. Join it with your own passphrase; the owner or a lead then admits you and grants access."
     >
-      <form
-        className="auth-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <AuthForm onSubmit={join}>
         <TextField label="Your name" value={name} onChange={(e) => setName(e.target.value)} placeholder="grace" autoFocus />
         <PasswordField
           label="Passphrase"
@@ -71,7 +54,7 @@ export function JoinVault({
         <p className="auth-footnote">
           Your passphrase is yours alone: it unlocks your own key, never the owner's.
         </p>
-      </form>
+      </AuthForm>
     </AuthLayout>
   );
 }

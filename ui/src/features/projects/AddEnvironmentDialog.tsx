@@ -1,10 +1,9 @@
 import { useState } from "react";
 
 import * as api from "../../api";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 
 export function AddEnvironmentDialog({
   project,
@@ -16,28 +15,19 @@ export function AddEnvironmentDialog({
   onCreated: (environment: string) => void;
 }) {
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
-  const submit = async () => {
+  const create = () => {
     if (busy) return;
-    if (!name.trim()) {
-      setError("Enter an environment name.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    if (!name.trim()) return setError("Enter an environment name.");
+    void submit(async () => {
       await api.addEnvironment(project, name.trim());
       onCreated(name.trim());
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Add environment"
       description={
         <>
@@ -46,18 +36,12 @@ export function AddEnvironmentDialog({
       }
       size="sm"
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Create environment
-          </Button>
-        </>
-      }
+      onSubmit={create}
+      submitLabel="Create environment"
+      busy={busy}
+      error={error}
     >
       <TextField label="Environment name" value={name} onChange={(e) => setName(e.target.value)} placeholder="staging" mono />
-      <Alert message={error} />
-    </Dialog>
+    </FormDialog>
   );
 }

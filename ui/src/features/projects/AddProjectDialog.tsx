@@ -1,10 +1,9 @@
 import { useState } from "react";
 
 import * as api from "../../api";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 import { parseEnvironments } from "./scope";
 
 export function AddProjectDialog({
@@ -16,41 +15,27 @@ export function AddProjectDialog({
 }) {
   const [name, setName] = useState("");
   const [environments, setEnvironments] = useState("dev, prod");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
   const envs = parseEnvironments(environments);
 
-  const submit = async () => {
+  const create = () => {
     if (busy) return;
-    if (!name.trim() || envs.length === 0) {
-      setError("Enter a project name and at least one environment.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    if (!name.trim() || envs.length === 0) return setError("Enter a project name and at least one environment.");
+    void submit(async () => {
       await api.addProject(name.trim(), envs);
       onCreated(name.trim(), envs);
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Add project"
       description="A project groups the secrets of one piece of work; each environment gets its own encryption key."
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            Create project
-          </Button>
-        </>
-      }
+      onSubmit={create}
+      submitLabel="Create project"
+      busy={busy}
+      error={error}
     >
       <TextField label="Project name" value={name} onChange={(e) => setName(e.target.value)} placeholder="llm-eval" mono />
       <TextField
@@ -60,7 +45,6 @@ export function AddProjectDialog({
         hint="Comma-separated, e.g. dev, staging, prod."
         mono
       />
-      <Alert message={error} />
-    </Dialog>
+    </FormDialog>
   );
 }

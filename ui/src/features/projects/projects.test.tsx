@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { installFake } from "../../test/fakeBackend";
+import { installFake } from "../../test/fake";
 import { renderApp } from "../../test/render";
 
 describe("projects", () => {

@@ -4,16 +4,16 @@ import * as api from "../../api";
 import type { KindInfo } from "../../bindings/KindInfo";
 import type { Promoted } from "../../bindings/Promoted";
 import type { SecretSummary } from "../../bindings/SecretSummary";
-import type { SecretValue } from "../../bindings/SecretValue";
 import { Alert, Callout } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { CheckboxField, FileField, PasswordField, TextField } from "../../components/Field";
 import { useToast } from "../../components/Toast";
+import { useSubmit } from "../../components/useSubmit";
 import { DEFAULT_OVERLAP } from "../../config";
 import { MAX_FILE_SIZE_TEXT } from "../../lib/files";
 import { formatDateTime } from "../../lib/time";
-import { useFilePick } from "../secrets/useFilePick";
+import { useValueInput } from "../secrets/SecretFields";
 import "./rotation.css";
 
 type Step =
@@ -24,7 +24,7 @@ type Step =
 /** The check's outcome for the pending version, as far as this dialog knows. */
 type Check = { state: "none" } | { state: "running" } | { state: "passed" } | { state: "failed"; exitCode: number | null };
 
-type Busy = "stage" | "check" | "promote" | "rollback" | "discard" | "provider" | null;
+type Action = "stage" | "check" | "promote" | "rollback" | "discard" | "provider";
 
 interface RotateDialogProps {
   secret: SecretSummary;
@@ -49,14 +49,15 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
     secret.pending_version !== null ? { step: "staged", version: secret.pending_version, warning: null } : { step: "enter" },
   );
   const [check, setCheck] = useState<Check>({ state: "none" });
-  const [value, setValue] = useState("");
-  const file = useFilePick();
+  const input = useValueInput(secret.is_file);
   const [command, setCommand] = useState("");
   const [saveCheck, setSaveCheck] = useState(false);
   const [savedCheck, setSavedCheck] = useState(secret.check_command);
   const [overlap, setOverlap] = useState(DEFAULT_OVERLAP);
-  const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: working, error, setError, submit } = useSubmit();
+  // Which step runs, for its button's spinner.
+  const [doing, setDoing] = useState<Action>("stage");
+  const busy = working ? doing : null;
   // Until when the value replaced by the last promotion stays readable (and can come back).
   const [previousUntil, setPreviousUntil] = useState(
     secret.previous_until !== null && secret.previous_until > now ? secret.previous_until : null,
@@ -86,11 +87,17 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
     };
   }, [path, secret.pending_version]);
 
-  const newValue: SecretValue | null = secret.is_file ? file.value : value ? { type: "text", text: value } : null;
+  const newValue = input.value;
 
-  const runCheck = async () => {
-    setBusy("check");
-    setError(null);
+  // One step at a time: the others wait (their buttons are off or refuse) until it is done.
+  const start = (action: Action, work: () => Promise<void>) => {
+    if (busy) return;
+    setDoing(action);
+    void submit(work);
+  };
+
+  const checkNow = async () => {
+    setDoing("check");
     setCheck({ state: "running" });
     const save = saveCheck && typedCheck !== "";
     try {
@@ -100,44 +107,32 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
       onChanged();
     } catch (e) {
       setCheck({ state: "none" });
-      setError(api.errorMessage(e));
-    } finally {
-      setBusy(null);
+      throw e;
     }
   };
 
-  const stage = async () => {
+  const stage = () => {
     if (busy) return;
-    if (!newValue) {
-      setError(secret.is_file ? (file.error ?? "Choose the new file.") : "Enter the new value.");
-      return;
-    }
-    setBusy("stage");
-    setError(null);
-    let staged;
-    try {
-      staged = await api.stageRotation(path, newValue);
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(null);
-      return;
-    }
-    // Rust has it now; this dialog forgets it.
-    setValue("");
-    file.pick(null);
-    setStep({ step: "staged", version: staged.version, warning: staged.format_warning });
-    setCheck({ state: "none" });
-    if (staged.saved_check !== null) setSavedCheck(staged.saved_check);
-    onChanged();
-    if (typedCheck !== "" || staged.saved_check !== null) await runCheck();
-    else setBusy(null);
+    if (!newValue) return setError(secret.is_file ? (input.file.error ?? "Choose the new file.") : "Enter the new value.");
+    start("stage", async () => {
+      const staged = await api.stageRotation(path, newValue);
+      // Rust has it now; this dialog forgets it.
+      input.setText("");
+      input.file.pick(null);
+      setStep({ step: "staged", version: staged.version, warning: staged.format_warning });
+      setCheck({ state: "none" });
+      if (staged.saved_check !== null) setSavedCheck(staged.saved_check);
+      onChanged();
+      // Staged either way: a check that cannot run leaves its error on the staged step.
+      if (typedCheck !== "" || staged.saved_check !== null) await checkNow();
+    });
   };
 
-  const promote = async () => {
+  const promote = () => {
     if (step.step !== "staged" || busy || blocked) return;
-    setBusy("promote");
-    setError(null);
-    try {
+    start("promote", async () => {
+      // A refusal (check_failed: the check failed, or a saved check has not run on this
+      // version) shows as the error; the message says which.
       const promoted = await api.promoteRotation(path, step.version, overlap.trim() || null);
       setStep({ step: "promoted", promoted });
       setPreviousUntil(promoted.previous_until);
@@ -146,58 +141,28 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
           (promoted.previous_until !== null ? ` The old value stays readable until ${formatDateTime(promoted.previous_until)}.` : ""),
       );
       onChanged();
-    } catch (e) {
-      // check_failed: the check failed, or a saved check has not run on this version; the
-      // message says which.
-      setError(api.errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
+    });
   };
 
-  const rollback = async () => {
-    if (busy) return;
-    setBusy("rollback");
-    setError(null);
-    try {
+  const rollback = () =>
+    start("rollback", async () => {
       const back = await api.rollbackRotation(path);
       toast.show(`Rolled back ${path}: v${back.current} is current again.`);
       onChanged();
       onClose();
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(null);
-    }
-  };
+    });
 
-  const discard = async () => {
-    if (busy) return;
-    setBusy("discard");
-    setError(null);
-    try {
+  const discard = () =>
+    start("discard", async () => {
       const version = await api.cancelRotation(path);
       toast.show(`Discarded pending v${version} of ${path}.`);
       setStep({ step: "enter" });
       setCheck({ state: "none" });
       onChanged();
-    } catch (e) {
-      setError(api.errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
-  const openProvider = async () => {
-    if (!kind) return;
-    setBusy("provider");
-    setError(null);
-    try {
-      await api.openProviderPage(kind.kind);
-    } catch (e) {
-      setError(api.errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
+  const openProvider = () => {
+    if (kind) start("provider", () => api.openProviderPage(kind.kind));
   };
 
   const checkFields = (
@@ -278,8 +243,8 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
       className="rotate-dialog"
       onClose={onClose}
       onSubmit={() => {
-        if (step.step === "enter") void stage();
-        else if (step.step === "staged") void promote();
+        if (step.step === "enter") stage();
+        else if (step.step === "staged") promote();
         else onClose();
       }}
       footer={footer}
@@ -290,7 +255,7 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
             <div className="rotate-provider">
               <p>{`1. Make a new key at ${kind.label}, then paste it below.`}</p>
               <div className="rotate-provider-link">
-                <Button size="sm" busy={busy === "provider"} onClick={() => void openProvider()}>
+                <Button size="sm" busy={busy === "provider"} onClick={openProvider}>
                   {`Open ${kind.label} key page`}
                 </Button>
                 <span className="mono muted rotate-url">{kind.console_url}</span>
@@ -302,7 +267,7 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
           {previousUntil !== null ? (
             <div className="rotate-overlap">
               <Callout>{`The value before the last rotation stays readable until ${formatDateTime(previousUntil)}.`}</Callout>
-              <Button size="sm" variant="ghost" busy={busy === "rollback"} onClick={() => void rollback()}>
+              <Button size="sm" variant="ghost" busy={busy === "rollback"} onClick={rollback}>
                 Roll back
               </Button>
             </div>
@@ -311,7 +276,7 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
             <FileField
               label="New file"
               onFile={(f) => {
-                file.pick(f);
+                input.file.pick(f);
                 setError(null);
               }}
               hint={`Up to ${MAX_FILE_SIZE_TEXT}.`}
@@ -319,9 +284,9 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
           ) : (
             <PasswordField
               label="New value"
-              value={value}
+              value={input.text}
               onChange={(e) => {
-                setValue(e.target.value);
+                input.setText(e.target.value);
                 setError(null);
               }}
               hint="Stored as pending: the current value stays in use until you promote."
@@ -341,13 +306,13 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
           ) : null}
           {checkFields}
           <div className="rotate-actions">
-            <Button size="sm" disabled={!canCheck || busy !== null} busy={busy === "check"} onClick={() => void runCheck()}>
+            <Button size="sm" disabled={!canCheck || busy !== null} busy={busy === "check"} onClick={() => start("check", checkNow)}>
               {check.state === "none" ? "Run check" : "Run check again"}
             </Button>
             <Button size="sm" variant="ghost" disabled={busy !== null} onClick={() => setStep({ step: "enter" })}>
               Stage another value
             </Button>
-            <Button size="sm" variant="ghost" className="btn-danger-text" busy={busy === "discard"} disabled={busy !== null && busy !== "discard"} onClick={() => void discard()}>
+            <Button size="sm" variant="ghost" className="btn-danger-text" busy={busy === "discard"} disabled={busy !== null && busy !== "discard"} onClick={discard}>
               Discard pending
             </Button>
           </div>
@@ -372,7 +337,7 @@ export function RotateDialog({ secret, kind, kindLabel, now, onClose, onChanged 
               <p className="muted">
                 {`v${step.promoted.previous ?? "–"} stays readable until ${formatDateTime(step.promoted.previous_until)} (keyshelf get --previous, run --with-previous).`}
               </p>
-              <Button size="sm" busy={busy === "rollback"} onClick={() => void rollback()}>
+              <Button size="sm" busy={busy === "rollback"} onClick={rollback}>
                 Roll back
               </Button>
             </div>

@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
 import type { SecretSummary } from "../../bindings/SecretSummary";
-import { installFake, type FakeVault } from "../../test/fakeBackend";
+import { installFake, type FakeVault } from "../../test/fake";
 import { openScope, renderApp } from "../../test/render";
 import { groupDue } from "./RotationDashboard";
 

@@ -1,11 +1,7 @@
-import { useState } from "react";
-
 import * as api from "../../api";
 import type { Finding } from "../../bindings/Finding";
 import type { Redacted } from "../../bindings/Redacted";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { plural } from "./findings";
 
 /** Confirms a redaction: what changes in the files, and that the kept originals still hold the keys. */
@@ -18,38 +14,17 @@ export function RedactDialog({
   onClose: () => void;
   onRedacted: (outcome: Redacted) => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const files = new Set(findings.map((f) => f.file)).size;
   const vault = findings.some((f) => f.secret !== null);
-
-  const redact = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      onRedacted(await api.redactFindings(findings.map(({ file, line, column }) => ({ file, line, column }))));
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
-  };
+  const targets = findings.map(({ file, line, column }) => ({ file, line, column }));
 
   return (
-    <Dialog
+    <ConfirmDialog
       label="Redact findings"
       size="md"
+      confirmLabel="Redact"
+      onConfirm={async () => onRedacted(await api.redactFindings(targets))}
       onClose={onClose}
-      footer={
-        <>
-          {/* Cancel first and focused: rewriting files is the step to think twice about. */}
-          <Button onClick={onClose} data-autofocus>
-            Cancel
-          </Button>
-          <Button variant="danger" busy={busy} onClick={() => void redact()}>
-            Redact
-          </Button>
-        </>
-      }
     >
       <p>{`Redact ${plural(findings.length, "finding")} in ${plural(files, "file")}? The files are rewritten in place:`}</p>
       <ul className="redact-effects">
@@ -65,7 +40,6 @@ export function RedactDialog({
         </li>
         {vault ? <li>Redacting does not make a leaked key safe: rotate it at the provider.</li> : null}
       </ul>
-      <Alert message={error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -12,6 +12,7 @@ import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { useToast } from "../../components/Toast";
+import { useSubmit } from "../../components/useSubmit";
 import {
   displayName,
   findingKey,
@@ -52,9 +53,8 @@ export function ScanDialog({
   const toast = useToast();
   const [folder, setFolder] = useState(initial?.folder ?? "");
   const [result, setResult] = useState<ScanResult | null>(initial);
-  const [scanning, setScanning] = useState(false);
+  const { busy: scanning, error, setError, submit } = useSubmit();
   const [progress, setProgress] = useState<ScanProgress | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState(false);
   // Files the last redaction could not rewrite, and why.
@@ -103,29 +103,20 @@ export function ScanDialog({
   const selectable = useMemo(() => findings.filter((f) => !isBackup(f.file)), [findings]);
   const chosen = selectable.filter((f) => selected.has(findingKey(f)));
 
-  const run = async (target: string) => {
+  const run = (target: string) => {
     if (scanning) return;
     const typed = target.trim();
-    if (!typed) {
-      setError("Enter the folder to scan, or choose one.");
-      return;
-    }
-    setScanning(true);
+    if (!typed) return setError("Enter the folder to scan, or choose one.");
     setProgress(null);
-    setError(null);
     if (!focusResults.current) setNotRedacted([]);
-    try {
+    void submit(async () => {
       const report = await api.scanFolder(typed);
       const next = { folder: typed, report };
       onResultRef.current(next);
       if (!live.current) return;
       setResult(next);
       setSelected(new Set());
-    } catch (e) {
-      if (live.current) setError(api.errorMessage(e));
-    } finally {
-      if (live.current) setScanning(false);
-    }
+    });
   };
 
   const choose = async () => {
@@ -170,13 +161,13 @@ export function ScanDialog({
     // Read the folder again: what is left, and the backups, as they are now on disk.
     if (result) {
       focusResults.current = true;
-      void run(result.folder);
+      run(result.folder);
     }
   };
 
-  const submit = (event: FormEvent) => {
+  const scan = (event: FormEvent) => {
     event.preventDefault();
-    void run(folder);
+    run(folder);
   };
 
   const report = result?.report ?? null;
@@ -200,7 +191,7 @@ export function ScanDialog({
         </>
       }
     >
-      <form className="scan-form" onSubmit={submit} noValidate>
+      <form className="scan-form" onSubmit={scan} noValidate>
         <TextField
           label="Folder"
           mono

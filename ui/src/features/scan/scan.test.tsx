@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { installFake, VALUES, type FakeVault } from "../../test/fakeBackend";
+import { installFake, VALUES, type FakeVault } from "../../test/fake";
 import { renderApp } from "../../test/render";
 import { displayName, groupByFile, place, summary } from "./findings";
 

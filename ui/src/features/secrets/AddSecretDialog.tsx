@@ -3,14 +3,11 @@ import { useState } from "react";
 import * as api from "../../api";
 import type { KindInfo } from "../../bindings/KindInfo";
 import type { SecretKind } from "../../bindings/SecretKind";
-import type { SecretValue } from "../../bindings/SecretValue";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
-import { FileField, PasswordField, RadioGroupField, SelectField, TextAreaField, TextField } from "../../components/Field";
-import { MAX_FILE_SIZE_TEXT } from "../../lib/files";
+import { RadioGroupField, TextField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 import type { Scope } from "../projects/scope";
-import { useFilePick } from "./useFilePick";
+import { KindField, NoteField, RotationField, useValueInput, ValueField } from "./SecretFields";
 
 type ValueSource = "text" | "file";
 
@@ -21,8 +18,6 @@ const SOURCES: ReadonlyArray<{ value: ValueSource; label: string }> = [
 
 // Kinds whose value is a file people download rather than a string they copy.
 const FILE_KINDS: ReadonlySet<SecretKind> = new Set(["gcp-service-account"]);
-
-const FILE_HINT = `Up to ${MAX_FILE_SIZE_TEXT}. Jobs get it as a private temporary file.`;
 
 interface AddSecretDialogProps {
   scope: Scope;
@@ -37,12 +32,10 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
   const [kind, setKind] = useState<SecretKind | "">("");
   const [name, setName] = useState("");
   const [source, setSource] = useState<ValueSource>("text");
-  const [value, setValue] = useState("");
-  const file = useFilePick();
+  const input = useValueInput(source === "file");
   const [note, setNote] = useState("");
   const [rotateEvery, setRotateEvery] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
   const trimmedName = name.trim();
   // For the placeholder only: the chosen kind, or the one whose usual variable name this is.
@@ -51,13 +44,12 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
   const defaultRotation =
     effective === undefined ? "kind default" : effective.default_rotation_days === null ? "manual" : `${effective.default_rotation_days}d`;
   const exists = existingNames.has(trimmedName);
-  const secretValue: SecretValue | null =
-    source === "file" ? file.value : value ? { type: "text", text: value } : null;
+  const secretValue = input.value;
 
   const chooseSource = (next: ValueSource) => {
     setSource(next);
     // The file input is rebuilt empty when it comes back, so forget the old pick with it.
-    file.pick(null);
+    input.file.pick(null);
     setError(null);
   };
 
@@ -68,15 +60,12 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
     if (next !== "" && FILE_KINDS.has(next) && source !== "file") chooseSource("file");
   };
 
-  const submit = async () => {
+  const save = () => {
     if (busy) return;
     if (!trimmedName || !secretValue) {
-      setError(source === "file" ? "Enter a name and choose a file." : "Enter a name and a value.");
-      return;
+      return setError(source === "file" ? "Enter a name and choose a file." : "Enter a name and a value.");
     }
-    setBusy(true);
-    setError(null);
-    try {
+    void submit(async () => {
       await api.setSecret({
         path: `${scope.project}/${scope.environment}/${trimmedName}`,
         value: secretValue,
@@ -85,14 +74,11 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
         rotate_every: rotateEvery.trim() || null,
       });
       onSaved(trimmedName);
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Add secret"
       description={
         <>
@@ -102,25 +88,14 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
       }
       size="lg"
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={!trimmedName || !secretValue}>
-            Save secret
-          </Button>
-        </>
-      }
+      onSubmit={save}
+      submitLabel="Save secret"
+      busy={busy}
+      disabled={!trimmedName || !secretValue}
+      error={error ?? input.file.error}
     >
       <div className="form-row">
-        <SelectField label="Kind" value={kind} onChange={(e) => chooseKind(e.target.value as SecretKind | "")}>
-          <option value="">Detect from name</option>
-          {kinds.map((k) => (
-            <option key={k.kind} value={k.kind}>
-              {k.label}
-            </option>
-          ))}
-        </SelectField>
+        <KindField value={kind} kinds={kinds} detect onChange={chooseKind} />
         <TextField
           label="Name"
           value={name}
@@ -132,27 +107,14 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
         />
       </div>
       <RadioGroupField label="Value source" value={source} options={SOURCES} onChange={chooseSource} />
-      {source === "text" ? (
-        <PasswordField label="Value" value={value} onChange={(e) => setValue(e.target.value)} revealable />
-      ) : (
-        <FileField label="File" onFile={file.pick} hint={FILE_HINT} />
-      )}
-      <TextAreaField
-        label="Note"
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-        placeholder="Who owns it, where it was issued…"
-        hint="Optional. Encrypted like the value."
-      />
-      <TextField
-        label="Rotate every"
+      <ValueField input={input} />
+      <NoteField value={note} onChange={setNote} hint="Optional. Encrypted like the value." />
+      <RotationField
         value={rotateEvery}
-        onChange={(e) => setRotateEvery(e.target.value)}
+        onChange={setRotateEvery}
         placeholder={defaultRotation}
-        mono
         hint="Like 30d, 12w or manual. Empty uses the kind's default."
       />
-      <Alert message={error ?? file.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -5,14 +5,10 @@ import type { KindInfo } from "../../bindings/KindInfo";
 import type { SecretEdit } from "../../bindings/SecretEdit";
 import type { SecretKind } from "../../bindings/SecretKind";
 import type { SecretSummary } from "../../bindings/SecretSummary";
-import type { SecretValue } from "../../bindings/SecretValue";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
-import { FileField, PasswordField, SelectField, TextAreaField, TextField } from "../../components/Field";
-import { MAX_FILE_SIZE_TEXT } from "../../lib/files";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 import { rotationInput } from "../../lib/time";
-import { useFilePick } from "./useFilePick";
+import { KindField, NoteField, RotationField, useValueInput, ValueField } from "./SecretFields";
 
 interface EditSecretDialogProps {
   secret: SecretSummary;
@@ -36,10 +32,8 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
   const [originalNote, setOriginalNote] = useState<string | null | undefined>(secret.has_note ? undefined : "");
   const [note, setNote] = useState("");
   const [rotateEvery, setRotateEvery] = useState(initialRotation);
-  const [value, setValue] = useState("");
-  const file = useFilePick();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const input = useValueInput(secret.is_file);
+  const { busy, error, setError, submit } = useSubmit();
   const noteFetched = useRef(false);
 
   useEffect(() => {
@@ -73,18 +67,13 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
     note: typeof originalNote === "string" && nextNote !== originalNote ? nextNote : null,
     rotate_every: rotation !== initialRotation ? rotation : null,
   };
-  const newValue: SecretValue | null = secret.is_file ? file.value : value ? { type: "text", text: value } : null;
+  const newValue = input.value;
   const changed = newValue !== null || edit.kind !== null || edit.note !== null || edit.rotate_every !== null;
 
-  const submit = async () => {
+  const save = () => {
     if (busy || noteLoading || !changed) return;
-    if (!rotation) {
-      setError("Enter a rotation interval like 30d or 12w, or manual.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    if (!rotation) return setError("Enter a rotation interval like 30d or 12w, or manual.");
+    void submit(async () => {
       if (newValue === null) {
         await api.editSecret(edit);
       } else {
@@ -92,14 +81,11 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
         await api.setSecret({ path, value: newValue, kind, note: edit.note, rotate_every: edit.rotate_every });
       }
       onSaved(newValue !== null);
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Edit secret"
       description={
         <>
@@ -108,60 +94,23 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
       }
       size="lg"
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={noteLoading || !changed}>
-            Save changes
-          </Button>
-        </>
-      }
+      onSubmit={save}
+      submitLabel="Save changes"
+      busy={busy}
+      disabled={noteLoading || !changed}
+      error={error ?? input.file.error}
     >
       <div className="form-row">
-        <SelectField label="Kind" value={kind} onChange={(e) => setKind(e.target.value as SecretKind)}>
-          {kindOptions.map((k) => (
-            <option key={k.kind} value={k.kind}>
-              {k.label}
-            </option>
-          ))}
-        </SelectField>
-        <TextField
-          label="Rotate every"
-          value={rotateEvery}
-          onChange={(e) => setRotateEvery(e.target.value)}
-          mono
-          hint="Like 30d, 12w or manual."
-        />
+        <KindField value={kind} kinds={kindOptions} onChange={setKind} />
+        <RotationField value={rotateEvery} onChange={setRotateEvery} hint="Like 30d, 12w or manual." />
       </div>
       {/* Only once the stored note is known: typing into it before would be overwritten. */}
       {typeof originalNote === "string" ? (
-        <TextAreaField
-          label="Note"
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          placeholder="Who owns it, where it was issued…"
-          hint="Encrypted like the value. Empty removes it."
-        />
+        <NoteField value={note} onChange={setNote} hint="Encrypted like the value. Empty removes it." />
       ) : noteLoading ? (
         <p className="muted">Decrypting the note…</p>
       ) : null}
-      {secret.is_file ? (
-        <FileField
-          label="New file"
-          onFile={file.pick}
-          hint={`Leave empty to keep the current file. A new file (up to ${MAX_FILE_SIZE_TEXT}) becomes a new version.`}
-        />
-      ) : (
-        <PasswordField
-          label="New value"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          revealable
-          hint="Leave empty to keep the current value. A new value becomes a new version."
-        />
-      )}
-      <Alert message={error ?? file.error} />
-    </Dialog>
+      <ValueField input={input} replacing />
+    </FormDialog>
   );
 }

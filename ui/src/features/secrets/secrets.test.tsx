@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { SecretSummary } from "../../bindings/SecretSummary";
 import { REVEAL_HIDE_MS } from "../../config";
-import { installFake, NOTES, VALUES, type FakeVault } from "../../test/fakeBackend";
+import { installFake, NOTES, VALUES, type FakeVault } from "../../test/fake";
 import { openScope, renderApp } from "../../test/render";
 
 function pageText() {

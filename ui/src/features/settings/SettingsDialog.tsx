@@ -1,10 +1,9 @@
 import { useEffect, useState } from "react";
 
 import * as api from "../../api";
-import { Alert } from "../../components/Alert";
-import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
 import { CheckboxField, TextField } from "../../components/Field";
+import { FormDialog } from "../../components/FormDialog";
+import { useSubmit } from "../../components/useSubmit";
 
 // The range Rust's Settings::validate accepts; checked here too so a typo gets an answer at once.
 const MIN_MINUTES = 1;
@@ -19,9 +18,8 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
   const [lockOnSystemLock, setLockOnSystemLock] = useState(false);
   const [keepInTray, setKeepInTray] = useState(false);
   const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [invalid, setInvalid] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
   useEffect(() => {
     let live = true;
@@ -40,7 +38,7 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
     };
   }, []);
 
-  const submit = async () => {
+  const save = () => {
     if (!loaded || busy) return;
     const value = Number(minutes.trim());
     if (minutes.trim() === "" || !Number.isInteger(value) || value < MIN_MINUTES || value > MAX_MINUTES) {
@@ -48,35 +46,30 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
       setError(`Enter a whole number of minutes from ${MIN_MINUTES} to ${MAX_MINUTES}.`);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await api.setSettings({ idle_lock_minutes: value, lock_on_system_lock: lockOnSystemLock });
-      await api.setTraySettings({ keep_in_tray: keepInTray });
-      onSaved();
-    } catch (e) {
-      const err = api.toApiError(e);
-      setInvalid(err.code === "invalid");
-      setError(api.errorMessage(err));
-      setBusy(false);
-    }
+    void submit(
+      async () => {
+        await api.setSettings({ idle_lock_minutes: value, lock_on_system_lock: lockOnSystemLock });
+        await api.setTraySettings({ keep_in_tray: keepInTray });
+        onSaved();
+      },
+      (err) => {
+        setInvalid(err.code === "invalid");
+        return api.errorMessage(err);
+      },
+    );
   };
 
   return (
-    <Dialog
+    <FormDialog
       label="Settings"
       description="Locking and the tray on this device. The vault and your team are not affected."
       size="sm"
       onClose={onClose}
-      onSubmit={() => void submit()}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={!loaded}>
-            Save settings
-          </Button>
-        </>
-      }
+      onSubmit={save}
+      submitLabel="Save settings"
+      busy={busy}
+      disabled={!loaded}
+      error={error}
     >
       {/* The fields appear once loaded: typing into them before would be overwritten. */}
       {loaded ? (
@@ -114,7 +107,6 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
       ) : error ? null : (
         <p className="muted">Loading…</p>
       )}
-      <Alert message={error} />
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -21,3 +21,19 @@ export function AuthLayout({ title, subtitle, children }: { title: string; subti
     </main>
   );
 }
+
+/** The form of a pre-vault screen: Enter in any field submits it. */
+export function AuthForm({ onSubmit, children }: { onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      className="auth-form"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}

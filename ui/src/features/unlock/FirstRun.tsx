@@ -5,8 +5,9 @@ import type { CreatedVault } from "../../bindings/CreatedVault";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField, TextField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
 import { MIN_PASSPHRASE } from "../../lib/passphrase";
-import { AuthLayout } from "./AuthLayout";
+import { AuthForm, AuthLayout } from "./AuthLayout";
 import { PassphraseStrength } from "./PassphraseStrength";
 
 export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, team: string, user: string) => void }) {
@@ -14,28 +15,19 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
   const [user, setUser] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
   const mismatch = repeat.length > 0 && repeat !== passphrase;
   const ready = passphrase.length >= MIN_PASSPHRASE && passphrase === repeat;
 
-  const submit = async () => {
+  const create = () => {
     if (!ready || busy) return;
-    if (!team.trim() || !user.trim()) {
-      setError("Enter a team name and your name.");
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
+    if (!team.trim() || !user.trim()) return setError("Enter a team name and your name.");
+    void submit(async () => {
       // Key derivation is deliberately slow (Argon2id); the button shows it is working.
       const created = await api.createVault(team.trim(), user.trim(), passphrase);
       onCreated(created, team.trim(), user.trim());
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -43,14 +35,7 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
       title="Create your team vault"
       subtitle="One encrypted vault for your team's API keys, tokens and database URLs. Values never leave it unencrypted."
     >
-      <form
-        className="auth-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void submit();
-        }}
-      >
+      <AuthForm onSubmit={create}>
         <div className="auth-row">
           <TextField label="Team name" value={team} onChange={(e) => setTeam(e.target.value)} placeholder="ml-team" autoFocus />
           <TextField label="Your name" value={user} onChange={(e) => setUser(e.target.value)} placeholder="ada" />
@@ -69,7 +54,7 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
         <p className="auth-footnote">
           Your passphrase unlocks the vault; the key it opens is then cached in the OS keychain, so you rarely type it.
         </p>
-      </form>
+      </AuthForm>
     </AuthLayout>
   );
 }

@@ -5,7 +5,9 @@ import type { UnlockResult } from "../../bindings/UnlockResult";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField, TextField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
 import { MIN_PASSPHRASE } from "../../lib/passphrase";
+import { AuthForm } from "./AuthLayout";
 import { PassphraseStrength } from "./PassphraseStrength";
 
 const MISMATCH = "The new passphrases do not match.";
@@ -26,8 +28,7 @@ export function RecoveryUnlockForm({
   const [recoveryKey, setRecoveryKey] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [repeat, setRepeat] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, submit } = useSubmit();
 
   const mismatch = repeat.length > 0 && repeat !== passphrase;
   const filled = recoveryKey.trim() !== "" && passphrase !== "" && repeat !== "";
@@ -37,33 +38,19 @@ export function RecoveryUnlockForm({
     setError(null);
   };
 
-  const submit = async () => {
+  const unlock = () => {
     if (busy || waiting || !filled) return;
     // Checked here too, not only shown: nothing reaches Rust until the two agree.
     if (passphrase !== repeat) return setError(MISMATCH);
     if ([...passphrase].length < MIN_PASSPHRASE) {
       return setError(`Use at least ${MIN_PASSPHRASE} characters for the new passphrase.`);
     }
-    setBusy(true);
-    setError(null);
-    try {
-      // A pasted key often brings a line break along.
-      onUnlocked(await api.unlockWithRecovery(recoveryKey.trim(), passphrase));
-    } catch (e) {
-      setError(api.errorMessage(e));
-      setBusy(false);
-    }
+    // A pasted key often brings a line break along.
+    void submit(async () => onUnlocked(await api.unlockWithRecovery(recoveryKey.trim(), passphrase)));
   };
 
   return (
-    <form
-      className="auth-form"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
-    >
+    <AuthForm onSubmit={unlock}>
       <TextField
         label="Recovery key"
         value={recoveryKey}
@@ -90,6 +77,6 @@ export function RecoveryUnlockForm({
       <Button variant="ghost" disabled={busy} onClick={onBack}>
         Use passphrase
       </Button>
-    </form>
+    </AuthForm>
   );
 }

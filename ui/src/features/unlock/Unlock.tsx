@@ -5,7 +5,8 @@ import type { UnlockResult } from "../../bindings/UnlockResult";
 import { Alert, Note } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField } from "../../components/Field";
-import { AuthLayout } from "./AuthLayout";
+import { useSubmit } from "../../components/useSubmit";
+import { AuthForm, AuthLayout } from "./AuthLayout";
 import { RecoveryUnlockForm } from "./RecoveryUnlockForm";
 
 export function Unlock({
@@ -26,34 +27,32 @@ export function Unlock({
   onUnlocked: (result: UnlockResult) => void;
 }) {
   const [passphrase, setPassphrase] = useState("");
-  const [error, setError] = useState<string | null>(initialError);
   const [note, setNote] = useState(keychainProblem);
-  const [busy, setBusy] = useState<"passphrase" | "keychain" | null>(null);
+  const { busy, error, setError, submit } = useSubmit(initialError);
+  // Which button's attempt runs, for its spinner.
+  const [via, setVia] = useState<"passphrase" | "keychain">("passphrase");
   const [recovering, setRecovering] = useState(false);
 
   // The lock event can arrive after a command already found the vault locked: its reason
   // replaces the generic error (App passes the new phase down).
   useEffect(() => setError(initialError), [initialError]);
 
-  const attempt = async (via: "passphrase" | "keychain") => {
+  const attempt = (next: "passphrase" | "keychain") => {
     if (busy || waiting) return;
-    setBusy(via);
-    setError(null);
-    try {
-      const result = await api.unlock(via === "passphrase" ? passphrase : null);
-      onUnlocked(result);
-    } catch (e) {
-      const err = api.toApiError(e);
-      if (via === "keychain" && err.code === "locked") {
-        setError("The OS keychain holds no key for this vault. Enter your passphrase.");
-      } else if (via === "keychain" && err.code === "keychain") {
-        setNote(err.message);
-        setError("The OS keychain is not available. Enter your passphrase.");
-      } else {
-        setError(api.errorMessage(err));
-      }
-      setBusy(null);
-    }
+    setVia(next);
+    void submit(
+      async () => onUnlocked(await api.unlock(next === "passphrase" ? passphrase : null)),
+      (err) => {
+        if (next === "keychain" && err.code === "locked") {
+          return "The OS keychain holds no key for this vault. Enter your passphrase.";
+        }
+        if (next === "keychain" && err.code === "keychain") {
+          setNote(err.message);
+          return "The OS keychain is not available. Enter your passphrase.";
+        }
+        return api.errorMessage(err);
+      },
+    );
   };
 
   if (recovering) {
@@ -79,12 +78,9 @@ export function Unlock({
       title="Unlock Keyshelf"
       subtitle={vaultName ? <>Vault <strong>{vaultName}</strong> is locked.</> : "The vault is locked."}
     >
-      <form
-        className="auth-form"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (passphrase) void attempt("passphrase");
+      <AuthForm
+        onSubmit={() => {
+          if (passphrase) attempt("passphrase");
         }}
       >
         <PasswordField
@@ -98,7 +94,7 @@ export function Unlock({
         />
         {notice && !error ? <Note>{notice}</Note> : null}
         <Alert message={error} />
-        <Button type="submit" variant="primary" size="lg" disabled={!passphrase || waiting} busy={busy === "passphrase"}>
+        <Button type="submit" variant="primary" size="lg" disabled={!passphrase || waiting} busy={busy && via === "passphrase"}>
           Unlock
         </Button>
         <div className="auth-divider">
@@ -109,8 +105,8 @@ export function Unlock({
           size="lg"
           icon="key"
           disabled={waiting}
-          busy={busy === "keychain"}
-          onClick={() => void attempt("keychain")}>
+          busy={busy && via === "keychain"}
+          onClick={() => attempt("keychain")}>
           Unlock with OS keychain
         </Button>
         {note ? <Note>{`Keychain: ${note}`}</Note> : null}
@@ -119,7 +115,7 @@ export function Unlock({
           <Button
             variant="ghost"
             size="sm"
-            disabled={busy !== null}
+            disabled={busy}
             onClick={() => {
               setRecovering(true);
               setError(null);
@@ -128,7 +124,7 @@ export function Unlock({
             Use recovery key
           </Button>
         </p>
-      </form>
+      </AuthForm>
     </AuthLayout>
   );
 }

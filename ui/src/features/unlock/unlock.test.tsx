@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 
-import { installFake, PASSPHRASE, RECOVERY_KEY } from "../../test/fakeBackend";
+import { installFake, PASSPHRASE, RECOVERY_KEY } from "../../test/fake";
 import { renderApp } from "../../test/render";
 
 describe("first run", () => {
