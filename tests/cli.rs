@@ -609,3 +609,14 @@ fn without_a_keychain_the_cli_says_so_in_one_line_and_uses_the_passphrase() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("locked") && err.contains("KEYSHELF_PASSPHRASE"), "{err}");
 }
+
+#[test]
+fn an_empty_file_is_not_stored_as_a_secret() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    let empty = v.dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").expect("write");
+    let err = v.fail(&["set", "p/dev/SA_JSON", "--file", empty.to_str().expect("utf8")]);
+    assert!(err.contains("the value for p/dev/SA_JSON is empty"), "{err}");
+    assert!(!v.ok(&["ls", "p/dev"]).contains("SA_JSON"));
+}

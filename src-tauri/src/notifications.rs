@@ -288,6 +288,7 @@ mod tests {
             expires_at: None,
             verified: true,
             problem: None,
+            may_decide: status == "pending",
         }
     }
 

@@ -40,6 +40,9 @@ pub struct AccessRequest {
     /// Whether the signatures check out against the trusted roster.
     pub verified: bool,
     pub problem: Option<String>,
+    /// Whether the member who asked for the list is one who decides it: pending, not their own,
+    /// and they are a trusted owner or lead of its project. Approving also needs `verified`.
+    pub may_decide: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -155,6 +158,7 @@ async fn rows(conn: &mut SqliteConnection, only: Option<&str>) -> Result<Vec<Row
                 expires_at: r.12,
                 verified: false,
                 problem: None,
+                may_decide: false,
             },
             member_id: r.1,
             scope_id: r.3,
@@ -327,6 +331,8 @@ impl Session {
         let mut rows = rows(&mut conn, None).await?;
         for row in &mut rows {
             verify(&self.vault.id, row, &roster);
+            row.view.may_decide =
+                row.view.status == "pending" && self.decider_refusal(row, &roster, "decide").is_none();
         }
         Ok(rows
             .into_iter()
@@ -352,10 +358,8 @@ impl Session {
 
     /// Checks that this member may decide `row`, naming why not.
     async fn may_decide(&self, conn: &mut SqliteConnection, row: &Row, action: &str) -> Result<()> {
-        let refuse = |why: String| Error::NotAllowed {
-            action: format!("{action} request {}", row.view.id),
-            reason: why,
-        };
+        let roster =
+            self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !row.view.verified {
             return Err(Error::RequestForged {
                 id: row.view.id.clone(),
@@ -363,21 +367,34 @@ impl Session {
             });
         }
         if row.view.status != "pending" {
-            return Err(refuse(format!("it was already {}", row.view.status)));
+            return Err(Error::NotAllowed {
+                action: format!("{action} request {}", row.view.id),
+                reason: format!("it was already {}", row.view.status),
+            });
         }
+        self.decider_refusal(row, &roster, action).map_or(Ok(()), Err)
+    }
+
+    /// Why this member is not one who decides `row` (their own request, or not a trusted owner or
+    /// lead of its project in `roster`), or `None` when they are.
+    fn decider_refusal(&self, row: &Row, roster: &[roster::RosterEntry], action: &str) -> Option<Error> {
+        let refuse = |why: String| {
+            Some(Error::NotAllowed {
+                action: format!("{action} request {}", row.view.id),
+                reason: why,
+            })
+        };
         if row.member_id == self.member.id {
-            return Err(refuse("nobody decides their own request".into()));
+            return refuse("nobody decides their own request".into());
         }
-        let roster =
-            self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let me = roster.iter().find(|e| e.id == self.member.id);
         if !me.is_some_and(|e| e.may_grant(&row.project)) {
-            return Err(refuse(format!(
+            return refuse(format!(
                 "only the owner or a lead of {} decides access to {}",
                 row.project, row.view.scope
-            )));
+            ));
         }
-        Ok(())
+        None
     }
 
     /// Approves a pending request: seals the scope key to the requester with an expiry (the
@@ -935,6 +952,35 @@ mod tests {
     /// After a revocation, the revoked member's old grant is gone from the file, and the old key
     /// (which she may have kept, with a copy of the file) decrypts none of the scope's current
     /// ciphertexts: read straight from the file.
+    #[tokio::test]
+    async fn each_request_says_whether_this_member_may_decide_it() {
+        use crate::members::Role;
+        use crate::session::{test_member, test_owner_session};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ada = test_owner_session(dir.path()).await;
+        let owner_key = ada.vault().owner_signing_key().await.expect("owner key");
+        let ada = ada.with_pinned_owner(owner_key);
+        ada.add_project("llm", &["prod".into()]).await.expect("project");
+        ada.add_project("vision", &["prod".into()]).await.expect("project");
+        let alice = test_member(dir.path(), &ada, "alice", Role::Member, &[]).await;
+        let vic = test_member(dir.path(), &ada, "vic", Role::Lead, &["vision".into()]).await;
+        let scope: ScopePath = "llm/prod".parse().expect("scope");
+        alice.request_access(&scope, "eval", None).await.expect("request");
+
+        let decides = |list: Vec<AccessRequest>| list.iter().map(|r| r.may_decide).collect::<Vec<_>>();
+        assert_eq!(decides(ada.access_requests(true).await.expect("ada")), [true]);
+        assert_eq!(
+            decides(alice.access_requests(true).await.expect("alice")),
+            [false],
+            "not one's own"
+        );
+        assert_eq!(
+            decides(vic.access_requests(true).await.expect("vic")),
+            [false],
+            "a lead of another project"
+        );
+    }
+
     #[tokio::test]
     async fn an_old_grant_opens_nothing_after_revocation() {
         let dir = tempfile::tempdir().expect("tempdir");

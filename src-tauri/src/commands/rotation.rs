@@ -3,7 +3,6 @@
 
 use keyshelf_core::duration::Duration;
 use keyshelf_core::kind::SecretKind;
-use keyshelf_core::rotation::DEFAULT_OVERLAP;
 use keyshelf_core::vault::{Promoted, RotationOverride, ScopeFilter, ScopePath, SecretPath, SecretSummary, Staged};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
@@ -185,10 +184,7 @@ pub async fn promote_rotation(
     version: Option<i64>,
 ) -> CommandResult<Promoted> {
     let path: SecretPath = path.parse()?;
-    let overlap = match overlap.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-        Some(text) => text.parse()?,
-        None => DEFAULT_OVERLAP,
-    };
+    let overlap = keyshelf_core::rotation::parse_overlap(overlap.as_deref())?;
     // A saved check must have passed on the pending version; the core refuses otherwise.
     Ok(state.session().await?.promote(&path, version, overlap).await?)
 }

@@ -116,12 +116,6 @@ pub async fn search_secrets(state: State<'_, AppState>, query: String) -> Comman
 pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> CommandResult<()> {
     let path: SecretPath = secret.path.parse()?;
     let (value, file_name) = secret.value.into_bytes()?;
-    if value.is_empty() {
-        return Err(Error::EmptyValue {
-            what: format!("the value for {path}"),
-        }
-        .into());
-    }
     let options = SecretOptions {
         kind: secret.kind,
         // An empty note removes the note; null keeps it.

@@ -19,4 +19,9 @@ expires_at: number | null,
 /**
  * Whether the signatures check out against the trusted roster.
  */
-verified: boolean, problem: string | null, };
+verified: boolean, problem: string | null, 
+/**
+ * Whether the member who asked for the list is one who decides it: pending, not their own,
+ * and they are a trusted owner or lead of its project. Approving also needs `verified`.
+ */
+may_decide: boolean, };

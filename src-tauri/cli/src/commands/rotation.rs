@@ -19,7 +19,7 @@ const SOMETHING_OVERDUE: i32 = 3;
 
 pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
     let path: SecretPath = args.path.parse()?;
-    let overlap = parse_overlap(&args.overlap)?;
+    let overlap = keyshelf_core::rotation::parse_overlap(Some(&args.overlap))?;
     let session = ctx.session().await?;
     if args.save_check {
         let check = args.check.as_deref().map(str::trim).filter(|c| !c.is_empty());
@@ -89,14 +89,6 @@ pub async fn rotate(ctx: &Context, args: RotateArgs) -> Result<i32> {
         None => eprintln!("Promoted {path} v{}: it is current.", done.current),
     }
     Ok(0)
-}
-
-/// `--overlap`: a duration, or 0 to retire the old value at once (an exposed key).
-fn parse_overlap(text: &str) -> Result<Duration> {
-    match text.trim() {
-        "0" | "0s" | "0m" | "0h" | "0d" => Ok(Duration::from_secs(0)),
-        other => other.parse(),
-    }
 }
 
 fn until(at: Option<i64>) -> String {

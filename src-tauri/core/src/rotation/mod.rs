@@ -22,6 +22,16 @@ pub const WARNING_WINDOW: Duration = Duration::days(14);
 /// How long the old value stays readable after a promotion unless asked otherwise.
 pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(24 * 3600);
 
+/// An overlap as typed: a duration, `0` to retire the old value at once (an exposed key), or
+/// nothing for the default. One rule for every shell.
+pub fn parse_overlap(text: Option<&str>) -> Result<Duration, Error> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(DEFAULT_OVERLAP),
+        Some("0" | "0s" | "0m" | "0h" | "0d" | "0w") => Ok(Duration::from_secs(0)),
+        Some(other) => other.parse(),
+    }
+}
+
 /// The source of time. Production code uses [`SystemClock`]; tests pass a fixed instant.
 pub trait Clock: Send + Sync {
     /// Unix seconds.
@@ -187,6 +197,16 @@ pub fn due_at(interval_secs: Option<i64>, last_rotated_at: i64, first_deploy_sin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlap_is_a_duration_zero_or_the_default() {
+        assert_eq!(parse_overlap(None).expect("default"), DEFAULT_OVERLAP);
+        assert_eq!(parse_overlap(Some(" ")).expect("default"), DEFAULT_OVERLAP);
+        assert_eq!(parse_overlap(Some("0")).expect("zero").as_secs(), 0);
+        assert_eq!(parse_overlap(Some("0h")).expect("zero").as_secs(), 0);
+        assert_eq!(parse_overlap(Some("2h")).expect("2h").as_secs(), 7200);
+        assert!(parse_overlap(Some("soon")).is_err());
+    }
 
     const DAY: i64 = 86_400;
 

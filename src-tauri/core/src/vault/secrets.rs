@@ -452,6 +452,11 @@ impl Session {
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
         check_new_secret_name(&path.name)?;
+        if value.is_empty() {
+            return Err(Error::EmptyValue {
+                what: format!("the value for {path}"),
+            });
+        }
         if value.len() as u64 > MAX_VALUE_BYTES {
             return Err(Error::ValueTooLarge {
                 what: format!("the value for {path}"),

@@ -24,7 +24,6 @@ export interface TeamAccess {
   refresh: () => Promise<void>;
 }
 
-const projectOf = (scope: string) => scope.split("/")[0] ?? "";
 
 /**
  * The team side of the unlocked vault: which scopes open, the roster, pending requests. Read
@@ -83,17 +82,10 @@ export function useTeamAccess(member: string | null): TeamAccess {
   }, [refresh]);
 
   const me = useMemo(() => roster.find((entry) => entry.name === member) ?? null, [roster, member]);
-  const decides = me !== null && (me.role === "owner" || me.role === "lead");
+  const decides = me !== null && me.trusted && me.status === "active" && (me.role === "owner" || me.role === "lead");
 
-  const inbox = useMemo(
-    () =>
-      me === null
-        ? []
-        : pending.filter(
-            (r) => r.member !== me.name && (me.role === "owner" || (me.role === "lead" && me.lead_of.includes(projectOf(r.scope)))),
-          ),
-    [pending, me],
-  );
+  // Rust says, per request, whether this member may decide it (signatures, roster, own request).
+  const inbox = useMemo(() => pending.filter((r) => r.may_decide), [pending]);
 
   const access = useCallback(
     (scope: string): ScopeAccess => (scopes === null ? "unknown" : scopes === "all" || scopes.has(scope) ? "open" : "locked"),

@@ -2,6 +2,7 @@
 // to them, and only the owner or a lead of the project decides requests and revokes (never their
 // own request).
 
+import type { AccessRequest } from "../../bindings/AccessRequest";
 import type { Revoked } from "../../bindings/Revoked";
 import type { RosterEntry } from "../../bindings/RosterEntry";
 import { fail, parseDuration, type Command } from "./common";
@@ -13,6 +14,16 @@ function requireDecider(vault: FakeVault, action: string, project: string, membe
   if (member !== null && member === vault.me) throw fail("not_allowed", `cannot ${action}: nobody decides their own request`);
   if (!me || !(me.role === "owner" || (me.role === "lead" && me.lead_of.includes(project)))) {
     throw fail("not_allowed", `cannot ${action}: only the owner or a lead of ${project} decides access`);
+  }
+}
+
+function mayDecide(vault: FakeVault, request: AccessRequest): boolean {
+  if (request.status !== "pending") return false;
+  try {
+    requireDecider(vault, "decide", request.scope.split("/")[0] ?? "", request.member);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -81,7 +92,11 @@ export const accessCommands: Record<string, Command> = {
   list_members: (vault) => vault.roster.map((m) => ({ ...m, lead_of: [...m.lead_of] })),
   admit_member: (vault, args) => admit(vault, String(args.name), String(args.role), (args.leadOf as string[] | undefined) ?? []),
   my_scopes: (vault) => vault.scopesOf(vault.me),
-  list_access_requests: (vault, args) => vault.requests.filter((r) => !args.pendingOnly || r.status === "pending"),
+  // Rust's answer per request: whether the member who asks may decide it.
+  list_access_requests: (vault, args) =>
+    vault.requests
+      .filter((r) => !args.pendingOnly || r.status === "pending")
+      .map((r) => ({ ...r, may_decide: mayDecide(vault, r) })),
   request_access: (vault, args) => {
     const scope = String(args.scope);
     const [project = "", environment = ""] = scope.split("/");

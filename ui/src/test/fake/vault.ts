@@ -244,6 +244,7 @@ export class FakeVault {
       expires_at: null,
       verified: opts.problem === undefined,
       problem: opts.problem ?? null,
+      may_decide: false,
     };
     this.requests.push(request);
     return request;
