@@ -160,15 +160,13 @@ pub async fn secret_note(state: State<'_, AppState>, path: String) -> CommandRes
 #[tauri::command]
 pub async fn reveal_secret(state: State<'_, AppState>, path: String) -> CommandResult<String> {
     let path: SecretPath = path.parse()?;
-    let value = state.session().await?.get_secret(&path).await?;
-    String::from_utf8(value.expose().to_vec()).map_err(|_| Error::ValueNotText { key: path.to_string() }.into())
+    Ok(state.session().await?.get_text(&path).await?.to_string())
 }
 
 #[tauri::command]
 pub async fn copy_secret(app: AppHandle, state: State<'_, AppState>, path: String) -> CommandResult<CopyResult> {
     let path: SecretPath = path.parse()?;
-    let value = state.session().await?.get_secret(&path).await?;
-    let text = Zeroizing::new(String::from_utf8_lossy(value.expose()).into_owned());
+    let text = state.session().await?.get_text(&path).await?;
     let clear_after = clipboard::clear_after();
     clipboard::copy_and_clear_later(&app, &text, clear_after)?;
     Ok(CopyResult {

@@ -712,6 +712,15 @@ impl Session {
         Ok(value)
     }
 
+    /// The current value as text, for a shell that shows or copies it: a value that is not UTF-8
+    /// (a binary file secret) is refused rather than shown mangled. Audited like `get_secret`.
+    pub async fn get_text(&self, path: &SecretPath) -> Result<Zeroizing<String>> {
+        let value = self.get_secret(path).await?;
+        std::str::from_utf8(value.expose())
+            .map(|text| Zeroizing::new(text.to_owned()))
+            .map_err(|_| Error::ValueNotText { key: path.to_string() })
+    }
+
     /// The decrypted note of a secret, if it has one. Audited like a value read.
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
         let mut tx = self.begin().await?;
@@ -1221,6 +1230,30 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_binary_value_is_refused_as_text_not_mangled() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let session = crate::session::test_owner_session(dir.path()).await;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/KEYSTORE".parse().expect("path");
+        let options = SecretOptions {
+            file_name: Some("keystore.p12".into()),
+            ..SecretOptions::default()
+        };
+        session
+            .set_secret(&path, &[0x30, 0x82, 0xff, 0xfe], options)
+            .await
+            .expect("set");
+        let err = session.get_text(&path).await.expect_err("not text");
+        assert!(matches!(err, Error::ValueNotText { .. }), "{err}");
+        let text: SecretPath = "llm/dev/TOKEN".parse().expect("path");
+        session
+            .set_secret(&text, b"hf_text", SecretOptions::default())
+            .await
+            .expect("set");
+        assert_eq!(session.get_text(&text).await.expect("text").as_str(), "hf_text");
+    }
 
     #[tokio::test]
     async fn the_unlocked_listing_refuses_an_exposure_cleared_in_the_file() {
