@@ -47,10 +47,9 @@ pub fn clear_if_ours(app: &AppHandle) {
 
 /// Writes `text` and schedules the clear.
 pub fn copy_and_clear_later(app: &AppHandle, text: &str, clear_after: Duration) -> Result<(), CommandError> {
-    app.clipboard().write_text(text).map_err(|e| CommandError {
-        code: "internal",
-        message: format!("cannot write to the clipboard: {e}"),
-    })?;
+    app.clipboard()
+        .write_text(text)
+        .map_err(|e| CommandError::internal(format!("cannot write to the clipboard: {e}")))?;
     let copied: [u8; 32] = Sha256::digest(text.as_bytes()).into();
     if let Ok(mut last) = COPIED.lock() {
         *last = Some(copied);

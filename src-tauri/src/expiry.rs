@@ -4,31 +4,28 @@
 
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager};
+use keyshelf_core::Session;
+use tauri::AppHandle;
+use tokio::sync::Notify;
 
 use crate::state::AppState;
+use crate::watcher::{Look, LookFuture};
 
-const EVERY: Duration = Duration::from_secs(300);
+pub struct Expiry;
 
-pub fn watch(app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        loop {
-            let state = app.state::<AppState>();
-            let session = state.session.read().await.clone();
-            match session {
-                None => state.expiry_wake.notified().await,
-                Some(session) => {
-                    if let Err(e) = session.rekey_expired().await {
-                        eprintln!("keyshelf-desktop: could not rekey expired grants yet: {e}");
-                    }
-                    drop(session);
-                    // A new unlock (another member, say) checks at once.
-                    tokio::select! {
-                        _ = tokio::time::sleep(EVERY) => {}
-                        _ = state.expiry_wake.notified() => {}
-                    }
-                }
-            }
-        }
-    });
+impl Look for Expiry {
+    const WHAT: &'static str = "rekey expired grants";
+    const CHANGED_EVENT: Option<&'static str> = None;
+
+    fn every(&self) -> Duration {
+        Duration::from_secs(300)
+    }
+
+    fn wake(state: &AppState) -> &Notify {
+        &state.expiry_wake
+    }
+
+    fn look<'a>(&'a mut self, _app: &'a AppHandle, session: &'a Session) -> LookFuture<'a> {
+        Box::pin(async move { session.rekey_expired().await.map(|_| Vec::new()) })
+    }
 }

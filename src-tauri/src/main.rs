@@ -13,6 +13,7 @@ mod notifications;
 mod reminders;
 mod state;
 mod tray;
+mod watcher;
 mod webview;
 
 fn main() {
@@ -45,11 +46,14 @@ fn main() {
             webview::lighten(app);
             lock::watch_idle(app.handle().clone());
             lock::watch_system_lock(app.handle().clone());
-            expiry::watch(app.handle().clone());
-            notifications::watch(app.handle().clone());
             let config_dir = tauri::Manager::state::<state::AppState>(app).config_dir.clone();
             tray::init(app.handle(), &config_dir);
-            reminders::watch(app.handle().clone());
+            watcher::spawn(app.handle().clone(), expiry::Expiry);
+            watcher::spawn(
+                app.handle().clone(),
+                notifications::AccessWatch::new(config_dir.clone()),
+            );
+            watcher::spawn(app.handle().clone(), reminders::RotationWatch::new(config_dir));
             Ok(())
         })
         .on_window_event(tray::on_window_event)

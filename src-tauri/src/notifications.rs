@@ -20,17 +20,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use keyshelf_core::access::AccessRequest;
 use keyshelf_core::roster::RosterEntry;
 use keyshelf_core::Session;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::AppHandle;
 use tauri_plugin_notification::NotificationExt;
+use tokio::sync::Notify;
 
 use crate::state::AppState;
+use crate::watcher::{Look, LookFuture};
 
 /// Emitted to the webview when requests, decisions or the roster changed since the last look.
 pub const ACCESS_CHANGED_EVENT: &str = "access-changed";
@@ -226,45 +227,37 @@ async fn look(
     Ok(snapshot(&roster, &requests))
 }
 
-/// Runs for the app's life: idle while locked, looking while unlocked.
-pub fn watch(app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let dir = app.state::<AppState>().config_dir.clone();
-        let mut notified: Option<Notified> = None;
-        // The session of the last look (weak: a lock must drop its keys) and what it saw.
-        let mut last: Option<(Weak<Session>, Vec<String>)> = None;
-        loop {
-            let state = app.state::<AppState>();
-            let session = state.session.read().await.clone();
-            let Some(session) = session else {
-                last = None;
-                state.access_wake.notified().await;
-                continue;
-            };
-            let notified = notified.get_or_insert_with(|| load(&dir));
-            match look(&app, &session, &dir, notified).await {
-                Ok(seen) => {
-                    let current = Arc::downgrade(&session);
-                    if let Some((previous, before)) = &last {
-                        if Weak::ptr_eq(previous, &current) && *before != seen {
-                            let _ = app.emit(ACCESS_CHANGED_EVENT, ());
-                        }
-                    }
-                    last = Some((current, seen));
-                }
-                // A lock during the look closes the vault under it: not worth a message.
-                Err(e) if state.session.read().await.is_some() => {
-                    eprintln!("keyshelf-desktop: cannot check access requests yet: {e}");
-                }
-                Err(_) => {}
-            }
-            drop(session);
-            tokio::select! {
-                _ = tokio::time::sleep(every()) => {}
-                _ = state.access_wake.notified() => {}
-            }
-        }
-    });
+/// The watch of access requests and decisions (see `watcher`); the notified ids are loaded at
+/// its first look.
+pub struct AccessWatch {
+    dir: std::path::PathBuf,
+    notified: Option<Notified>,
+}
+
+impl AccessWatch {
+    pub fn new(dir: std::path::PathBuf) -> Self {
+        Self { dir, notified: None }
+    }
+}
+
+impl Look for AccessWatch {
+    const WHAT: &'static str = "check access requests";
+    const CHANGED_EVENT: Option<&'static str> = Some(ACCESS_CHANGED_EVENT);
+
+    fn every(&self) -> Duration {
+        every()
+    }
+
+    fn wake(state: &AppState) -> &Notify {
+        &state.access_wake
+    }
+
+    fn look<'a>(&'a mut self, app: &'a AppHandle, session: &'a Session) -> LookFuture<'a> {
+        Box::pin(async move {
+            let notified = self.notified.get_or_insert_with(|| load(&self.dir));
+            look(app, session, &self.dir, notified).await
+        })
+    }
 }
 
 #[cfg(test)]

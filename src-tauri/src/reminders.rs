@@ -17,19 +17,20 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use keyshelf_core::rotation::{RotationStatus, WARNING_WINDOW};
 use keyshelf_core::vault::SecretSummary;
 use keyshelf_core::Session;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::AppHandle;
 use tauri_plugin_notification::NotificationExt;
+use tokio::sync::Notify;
 
 use crate::notifications::Note;
 use crate::state::AppState;
 use crate::tray;
+use crate::watcher::{Look, LookFuture};
 
 /// Emitted to the webview when what needs rotating changed since the last look.
 pub const ROTATION_CHANGED_EVENT: &str = "rotation-changed";
@@ -238,45 +239,37 @@ async fn look(
     Ok(snapshot(&due))
 }
 
-/// Runs for the app's life: idle while locked, looking while unlocked.
-pub fn watch(app: AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let dir = app.state::<AppState>().config_dir.clone();
-        let mut file: Option<RemindedFile> = None;
-        // The session of the last look (weak: a lock must drop its keys) and what it saw.
-        let mut last: Option<(Weak<Session>, Vec<String>)> = None;
-        loop {
-            let state = app.state::<AppState>();
-            let session = state.session.read().await.clone();
-            let Some(session) = session else {
-                last = None;
-                state.reminders_wake.notified().await;
-                continue;
-            };
-            let file = file.get_or_insert_with(|| load(&dir));
-            match look(&app, &session, &dir, file).await {
-                Ok(seen) => {
-                    let current = Arc::downgrade(&session);
-                    if let Some((previous, before)) = &last {
-                        if Weak::ptr_eq(previous, &current) && *before != seen {
-                            let _ = app.emit(ROTATION_CHANGED_EVENT, ());
-                        }
-                    }
-                    last = Some((current, seen));
-                }
-                // A lock during the look closes the vault under it: not worth a message.
-                Err(e) if state.session.read().await.is_some() => {
-                    eprintln!("keyshelf-desktop: cannot check rotation deadlines yet: {e}");
-                }
-                Err(_) => {}
-            }
-            drop(session);
-            tokio::select! {
-                _ = tokio::time::sleep(EVERY) => {}
-                _ = state.reminders_wake.notified() => {}
-            }
-        }
-    });
+/// The watch of rotation deadlines (see `watcher`); the reminded days are loaded at its first
+/// look.
+pub struct RotationWatch {
+    dir: std::path::PathBuf,
+    file: Option<RemindedFile>,
+}
+
+impl RotationWatch {
+    pub fn new(dir: std::path::PathBuf) -> Self {
+        Self { dir, file: None }
+    }
+}
+
+impl Look for RotationWatch {
+    const WHAT: &'static str = "check rotation deadlines";
+    const CHANGED_EVENT: Option<&'static str> = Some(ROTATION_CHANGED_EVENT);
+
+    fn every(&self) -> Duration {
+        EVERY
+    }
+
+    fn wake(state: &AppState) -> &Notify {
+        &state.reminders_wake
+    }
+
+    fn look<'a>(&'a mut self, app: &'a AppHandle, session: &'a Session) -> LookFuture<'a> {
+        Box::pin(async move {
+            let file = self.file.get_or_insert_with(|| load(&self.dir));
+            look(app, session, &self.dir, file).await
+        })
+    }
 }
 
 #[cfg(test)]

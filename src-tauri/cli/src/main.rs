@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod context;
+mod hint;
 mod output;
 
 use clap::Parser;
@@ -20,7 +21,7 @@ fn main() {
     let code = match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("keyshelf: {}", output::escape(&e.to_string()));
+            eprintln!("keyshelf: {}", output::escape(&hint::line(&e)));
             1
         }
     };

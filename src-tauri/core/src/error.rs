@@ -12,14 +12,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     // --- the vault file ---
-    #[error("no vault at {path}: run `keyshelf init` to create one, or pass --vault PATH")]
+    #[error("no vault at {path}")]
     VaultNotFound { path: PathBuf },
     #[error("a vault already exists at {path}")]
     VaultExists { path: PathBuf },
     #[error("{path} is not a Keyshelf vault")]
     NotAVault { path: PathBuf },
     #[error(
-        "{path} was written by a newer Keyshelf (vault format {found}, this build reads up to {supported}): upgrade keyshelf"
+        "{path} was written by a newer Keyshelf (vault format {found}, this build reads up to {supported}): upgrade Keyshelf"
     )]
     NewerFormat { path: PathBuf, found: i64, supported: i64 },
     #[error("the vault database is busy (another Keyshelf process holds the write lock); try again")]
@@ -57,13 +57,13 @@ pub enum Error {
     EmptyPassphrase,
     #[error("the two passphrases differ; nothing was changed")]
     PassphraseMismatch,
-    #[error("no passphrase: set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]
+    #[error("no passphrase was given, and there is no way to ask for one")]
     NoPassphraseSource,
     #[error("the key envelope for member {member} failed authentication (the vault file was altered)")]
     EnvelopeTampered { member: String },
     #[error("the identity keys of member {member} failed authentication (the vault file was altered)")]
     IdentityTampered { member: String },
-    #[error("this device is not a member of vault {vault}: run `keyshelf init` (new vault) on it")]
+    #[error("this device is not a member of vault {vault}")]
     NotAMember { vault: String },
     #[error("member {member} is not in this vault")]
     UnknownMember { member: String },
@@ -71,13 +71,13 @@ pub enum Error {
     MemberExists { name: String },
     #[error("cannot {action}: {reason}")]
     NotAllowed { action: String, reason: String },
-    #[error("no access request {id}: see `keyshelf access ls`")]
+    #[error("no access request {id}")]
     UnknownRequest { id: String },
     #[error("access request {id} failed verification ({problem}): the vault file was altered; refusing it")]
     RequestForged { id: String, problem: String },
-    #[error("the vault is locked: run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use")]
+    #[error("the vault is locked")]
     Locked,
-    #[error("the vault is locked and the OS keychain is unavailable ({problem}): set KEYSHELF_PASSPHRASE, or run in a terminal to be asked")]
+    #[error("the vault is locked and the OS keychain is unavailable ({problem})")]
     LockedNoKeychain { problem: String },
     #[error("OS keychain unavailable: {reason}")]
     Keychain { reason: String },
@@ -143,19 +143,21 @@ pub enum Error {
     ReservedName { name: String, reason: &'static str },
 
     // --- rotation ---
-    #[error("{path} has no pending version: stage one with `keyshelf rotate {path}` (new value on stdin)")]
+    #[error("{path} has no pending version: stage a new value first")]
     NoPending { path: String },
     #[error("{path} has no previous version inside its overlap window: nothing to {action}")]
     NoPrevious { path: String, action: &'static str },
-    #[error("the check of {path} version {version} failed: not promoting it (stage a value that passes, or check it again with `keyshelf rotate --promote {path} --check 'CMD'`)")]
+    #[error(
+        "the check of {path} version {version} failed: not promoting it (stage a value that passes, or check it again)"
+    )]
     CheckFailed { path: String, version: i64 },
-    #[error("{path} has a saved check that version {version} has not passed: run it first (`keyshelf rotate --promote {path}` runs it)")]
+    #[error("{path} has a saved check that version {version} has not passed: run it first")]
     CheckRequired { path: String, version: i64 },
     #[error("the saved check of {path} was saved by {by} and has not been confirmed on this device: read it and confirm it before it runs with the new value")]
     CheckUnconfirmed { path: String, by: String },
-    #[error("{path} has no saved check: give one with --check 'CMD'")]
+    #[error("{path} has no saved check: give a check command")]
     NoCheck { path: String },
-    #[error("the saved check of {path} is not signed by a member this device trusts (the vault file was altered?): not running it; replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")]
+    #[error("the saved check of {path} is not signed by a member this device trusts (the vault file was altered?): not running it; save a check of your own to replace it")]
     CheckUntrusted { path: String },
 
     // --- input ---
@@ -163,7 +165,7 @@ pub enum Error {
     Dotenv { line: usize, reason: String },
     #[error("{key} is not valid UTF-8 text, so it cannot be written as a .env line")]
     DotenvValueNotText { key: String },
-    #[error("{key} is binary (not UTF-8 text): read it with `keyshelf get`, which prints the exact bytes")]
+    #[error("{key} is binary (not UTF-8 text), so it cannot be shown or copied as text")]
     ValueNotText { key: String },
     #[error("{path}: {size} bytes is larger than the {limit}-byte limit for a file secret")]
     FileTooLarge { path: PathBuf, size: u64, limit: u64 },
@@ -187,7 +189,103 @@ pub enum Error {
     InvalidSetting { setting: &'static str, reason: String },
 }
 
+/// What kind of failure an [`Error`] is: what a shell branches on (the desktop's UI receives it
+/// with the message). Every variant maps to exactly one, with no fallback, so a new error must
+/// be given its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Unlock first (or the keys are gone: the vault was locked).
+    Locked,
+    /// The OS keychain could not be used.
+    Keychain,
+    WrongPassphrase,
+    /// No vault here, or this device is not a member of it.
+    NoVault,
+    NotFound,
+    Exists,
+    NotAllowed,
+    /// Input that cannot be used as given (a name, a duration, a file, a setting).
+    Invalid,
+    /// The staged value's check failed or has not run.
+    CheckFailed,
+    /// The vault file was altered: something failed authentication or verification.
+    Tampered,
+    /// The vault is older than what this device has seen.
+    RolledBack,
+    /// This member was removed from the vault.
+    Removed,
+    /// Busy or full: nothing changed; trying again later may work.
+    Unavailable,
+    /// Anything else (an I/O or database failure); the message says what.
+    Internal,
+}
+
 impl Error {
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
+        match self {
+            Error::Locked | Error::NoPassphraseSource => C::Locked,
+            Error::LockedNoKeychain { .. } | Error::Keychain { .. } => C::Keychain,
+            Error::WrongPassphrase | Error::WrongRecoveryKey | Error::EmptyPassphrase => C::WrongPassphrase,
+            Error::VaultNotFound { .. } | Error::NotAMember { .. } | Error::NotAVault { .. } => C::NoVault,
+            Error::UnknownProject { .. }
+            | Error::UnknownEnvironment { .. }
+            | Error::UnknownSecret { .. }
+            | Error::UnknownMember { .. }
+            | Error::UnknownRequest { .. }
+            | Error::NoPending { .. }
+            | Error::NoPrevious { .. }
+            | Error::NoCurrentVersion { .. } => C::NotFound,
+            Error::ProjectExists { .. }
+            | Error::EnvironmentExists { .. }
+            | Error::VaultExists { .. }
+            | Error::MemberExists { .. } => C::Exists,
+            Error::NotAllowed { .. } | Error::NoAccess { .. } | Error::CheckUnconfirmed { .. } => C::NotAllowed,
+            Error::CheckFailed { .. } | Error::CheckRequired { .. } => C::CheckFailed,
+            Error::SecretTampered { .. }
+            | Error::NoteTampered { .. }
+            | Error::StateTampered { .. }
+            | Error::ScopeSetTampered { .. }
+            | Error::GrantTampered { .. }
+            | Error::IdentityTampered { .. }
+            | Error::EnvelopeTampered { .. }
+            | Error::AuditBroken { .. }
+            | Error::RequestForged { .. }
+            | Error::CheckUntrusted { .. }
+            | Error::KeyRecordTampered { .. }
+            | Error::KeyRecordMissing { .. }
+            | Error::KdfTooCostly { .. }
+            | Error::Corrupt { .. } => C::Tampered,
+            Error::RolledBack { .. } => C::RolledBack,
+            Error::Removed { .. } => C::Removed,
+            Error::InvalidName { .. }
+            | Error::ReservedName { .. }
+            | Error::InvalidPath { .. }
+            | Error::InvalidDuration { .. }
+            | Error::InvalidRotation { .. }
+            | Error::NoCheck { .. }
+            | Error::UnknownKind { .. }
+            | Error::EmptyValue { .. }
+            | Error::FileTooLarge { .. }
+            | Error::ValueTooLarge { .. }
+            | Error::InvalidFile { .. }
+            | Error::InvalidSetting { .. }
+            | Error::MalformedRecoveryKey { .. }
+            | Error::PassphraseMismatch
+            | Error::KdfTooWeak { .. }
+            | Error::Dotenv { .. }
+            | Error::DotenvValueNotText { .. }
+            | Error::ValueNotText { .. }
+            | Error::NewerFormat { .. } => C::Invalid,
+            Error::Busy | Error::DiskFull => C::Unavailable,
+            Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
+                C::Internal
+            }
+        }
+    }
+
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

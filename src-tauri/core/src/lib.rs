@@ -30,6 +30,6 @@ pub mod session;
 pub mod store;
 pub mod vault;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use session::Session;
 pub use vault::Vault;

@@ -45,7 +45,7 @@ pub async fn admit_member(
         "owner" => Role::Owner,
         other => {
             return Err(CommandError {
-                code: "invalid",
+                code: keyshelf_core::ErrorCode::Invalid,
                 message: format!("unknown role {other:?}: use member or lead"),
             })
         }

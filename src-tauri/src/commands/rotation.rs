@@ -119,7 +119,7 @@ pub async fn check_rotation(
     if let Some((shown, saved_by)) = shown {
         if !confirm_check(&app, &path, &shown, saved_by.as_deref()).await {
             return Err(CommandError {
-                code: "not_allowed",
+                code: keyshelf_core::ErrorCode::NotAllowed,
                 message: format!("the check of {path} was not run: it was not confirmed"),
             });
         }

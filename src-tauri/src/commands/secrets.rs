@@ -186,10 +186,7 @@ pub async fn copy_snippet(app: AppHandle, state: State<'_, AppState>, path: Stri
     let path: SecretPath = path.parse()?;
     app.clipboard()
         .write_text(snippet(&state, &path))
-        .map_err(|e| crate::error::CommandError {
-            code: "internal",
-            message: format!("cannot write to the clipboard: {e}"),
-        })
+        .map_err(|e| crate::error::CommandError::internal(format!("cannot write to the clipboard: {e}")))
 }
 
 fn snippet(state: &AppState, path: &SecretPath) -> String {

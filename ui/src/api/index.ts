@@ -13,6 +13,7 @@ import type { CheckOutcome } from "../bindings/CheckOutcome";
 import type { CommandError } from "../bindings/CommandError";
 import type { CopyResult } from "../bindings/CopyResult";
 import type { CreatedVault } from "../bindings/CreatedVault";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { DueSecrets } from "../bindings/DueSecrets";
 import type { JoinedVault } from "../bindings/JoinedVault";
 import type { KindInfo } from "../bindings/KindInfo";
@@ -37,37 +38,27 @@ import type { UnlockResult } from "../bindings/UnlockResult";
 import type { VaultStatus } from "../bindings/VaultStatus";
 import type { VersionSummary } from "../bindings/VersionSummary";
 
-/** The codes the commands reject with (see CommandError). */
-export type ErrorCode =
-  | "locked"
-  | "wrong_passphrase"
-  | "not_found"
-  | "invalid"
-  | "exists"
-  | "tampered"
-  | "keychain"
-  | "no_vault"
-  | "not_allowed"
-  | "check_failed"
-  | "rolled_back"
-  | "removed"
-  | "internal";
+export type { ErrorCode };
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "locked",
-  "wrong_passphrase",
-  "not_found",
-  "invalid",
-  "exists",
-  "tampered",
-  "keychain",
-  "no_vault",
-  "not_allowed",
-  "check_failed",
-  "rolled_back",
-  "removed",
-  "internal",
-]);
+// Every code Rust can send (a Record, so a code added in Rust fails the type check until it is
+// listed); anything else a rejection carries is treated as internal.
+const CODES: Record<ErrorCode, true> = {
+  locked: true,
+  keychain: true,
+  wrong_passphrase: true,
+  no_vault: true,
+  not_found: true,
+  exists: true,
+  not_allowed: true,
+  invalid: true,
+  check_failed: true,
+  tampered: true,
+  rolled_back: true,
+  removed: true,
+  unavailable: true,
+  internal: true,
+};
+const isCode = (code: string): code is ErrorCode => Object.hasOwn(CODES, code);
 
 /** A rejected command, ready to show: `message` never holds a secret (Rust guarantees it). */
 export class ApiError extends Error {
@@ -93,8 +84,7 @@ function isCommandError(value: unknown): value is CommandError {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (isCommandError(error)) {
-    const code = KNOWN_CODES.has(error.code) ? (error.code as ErrorCode) : "internal";
-    return new ApiError(code, error.message);
+    return new ApiError(isCode(error.code) ? error.code : "internal", error.message);
   }
   // Tauri rejects with a plain string when a command is missing or its arguments don't parse.
   if (typeof error === "string" && error.length > 0) return new ApiError("internal", error);

@@ -5,7 +5,7 @@
 // and only files the last scan found keys in are rewritten, never a backup.
 
 import type { CellPart } from "../bindings/CellPart";
-import type { CommandError } from "../bindings/CommandError";
+import { fail } from "./fake/common";
 import type { Finding } from "../bindings/Finding";
 import type { Redacted } from "../bindings/Redacted";
 import type { RedactTarget } from "../bindings/RedactTarget";
@@ -48,9 +48,6 @@ interface Hit {
   secrets: string[];
 }
 
-function fail(code: string, message: string): CommandError {
-  return { code, message };
-}
 
 export class FakeDisk {
   private files = new Map<string, FakeFile>();

@@ -2,6 +2,7 @@
 // its duration syntax.
 
 import type { CommandError } from "../../bindings/CommandError";
+import type { ErrorCode } from "../../bindings/ErrorCode";
 import type { SecretSummary } from "../../bindings/SecretSummary";
 import type { FakeVault } from "./vault";
 
@@ -22,7 +23,7 @@ export interface Stored {
   previous?: { value: string; version: number };
 }
 
-export function fail(code: string, message: string): CommandError {
+export function fail(code: ErrorCode, message: string): CommandError {
   return { code, message };
 }
 

@@ -1,0 +1,51 @@
+//! What the CLI adds to a core error: the command that gets the user further. The core says
+//! what went wrong in words any shell can show; the command syntax is this shell's.
+
+use keyshelf_core::Error;
+
+/// The hint for `error`, if the CLI has one.
+pub fn for_error(error: &Error) -> Option<String> {
+    Some(match error {
+        Error::VaultNotFound { .. } => "run `keyshelf init` to create one, or pass --vault PATH".into(),
+        Error::NotAMember { .. } => "run `keyshelf member join --name NAME` to join it from this device".into(),
+        Error::Locked | Error::NoPassphraseSource | Error::LockedNoKeychain { .. } => {
+            "run `keyshelf unlock`, or set KEYSHELF_PASSPHRASE for non-interactive use".into()
+        }
+        Error::UnknownRequest { .. } => "see `keyshelf access ls`".into(),
+        Error::NoPending { path } => format!("stage one with `keyshelf rotate {path}` (new value on stdin)"),
+        Error::CheckFailed { path, .. } => {
+            format!("check it again with `keyshelf rotate --promote {path} --check 'CMD'`")
+        }
+        Error::CheckRequired { path, .. } => format!("`keyshelf rotate --promote {path}` runs it"),
+        Error::NoCheck { .. } => "give one with --check 'CMD'".into(),
+        Error::CheckUntrusted { path } => {
+            format!("replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")
+        }
+        Error::ValueNotText { .. } => "read it with `keyshelf get`, which prints the exact bytes".into(),
+        _ => return None,
+    })
+}
+
+/// The line printed for a failed command.
+pub fn line(error: &Error) -> String {
+    match for_error(error) {
+        Some(hint) => format!("{error}: {hint}"),
+        None => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_adds_its_command_and_the_core_names_none() {
+        let locked = line(&Error::Locked);
+        assert!(
+            locked.starts_with("the vault is locked: ") && locked.contains("keyshelf unlock"),
+            "{locked}"
+        );
+        assert!(!Error::Locked.to_string().contains("keyshelf"));
+        assert_eq!(line(&Error::EmptyPassphrase), "passphrase is empty");
+    }
+}
