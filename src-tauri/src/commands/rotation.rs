@@ -3,7 +3,7 @@
 
 use keyshelf_core::duration::Duration;
 use keyshelf_core::kind::SecretKind;
-use keyshelf_core::vault::{Promoted, RotationOverride, ScopeFilter, ScopePath, SecretPath, SecretSummary, Staged};
+use keyshelf_core::vault::{Promoted, SecretPath, SecretSummary, Staged};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 
@@ -199,32 +199,4 @@ pub async fn rollback_rotation(state: State<'_, AppState>, path: String) -> Comm
 pub async fn cancel_rotation(state: State<'_, AppState>, path: String) -> CommandResult<i64> {
     let path: SecretPath = path.parse()?;
     Ok(state.session().await?.cancel_rotation(&path).await?)
-}
-
-#[tauri::command]
-pub async fn rotation_overrides(state: State<'_, AppState>) -> CommandResult<Vec<RotationOverride>> {
-    Ok(state.session().await?.vault().rotation_overrides().await?)
-}
-
-/// `target` is PROJECT or PROJECT/ENV; `every` null removes the override.
-#[tauri::command]
-pub async fn set_rotation_override(
-    state: State<'_, AppState>,
-    target: String,
-    every: Option<String>,
-) -> CommandResult<()> {
-    let target: ScopeFilter = target.parse()?;
-    let every: Option<Duration> = every.as_deref().map(str::parse).transpose()?;
-    Ok(state
-        .session()
-        .await?
-        .set_rotation_override(&target.project, target.environment.as_deref(), every)
-        .await?)
-}
-
-/// Records a deployment of a scope; returns the on-deploy secrets that fell due.
-#[tauri::command]
-pub async fn mark_deploy(state: State<'_, AppState>, scope: String, note: String) -> CommandResult<Vec<String>> {
-    let scope: ScopePath = scope.parse()?;
-    Ok(state.session().await?.mark_deploy(&scope, &note).await?.now_due)
 }
