@@ -514,14 +514,7 @@ fn a_promotion_cannot_be_undone_by_writing_back_one_secret_within_its_key_epoch(
 
     // The scope's seal written back too: the whole scope as it was. Every device that used the
     // scope since remembers a newer seal.
-    db_exec(
-        &v.db(),
-        &format!(
-            "ATTACH '{}' AS old; UPDATE main.scopes SET state_seq = (SELECT state_seq FROM old.scopes o WHERE o.id = scopes.id),
-             state_seal = (SELECT state_seal FROM old.scopes o WHERE o.id = scopes.id);",
-            before.display()
-        ),
-    );
+    write_back_seals(&v, &before);
     for who in [None, Some("bob")] {
         let err = set_fails(&v, who, AFTER);
         assert!(
@@ -538,6 +531,54 @@ fn a_promotion_cannot_be_undone_by_writing_back_one_secret_within_its_key_epoch(
         !String::from_utf8_lossy(&out.stdout).contains(PROD),
         "the retired value is not handed out"
     );
+}
+
+/// The scope's chain of seals as the older copy had it.
+fn write_back_seals(v: &Vault, old: &Path) {
+    db_exec(
+        &v.db(),
+        &format!(
+            "ATTACH '{}' AS old; DELETE FROM main.scope_state_seals;
+             INSERT INTO main.scope_state_seals SELECT * FROM old.scope_state_seals;",
+            old.display()
+        ),
+    );
+}
+
+#[test]
+fn a_scope_written_back_and_then_written_on_by_a_device_that_never_saw_the_newer_state_is_refused() {
+    let v = team();
+    let before = snapshot(&v, "before-promote.db");
+    let new = "sk-proj-RotatedValue0000000000000";
+    v.remember(new);
+    assert!(rotate(&v, None, &[], new).status.success());
+    v.ok(&["rotate", "--promote", "llm-eval/prod/OPENAI_API_KEY", "--overlap", "0"]);
+    v.person_ok("bob", &["get", "llm-eval/prod/OPENAI_API_KEY"]);
+
+    // The whole scope as it was before the rotation; alice's device never saw the newer state,
+    // so it takes the old one and writes on it, past the seal numbers ada and bob remember.
+    write_back_secret(&v, &before, "OPENAI_API_KEY");
+    write_back_seals(&v, &before);
+    for value in [
+        "hf_AliceWritesOn0000000000001",
+        "hf_AliceWritesOn0000000000002",
+        "hf_AliceWritesOn0000000000003",
+    ] {
+        v.remember(value);
+        let out = with_stdin(v.person_cmd("alice", &["set", "llm-eval/prod/HF_TOKEN"]), value);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for who in [None, Some("bob")] {
+        let cmd = match who {
+            Some(who) => v.person_cmd(who, &["get", "llm-eval/prod/OPENAI_API_KEY"]),
+            None => v.cmd(&["get", "llm-eval/prod/OPENAI_API_KEY"]),
+        };
+        let out = with_stdin(cmd, "");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{who:?}: {said}");
+        assert!(out.stdout.is_empty(), "the retired value is not handed out");
+        assert!(said.contains("do not descend from state"), "{who:?}: {said}");
+    }
 }
 
 #[test]
@@ -560,4 +601,16 @@ fn a_removed_secret_cannot_be_brought_back_from_an_older_copy() {
     let out = v.cmd(&["get", "llm-eval/prod/OLD_TOKEN"]).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_grant_deleted_from_the_file_is_reported_as_tampering_not_as_no_access() {
+    let v = team();
+    // Without a grant, the unlocked listing would show the scope as the file holds it.
+    db_exec(
+        &v.db(),
+        "DELETE FROM grants WHERE member_id = (SELECT id FROM members WHERE name = 'ada')",
+    );
+    let err = get_refused(&v);
+    assert!(err.contains("the grant for llm-eval/prod failed verification"), "{err}");
 }

@@ -123,6 +123,8 @@ pub enum Error {
     StateTampered { path: String },
     #[error("the secrets of {scope} do not match their sealed set (a secret was written back, removed or re-inserted in the vault file)")]
     ScopeSetTampered { scope: String },
+    #[error("{scope} holds secrets but no sealed set of them: the vault file was altered, or the vault was made by a pre-release build (export its scopes with that build and import them into a new vault)")]
+    ScopeUnsealed { scope: String },
     #[error("the note of secret {path} failed authentication (the vault file was altered)")]
     NoteTampered { path: String },
     #[error("secret {path} has no current version")]
@@ -248,6 +250,7 @@ impl Error {
             | Error::NoteTampered { .. }
             | Error::StateTampered { .. }
             | Error::ScopeSetTampered { .. }
+            | Error::ScopeUnsealed { .. }
             | Error::GrantTampered { .. }
             | Error::IdentityTampered { .. }
             | Error::EnvelopeTampered { .. }

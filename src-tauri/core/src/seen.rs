@@ -33,11 +33,20 @@ pub struct Seen {
     pub admitted: BTreeMap<String, i64>,
     /// Saved checks by others that this device's user read and agreed to run (digests).
     pub confirmed_checks: BTreeSet<String>,
-    /// Scope id -> the counter of the newest sealed set of its secret states seen.
-    pub scope_states: BTreeMap<String, i64>,
+    /// Scope id -> the newest seal of its set of secret states seen: (key epoch, seal number,
+    /// seal hex).
+    pub scope_states: BTreeMap<String, (i64, i64, String)>,
 }
 
 impl Seen {
+    /// Records a seal of a scope's set, keeping the newer (by key epoch, then seal number).
+    pub(crate) fn see_scope_state(&mut self, scope: String, mark: (i64, i64, String)) {
+        let ours = self.scope_states.entry(scope).or_insert_with(|| mark.clone());
+        if (mark.0, mark.1) > (ours.0, ours.1) {
+            *ours = mark;
+        }
+    }
+
     /// Keeps the newer of each mark (another process of this device may have saved meanwhile).
     fn merge(&mut self, other: &Seen) {
         if other.audit_seq > self.audit_seq {
@@ -50,9 +59,8 @@ impl Seen {
                 *ours = mark.clone();
             }
         }
-        for (scope, seq) in &other.scope_states {
-            let ours = self.scope_states.entry(scope.clone()).or_insert(*seq);
-            *ours = (*ours).max(*seq);
+        for (scope, mark) in &other.scope_states {
+            self.see_scope_state(scope.clone(), mark.clone());
         }
         self.removed.extend(other.removed.iter().cloned());
         self.confirmed_checks.extend(other.confirmed_checks.iter().cloned());

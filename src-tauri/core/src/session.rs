@@ -187,8 +187,8 @@ pub(crate) enum Written {
     Epoch(String, i64, [u8; 32]),
     /// A member's signed removal.
     Removal(String),
-    /// A scope's sealed set of secret states: (scope id, counter).
-    ScopeState(String, i64),
+    /// A scope's sealed set of secret states: (scope id, key epoch, seal number, seal).
+    ScopeState(String, i64, i64, Vec<u8>),
 }
 
 impl std::fmt::Debug for Session {
@@ -325,7 +325,16 @@ impl Session {
         }
         // Who may have granted this scope: trusted owners, and trusted leads of its project.
         let project = label.split('/').next().unwrap_or(label);
-        let grant = members::read_grant(conn, scope_id, epoch, &self.member.id, label).await?;
+        let grant = match members::read_grant(conn, scope_id, epoch, &self.member.id, label).await {
+            // Only a rekey (which moves the epoch) takes a grant away: this member's grant gone
+            // at the epoch this device used is an edit of the file, not a revocation.
+            Err(Error::NoAccess { .. }) if seen.as_ref().is_some_and(|(e, _)| *e == epoch) => {
+                return Err(Error::GrantTampered {
+                    scope: label.to_owned(),
+                })
+            }
+            other => other?,
+        };
         // Only a grant from someone else needs the roster (the common case, one's own grant, does not).
         let granters: Vec<String> = match &self.pinned_owner {
             Some(pinned) if grant.granted_by != self.member.id => crate::roster::load(conn, &self.vault.id, pinned)
@@ -364,9 +373,10 @@ impl Session {
         Ok(key)
     }
 
-    /// A scope's key is used only on the set of secret states it sealed, at a counter no older
-    /// than the one this device saw (every transaction asks again: the file may change between
-    /// them).
+    /// A scope's key is used only on the set of secret states its newest seal names, and, when
+    /// this device saw a seal of the scope at this key epoch, only if the newest descends from it
+    /// (every transaction asks again: the file may change between them). A device that last saw
+    /// the scope under an earlier key takes the rekeyed chain from its start.
     async fn verify_scope_set(
         &self,
         conn: &mut SqliteConnection,
@@ -375,24 +385,40 @@ impl Session {
         label: &str,
         key: &ScopeKey,
     ) -> Result<()> {
+        use crate::vault::state;
         let scope = crate::vault::projects::ScopeRow {
             id: scope_id.to_owned(),
             epoch,
             label: label.to_owned(),
         };
-        let seq = crate::vault::state::verify_set(conn, &self.vault.id, key, &scope).await?;
-        if let Some(memory) = &self.memory {
-            let seen = memory.snapshot().scope_states.get(scope_id).copied().unwrap_or(0);
-            if seq < seen {
-                return Err(Error::RolledBack {
-                    what: format!("the secrets of {label} are back at state {seq}; this device has seen state {seen}"),
-                });
+        let newest = state::verify_set(conn, &self.vault.id, key, &scope).await?;
+        let Some(memory) = &self.memory else { return Ok(()) };
+        let seen = memory.snapshot().scope_states.get(scope_id).cloned();
+        let newest_seq = newest.as_ref().map_or(0, |n| n.seq);
+        let went_back = |what: String| Error::RolledBack { what };
+        if let Some((seen_epoch, seen_seq, seen_seal)) = seen.filter(|(e, _, _)| *e == epoch) {
+            let seen_seal = hex::decode(&seen_seal).unwrap_or_default();
+            let holds = match &newest {
+                None => false,
+                Some(n) if n.seq == seen_seq => n.seal == seen_seal,
+                Some(n) if n.seq > seen_seq => {
+                    state::descends(conn, &self.vault.id, key, &scope, (seen_seq, &seen_seal), n).await?
+                }
+                Some(_) => false,
+            };
+            if !holds && newest_seq < seen_seq {
+                return Err(went_back(format!(
+                    "the secrets of {label} are back at state {newest_seq}; this device has seen state {seen_seq}"
+                )));
             }
-            if seq > seen {
-                memory.update(|s| {
-                    s.scope_states.insert(scope_id.to_owned(), seq);
-                });
+            if !holds {
+                return Err(went_back(format!(
+                    "the secrets of {label} at state {newest_seq} do not descend from state {seen_seq} of key epoch {seen_epoch}, which this device saw (written back, then written on)"
+                )));
             }
+        }
+        if let Some(n) = newest {
+            memory.update(|s| s.see_scope_state(scope_id.to_owned(), (epoch, n.seq, hex::encode(&n.seal))));
         }
         Ok(())
     }
@@ -471,9 +497,8 @@ impl Session {
                     Written::Removal(member) => {
                         s.removed.insert(member);
                     }
-                    Written::ScopeState(scope, seq) => {
-                        let mark = s.scope_states.entry(scope).or_insert(seq);
-                        *mark = (*mark).max(seq);
+                    Written::ScopeState(scope, epoch, seq, seal) => {
+                        s.see_scope_state(scope, (epoch, seq, hex::encode(seal)));
                     }
                 }
             }
@@ -589,10 +614,11 @@ async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {
                 .fetch_optional(conn)
                 .await
         }
-        Written::ScopeState(scope, seq) => {
-            sqlx::query_scalar("SELECT state_seq FROM scopes WHERE id = ? AND state_seq = ?")
+        Written::ScopeState(scope, _, seq, seal) => {
+            sqlx::query_scalar("SELECT seq FROM scope_state_seals WHERE scope_id = ? AND seq = ? AND seal = ?")
                 .bind(scope)
                 .bind(seq)
+                .bind(seal)
                 .fetch_optional(conn)
                 .await
         }

@@ -198,7 +198,7 @@ fn snippet(state: &AppState, path: &SecretPath) -> String {
 #[tauri::command]
 pub async fn secret_history(state: State<'_, AppState>, path: String) -> CommandResult<Vec<VersionSummary>> {
     let path: SecretPath = path.parse()?;
-    Ok(state.session().await?.vault().history(&path).await?)
+    Ok(state.session().await?.history(&path).await?)
 }
 
 #[tauri::command]

@@ -253,7 +253,8 @@ impl Session {
             Some(f) => (Some(f.project.as_str()), f.environment.as_deref()),
             None => (None, None),
         };
-        let secrets = self.vault.secrets(project, environment).await?;
+        // Verified where this member holds the key: a cleared exposure does not drop off the list.
+        let secrets = self.secrets(project, environment).await?;
         let visible = self.visible_scopes().await?;
         Ok(needing_rotation(secrets, &visible, within, now))
     }

@@ -448,6 +448,31 @@ impl Session {
         Ok(list)
     }
 
+    /// As [`Vault::history`], after checking the secret's sealed state (which versions are current,
+    /// previous, pending, retired, and their checks) under the scope key.
+    pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
+        {
+            let mut conn = acquire(&self.vault).await?;
+            let mut tx = sqlx::Connection::begin(&mut *conn)
+                .await
+                .map_err(|e| Error::db("starting a read", e))?;
+            let scope = resolve_scope(&mut tx, &path.scope).await?;
+            let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;
+            let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
+                .await?
+                .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+            super::state::verify(
+                &mut tx,
+                &self.vault.id,
+                &key,
+                &scope,
+                Some(std::slice::from_ref(&secret_id)),
+            )
+            .await?;
+        }
+        self.vault.history(path).await
+    }
+
     /// Stores a value as the new current version (the old current becomes previous), creating
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
@@ -508,7 +533,7 @@ impl Session {
             self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
-        if created {
+        if created && options.note.is_none() {
             // A new secret was sealed as it was inserted: only the scope's set changed.
             self.seal_scope_set(&mut tx, &key, &scope).await?;
         } else {
@@ -737,6 +762,15 @@ impl Session {
                 .await
                 .map_err(|e| Error::db("reading a note", e))?;
         let (secret_id, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        // The note is part of the sealed state: an older one written back, or none, is refused.
+        super::state::verify(
+            &mut tx,
+            &self.vault.id,
+            &key,
+            &scope,
+            Some(std::slice::from_ref(&secret_id)),
+        )
+        .await?;
         let (Some(nonce), Some(ciphertext)) = (nonce, ciphertext) else {
             return Ok(None);
         };
@@ -1253,6 +1287,46 @@ mod tests {
             .await
             .expect("set");
         assert_eq!(session.get_text(&text).await.expect("text").as_str(), "hf_text");
+    }
+
+    #[tokio::test]
+    async fn a_note_written_back_or_removed_in_the_file_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let session = crate::session::test_owner_session(dir.path()).await;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        let with_note = |note: &str| SecretOptions {
+            note: Some(Zeroizing::new(note.into())),
+            ..SecretOptions::default()
+        };
+        session
+            .set_secret(&path, b"sk-value", with_note("use account A"))
+            .await
+            .expect("set");
+        let pool = session.vault().store.pool().clone();
+        let (nonce, ciphertext): (Vec<u8>, Vec<u8>) = sqlx::query_as("SELECT note_nonce, note_ciphertext FROM secrets")
+            .fetch_one(&pool)
+            .await
+            .expect("note");
+        session
+            .edit_secret(&path, with_note("use account B"))
+            .await
+            .expect("edit");
+
+        sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ?")
+            .bind(&nonce)
+            .bind(&ciphertext)
+            .execute(&pool)
+            .await
+            .expect("write back");
+        let err = session.get_note(&path).await.expect_err("an older note");
+        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
+        sqlx::query("UPDATE secrets SET note_nonce = NULL, note_ciphertext = NULL")
+            .execute(&pool)
+            .await
+            .expect("remove");
+        let err = session.get_note(&path).await.expect_err("no note");
+        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
     }
 
     #[tokio::test]

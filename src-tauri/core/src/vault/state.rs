@@ -9,9 +9,11 @@
 //! out, and a rekey re-seals every state, so one written back from before the rekey fails.
 //!
 //! Within one key epoch an older state of a secret is as authentic as its current one, so the
-//! scope's set of secret states is sealed too, with a counter the device remembers (`seal_set`,
-//! checked whenever the scope's key is used): a secret's state written back from an older copy,
-//! a deleted secret re-inserted, or the whole scope restored is refused.
+//! scope's set of secret states is sealed too, in a chain of seals each covering the one before
+//! (`seal_set`, checked whenever the scope's key is used). A secret's state written back from an
+//! older copy or a deleted secret re-inserted no longer matches the set; a whole scope written
+//! back, or written on after being written back, no longer descends from the seal the device
+//! remembers.
 
 use std::collections::HashMap;
 
@@ -37,6 +39,9 @@ struct SecretState {
     exposed_reason: Option<String>,
     /// The saved check (command and author), or none: its absence must not be forged either.
     check: Option<(String, String)>,
+    /// The sealed note (nonce and ciphertext), or none: an older note written back, or the note
+    /// removed, must not pass either.
+    note: Option<(Vec<u8>, Vec<u8>)>,
     tag: Option<Vec<u8>>,
     versions: Vec<VersionState>,
 }
@@ -55,6 +60,10 @@ fn message(vault_id: &str, scope: &ScopeRow, secret_id: &str, state: &SecretStat
         optional_text(state.exposed_reason.as_deref()),
         optional_text(state.check.as_ref().map(|(command, _)| command.as_str())),
         optional_text(state.check.as_ref().map(|(_, by)| by.as_str())),
+        state.note.as_ref().map_or_else(
+            || vec![0],
+            |(nonce, ciphertext)| [&[1u8][..], &crypto::aad("", &[nonce, ciphertext])].concat(),
+        ),
     ];
     for (version, name, retire_at, check) in &state.versions {
         parts.push(version.to_be_bytes().to_vec());
@@ -96,11 +105,14 @@ async fn load(
         Option<String>,
         Option<i64>,
         Option<String>,
+        Option<Vec<u8>>,
+        Option<Vec<u8>>,
     );
     let one = ids.filter(|ids| ids.len() == 1).map(|ids| ids[0].as_str());
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, s.name, s.kind, s.file_name, s.exposed_at, s.exposed_reason, s.state_tag,
-                s.check_command, s.check_by, v.version, v.state, v.retire_at, v.check_status
+                s.check_command, s.check_by, v.version, v.state, v.retire_at, v.check_status,
+                s.note_nonce, s.note_ciphertext
          FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id
          WHERE s.scope_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY s.id, v.version",
     )
@@ -125,6 +137,8 @@ async fn load(
         state,
         retire_at,
         check,
+        note_nonce,
+        note_ciphertext,
     ) in rows
     {
         if wanted.as_ref().is_some_and(|w| !w.contains(id.as_str())) {
@@ -137,6 +151,7 @@ async fn load(
             exposed_at,
             exposed_reason,
             check: check_command.zip(check_by),
+            note: note_nonce.zip(note_ciphertext),
             tag,
             versions: Vec::new(),
         });
@@ -167,6 +182,7 @@ pub(crate) fn fresh_tag(
         exposed_at: None,
         exposed_reason: None,
         check: None,
+        note: None,
         tag: None,
         versions: vec![(version, "current".to_owned(), None, None)],
     };
@@ -227,102 +243,193 @@ async fn seal(
     Ok(())
 }
 
-/// The set of a scope's secrets: each secret's id and sealed state, in id order, with a counter
-/// that every change moves forward, sealed under the scope key (`scopes.state_seq`,
-/// `scopes.state_seal`). Each secret's own tag cannot tell an older authentic state from the
-/// current one; the set can: a secret written back from an older copy, a deleted one re-inserted
-/// or a current one removed no longer matches, and a whole scope written back has an older
-/// counter than the device remembers (`Seen::scope_states`).
-fn set_message(vault_id: &str, scope: &ScopeRow, seq: i64, members: &[(String, Option<Vec<u8>>)]) -> Vec<u8> {
+/// The set of a scope's secrets: each secret's id and sealed state, in id order, hashed. Each
+/// secret's own tag cannot tell an older authentic state from the current one; the set can: a
+/// secret written back from an older copy, a deleted one re-inserted or a current one removed no
+/// longer matches.
+fn set_digest(members: &[(String, Option<Vec<u8>>)]) -> [u8; 32] {
     let mut digest = Sha256::new();
     for (id, tag) in members {
         let tag = tag.as_deref().map_or_else(|| vec![0], |t| [&[1u8][..], t].concat());
         digest.update(crypto::aad("", &[id.as_bytes(), &tag]));
     }
-    let digest: [u8; 32] = digest.finalize().into();
-    crypto::aad(
-        "keyshelf/v1/scope-state",
-        &[
-            vault_id.as_bytes(),
-            scope.id.as_bytes(),
-            scope.label.as_bytes(),
-            &scope.epoch.to_be_bytes(),
-            &seq.to_be_bytes(),
-            &digest,
-        ],
-    )
+    digest.finalize().into()
 }
 
-/// The scope's counter and seal, and its secrets' ids and tags in id order: one query.
+/// One seal of a scope's set (`scope_state_seals`): its place in the scope's chain of seals, the
+/// set it sealed and the seal before it. A seal covers the one before, so a device that saw seal
+/// N can tell whether the current one descends from it, or from a state written back before N
+/// that someone (whose device never saw N) then wrote on.
+#[derive(Clone)]
+pub(crate) struct SetSeal {
+    pub seq: i64,
+    epoch: i64,
+    digest: Vec<u8>,
+    prev: Option<Vec<u8>>,
+    pub seal: Vec<u8>,
+}
+
+impl SetSeal {
+    fn message(&self, vault_id: &str, scope: &ScopeRow) -> Vec<u8> {
+        crypto::aad(
+            "keyshelf/v2/scope-state",
+            &[
+                vault_id.as_bytes(),
+                scope.id.as_bytes(),
+                scope.label.as_bytes(),
+                &self.epoch.to_be_bytes(),
+                &self.seq.to_be_bytes(),
+                &self.digest,
+                &self
+                    .prev
+                    .as_deref()
+                    .map_or_else(|| vec![0], |p| [&[1u8][..], p].concat()),
+            ],
+        )
+    }
+
+    /// Made with `key` at the scope's current epoch.
+    fn holds(&self, vault_id: &str, key: &ScopeKey, scope: &ScopeRow) -> bool {
+        self.epoch == scope.epoch && key.state_tag(&self.message(vault_id, scope))[..] == self.seal[..]
+    }
+}
+
+type SealRow = (i64, i64, Vec<u8>, Option<Vec<u8>>, Vec<u8>);
+
+fn seal_of((seq, epoch, digest, prev, seal): SealRow) -> SetSeal {
+    SetSeal {
+        seq,
+        epoch,
+        digest,
+        prev,
+        seal,
+    }
+}
+
+/// The scope's newest seal and its secrets' ids and tags in id order.
 async fn load_set(
     conn: &mut SqliteConnection,
     scope_id: &str,
-) -> Result<(i64, Option<Vec<u8>>, Vec<(String, Option<Vec<u8>>)>)> {
-    type Row = (i64, Option<Vec<u8>>, Option<String>, Option<Vec<u8>>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT sc.state_seq, sc.state_seal, s.id, s.state_tag FROM scopes sc
-         LEFT JOIN secrets s ON s.scope_id = sc.id WHERE sc.id = ? ORDER BY s.id",
+) -> Result<(Option<SetSeal>, Vec<(String, Option<Vec<u8>>)>)> {
+    let newest: Option<SealRow> = sqlx::query_as(
+        "SELECT seq, epoch, digest, prev_seal, seal FROM scope_state_seals WHERE scope_id = ? ORDER BY seq DESC LIMIT 1",
     )
     .bind(scope_id)
-    .fetch_all(conn)
+    .fetch_optional(&mut *conn)
     .await
-    .map_err(|e| Error::db("reading the secrets of a scope", e))?;
-    let (seq, seal) = rows
-        .first()
-        .map(|(seq, seal, _, _)| (*seq, seal.clone()))
-        .ok_or_else(|| Error::Corrupt {
-            context: "a scope named by its key record is missing".into(),
-        })?;
-    let members = rows
-        .into_iter()
-        .filter_map(|(_, _, id, tag)| id.map(|id| (id, tag)))
-        .collect();
-    Ok((seq, seal, members))
+    .map_err(|e| Error::db("reading the seal of a scope", e))?;
+    let members: Vec<(String, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT id, state_tag FROM secrets WHERE scope_id = ? ORDER BY id")
+            .bind(scope_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| Error::db("reading the secrets of a scope", e))?;
+    Ok((newest.map(seal_of), members))
 }
 
-/// Checks that the scope's secrets are the set its seal names, and returns the set's counter. A
+/// Checks that the scope's secrets are the set its newest seal names, and returns that seal. A
 /// scope never sealed is accepted only empty (a new scope holds no secrets yet).
 pub(crate) async fn verify_set(
     conn: &mut SqliteConnection,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
-) -> Result<i64> {
-    let (seq, seal, members) = load_set(conn, &scope.id).await?;
-    let holds = match &seal {
-        None => seq == 0 && members.is_empty(),
-        Some(seal) => key.state_tag(&set_message(vault_id, scope, seq, &members))[..] == seal[..],
-    };
-    if !holds {
-        return Err(Error::ScopeSetTampered {
+) -> Result<Option<SetSeal>> {
+    let (newest, members) = load_set(conn, &scope.id).await?;
+    match &newest {
+        None if members.is_empty() => Ok(None),
+        None => Err(Error::ScopeUnsealed {
             scope: scope.label.clone(),
-        });
+        }),
+        Some(seal) if seal.digest[..] == set_digest(&members)[..] && seal.holds(vault_id, key, scope) => Ok(newest),
+        Some(_) => Err(Error::ScopeSetTampered {
+            scope: scope.label.clone(),
+        }),
     }
-    Ok(seq)
 }
 
-/// Seals the scope's secrets as they are now, one step on from the last seal, and returns the new
-/// counter. Call inside the transaction of every change to which secrets a scope holds or to their
-/// states, after the change, on a set verified before it.
+/// Whether `newest` descends from seal `seen_seq` / `seen_seal` of this epoch: every seal between
+/// them made with `key` and covering the one before.
+pub(crate) async fn descends(
+    conn: &mut SqliteConnection,
+    vault_id: &str,
+    key: &ScopeKey,
+    scope: &ScopeRow,
+    (seen_seq, seen_seal): (i64, &[u8]),
+    newest: &SetSeal,
+) -> Result<bool> {
+    let rows: Vec<SealRow> = sqlx::query_as(
+        "SELECT seq, epoch, digest, prev_seal, seal FROM scope_state_seals
+         WHERE scope_id = ? AND seq >= ? AND seq <= ? ORDER BY seq",
+    )
+    .bind(&scope.id)
+    .bind(seen_seq)
+    .bind(newest.seq)
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading the seals of a scope", e))?;
+    let mut rows = rows.into_iter().map(seal_of);
+    let Some(first) = rows.next() else { return Ok(false) };
+    if first.seq != seen_seq || first.seal[..] != seen_seal[..] {
+        return Ok(false);
+    }
+    let mut before = first;
+    for seal in rows {
+        if seal.seq != before.seq + 1
+            || seal.prev.as_deref() != Some(&before.seal[..])
+            || !seal.holds(vault_id, key, scope)
+        {
+            return Ok(false);
+        }
+        before = seal;
+    }
+    Ok(before.seq == newest.seq && before.seal == newest.seal)
+}
+
+/// Seals the scope's secrets as they are now, one step on from (and covering) the newest seal,
+/// and returns the new seal. Call inside the transaction of every change to which secrets a scope
+/// holds or to their states, after the change, on a set verified before it. Seals of earlier key
+/// epochs go: nobody holding the current key could check them.
 pub(crate) async fn seal_set(
     conn: &mut SqliteConnection,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
-) -> Result<i64> {
-    let (seq, _, members) = load_set(conn, &scope.id).await?;
-    let seq = seq.checked_add(1).ok_or_else(|| Error::Corrupt {
-        context: "a scope's state counter is at its maximum".into(),
-    })?;
-    let seal = key.state_tag(&set_message(vault_id, scope, seq, &members));
-    sqlx::query("UPDATE scopes SET state_seq = ?, state_seal = ? WHERE id = ?")
-        .bind(seq)
-        .bind(&seal[..])
+) -> Result<SetSeal> {
+    let (newest, members) = load_set(conn, &scope.id).await?;
+    let seq = newest
+        .as_ref()
+        .map_or(Some(1), |n| n.seq.checked_add(1))
+        .ok_or_else(|| Error::Corrupt {
+            context: "a scope's state counter is at its maximum".into(),
+        })?;
+    let mut seal = SetSeal {
+        seq,
+        epoch: scope.epoch,
+        digest: set_digest(&members).to_vec(),
+        prev: newest.map(|n| n.seal),
+        seal: Vec::new(),
+    };
+    seal.seal = key.state_tag(&seal.message(vault_id, scope)).to_vec();
+    sqlx::query("DELETE FROM scope_state_seals WHERE scope_id = ? AND epoch < ?")
         .bind(&scope.id)
-        .execute(conn)
+        .bind(scope.epoch)
+        .execute(&mut *conn)
         .await
         .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
-    Ok(seq)
+    sqlx::query(
+        "INSERT INTO scope_state_seals (scope_id, seq, epoch, digest, prev_seal, seal) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&scope.id)
+    .bind(seal.seq)
+    .bind(seal.epoch)
+    .bind(&seal.digest)
+    .bind(seal.prev.as_deref())
+    .bind(&seal.seal)
+    .execute(conn)
+    .await
+    .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
+    Ok(seal)
 }
 
 impl Session {
@@ -346,8 +453,8 @@ impl Session {
         key: &ScopeKey,
         scope: &ScopeRow,
     ) -> Result<()> {
-        let seq = seal_set(conn, &self.vault.id, key, scope).await?;
-        self.wrote(Written::ScopeState(scope.id.clone(), seq));
+        let seal = seal_set(conn, &self.vault.id, key, scope).await?;
+        self.wrote(Written::ScopeState(scope.id.clone(), scope.epoch, seal.seq, seal.seal));
         Ok(())
     }
 }
