@@ -5,8 +5,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use keyshelf_core::config::{self, DeviceConfig};
+use keyshelf_core::device;
 use keyshelf_core::keychain::KeyCache;
-use keyshelf_core::session::{self, UnlockedVia};
+use keyshelf_core::session::UnlockedVia;
 use keyshelf_core::{Error, Result, Session, Vault};
 use zeroize::Zeroizing;
 
@@ -38,16 +39,6 @@ impl Context {
         Vault::open(&self.vault_path).await
     }
 
-    /// This device's member id in the vault.
-    pub fn member_id(&self, config: &DeviceConfig, vault: &Vault) -> Result<String> {
-        config
-            .membership(vault.id())
-            .map(|m| m.member_id.clone())
-            .ok_or_else(|| Error::NotAMember {
-                vault: vault.name().to_owned(),
-            })
-    }
-
     /// The owner key this device trusts for `vault` (pinned now, trust on first use, for a
     /// membership recorded before keys were pinned; said on stderr).
     pub async fn pinned_owner(&self, vault: &Vault) -> Result<Vec<u8>> {
@@ -60,30 +51,25 @@ impl Context {
 
     /// Opens and unlocks: keychain first, then KEYSHELF_PASSPHRASE or a prompt.
     pub async fn session(&self) -> Result<Session> {
-        let vault = self.open().await?;
-        let config = self.device_config()?;
-        let member_id = self.member_id(&config, &vault)?;
-        let prompt = format!("Passphrase for vault {:?}: ", vault.name());
-        let mut source = || read_passphrase(&prompt);
-        let (session, report) = session::unlock(
-            vault,
-            &member_id,
-            &config.device_id,
-            self.keychain.as_ref(),
-            &mut source,
-        )
-        .await?;
-        if report.via == UnlockedVia::Passphrase {
-            if let Some(problem) = report.keychain_problem {
+        let unlocked = self.unlock().await?;
+        rekey_expired(&unlocked.session).await;
+        Ok(unlocked.session)
+    }
+
+    /// The core's unlock with this shell's passphrase source, saying what it did on stderr.
+    pub async fn unlock(&self) -> Result<device::Unlocked> {
+        let prompt = "Passphrase for the vault: ";
+        let mut source = || read_passphrase(prompt);
+        let unlocked = device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await?;
+        if unlocked.report.via == UnlockedVia::Passphrase {
+            if let Some(problem) = &unlocked.report.keychain_problem {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");
             }
         }
-        let (session, pinned_now) = keyshelf_core::device::attach(session, &self.config_dir).await?;
-        if pinned_now {
+        if unlocked.pinned_now {
             eprintln!("keyshelf: pinned the vault owner's key on this device (first use).");
         }
-        rekey_expired(&session).await;
-        Ok(session)
+        Ok(unlocked)
     }
 }
 

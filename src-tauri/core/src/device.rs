@@ -7,11 +7,66 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use crate::config::{DeviceConfig, Membership};
+use crate::crypto::{KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
+use crate::keychain::KeyCache;
 use crate::membership::Joined;
 use crate::seen::DeviceMemory;
-use crate::session::{Created, Session};
+use crate::session::{Created, PassphraseSource, Session, UnlockReport};
 use crate::vault::{NewVault, Vault};
+
+/// A session this device opened, and how.
+pub struct Unlocked {
+    pub session: Session,
+    pub report: UnlockReport,
+    /// The owner key was pinned just now (trust on first use): the shell says so.
+    pub pinned_now: bool,
+}
+
+/// Opens the vault at `path` as this device's member: the account key from the OS keychain if it
+/// is there, else a passphrase from `passphrase` (the shell's prompt, variable or dialog); then
+/// attaches the session to this device ([`attach`]). A keychain failure is reported, not fatal.
+pub async fn unlock(
+    config_dir: &Path,
+    path: &Path,
+    keychain: &dyn KeyCache,
+    passphrase: PassphraseSource<'_>,
+) -> Result<Unlocked> {
+    let vault = Vault::open(path).await?;
+    let config = DeviceConfig::load(config_dir)?;
+    let member_id = config.member_id(&vault)?;
+    let (session, report) = crate::session::unlock(vault, &member_id, &config.device_id, keychain, passphrase).await?;
+    let (session, pinned_now) = attach(session, config_dir).await?;
+    Ok(Unlocked {
+        session,
+        report,
+        pinned_now,
+    })
+}
+
+/// The lost-passphrase path: the recovery key opens the account, the account key is wrapped
+/// under a new passphrase (asked for only once the recovery key worked) and cached in the OS
+/// keychain. Returns the session and why the keychain could not keep the key, if it could not.
+pub async fn recover(
+    config_dir: &Path,
+    path: &Path,
+    keychain: &dyn KeyCache,
+    recovery: &RecoveryKey,
+    new_passphrase: &mut (dyn FnMut() -> Result<zeroize::Zeroizing<Vec<u8>>> + Send),
+) -> Result<(Session, Option<String>)> {
+    let vault = Vault::open(path).await?;
+    let config = DeviceConfig::load(config_dir)?;
+    let member_id = config.member_id(&vault)?;
+    let session = vault
+        .unlock_with_recovery(&member_id, recovery, &config.device_id)
+        .await?;
+    let (session, _) = attach(session, config_dir).await?;
+    session
+        .change_passphrase(new_passphrase()?, KdfParams::default())
+        .await?;
+    let keychain_problem = session.remember(keychain).err().map(|e| e.to_string());
+    Ok((session, keychain_problem))
+}
 
 /// Creates a vault at `path` owned by this device's new member, and records the membership with
 /// the owner's own key pinned. Without that record nobody could open the new vault, so when it

@@ -246,6 +246,9 @@ impl Session {
 
     /// Re-wraps the account key under a new passphrase (after a recovery-key unlock, or by choice).
     pub async fn change_passphrase(&self, passphrase: Zeroizing<Vec<u8>>, kdf: KdfParams) -> Result<()> {
+        if passphrase.is_empty() {
+            return Err(Error::EmptyPassphrase);
+        }
         kdf.check()?;
         let mut tx = self.begin().await?;
         members::write_passphrase_envelope(

@@ -1,9 +1,10 @@
 //! Vault status, first run, unlock, lock.
 
 use keyshelf_core::crypto::{KdfParams, RecoveryKey};
-use keyshelf_core::session::{self, UnlockedVia};
+use keyshelf_core::device;
+use keyshelf_core::session::UnlockedVia;
 use keyshelf_core::vault::NewVault;
-use keyshelf_core::{Error, Vault};
+use keyshelf_core::Vault;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
@@ -137,36 +138,26 @@ pub async fn join_vault(state: State<'_, AppState>, name: String, passphrase: St
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> CommandResult<UnlockResult> {
     let locks_before = state.lock_count();
-    let vault = Vault::open(&state.vault_path).await?;
-    let config = state.device_config()?;
-    let member_id = config
-        .membership(vault.id())
-        .map(|m| m.member_id.clone())
-        .ok_or_else(|| Error::NotAMember {
-            vault: vault.name().to_owned(),
-        })?;
     let mut typed = passphrase.map(|p| Zeroizing::new(p.into_bytes()));
     let mut source = || Ok(typed.take());
-    let (session, report) = session::unlock(
-        vault,
-        &member_id,
-        &config.device_id,
+    let unlocked = device::unlock(
+        &state.config_dir,
+        &state.vault_path,
         state.keychain.as_ref(),
         &mut source,
     )
     .await?;
-    let mut keychain_problem = report.keychain_problem;
-    let via = match report.via {
+    let mut keychain_problem = unlocked.report.keychain_problem;
+    let via = match unlocked.report.via {
         UnlockedVia::Keychain => UnlockVia::Keychain,
         UnlockedVia::Passphrase => {
-            if let Err(e) = session.remember(state.keychain.as_ref()) {
+            if let Err(e) = unlocked.session.remember(state.keychain.as_ref()) {
                 keychain_problem.get_or_insert(e.to_string());
             }
             UnlockVia::Passphrase
         }
     };
-    let session = state.with_pinned_owner(session).await?;
-    state.start_session(session, locks_before).await?;
+    state.start_session(unlocked.session, locks_before).await?;
     Ok(UnlockResult { via, keychain_problem })
 }
 
@@ -180,27 +171,18 @@ pub async fn unlock_with_recovery(
 ) -> CommandResult<UnlockResult> {
     let locks_before = state.lock_count();
     let recovery_key = Zeroizing::new(recovery_key);
-    let new_passphrase = Zeroizing::new(new_passphrase.into_bytes());
-    if new_passphrase.is_empty() {
-        return Err(Error::EmptyValue {
-            what: "the new passphrase".into(),
-        }
-        .into());
-    }
+    let mut new_passphrase = Some(Zeroizing::new(new_passphrase.into_bytes()));
     let key = RecoveryKey::parse(&recovery_key)?;
-    let vault = Vault::open(&state.vault_path).await?;
-    let config = state.device_config()?;
-    let member_id = config
-        .membership(vault.id())
-        .map(|m| m.member_id.clone())
-        .ok_or_else(|| Error::NotAMember {
-            vault: vault.name().to_owned(),
-        })?;
-    let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
+    let mut ask = || Ok(new_passphrase.take().unwrap_or_default());
     // Argon2 for the new passphrase runs inside the core on a blocking thread.
-    session.change_passphrase(new_passphrase, KdfParams::default()).await?;
-    let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
-    let session = state.with_pinned_owner(session).await?;
+    let (session, keychain_problem) = device::recover(
+        &state.config_dir,
+        &state.vault_path,
+        state.keychain.as_ref(),
+        &key,
+        &mut ask,
+    )
+    .await?;
     state.start_session(session, locks_before).await?;
     Ok(UnlockResult {
         via: UnlockVia::Recovery,

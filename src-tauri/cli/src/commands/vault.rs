@@ -1,6 +1,7 @@
 //! init, unlock, lock, status.
 
 use keyshelf_core::crypto::{KdfParams, RecoveryKey};
+use keyshelf_core::session::UnlockedVia;
 use keyshelf_core::vault::NewVault;
 use keyshelf_core::{Error, Result, Vault};
 use serde::Serialize;
@@ -43,60 +44,52 @@ pub async fn init(ctx: &Context, team: &str, user: Option<String>) -> Result<i32
 
 /// Caches the account key; says what happened either way.
 fn remember(ctx: &Context, session: &keyshelf_core::Session) {
-    match session.remember(ctx.keychain.as_ref()) {
-        Ok(()) => eprintln!(
+    said_remembered(
+        ctx,
+        session.remember(ctx.keychain.as_ref()).err().map(|e| e.to_string()),
+    );
+}
+
+fn said_remembered(ctx: &Context, keychain_problem: Option<String>) {
+    match keychain_problem {
+        None => eprintln!(
             "Unlocked: the account key is cached in the OS keychain ({}).",
             ctx.keychain.describe()
         ),
-        Err(e) => eprintln!("Unlocked for this command only: {e}. Later commands will ask for the passphrase."),
+        Some(e) => eprintln!("Unlocked for this command only: {e}. Later commands will ask for the passphrase."),
     }
 }
 
 pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
-    let vault = ctx.open().await?;
-    let config = ctx.device_config()?;
-    let member_id = ctx.member_id(&config, &vault)?;
     if recovery {
         let text = match std::env::var("KEYSHELF_RECOVERY_KEY") {
             Ok(text) => zeroize::Zeroizing::new(text),
             Err(_) => prompt_hidden("Recovery key: ")?.ok_or(Error::NoPassphraseSource)?,
         };
         let key = RecoveryKey::parse(&text)?;
-        let session = vault.unlock_with_recovery(&member_id, &key, &config.device_id).await?;
-        let (session, _) = keyshelf_core::device::attach(session, &ctx.config_dir).await?;
-        eprintln!("Recovery key accepted. Choose a new passphrase.");
-        session
-            .change_passphrase(new_passphrase()?, KdfParams::default())
-            .await?;
-        remember(ctx, &session);
+        let mut ask = || {
+            eprintln!("Recovery key accepted. Choose a new passphrase.");
+            new_passphrase()
+        };
+        let (_, keychain_problem) =
+            keyshelf_core::device::recover(&ctx.config_dir, &ctx.vault_path, ctx.keychain.as_ref(), &key, &mut ask)
+                .await?;
+        said_remembered(ctx, keychain_problem);
         return Ok(0);
     }
-    if let Ok(Some(key)) = ctx.keychain.load(vault.id(), &member_id) {
-        // Only an entry that still opens the vault counts; a stale one is replaced below.
-        if vault
-            .clone()
-            .unlock_with_key(&member_id, key, &config.device_id)
-            .await
-            .is_ok()
-        {
-            eprintln!("Already unlocked (the key is in the OS keychain). `keyshelf lock` to lock.");
-            return Ok(0);
-        }
+    let unlocked = ctx.unlock().await?;
+    if unlocked.report.via == UnlockedVia::Keychain {
+        eprintln!("Already unlocked (the key is in the OS keychain). `keyshelf lock` to lock.");
+        return Ok(0);
     }
-    let prompt = format!("Passphrase for vault {:?}: ", vault.name());
-    let passphrase = crate::context::read_passphrase(&prompt)?.ok_or(Error::NoPassphraseSource)?;
-    let session = vault
-        .unlock_with_passphrase(&member_id, passphrase, &config.device_id)
-        .await?;
-    let (session, _) = keyshelf_core::device::attach(session, &ctx.config_dir).await?;
-    remember(ctx, &session);
+    remember(ctx, &unlocked.session);
     Ok(0)
 }
 
 pub async fn lock(ctx: &Context) -> Result<i32> {
     let vault = ctx.open().await?;
     let config = ctx.device_config()?;
-    let member_id = ctx.member_id(&config, &vault)?;
+    let member_id = config.member_id(&vault)?;
     if ctx.keychain.remove(vault.id(), &member_id)? {
         eprintln!("Locked: the account key was removed from the OS keychain.");
     } else {
