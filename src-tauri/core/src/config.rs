@@ -122,15 +122,6 @@ impl DeviceConfig {
     pub fn membership(&self, vault_id: &str) -> Option<&Membership> {
         self.vaults.get(vault_id)
     }
-
-    /// This device's member id in `vault`, or "not a member".
-    pub fn member_id(&self, vault: &crate::vault::Vault) -> Result<String> {
-        self.membership(vault.id())
-            .map(|m| m.member_id.clone())
-            .ok_or_else(|| Error::NotAMember {
-                vault: vault.name().to_owned(),
-            })
-    }
 }
 
 /// Writes `path` through a temp file and a rename, so a reader sees the old file or the new one;

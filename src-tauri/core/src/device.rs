@@ -15,6 +15,16 @@ use crate::seen::DeviceMemory;
 use crate::session::{Created, PassphraseSource, Session, UnlockReport};
 use crate::vault::{NewVault, Vault};
 
+/// This device's member id in `vault`, or "not a member".
+pub fn member_id(config: &DeviceConfig, vault: &Vault) -> Result<String> {
+    config
+        .membership(vault.id())
+        .map(|m| m.member_id.clone())
+        .ok_or_else(|| Error::NotAMember {
+            vault: vault.name().to_owned(),
+        })
+}
+
 /// A session this device opened, and how.
 pub struct Unlocked {
     pub session: Session,
@@ -34,7 +44,7 @@ pub async fn unlock(
 ) -> Result<Unlocked> {
     let vault = Vault::open(path).await?;
     let config = DeviceConfig::load(config_dir)?;
-    let member_id = config.member_id(&vault)?;
+    let member_id = member_id(&config, &vault)?;
     let (session, report) = crate::session::unlock(vault, &member_id, &config.device_id, keychain, passphrase).await?;
     let (session, pinned_now) = attach(session, config_dir).await?;
     Ok(Unlocked {
@@ -56,7 +66,7 @@ pub async fn recover(
 ) -> Result<(Session, Option<String>)> {
     let vault = Vault::open(path).await?;
     let config = DeviceConfig::load(config_dir)?;
-    let member_id = config.member_id(&vault)?;
+    let member_id = member_id(&config, &vault)?;
     let session = vault
         .unlock_with_recovery(&member_id, recovery, &config.device_id)
         .await?;

@@ -376,56 +376,6 @@ impl Session {
         Ok(key)
     }
 
-    /// A scope's key is used only on the set of secret states its newest seal names, and, when
-    /// this device saw a seal of the scope at this key epoch, only if the newest descends from it
-    /// (every transaction asks again: the file may change between them). A device that last saw
-    /// the scope under an earlier key takes the rekeyed chain from its start.
-    async fn verify_scope_set(
-        &self,
-        conn: &mut SqliteConnection,
-        scope_id: &str,
-        epoch: i64,
-        label: &str,
-        key: &ScopeKey,
-    ) -> Result<()> {
-        use crate::vault::state;
-        let scope = crate::vault::projects::ScopeRow {
-            id: scope_id.to_owned(),
-            epoch,
-            label: label.to_owned(),
-        };
-        let newest = state::verify_set(conn, &self.vault.id, key, &scope).await?;
-        let Some(memory) = &self.memory else { return Ok(()) };
-        let seen = memory.snapshot().scope_states.get(scope_id).cloned();
-        let newest_seq = newest.as_ref().map_or(0, |n| n.seq);
-        let went_back = |what: String| Error::RolledBack { what };
-        if let Some((seen_epoch, seen_seq, seen_seal)) = seen.filter(|(e, _, _)| *e == epoch) {
-            let seen_seal = hex::decode(&seen_seal).unwrap_or_default();
-            let holds = match &newest {
-                None => false,
-                Some(n) if n.seq == seen_seq => n.seal == seen_seal,
-                Some(n) if n.seq > seen_seq => {
-                    state::descends(conn, &self.vault.id, key, &scope, (seen_seq, &seen_seal), n).await?
-                }
-                Some(_) => false,
-            };
-            if !holds && newest_seq < seen_seq {
-                return Err(went_back(format!(
-                    "the secrets of {label} are back at state {newest_seq}; this device has seen state {seen_seq}"
-                )));
-            }
-            if !holds {
-                return Err(went_back(format!(
-                    "the secrets of {label} at state {newest_seq} do not descend from state {seen_seq} of key epoch {seen_epoch}, which this device saw (written back, then written on)"
-                )));
-            }
-        }
-        if let Some(n) = newest {
-            memory.update(|s| s.see_scope_state(scope_id.to_owned(), (epoch, n.seq, hex::encode(&n.seal))));
-        }
-        Ok(())
-    }
-
     /// Checks the scope's signed key records against `key`. A scope without any is refused
     /// (`epochs::verify`): records are never made up after the fact, since whoever wrote the first
     /// one would seal whatever state the file holds.

@@ -140,7 +140,7 @@ pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, i
     // Names and dates are metadata: `due` needs no unlock, so cron and CI can run it as is.
     let vault = ctx.open().await?;
     let config = ctx.device_config()?;
-    let member_id = config.member_id(&vault)?;
+    let member_id = keyshelf_core::device::member_id(&config, &vault)?;
     let pinned = ctx.pinned_owner(&vault).await?;
     let list = |within: Duration| {
         let (vault, member_id, pinned, filter) = (&vault, &member_id, &pinned, &filter);

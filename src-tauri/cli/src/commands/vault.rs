@@ -89,7 +89,7 @@ pub async fn unlock(ctx: &Context, recovery: bool) -> Result<i32> {
 pub async fn lock(ctx: &Context) -> Result<i32> {
     let vault = ctx.open().await?;
     let config = ctx.device_config()?;
-    let member_id = config.member_id(&vault)?;
+    let member_id = keyshelf_core::device::member_id(&config, &vault)?;
     if ctx.keychain.remove(vault.id(), &member_id)? {
         eprintln!("Locked: the account key was removed from the OS keychain.");
     } else {
