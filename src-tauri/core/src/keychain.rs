@@ -206,7 +206,7 @@ impl KeyCache for OsKeychain {
                     })?;
                     // Warm the kernel cache for the next command; failure only costs speed.
                     if let Some(kernel) = platform::kernel(&account) {
-                        let _ = kernel.set_secret(key.expose());
+                        let _ = kernel.set_secret(&key.keychain_bytes()[..]);
                     }
                     Ok(Some(key))
                 }
@@ -218,7 +218,7 @@ impl KeyCache for OsKeychain {
 
     fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()> {
         let account = account(vault_id, member_id);
-        let bytes = Zeroizing::new(key.expose().to_vec());
+        let bytes = Zeroizing::new(key.keychain_bytes().to_vec());
         bounded("the keychain", move || {
             let persistent = platform::secret_service(&account).and_then(|e| e.set_secret(&bytes));
             let cached = platform::kernel(&account)
@@ -280,7 +280,7 @@ impl KeyCache for MemoryKeychain {
     }
     fn store(&self, vault_id: &str, member_id: &str, key: &AccountKey) -> Result<()> {
         let mut map = self.0.lock().map_err(|_| Error::Locked)?;
-        map.insert(account(vault_id, member_id), *key.expose());
+        map.insert(account(vault_id, member_id), *key.keychain_bytes());
         Ok(())
     }
     fn remove(&self, vault_id: &str, member_id: &str) -> Result<bool> {

@@ -5,9 +5,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
-use crate::crypto::{
-    self, aead, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey,
-};
+use crate::crypto::{self, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,11 +105,7 @@ pub(crate) async fn insert(
     identity: &Identity,
     account_key: &AccountKey,
 ) -> Result<()> {
-    let sealed = aead::encrypt(
-        account_key.expose(),
-        &identity.to_bytes(),
-        &identity_aad(vault_id, member_id),
-    );
+    let sealed = account_key.seal(&identity.to_bytes(), &identity_aad(vault_id, member_id));
     sqlx::query(
         "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -154,12 +148,12 @@ pub(crate) async fn open_identity(
     let tampered = || Error::IdentityTampered {
         member: member_id.to_owned(),
     };
-    let bytes = aead::decrypt(
-        account_key.expose(),
-        &crypto::Sealed { nonce, ciphertext },
-        &identity_aad(vault_id, member_id),
-    )
-    .ok_or_else(tampered)?;
+    let bytes = account_key
+        .open(
+            &crypto::Sealed { nonce, ciphertext },
+            &identity_aad(vault_id, member_id),
+        )
+        .ok_or_else(tampered)?;
     let identity = Identity::from_bytes(&bytes).ok_or_else(tampered)?;
     if identity.sealing_public()[..] != sealing_public[..] || identity.signing_public()[..] != signing_public[..] {
         return Err(tampered());
@@ -180,11 +174,7 @@ pub(crate) async fn write_passphrase_envelope(
 ) -> Result<()> {
     let salt: [u8; kdf::SALT_LEN] = crypto::random_bytes();
     let kek = derive_off_thread(passphrase, salt.to_vec(), params).await?;
-    let sealed = aead::encrypt(
-        kek.expose(),
-        account_key.expose(),
-        &envelope_aad(vault_id, member_id, "passphrase"),
-    );
+    let sealed = kek.wrap(account_key, &envelope_aad(vault_id, member_id, "passphrase"));
     sqlx::query(
         "INSERT OR REPLACE INTO key_envelopes (member_id, kind, kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext, created_at)
          VALUES (?, 'passphrase', ?, ?, ?, ?, ?, ?, ?)",
@@ -211,11 +201,7 @@ pub(crate) async fn write_recovery_envelope(
     recovery: &RecoveryKey,
 ) -> Result<()> {
     let kek = recovery.kek(vault_id);
-    let sealed = aead::encrypt(
-        kek.expose(),
-        account_key.expose(),
-        &envelope_aad(vault_id, member_id, "recovery"),
-    );
+    let sealed = kek.wrap(account_key, &envelope_aad(vault_id, member_id, "recovery"));
     sqlx::query(
         "INSERT OR REPLACE INTO key_envelopes (member_id, kind, nonce, ciphertext, created_at)
          VALUES (?, 'recovery', ?, ?, ?)",
@@ -277,13 +263,11 @@ pub(crate) async fn open_with_passphrase(
     };
     let salt = salt.filter(|s| s.len() >= 16).ok_or_else(tampered)?;
     let kek = derive_off_thread(passphrase, salt, params).await?;
-    let key = aead::decrypt(
-        kek.expose(),
+    kek.unwrap(
         &crypto::Sealed { nonce, ciphertext },
         &envelope_aad(vault_id, member_id, "passphrase"),
     )
-    .ok_or(Error::WrongPassphrase)?;
-    AccountKey::from_slice(&key).ok_or_else(tampered)
+    .ok_or(Error::WrongPassphrase)
 }
 
 pub(crate) async fn open_with_recovery(
@@ -293,15 +277,13 @@ pub(crate) async fn open_with_recovery(
     recovery: &RecoveryKey,
 ) -> Result<AccountKey> {
     let (_, _, _, _, nonce, ciphertext) = read_envelope(conn, member_id, "recovery").await?;
-    let key = aead::decrypt(
-        recovery.kek(vault_id).expose(),
-        &crypto::Sealed { nonce, ciphertext },
-        &envelope_aad(vault_id, member_id, "recovery"),
-    )
-    .ok_or(Error::WrongRecoveryKey)?;
-    AccountKey::from_slice(&key).ok_or(Error::EnvelopeTampered {
-        member: member_id.to_owned(),
-    })
+    recovery
+        .kek(vault_id)
+        .unwrap(
+            &crypto::Sealed { nonce, ciphertext },
+            &envelope_aad(vault_id, member_id, "recovery"),
+        )
+        .ok_or(Error::WrongRecoveryKey)
 }
 
 /// What a grant's signature covers: everything that decides who may open which key until when.

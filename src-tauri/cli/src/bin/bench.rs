@@ -98,7 +98,7 @@ fn main() {
         "export {count} secrets (decrypt + audit each): {:.2} s",
         export.elapsed().as_secs_f64()
     );
-    desktop_queries(&bench.vault, count);
+    desktop_queries(&bench, count);
     scan_throughput(dir.path(), &bench);
     let size: u64 = ["vault.db", "vault.db-wal"]
         .iter()
@@ -291,7 +291,8 @@ fn scan_throughput(dir: &std::path::Path, bench: &Bench) {
 
 /// What the desktop's search box and scope list cost at this size: the same core calls its
 /// commands make (IPC and rendering excluded; the list is virtualised).
-fn desktop_queries(vault_path: &std::path::Path, count: usize) {
+fn desktop_queries(bench: &Bench, count: usize) {
+    let vault_path = &bench.vault;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -321,8 +322,34 @@ fn desktop_queries(vault_path: &std::path::Path, count: usize) {
             assert_eq!(listed.len(), count);
         }
         times.sort();
-        report(&format!("list one scope of {count} secrets (metadata)"), &times);
+        report(&format!("list one scope of {count} secrets (metadata, locked)"), &times);
         vault.close().await;
+        // What the app lists while unlocked: every state of the scope verified under its key.
+        let mut passphrase = || Ok(Some(zeroize::Zeroizing::new(PASSPHRASE.as_bytes().to_vec())));
+        let unlocked = keyshelf_core::device::unlock(
+            &bench.config,
+            vault_path,
+            &keyshelf_core::keychain::NoKeychain,
+            &mut passphrase,
+        )
+        .await
+        .expect("unlock");
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let listed = unlocked
+                .session
+                .secrets(Some("bench"), Some("bulk"))
+                .await
+                .expect("list");
+            times.push(started.elapsed());
+            assert_eq!(listed.len(), count);
+        }
+        times.sort();
+        report(
+            &format!("list one scope of {count} secrets (unlocked: states verified)"),
+            &times,
+        );
     });
 }
 

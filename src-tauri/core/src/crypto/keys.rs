@@ -26,9 +26,23 @@ macro_rules! symmetric_key {
                 Some(Self::from_bytes(arr))
             }
 
-            /// The raw bytes, for the one place that needs them (AEAD, sealing, keychain).
-            pub fn expose(&self) -> &[u8; 32] {
+            /// The raw bytes: for the code of this module only. The rest of the core seals and
+            /// opens with the key ([`Self::seal`], [`Self::open`]) and never holds its bytes.
+            #[allow(dead_code)] // not every key type needs its bytes outside its tests
+            pub(in crate::crypto) fn expose(&self) -> &[u8; 32] {
                 &self.0
+            }
+
+            /// Encrypts `plaintext` under this key (XChaCha20-Poly1305, a fresh random nonce),
+            /// bound to `aad`.
+            pub fn seal(&self, plaintext: &[u8], aad: &[u8]) -> super::Sealed {
+                super::aead::encrypt(&self.0, plaintext, aad)
+            }
+
+            /// Decrypts what [`Self::seal`] made with the same `aad`; `None` when it does not
+            /// authenticate (another key, another row, an edited byte).
+            pub fn open(&self, sealed: &super::Sealed, aad: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+                super::aead::decrypt(&self.0, sealed, aad)
             }
         }
 
@@ -50,6 +64,26 @@ symmetric_key!(
     /// member's identity secrets.
     AccountKey
 );
+
+impl Kek {
+    /// Wraps an account key (a key envelope), bound to `aad`.
+    pub fn wrap(&self, key: &AccountKey, aad: &[u8]) -> super::Sealed {
+        self.seal(key.expose(), aad)
+    }
+
+    /// Unwraps what [`Kek::wrap`] made; `None` when it does not authenticate.
+    pub fn unwrap(&self, sealed: &super::Sealed, aad: &[u8]) -> Option<AccountKey> {
+        self.open(sealed, aad).and_then(|bytes| AccountKey::from_slice(&bytes))
+    }
+}
+
+impl AccountKey {
+    /// The key's bytes for the OS keychain, the one place they leave this module: the keychain
+    /// caches the account key so that unlocking needs no passphrase.
+    pub fn keychain_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(*self.0)
+    }
+}
 symmetric_key!(
     /// The random 32-byte key of one project x environment. Encrypts secret values and notes.
     ScopeKey

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::path::{check_new_secret_name, check_secret_name, ScopePath, SecretPath};
 use super::projects::{resolve_scope, ScopeRow};
 use super::{acquire, Vault};
-use crate::crypto::{self, aead, Plaintext, ScopeKey};
+use crate::crypto::{self, Plaintext, ScopeKey};
 use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::{self, RotationPolicy, RotationStatus};
@@ -157,7 +157,7 @@ fn open_note(
     name: &str,
     sealed: &crypto::Sealed,
 ) -> Option<Zeroizing<Vec<u8>>> {
-    aead::decrypt(key.expose(), sealed, &note_aad(vault_id, scope, secret_id, name))
+    key.open(sealed, &note_aad(vault_id, scope, secret_id, name))
 }
 
 #[derive(sqlx::FromRow)]
@@ -617,7 +617,7 @@ impl Session {
                 },
             )?;
             let aad = value_aad(&self.vault.id, &rekeyed, &secret_id, &name, version);
-            resealed.push((secret_id, version, aead::encrypt(new.expose(), value.expose(), &aad)));
+            resealed.push((secret_id, version, new.seal(value.expose(), &aad)));
         }
         // Batched: one statement per chunk rather than a round trip per version.
         for chunk in resealed.chunks(BATCH) {
@@ -673,11 +673,7 @@ impl Session {
         let (nonce, ciphertext) = if note.is_empty() {
             (None, None)
         } else {
-            let sealed = aead::encrypt(
-                key.expose(),
-                note.as_bytes(),
-                &note_aad(&self.vault.id, scope, secret_id, name),
-            );
+            let sealed = key.seal(note.as_bytes(), &note_aad(&self.vault.id, scope, secret_id, name));
             (Some(sealed.nonce), Some(sealed.ciphertext))
         };
         sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
@@ -1049,8 +1045,7 @@ impl Session {
             return Err(tampered());
         }
         let aad = value_aad(&self.vault.id, scope, &row.secret_id, &row.name, row.version);
-        aead::decrypt(
-            key.expose(),
+        key.open(
             &crypto::Sealed {
                 nonce: row.nonce,
                 ciphertext: row.ciphertext,
@@ -1127,7 +1122,7 @@ impl Session {
             .iter()
             .map(|i| {
                 let aad = value_aad(&self.vault.id, scope, &i.secret_id, i.name, i.version);
-                aead::encrypt(key.expose(), i.value, &aad)
+                key.seal(i.value, &aad)
             })
             .collect();
         let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
