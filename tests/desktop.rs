@@ -414,8 +414,8 @@ async fn first_run_to_keychain_unlock() {
     click_button(&d, "Settings").await;
     fill(&d, "Lock after idle (minutes)", "7").await;
     click_button(&d, "Save settings").await;
-    let saved = config.join("config.json");
-    eventually("the idle setting in config.json", 10, || {
+    let saved = config.join("settings.json");
+    eventually("the idle setting in settings.json", 10, || {
         std::fs::read_to_string(&saved).is_ok_and(|text| text.contains("\"idle_lock_minutes\": 7"))
     })
     .await;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use keyshelf_core::config::Settings;
+use crate::settings::Settings;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 

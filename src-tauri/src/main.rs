@@ -11,6 +11,7 @@ mod lock;
 mod memo;
 mod notifications;
 mod reminders;
+mod settings;
 mod state;
 mod tray;
 mod watcher;

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
-use keyshelf_core::config::{self, DeviceConfig, Settings};
+use keyshelf_core::config::{self, DeviceConfig};
+
+use crate::settings::Settings;
 use keyshelf_core::keychain::{self, KeyCache};
 use keyshelf_core::{Error, Result, Session};
 use tokio::sync::{Notify, RwLock};
@@ -57,9 +59,7 @@ impl AppState {
         let config_dir = config::config_dir(None)?;
         // An unreadable or out-of-range config must not keep the app from starting (or lock it
         // the moment it opens): the defaults are the safe side.
-        let settings = DeviceConfig::load(&config_dir)
-            .map(|c| c.settings)
-            .ok()
+        let settings = Some(crate::settings::load(&config_dir))
             .filter(|s| s.validate().is_ok())
             .unwrap_or_default();
         Ok(Self {

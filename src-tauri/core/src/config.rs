@@ -20,51 +20,6 @@ pub struct DeviceConfig {
     /// Vault id -> this device's membership.
     #[serde(default)]
     pub vaults: BTreeMap<String, Membership>,
-    /// How the desktop app behaves on this device.
-    #[serde(default)]
-    pub settings: Settings,
-}
-
-/// Per-device preferences of the desktop app. Device-local because locking policy is about the
-/// machine in front of the user, not the team's vault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(default)]
-pub struct Settings {
-    /// Lock after this many minutes without activity in the app.
-    pub idle_lock_minutes: u32,
-    /// Lock when the desktop session locks (screen saver, lid, Super+L) where the platform says so.
-    pub lock_on_system_lock: bool,
-}
-
-impl Settings {
-    pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 10;
-    /// A day: beyond that "idle lock" means nothing, and a typo like 6000 should not pass.
-    pub const MAX_IDLE_LOCK_MINUTES: u32 = 24 * 60;
-
-    /// Refuses values that would make idle locking meaningless, naming the bound.
-    pub fn validate(&self) -> Result<()> {
-        if !(1..=Self::MAX_IDLE_LOCK_MINUTES).contains(&self.idle_lock_minutes) {
-            return Err(Error::InvalidSetting {
-                setting: "idle lock",
-                reason: format!(
-                    "{} minutes is outside 1 to {} minutes",
-                    self.idle_lock_minutes,
-                    Self::MAX_IDLE_LOCK_MINUTES
-                ),
-            });
-        }
-        Ok(())
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            idle_lock_minutes: Self::DEFAULT_IDLE_LOCK_MINUTES,
-            lock_on_system_lock: true,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,7 +57,6 @@ impl DeviceConfig {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
                 device_id: uuid::Uuid::new_v4().to_string(),
                 vaults: BTreeMap::new(),
-                settings: Settings::default(),
             }),
             Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
         }
@@ -222,35 +176,5 @@ mod tests {
         assert_eq!(back.membership("v1").map(|m| m.member_name.as_str()), Some("ada"));
         std::fs::write(dir.path().join(FILE), b"{not json").expect("write");
         assert!(matches!(DeviceConfig::load(dir.path()), Err(Error::Config { .. })));
-    }
-
-    #[test]
-    fn settings_default_when_absent_and_round_trip() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        // A config written before settings existed still loads, with the defaults.
-        std::fs::write(dir.path().join(FILE), br#"{"device_id":"d1","vaults":{}}"#).expect("write");
-        let mut config = DeviceConfig::load(dir.path()).expect("old config loads");
-        assert_eq!(config.settings, Settings::default());
-        assert_eq!(config.settings.idle_lock_minutes, 10);
-        config.settings = Settings {
-            idle_lock_minutes: 3,
-            lock_on_system_lock: false,
-        };
-        config.save(dir.path()).expect("save");
-        assert_eq!(DeviceConfig::load(dir.path()).expect("load").settings, config.settings);
-    }
-
-    #[test]
-    fn idle_lock_bounds_are_enforced() {
-        let at = |minutes| Settings {
-            idle_lock_minutes: minutes,
-            ..Settings::default()
-        };
-        assert!(at(1).validate().is_ok());
-        assert!(at(Settings::MAX_IDLE_LOCK_MINUTES).validate().is_ok());
-        for bad in [0, Settings::MAX_IDLE_LOCK_MINUTES + 1] {
-            let message = at(bad).validate().expect_err("out of range").to_string();
-            assert!(message.contains(&format!("{bad} minutes")), "{message}");
-        }
     }
 }

@@ -1,9 +1,9 @@
 //! This device's preferences: idle lock and lock-with-the-desktop; keep running in the tray.
 
-use keyshelf_core::config::Settings;
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
+use crate::settings::{self, Settings};
 use crate::state::AppState;
 use crate::tray::{Tray, TraySettings};
 
@@ -12,14 +12,11 @@ pub fn get_settings(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
-/// Validates, saves to the device config, then applies: the idle watcher reads the new timeout
-/// on its next check.
+/// Validates, saves beside the device config, then applies: the idle watcher reads the new
+/// timeout on its next check.
 #[tauri::command]
 pub fn set_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
-    settings.validate()?;
-    let mut config = state.device_config()?;
-    config.settings = settings;
-    config.save(&state.config_dir)?;
+    settings::save(&state.config_dir, settings)?;
     *state.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings;
     state.touch();
     Ok(settings)
