@@ -3,11 +3,11 @@
 mod access;
 mod audit;
 mod member;
-mod project;
+mod projects;
 mod rotation;
 mod run;
 mod scan;
-mod secret;
+mod secrets;
 mod transfer;
 mod vault;
 
@@ -27,9 +27,9 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Unlock { recovery } => vault::unlock(&ctx, recovery).await,
         Command::Lock => vault::lock(&ctx).await,
         Command::Status { json } => vault::status(&ctx, json).await,
-        Command::Project(ProjectCommand::Add { name, envs }) => project::add(&ctx, &name, &envs).await,
-        Command::Project(ProjectCommand::Ls { json }) => project::list(&ctx, json).await,
-        Command::Env(EnvCommand::Add { project, env }) => project::add_env(&ctx, &project, &env).await,
+        Command::Project(ProjectCommand::Add { name, envs }) => projects::add(&ctx, &name, &envs).await,
+        Command::Project(ProjectCommand::Ls { json }) => projects::list(&ctx, json).await,
+        Command::Env(EnvCommand::Add { project, env }) => projects::add_env(&ctx, &project, &env).await,
         Command::Member(MemberCommand::Join { name }) => member::join(&ctx, &name).await,
         Command::Member(MemberCommand::Approve {
             name,
@@ -50,11 +50,11 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Access(AccessCommand::Deny { id, reason }) => access::deny(&ctx, &id, &reason).await,
         Command::Access(AccessCommand::Revoke { member, scope }) => access::revoke(&ctx, &member, &scope).await,
-        Command::Set(args) => secret::set(&ctx, args).await,
-        Command::Get { path, previous } => secret::get(&ctx, &path, previous).await,
-        Command::Ls { filter, json } => secret::list(&ctx, filter.as_deref(), json).await,
-        Command::Rm { path } => secret::remove(&ctx, &path).await,
-        Command::History { path, json } => secret::history(&ctx, &path, json).await,
+        Command::Set(args) => secrets::set(&ctx, args).await,
+        Command::Get { path, previous } => secrets::get(&ctx, &path, previous).await,
+        Command::Ls { filter, json } => secrets::list(&ctx, filter.as_deref(), json).await,
+        Command::Rm { path } => secrets::remove(&ctx, &path).await,
+        Command::History { path, json } => secrets::history(&ctx, &path, json).await,
         Command::Import { file, scope } => transfer::import(&ctx, &file, &scope).await,
         Command::Export { scope, format } => transfer::export(&ctx, &scope, format).await,
         Command::Run {

@@ -7,7 +7,7 @@ use keyshelf_core::rotation::{self, calendar, RotationStatus};
 use keyshelf_core::vault::{ScopeFilter, ScopePath, SecretPath};
 use keyshelf_core::{Error, Result, Session};
 
-use super::secret::{read_file, read_value};
+use super::secrets::{read_file, read_value};
 use crate::args::RotateArgs;
 use crate::context::Context;
 use crate::output;
