@@ -140,9 +140,7 @@ impl Session {
     pub async fn mark_deploy(&self, scope_path: &ScopePath, note: &str) -> Result<Deployment> {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        self.scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
-            .await?;
+        let (scope, _key) = self.open_scope(&mut tx, scope_path).await?;
         sqlx::query("INSERT INTO deployments (scope_id, at, member_id, note) VALUES (?, ?, ?, ?)")
             .bind(&scope.id)
             .bind(now)

@@ -64,6 +64,21 @@ pub(crate) async fn resolve_scope(conn: &mut SqliteConnection, path: &ScopePath)
     }
 }
 
+impl Session {
+    /// The scope at `path` and its key: how every read and write of a scope begins. The key is
+    /// used only as the scope's newest signed key, on the set of secret states it sealed
+    /// ([`Session::scope_key`]).
+    pub(crate) async fn open_scope(
+        &self,
+        conn: &mut SqliteConnection,
+        path: &ScopePath,
+    ) -> Result<(ScopeRow, std::sync::Arc<ScopeKey>)> {
+        let scope = resolve_scope(conn, path).await?;
+        let key = self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await?;
+        Ok((scope, key))
+    }
+}
+
 impl Vault {
     /// Every project with its environments and how many secrets each holds.
     pub async fn projects(&self) -> Result<Vec<ProjectSummary>> {

@@ -456,8 +456,7 @@ impl Session {
             let mut tx = sqlx::Connection::begin(&mut *conn)
                 .await
                 .map_err(|e| Error::db("starting a read", e))?;
-            let scope = resolve_scope(&mut tx, &path.scope).await?;
-            let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;
+            let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
             let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
                 .await?
                 .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
@@ -489,10 +488,7 @@ impl Session {
             });
         }
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         let found = existing(&mut tx, &scope.id, &path.name).await?;
         if let Some((id, _)) = &found {
             super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(std::slice::from_ref(id))).await?;
@@ -549,11 +545,8 @@ impl Session {
     /// (`None` fields stay as they are; an empty note removes it). One transaction, audited.
     pub async fn edit_secret(&self, path: &SecretPath, options: SecretOptions) -> Result<()> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Editing needs access to the scope (the note is sealed under its key), not just the file.
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
@@ -690,10 +683,7 @@ impl Session {
     /// entry cannot be written, no value is returned.
     pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         type CurrentRow = (String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Option<CurrentRow> = sqlx::query_as(
             "SELECT s.id, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
@@ -745,10 +735,7 @@ impl Session {
     /// The decrypted note of a secret, if it has one. Audited like a value read.
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         type NoteRow = (String, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Option<NoteRow> =
             sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
@@ -788,11 +775,8 @@ impl Session {
     /// Deletes a secret and every version of it. One transaction, audited.
     pub async fn remove_secret(&self, path: &SecretPath) -> Result<()> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Removing needs access to the scope, not just write access to the file.
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
             .bind(&path.name)
@@ -931,10 +915,7 @@ impl Session {
         chosen.sort_unstable();
 
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        let key = self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &scope_path.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(&mut tx, scope_path).await?;
         let known: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
              FROM secrets s WHERE s.scope_id = ?",

@@ -169,10 +169,7 @@ async fn retire_lapsed(conn: &mut SqliteConnection, secret_id: &str, now: i64) -
 
 impl Session {
     async fn target(&self, conn: &mut SqliteConnection, path: &SecretPath) -> Result<Target> {
-        let scope = resolve_scope(conn, &path.scope).await?;
-        let key = self
-            .scope_key(conn, &scope.id, scope.epoch, &path.scope.to_string())
-            .await?;
+        let (scope, key) = self.open_scope(conn, &path.scope).await?;
         let (secret_id, latest) = existing(conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
