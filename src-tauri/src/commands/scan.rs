@@ -132,37 +132,31 @@ fn scan_files(
     progress: impl Fn(ScanProgress),
 ) -> keyshelf_core::Result<ScanReport> {
     let scanner = Scanner::new(known)?;
-    let mut report = ScanReport {
-        findings: Vec::new(),
-        files: 0,
-        bytes: 0,
-        problems: Vec::new(),
-        secrets_searched: scanner.secret_count() as u64,
-        exposed: Vec::new(),
-    };
     let mut reported = Instant::now();
     let (files, walk_problems) = scan::files(&[folder.to_owned()])?;
-    report.problems.extend(walk_problems);
-    for path in files {
-        if reported.elapsed() >= PROGRESS_EVERY {
-            progress(ScanProgress {
-                files: report.files,
-                bytes: report.bytes,
-            });
-            reported = Instant::now();
-        }
-        let Some(bytes) = scan::read_for_scan(&path, &mut report.problems) else {
-            continue;
-        };
-        report.files += 1;
-        report.bytes += bytes.len() as u64;
-        let found = scanner.scan(&path.display().to_string(), &bytes);
-        report
-            .problems
-            .extend(found.problem.map(|p| format!("{p} (scanned as plain text)")));
-        report.findings.extend(found.findings);
-    }
-    Ok(report)
+    let run = scan::run(
+        &scanner,
+        &files,
+        walk_problems,
+        |so_far| {
+            if reported.elapsed() >= PROGRESS_EVERY {
+                progress(ScanProgress {
+                    files: so_far.files,
+                    bytes: so_far.bytes,
+                });
+                reported = Instant::now();
+            }
+        },
+        |_, _, _, _| {},
+    );
+    Ok(ScanReport {
+        findings: run.findings,
+        files: run.files,
+        bytes: run.bytes,
+        problems: run.problems,
+        secrets_searched: scanner.secret_count() as u64,
+        exposed: Vec::new(),
+    })
 }
 
 /// A finding the user chose to redact, by position (the file is scanned again, so a file that

@@ -41,9 +41,8 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let scanner = Scanner::new(known)?;
-    let mut problems: Vec<String> = Vec::new();
-    let sources = if args.staged {
-        staged_files()?
+    let (sources, walk_problems) = if args.staged {
+        (staged_files()?, Vec::new())
     } else {
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
@@ -51,47 +50,39 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
             args.paths.clone()
         };
         let (files, walk_problems) = scan::files(&paths)?;
-        problems.extend(walk_problems);
-        files
+        let sources = files
             .into_iter()
             .map(|p| Source {
                 name: p.display().to_string(),
                 path: Some(p),
             })
-            .collect()
+            .collect();
+        (sources, walk_problems)
     };
 
     // First find everything, then flag leaks, then write: a file that cannot be redacted must
     // not stop the others, nor leave a leaked secret unflagged.
-    let mut all: Vec<Finding> = Vec::new();
     let mut to_redact: Vec<(PathBuf, String, Vec<u8>)> = Vec::new();
-    let (mut files, mut bytes_read) = (0usize, 0u64);
-    for source in &sources {
-        let Some(bytes) = read(source, &mut problems) else {
-            continue;
-        };
-        files += 1;
-        bytes_read += bytes.len() as u64;
-        let found = scanner.scan(&source.name, &bytes);
-        if let Some(problem) = &found.problem {
-            problems.push(format!("{problem} (scanned as plain text)"));
-        }
-        if found.findings.is_empty() {
-            continue;
-        }
-        if args.redact {
-            match &source.path {
-                Some(path) if !scan::is_backup(path) => {
-                    match scan::redact(&source.name, &bytes, &found.findings, found.notebook.as_ref()) {
-                        Ok(out) => to_redact.push((path.clone(), source.name.clone(), out)),
-                        Err(e) => problems.push(format!("not redacted: {e}")),
-                    }
-                }
-                _ => {}
+    let scan::Run {
+        findings: all,
+        mut problems,
+        files,
+        bytes: bytes_read,
+    } = scan::run(
+        &scanner,
+        &sources,
+        walk_problems,
+        |_| {},
+        |source, bytes, found, problems| {
+            let Some(path) = source.path.as_ref().filter(|p| args.redact && !scan::is_backup(p)) else {
+                return;
+            };
+            match scan::redact(&source.name, bytes, &found.findings, found.notebook.as_ref()) {
+                Ok(out) => to_redact.push((path.clone(), source.name.clone(), out)),
+                Err(e) => problems.push(format!("not redacted: {e}")),
             }
-        }
-        all.extend(found.findings);
-    }
+        },
+    );
 
     // A vault key in a notebook must be rotated at the provider, not just deleted: flag it.
     let leaked = match &session {
@@ -177,19 +168,24 @@ async fn vault_session(ctx: &Context) -> Result<Option<Session>> {
     }
 }
 
-/// The bytes to scan: the working file, or the staged blob; `None` (reason in `problems`) when
-/// skipped.
-fn read(source: &Source, problems: &mut Vec<String>) -> Option<Vec<u8>> {
-    let bytes = match &source.path {
-        Some(path) => return scan::read_for_scan(path, problems),
-        None => git(&["show", &format!(":{}", source.name)]),
-    };
-    match bytes {
-        Ok(bytes) if scan::looks_binary(&bytes) => None,
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            problems.push(e.to_string());
-            None
+impl scan::Source for Source {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The working file, or the staged blob.
+    fn read(&self, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+        let bytes = match &self.path {
+            Some(path) => return scan::read_for_scan(path, problems),
+            None => git(&["show", &format!(":{}", self.name)]),
+        };
+        match bytes {
+            Ok(bytes) if scan::looks_binary(&bytes) => None,
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                problems.push(e.to_string());
+                None
+            }
         }
     }
 }

@@ -6,6 +6,10 @@
 //! finding names the secret), and well-known provider formats ([`patterns`]). Notebooks are read
 //! as byte spans of their own JSON ([`ipynb`]), so a finding names its cell, and a redaction
 //! changes only the bytes it must.
+//!
+//! Nothing here opens the vault: the values come in as [`KnownSecret`]s and findings go out as
+//! data (`vault::exposure` decrypts the one and flags the other), so the scanner runs, and is
+//! fuzzed, on its own.
 
 pub mod ipynb;
 pub mod patterns;
@@ -17,9 +21,6 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::session::Session;
-use crate::vault::projects::resolve_scope;
-use crate::vault::{ScopePath, SecretPath};
 use ipynb::{CellPart, Notebook};
 use patterns::Patterns;
 
@@ -331,6 +332,71 @@ pub fn files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)> {
     Ok((out, problems))
 }
 
+/// A file a scan [`run`] reads.
+pub trait Source {
+    /// How findings name it.
+    fn name(&self) -> String;
+    /// Its bytes, or `None` to skip it (with the reason added to `problems` when there is one).
+    fn read(&self, problems: &mut Vec<String>) -> Option<Vec<u8>>;
+}
+
+impl Source for PathBuf {
+    fn name(&self) -> String {
+        self.display().to_string()
+    }
+
+    fn read(&self, problems: &mut Vec<String>) -> Option<Vec<u8>> {
+        read_for_scan(self, problems)
+    }
+}
+
+/// What a scan over many files found.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub findings: Vec<Finding>,
+    /// Files skipped, or read only as plain text, and why: one such file does not end a run.
+    pub problems: Vec<String>,
+    /// Files read, and their bytes.
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// Scans `sources` in turn: the one loop behind the CLI's `scan` and the desktop's Scan for
+/// leaks. `problems` are earlier ones (the walk's), listed first. `progress` sees the run so far
+/// before each file (the caller decides how often to show it); `found` sees each file with
+/// findings, its bytes and scan, before its findings join the run's (the CLI prepares its
+/// redaction there), and may add problems.
+pub fn run<S: Source>(
+    scanner: &Scanner,
+    sources: &[S],
+    problems: Vec<String>,
+    mut progress: impl FnMut(&Run),
+    mut found: impl FnMut(&S, &[u8], &FileScan, &mut Vec<String>),
+) -> Run {
+    let mut run = Run {
+        problems,
+        ..Run::default()
+    };
+    for source in sources {
+        progress(&run);
+        let Some(bytes) = source.read(&mut run.problems) else {
+            continue;
+        };
+        run.files += 1;
+        run.bytes += bytes.len() as u64;
+        let scan = scanner.scan(&source.name(), &bytes);
+        if let Some(problem) = &scan.problem {
+            run.problems.push(format!("{problem} (scanned as plain text)"));
+        }
+        if scan.findings.is_empty() {
+            continue;
+        }
+        found(source, &bytes, &scan, &mut run.problems);
+        run.findings.extend(scan.findings);
+    }
+    run
+}
+
 /// Whether `path` is a backup `--redact` kept: reported like any file, never rewritten (that
 /// would only make a backup of the backup).
 pub fn is_backup(path: &Path) -> bool {
@@ -483,82 +549,6 @@ fn write_backup(original: &Path, backup: &Path) -> Result<()> {
         .map_err(|e| Error::io(format!("writing {}", backup.display()), e))
 }
 
-impl Session {
-    /// Decrypts every secret this member can open, for a scan (one `scope.scan` audit entry per
-    /// scope).
-    pub async fn scan_secrets(&self) -> Result<Vec<KnownSecret>> {
-        let mut known = Vec::new();
-        for label in self.accessible_scopes().await? {
-            let scope: ScopePath = label.parse()?;
-            for secret in self.read_scope_for_scan(&scope).await? {
-                known.push(KnownSecret {
-                    path: format!("{label}/{}", secret.name),
-                    value: Zeroizing::new(secret.value.expose().to_vec()),
-                });
-            }
-        }
-        Ok(known)
-    }
-
-    /// Flags every vault secret found in a notebook among `findings` exposed (each secret holding
-    /// the value), and returns their paths. Findings outside notebooks flag nothing: a key in a
-    /// local .env is where keys live before Keyshelf; one in a notebook has been shared.
-    pub async fn flag_notebook_leaks(&self, findings: &[Finding]) -> Result<Vec<String>> {
-        let mut leaks: Vec<(String, String)> = findings
-            .iter()
-            .filter_map(|f| Some((f, f.cell?)))
-            .flat_map(|(f, cell)| {
-                let place = format!("{} (cell {cell})", f.file);
-                f.secret
-                    .iter()
-                    .chain(&f.other_secrets)
-                    .map(move |secret| (secret.clone(), place.clone()))
-            })
-            .collect();
-        leaks.sort();
-        leaks.dedup();
-        for (secret, place) in &leaks {
-            self.mark_leaked(&secret.parse()?, place).await?;
-        }
-        let mut flagged: Vec<String> = leaks.into_iter().map(|(secret, _)| secret).collect();
-        flagged.dedup();
-        Ok(flagged)
-    }
-
-    /// Records that a vault secret was found in clear at `place` (a notebook) and flags it
-    /// exposed: a leaked key must be rotated at the provider, not just deleted. Audited.
-    pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
-        // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM secrets WHERE scope_id = ? AND name = ?")
-            .bind(&scope.id)
-            .bind(&path.name)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| Error::db("flagging a leaked secret", e))?;
-        let id = [id.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?];
-        crate::vault::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
-        let updated =
-            sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
-                .bind(crate::clock::now())
-                .bind(format!("found in clear in {place}"))
-                .bind(&scope.id)
-                .bind(&path.name)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| Error::db("flagging a leaked secret", e))?;
-        if updated.rows_affected() == 0 {
-            return Err(Error::UnknownSecret { path: path.to_string() });
-        }
-        self.seal_states(&mut tx, &key, &scope, Some(&id)).await?;
-        self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
-            .await?;
-        self.commit(tx, "flagging a leaked secret").await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,6 +670,47 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].secret.as_deref(), Some("a/dev/KEY"));
         assert_eq!(found[0].other_secrets, ["b/prod/KEY"]);
+    }
+
+    #[test]
+    fn a_run_counts_what_it_read_and_lists_what_it_could_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            path
+        };
+        let sources = [
+            file("a.py", b"key = 'plain-value-123'\n"),
+            file("b.txt", b"bin\0ary plain-value-123"),
+            file("c.ipynb", b"{ not json plain-value-123"),
+            file("d.txt", b"nothing here"),
+            dir.path().join("gone.txt"),
+        ];
+        let (mut seen, mut with_findings) = (Vec::new(), Vec::new());
+        let run = run(
+            &scanner(&[("p/e/TOKEN", "plain-value-123")]),
+            &sources,
+            vec!["from the walk".into()],
+            |so_far| seen.push((so_far.files, so_far.bytes)),
+            |source, _, _, problems| {
+                with_findings.push(source.clone());
+                problems.push("from the hook".into());
+            },
+        );
+        assert_eq!(run.findings.len(), 2);
+        assert_eq!((run.files, run.bytes), (3, 24 + 26 + 12));
+        assert_eq!(seen, [(0, 0), (1, 24), (1, 24), (2, 50), (3, 62)]);
+        assert_eq!(with_findings, [sources[0].clone(), sources[2].clone()]);
+        assert_eq!(run.problems.len(), 5, "{:?}", run.problems);
+        assert_eq!(run.problems[..2], ["from the walk", "from the hook"]);
+        assert!(
+            run.problems[2].ends_with("(scanned as plain text)"),
+            "{:?}",
+            run.problems
+        );
+        assert_eq!(run.problems[3], "from the hook");
+        assert!(run.problems[4].contains("gone.txt"), "{:?}", run.problems);
     }
 
     proptest::proptest! {

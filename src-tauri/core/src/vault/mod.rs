@@ -3,6 +3,7 @@
 //! [`Session`] is a member's unlocked view, which can decrypt what they were granted.
 
 mod deadlines;
+mod exposure;
 mod path;
 pub(crate) mod projects;
 pub(crate) mod secrets;
