@@ -5,7 +5,6 @@
 
 use zeroize::Zeroizing;
 
-use super::projects::resolve_scope;
 use super::{ScopePath, SecretPath};
 use crate::error::{Error, Result};
 use crate::scan::{Finding, KnownSecret};
@@ -57,9 +56,8 @@ impl Session {
     /// exposed: a leaked key must be rotated at the provider, not just deleted. Audited.
     pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
         // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await?;
+        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
         let id: Option<String> = sqlx::query_scalar("SELECT id FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
             .bind(&path.name)
