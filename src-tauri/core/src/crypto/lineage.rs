@@ -40,12 +40,26 @@ impl ScopeKey {
     /// A MAC of `message` under a key derived from this one (HMAC-SHA256 by way of HKDF-Expand):
     /// what only a holder of the scope key can make, for state that must not be forged.
     pub fn state_tag(&self, message: &[u8]) -> [u8; 32] {
+        self.state_mac().tag(message)
+    }
+
+    /// The state MAC, derived once for many tags (a scope's every secret).
+    pub fn state_mac(&self) -> StateMac {
         let hk = Hkdf::<Sha256>::new(None, self.expose());
         let mut mac_key = Zeroizing::new([0u8; 32]);
         let _ = hk.expand(b"keyshelf/v1/secret-state-key", &mut *mac_key);
+        StateMac(Hkdf::<Sha256>::from_prk(&*mac_key).ok())
+    }
+}
+
+/// [`ScopeKey::state_tag`] with its key derived once.
+pub struct StateMac(Option<Hkdf<Sha256>>);
+
+impl StateMac {
+    pub fn tag(&self, message: &[u8]) -> [u8; 32] {
         let mut out = [0u8; 32];
         // HKDF-Expand of one block is HMAC(mac_key, message || 0x01): a MAC of the message.
-        if let Ok(prf) = Hkdf::<Sha256>::from_prk(&*mac_key) {
+        if let Some(prf) = &self.0 {
             let _ = prf.expand(message, &mut out);
         }
         out

@@ -21,7 +21,7 @@ pub mod signing;
 pub use aead::Sealed;
 pub use kdf::KdfParams;
 pub use keys::{AccountKey, Identity, Kek, Plaintext, ScopeKey};
-pub use lineage::KeyToken;
+pub use lineage::{KeyToken, StateMac};
 pub use recovery::RecoveryKey;
 
 /// Builds associated data from labelled parts. Each part is length-prefixed so that

@@ -1049,12 +1049,13 @@ impl Session {
         file_name: Option<&str>,
     ) -> Result<()> {
         let now = crate::clock::now();
+        let mac = key.state_mac();
         let tags: Vec<[u8; 32]> = items
             .iter()
             .map(|item| {
                 super::state::fresh_tag(
                     &self.vault.id,
-                    key,
+                    &mac,
                     scope,
                     &item.secret_id,
                     item.name,

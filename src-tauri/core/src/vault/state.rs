@@ -167,7 +167,7 @@ async fn load(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn fresh_tag(
     vault_id: &str,
-    key: &ScopeKey,
+    mac: &crypto::StateMac,
     scope: &ScopeRow,
     secret_id: &str,
     name: &str,
@@ -186,7 +186,7 @@ pub(crate) fn fresh_tag(
         tag: None,
         versions: vec![(version, "current".to_owned(), None, None)],
     };
-    key.state_tag(&message(vault_id, scope, secret_id, &state))
+    mac.tag(&message(vault_id, scope, secret_id, &state))
 }
 
 /// Refuses `ids` of `scope` (all when `None`) unless each state carries a tag made with `key`.
@@ -197,8 +197,9 @@ pub(crate) async fn verify(
     scope: &ScopeRow,
     ids: Option<&[String]>,
 ) -> Result<()> {
+    let mac = key.state_mac();
     for (id, state) in load(conn, scope, ids).await? {
-        let expected = key.state_tag(&message(vault_id, scope, &id, &state));
+        let expected = mac.tag(&message(vault_id, scope, &id, &state));
         if state.tag.as_deref() != Some(&expected[..]) {
             return Err(Error::StateTampered {
                 path: format!("{}/{}", scope.label, state.name),
@@ -218,11 +219,12 @@ async fn seal(
     scope: &ScopeRow,
     ids: Option<&[String]>,
 ) -> Result<()> {
+    let mac = key.state_mac();
     let tags: Vec<(String, [u8; 32])> = load(conn, scope, ids)
         .await?
         .into_iter()
         .map(|(id, state)| {
-            let tag = key.state_tag(&message(vault_id, scope, &id, &state));
+            let tag = mac.tag(&message(vault_id, scope, &id, &state));
             (id, tag)
         })
         .collect();
