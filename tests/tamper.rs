@@ -369,6 +369,8 @@ fn a_retired_value_cannot_be_made_current_by_editing_version_states() {
         err.contains("state of secret llm-eval/prod/OPENAI_API_KEY") && err.contains("failed authentication"),
         "{err}"
     );
+    let err = v.fail(&["history", "llm-eval/prod/OPENAI_API_KEY"]);
+    assert!(err.contains("failed authentication"), "{err}");
     let out = v
         .cmd(&["run", "--scope", "llm-eval/prod", "--", "env"])
         .output()
@@ -407,6 +409,9 @@ fn exposed_cannot_be_cleared_without_the_key() {
     assert!(v.ok(&["ls", "llm-eval/prod"]).contains("EXPOSED"));
     db_exec(&v.db(), "UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL");
     let err = get_refused(&v);
+    assert!(err.contains("failed authentication"), "{err}");
+    // Nor does the listing show it cleared once the vault opens (here with the passphrase).
+    let err = v.fail(&["ls", "llm-eval/prod"]);
     assert!(err.contains("failed authentication"), "{err}");
 }
 

@@ -56,6 +56,19 @@ impl Context {
         Ok(unlocked.session)
     }
 
+    /// A session when one opens without asking anybody (the OS keychain holds the key, or
+    /// KEYSHELF_PASSPHRASE is set), else `None`: for views that need no unlock but verify what
+    /// they show when they can (`ls`, `history`, `due`).
+    pub async fn session_if_unlocked(&self) -> Result<Option<Session>> {
+        let mut source =
+            || Ok(std::env::var_os("KEYSHELF_PASSPHRASE").map(|value| Zeroizing::new(value.into_encoded_bytes())));
+        match device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await {
+            Ok(unlocked) => Ok(Some(unlocked.session)),
+            Err(Error::Locked | Error::LockedNoKeychain { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     /// The core's unlock with this shell's passphrase source, saying what it did on stderr.
     pub async fn unlock(&self) -> Result<device::Unlocked> {
         let prompt = "Passphrase for the vault: ";

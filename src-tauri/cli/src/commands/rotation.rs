@@ -137,14 +137,19 @@ async fn run_check(session: &Session, path: &SecretPath, check: Option<&str>) ->
 pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, ics: Option<&Path>) -> Result<i32> {
     let within: Duration = within.parse()?;
     let filter: Option<ScopeFilter> = scope.map(str::parse).transpose()?;
-    // Names and dates are metadata: `due` needs no unlock, so cron and CI can run it as is.
+    // Names and dates are metadata: `due` needs no unlock, so cron and CI can run it as is; when
+    // the vault opens unasked, what it shows of the scopes this member holds is verified.
     let vault = ctx.open().await?;
     let config = ctx.device_config()?;
     let member_id = keyshelf_core::device::member_id(&config, &vault)?;
     let pinned = ctx.pinned_owner(&vault).await?;
+    let session = ctx.session_if_unlocked().await?;
     let list = |within: Duration| {
-        let (vault, member_id, pinned, filter) = (&vault, &member_id, &pinned, &filter);
+        let (vault, member_id, pinned, filter, session) = (&vault, &member_id, &pinned, &filter, &session);
         async move {
+            if let Some(session) = session {
+                return session.due(within, filter.as_ref()).await;
+            }
             let mut due = vault.due_without_keys(member_id, pinned, within).await?;
             if let Some(f) = filter {
                 due.retain(|s| s.project == f.project && f.environment.as_ref().is_none_or(|e| *e == s.environment));

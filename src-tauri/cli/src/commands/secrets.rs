@@ -120,8 +120,11 @@ pub async fn list(ctx: &Context, filter: Option<&str>, json: bool) -> Result<i32
             None => (Some(f), None),
         },
     };
-    let vault = ctx.open().await?;
-    let secrets = vault.secrets(project, environment).await?;
+    // Unlocked, the states shown are verified under each scope's key; locked, as the file holds them.
+    let secrets = match ctx.session_if_unlocked().await? {
+        Some(session) => session.secrets(project, environment).await?,
+        None => ctx.open().await?.secrets(project, environment).await?,
+    };
     if json {
         output::json(&secrets)?;
         return Ok(0);
@@ -156,8 +159,18 @@ pub async fn remove(ctx: &Context, path: &str) -> Result<i32> {
 
 pub async fn history(ctx: &Context, path: &str, json: bool) -> Result<i32> {
     let path: SecretPath = path.parse()?;
-    let vault = ctx.open().await?;
-    let versions = vault.history(&path).await?;
+    // Verified under the scope's key when this member holds it and the vault opens unasked.
+    let verified = match ctx.session_if_unlocked().await? {
+        Some(session) => match session.history(&path).await {
+            Err(keyshelf_core::Error::NoAccess { .. }) => None,
+            other => Some(other?),
+        },
+        None => None,
+    };
+    let versions = match verified {
+        Some(versions) => versions,
+        None => ctx.open().await?.history(&path).await?,
+    };
     if json {
         output::json(&versions)?;
         return Ok(0);
