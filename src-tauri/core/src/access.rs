@@ -896,44 +896,9 @@ impl Session {
         member: &str,
     ) -> Result<Vec<String>> {
         let scope = &rekeyed.scope;
-        let targets: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT target FROM audit WHERE actor = ? AND action LIKE 'secret.read%' AND target LIKE ? ESCAPE '\\'",
-    )
-    .bind(member_id)
-    .bind(format!("{}/%", scope.label.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
-        let prefix = format!("{}/", scope.label);
-        let mut names: Vec<String> = targets
-            .iter()
-            .filter_map(|t| t.strip_prefix(&prefix))
-            .filter_map(|rest| rest.split(' ').next())
-            .map(str::to_owned)
-            .collect();
-        names.sort();
-        names.dedup();
+        let names = crate::audit::names_read(conn, member_id, &scope.label).await?;
         let reason = format!("read by {member} before their access to {} ended", scope.label);
-        let mut exposed = Vec::new();
-        for name in names {
-            let updated =
-                sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
-                    .bind(crate::clock::now())
-                    .bind(&reason)
-                    .bind(&scope.id)
-                    .bind(&name)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| Error::db("flagging an exposed secret", e))?;
-            if updated.rows_affected() > 0 {
-                exposed.push(name);
-            }
-        }
-        // The rekey sealed every state under the new key; only flagged ones changed since.
-        if !exposed.is_empty() {
-            self.seal_states(conn, &rekeyed.key, scope, None).await?;
-        }
-        Ok(exposed)
+        self.flag_exposed(conn, &rekeyed.key, scope, &names, &reason).await
     }
 }
 

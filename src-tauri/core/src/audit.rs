@@ -222,6 +222,34 @@ pub(crate) async fn check_still_holds(
     }
 }
 
+/// The names of the secrets of `scope_label` that `actor` read through Keyshelf (a value, a
+/// previous value, a check's candidate, an export or a run), from the targets this log writes
+/// (`project/env/NAME v3 …`): what a revocation flags as exposed.
+pub(crate) async fn names_read(conn: &mut SqliteConnection, actor: &str, scope_label: &str) -> Result<Vec<String>> {
+    let escaped = scope_label
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let targets: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT target FROM audit WHERE actor = ? AND action LIKE 'secret.read%' AND target LIKE ? ESCAPE '\\'",
+    )
+    .bind(actor)
+    .bind(format!("{escaped}/%"))
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading the audit log", e))?;
+    let prefix = format!("{scope_label}/");
+    let mut names: Vec<String> = targets
+        .iter()
+        .filter_map(|t| t.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split(' ').next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
 /// The newest `limit` entries, newest first.
 pub async fn recent(pool: &sqlx::SqlitePool, limit: i64) -> Result<Vec<AuditEntry>> {
     let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(

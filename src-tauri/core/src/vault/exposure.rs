@@ -1,11 +1,15 @@
-//! Exposure from a leak scan's side: the values a scan searches for, and the flag on a vault
-//! secret found in clear in a notebook (a leaked key must be rotated at the provider, not just
-//! deleted). The scanner itself (`scan`) knows nothing of the vault; this is where its findings
-//! become vault state.
+//! Exposure: a secret whose value may be known outside the vault (read by someone whose access
+//! ended, or found in clear in a notebook) is flagged so that it gets rotated at the provider.
+//! `flag_exposed` is the one way a flag is set; the leak scan's side lives here too (the values
+//! a scan searches for, a vault secret found in a notebook). The scanner itself (`scan`) knows
+//! nothing of the vault; this is where its findings become vault state.
 
+use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
+use super::projects::ScopeRow;
 use super::{ScopePath, SecretPath};
+use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};
 use crate::scan::{Finding, KnownSecret};
 use crate::session::Session;
@@ -52,6 +56,42 @@ impl Session {
         Ok(flagged)
     }
 
+    /// The one way a secret becomes exposed (a leak found, or read by someone whose access ended):
+    /// flags `names` of `scope` with `reason` and seals their new state under `key`, inside the
+    /// caller's transaction, on states verified before. Returns the names that exist.
+    pub(crate) async fn flag_exposed(
+        &self,
+        conn: &mut SqliteConnection,
+        key: &ScopeKey,
+        scope: &ScopeRow,
+        names: &[String],
+        reason: &str,
+    ) -> Result<Vec<String>> {
+        let now = crate::clock::now();
+        let (mut flagged, mut ids) = (Vec::new(), Vec::new());
+        for name in names {
+            let id: Option<String> = sqlx::query_scalar(
+                "UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ? RETURNING id",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(&scope.id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| Error::db("flagging an exposed secret", e))?;
+            if let Some(id) = id {
+                flagged.push(name.clone());
+                ids.push(id);
+            }
+        }
+        // Only the flagged states are sealed anew: the others were not verified for this.
+        if !ids.is_empty() {
+            self.seal_states(conn, key, scope, Some(&ids)).await?;
+        }
+        Ok(flagged)
+    }
+
     /// Records that a vault secret was found in clear at `place` (a notebook) and flags it
     /// exposed: a leaked key must be rotated at the provider, not just deleted. Audited.
     pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
@@ -66,19 +106,14 @@ impl Session {
             .map_err(|e| Error::db("flagging a leaked secret", e))?;
         let id = [id.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?];
         super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
-        let updated =
-            sqlx::query("UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ?")
-                .bind(crate::clock::now())
-                .bind(format!("found in clear in {place}"))
-                .bind(&scope.id)
-                .bind(&path.name)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| Error::db("flagging a leaked secret", e))?;
-        if updated.rows_affected() == 0 {
+        let reason = format!("found in clear in {place}");
+        if self
+            .flag_exposed(&mut tx, &key, &scope, std::slice::from_ref(&path.name), &reason)
+            .await?
+            .is_empty()
+        {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
-        self.seal_states(&mut tx, &key, &scope, Some(&id)).await?;
         self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
             .await?;
         self.commit(tx, "flagging a leaked secret").await
@@ -104,6 +139,29 @@ mod tests {
             start: 0,
             end: 1,
         }
+    }
+
+    #[tokio::test]
+    async fn flagging_one_secret_does_not_seal_anew_another_secrets_edited_state() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let session = crate::session::test_owner_session(dir.path()).await;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let (a, b): (SecretPath, SecretPath) = ("llm/dev/A".parse().expect("a"), "llm/dev/B".parse().expect("b"));
+        for path in [&a, &b] {
+            session
+                .set_secret(path, b"a-long-value", SecretOptions::default())
+                .await
+                .expect("set");
+        }
+        session.mark_leaked(&b, "nb.ipynb").await.expect("flag b");
+        // Someone without the key clears B's flag; then a leak of A is found.
+        sqlx::query("UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL WHERE name = 'B'")
+            .execute(session.vault().store.pool())
+            .await
+            .expect("edit");
+        session.mark_leaked(&a, "nb.ipynb").await.expect("flag a");
+        let err = session.get_secret(&b).await.expect_err("B's edit stays refused");
+        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
     }
 
     #[tokio::test]
