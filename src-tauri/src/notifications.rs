@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use keyshelf_core::access::AccessRequest;
-use keyshelf_core::roster::RosterEntry;
+use keyshelf_core::team::requests::AccessRequest;
+use keyshelf_core::team::roster::RosterEntry;
 use keyshelf_core::Session;
 use serde::{Deserialize, Serialize};
 use tauri::AppHandle;

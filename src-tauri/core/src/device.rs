@@ -10,9 +10,9 @@ use crate::config::{DeviceConfig, Membership};
 use crate::crypto::{KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
-use crate::membership::Joined;
 use crate::seen::DeviceMemory;
 use crate::session::{Created, PassphraseSource, Session, UnlockReport};
+use crate::team::membership::Joined;
 use crate::vault::{NewVault, Vault};
 
 /// This device's member id in `vault`, or "not a member".

@@ -14,7 +14,7 @@ use sqlx::SqliteConnection;
 
 use crate::crypto::{self, signing, Identity, KeyToken, ScopeKey, Sealed};
 use crate::error::{Error, Result};
-use crate::roster::RosterEntry;
+use crate::team::roster::RosterEntry;
 
 #[allow(clippy::too_many_arguments)]
 fn record_message(
@@ -264,7 +264,7 @@ pub(crate) async fn verify(
     }
     // Signatures: this member's own records need no roster.
     let entries: Vec<RosterEntry> = if records.iter().any(|r| r.signed_by != check.me) {
-        crate::roster::load(conn, check.vault_id, pinned_owner).await?
+        crate::team::roster::load(conn, check.vault_id, pinned_owner).await?
     } else {
         Vec::new()
     };
@@ -318,7 +318,7 @@ mod tests {
     use zeroize::Zeroizing;
 
     use super::*;
-    use crate::members::Role;
+    use crate::team::members::Role;
     use crate::vault::projects::resolve_scope;
     use crate::vault::{SecretOptions, SecretPath, Vault};
     use crate::Session;
@@ -374,7 +374,7 @@ mod tests {
         .await
         .expect("forged record");
         for member in [ada.member(), bob.member()] {
-            crate::members::write_grant(
+            crate::team::members::write_grant(
                 &mut conn,
                 bob.vault().id(),
                 &scope.id,
@@ -467,7 +467,7 @@ mod tests {
             )
             .await
             .expect("forged record");
-            crate::members::write_grant(
+            crate::team::members::write_grant(
                 &mut conn,
                 bob.vault().id(),
                 &scope.id,

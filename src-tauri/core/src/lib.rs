@@ -6,7 +6,6 @@
 //! CLI are thin adapters over it. Start at [`vault::Vault`] (open, list) and
 //! [`session::Session`] (unlocked: read and write values).
 
-pub mod access;
 pub mod audit;
 pub mod clock;
 pub mod config;
@@ -19,15 +18,13 @@ pub mod error;
 pub mod inject;
 pub mod keychain;
 pub mod kind;
-pub mod members;
-pub mod membership;
 pub mod notebook;
-pub mod roster;
 pub mod rotation;
 pub mod scan;
 pub mod seen;
 pub mod session;
 pub mod store;
+pub mod team;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};

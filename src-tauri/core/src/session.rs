@@ -13,10 +13,10 @@ use crate::crypto::RecoveryKey;
 use crate::crypto::{AccountKey, Identity, KdfParams, ScopeKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
-use crate::members::{self, Member, Role};
 use crate::seen::DeviceMemory;
 use crate::store::WriteTx;
 use crate::store::{self, Store};
+use crate::team::members::{self, Member, Role};
 use crate::vault::{acquire, check_label, remove_files, NewVault, Vault};
 
 /// How a session begins: a vault created with its owner unlocked, or an existing one unlocked.
@@ -340,12 +340,14 @@ impl Session {
         };
         // Only a grant from someone else needs the roster (the common case, one's own grant, does not).
         let granters: Vec<String> = match &self.pinned_owner {
-            Some(pinned) if grant.granted_by != self.member.id => crate::roster::load(conn, &self.vault.id, pinned)
-                .await?
-                .into_iter()
-                .filter(|e| e.may_grant(project))
-                .map(|e| e.id)
-                .collect(),
+            Some(pinned) if grant.granted_by != self.member.id => {
+                crate::team::roster::load(conn, &self.vault.id, pinned)
+                    .await?
+                    .into_iter()
+                    .filter(|e| e.may_grant(project))
+                    .map(|e| e.id)
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let (key, expires_at) = grant.open(
@@ -473,7 +475,8 @@ impl Session {
         let seen = memory.snapshot();
         let mut conn = crate::vault::acquire(&self.vault).await?;
         let head = crate::audit::check_still_holds(&mut conn, &seen).await?;
-        let roster = crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+        let roster =
+            crate::team::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         let me_removed = roster.iter().any(|e| e.id == self.member.id && e.status == "removed");
         if me_removed || seen.removed.contains(&self.member.id) {
             return Err(Error::Removed {
@@ -514,8 +517,8 @@ impl Session {
     /// session (the desktop's) checks at every look, not only at unlock.
     pub(crate) fn checked_roster(
         &self,
-        roster: Vec<crate::roster::RosterEntry>,
-    ) -> Result<Vec<crate::roster::RosterEntry>> {
+        roster: Vec<crate::team::roster::RosterEntry>,
+    ) -> Result<Vec<crate::team::roster::RosterEntry>> {
         if let Some(memory) = &self.memory {
             refuse_undone_membership(&memory.snapshot(), &roster)?;
         }
@@ -534,7 +537,7 @@ impl Session {
 
 /// Refuses a roster in which a removal this device saw is gone, or an admission is older than
 /// the newest this device saw.
-fn refuse_undone_membership(seen: &crate::seen::Seen, roster: &[crate::roster::RosterEntry]) -> Result<()> {
+fn refuse_undone_membership(seen: &crate::seen::Seen, roster: &[crate::team::roster::RosterEntry]) -> Result<()> {
     for entry in roster {
         if seen.removed.contains(&entry.id) && entry.status != "removed" {
             return Err(Error::RolledBack {

@@ -1,10 +1,11 @@
 //! Team access from the desktop: the roster, access requests and their decisions, revocation.
 //! Every rule (who may approve, signatures, rekeying) is the core's; these only adapt.
 
-use keyshelf_core::access::{AccessRequest, Revoked};
 use keyshelf_core::duration::Duration;
-use keyshelf_core::members::Role;
-use keyshelf_core::roster::RosterEntry;
+use keyshelf_core::team::members::Role;
+use keyshelf_core::team::requests::AccessRequest;
+use keyshelf_core::team::revoke::Revoked;
+use keyshelf_core::team::roster::RosterEntry;
 use keyshelf_core::vault::ScopePath;
 use tauri::State;
 

@@ -1,7 +1,7 @@
 //! access request/ls/approve/deny.
 
-use keyshelf_core::access::AccessRequest;
 use keyshelf_core::duration::Duration;
+use keyshelf_core::team::requests::AccessRequest;
 use keyshelf_core::vault::ScopePath;
 use keyshelf_core::Result;
 

@@ -1,7 +1,7 @@
 //! member join/approve/ls.
 
-use keyshelf_core::members::Role;
-use keyshelf_core::roster::RosterEntry;
+use keyshelf_core::team::members::Role;
+use keyshelf_core::team::roster::RosterEntry;
 use keyshelf_core::{Error, Result};
 
 use crate::args::RoleArg;

@@ -11,9 +11,9 @@ use super::projects::resolve_scope;
 use super::{acquire, SecretSummary, Vault};
 use crate::duration::Duration;
 use crate::error::{Error, Result};
-use crate::members::Role;
 use crate::rotation;
 use crate::session::Session;
+use crate::team::members::Role;
 
 /// A stricter rotation interval for a project, or one of its environments.
 #[derive(Debug, Clone, Serialize)]
@@ -76,7 +76,7 @@ impl Vault {
         let now = crate::clock::now();
         let visible = {
             let mut conn = acquire(self).await?;
-            let roster = crate::roster::load(&mut conn, &self.id, pinned_owner).await?;
+            let roster = crate::team::roster::load(&mut conn, &self.id, pinned_owner).await?;
             let Some(me) = roster.into_iter().find(|e| e.id == member_id && e.trusted) else {
                 return Ok(Vec::new());
             };

@@ -26,8 +26,8 @@ pub use staged::{Promoted, Staged};
 use crate::audit::{self, AuditEntry};
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};
-use crate::members::{self, Member};
 use crate::store::Store;
+use crate::team::members::{self, Member};
 
 /// A vault opened but not unlocked: it can list names and metadata, never values.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ impl Vault {
         }
         if let Some(pinned) = pinned_owner {
             let mut conn = acquire(self).await?;
-            let vouched = crate::roster::vouched(&mut conn, &self.id, pinned).await?;
+            let vouched = crate::team::roster::vouched(&mut conn, &self.id, pinned).await?;
             audit::verify_actors(&mut conn, &vouched).await?;
         }
         Ok(count)

@@ -8,8 +8,8 @@ use super::path::{check_label, ScopePath};
 use super::{acquire, Vault};
 use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};
-use crate::members::Role;
 use crate::session::Session;
+use crate::team::members::Role;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -194,7 +194,7 @@ impl Session {
             .execute(&mut *conn)
             .await
             .map_err(|e| Error::db("adding a scope", e))?;
-        crate::members::write_grant(
+        crate::team::members::write_grant(
             conn,
             &self.vault.id,
             &scope_id,

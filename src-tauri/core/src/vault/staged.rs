@@ -296,14 +296,14 @@ impl Session {
         let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let Some(command) = command else { return Ok(None) };
         let roster = self.checked_roster(
-            crate::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
+            crate::team::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
         )?;
         let granters: Vec<String> = roster
             .iter()
             .filter(|e| e.may_grant(&path.scope.project))
             .map(|e| e.id.clone())
             .collect();
-        let holders = crate::members::valid_grants(
+        let holders = crate::team::members::valid_grants(
             &mut conn,
             &self.vault.id,
             &scope.id,
@@ -634,8 +634,8 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::members::Role;
     use crate::session::{test_member, test_owner_session};
+    use crate::team::members::Role;
     use crate::vault::SecretOptions;
 
     /// A member who can read the scope but may not decide it signs a check into the file (with a

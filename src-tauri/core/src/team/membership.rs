@@ -5,9 +5,9 @@ use sqlx::SqliteConnection;
 
 use crate::crypto::{keys, signing, AccountKey, Identity, KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
-use crate::members::{self, Role};
-use crate::roster::{admission_message, load, RosterEntry};
 use crate::session::Session;
+use crate::team::members::{self, Role};
+use crate::team::roster::{admission_message, load, RosterEntry};
 use crate::vault::{check_label, Vault};
 
 /// What a new member's device learns at `join`: its own fingerprint and the owner's, to compare

@@ -11,7 +11,7 @@ use sqlx::SqliteConnection;
 use crate::audit::Vouched;
 use crate::crypto::{self, keys, signing};
 use crate::error::{Error, Result};
-use crate::members::Role;
+use crate::team::members::Role;
 
 /// One member as this device sees them.
 #[derive(Debug, Clone, Serialize)]

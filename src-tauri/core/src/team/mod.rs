@@ -1,0 +1,10 @@
+//! Who is in the vault and what they may open: members and their key envelopes and grants
+//! (`members`), whom this device trusts (`roster`), joining and admitting (`membership`), access
+//! requests and their signed decisions (`requests`), and revocation, removal and expiry by
+//! rekeying (`revoke`).
+
+pub mod members;
+pub mod membership;
+pub mod requests;
+pub mod revoke;
+pub mod roster;
