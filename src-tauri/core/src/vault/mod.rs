@@ -4,11 +4,13 @@
 
 mod deadlines;
 mod exposure;
+mod listing;
 mod path;
 pub(crate) mod projects;
 pub(crate) mod secrets;
 mod staged;
 pub(crate) mod state;
+mod transfer;
 
 use std::path::Path;
 
@@ -16,12 +18,12 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 pub use deadlines::{Deployment, RotationOverride, ScopeFilter};
+pub use listing::{SecretSummary, VersionSummary};
 pub use path::{check_label, check_new_secret_name, check_secret_name, reserved_name, ScopePath, SecretPath};
 pub use projects::{EnvironmentSummary, ProjectSummary};
-pub use secrets::{
-    ExportFormat, ImportSummary, ScopeSecret, SecretOptions, SecretSummary, SetOutcome, VersionSummary, MAX_VALUE_BYTES,
-};
+pub use secrets::{SecretOptions, SetOutcome, MAX_VALUE_BYTES};
 pub use staged::{Promoted, Staged};
+pub use transfer::{ExportFormat, ImportSummary, ScopeSecret};
 
 use crate::audit::{self, AuditEntry};
 use crate::crypto::KdfParams;

@@ -1,90 +1,26 @@
-//! Secrets and their versions: write, read (audited), list, history, remove, import, export.
+//! One secret and its versions: write (with the rules a value must meet), edit, read (audited),
+//! remove, and how each version is sealed and opened.
 //!
 //! Each version's value is XChaCha20-Poly1305 under its scope's key with AAD binding vault,
 //! scope, secret and version, so a ciphertext copied to another row fails to decrypt.
-
-use std::collections::HashMap;
 
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use zeroize::Zeroizing;
 
-use super::path::{check_new_secret_name, check_secret_name, ScopePath, SecretPath};
-use super::projects::{resolve_scope, ScopeRow};
-use super::{acquire, Vault};
+use super::path::{check_new_secret_name, check_secret_name, SecretPath};
+use super::projects::ScopeRow;
 use crate::crypto::{self, Plaintext, ScopeKey};
 use crate::error::{Error, Result};
 use crate::kind::SecretKind;
-use crate::rotation::{self, RotationPolicy, RotationStatus};
+use crate::rotation::{self, RotationPolicy};
 use crate::session::Session;
 
 /// Largest value or file a secret may hold.
 pub const MAX_VALUE_BYTES: u64 = 1024 * 1024;
 
 /// Rows per multi-row INSERT: well under SQLite's 32766 bound parameters.
-const BATCH: usize = 1000;
-
-/// Listing row: names and metadata only, never a value or a note.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct SecretSummary {
-    pub project: String,
-    pub environment: String,
-    pub name: String,
-    pub kind: SecretKind,
-    pub is_file: bool,
-    pub file_name: Option<String>,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub version: Option<i64>,
-    /// The policy as chosen: "default", "every 30d", "on-deploy" or "manual".
-    pub policy: String,
-    /// The interval that applies (policy, kind default, project/environment override), seconds;
-    /// `None` when no interval applies (manual, on-deploy).
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub rotate_every_secs: Option<i64>,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub last_rotated_at: i64,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub due_at: Option<i64>,
-    pub rotation: RotationStatus,
-    pub has_note: bool,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub updated_at: i64,
-    /// When someone who read it lost access: rotate it at the provider.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub exposed_at: Option<i64>,
-    pub exposed_reason: Option<String>,
-    /// A staged rotation waiting for promotion.
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub pending_version: Option<i64>,
-    /// Until when the previous value stays readable (the overlap after a promotion).
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub previous_until: Option<i64>,
-    /// The command that validates new values before promotion (metadata, in clear).
-    pub check_command: Option<String>,
-}
-
-impl SecretSummary {
-    pub fn path(&self) -> String {
-        format!("{}/{}/{}", self.project, self.environment, self.name)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct VersionSummary {
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub version: i64,
-    /// current, pending, previous (readable until `retire_at`) or retired.
-    pub state: String,
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub created_at: i64,
-    pub created_by: String,
-    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
-    pub retire_at: Option<i64>,
-    /// For a staged version: "passed" or "failed" once its check ran.
-    pub check_status: Option<String>,
-}
+pub(super) const BATCH: usize = 1000;
 
 /// Metadata given with `set`. `None` fields keep what the secret had (or the kind's default).
 #[derive(Default)]
@@ -100,20 +36,6 @@ pub struct SecretOptions {
 pub struct SetOutcome {
     pub version: i64,
     pub created: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ImportSummary {
-    pub created: usize,
-    pub updated: usize,
-}
-
-/// One decrypted secret of a scope, for `export` and `run`.
-pub struct ScopeSecret {
-    pub name: String,
-    pub kind: SecretKind,
-    pub file_name: Option<String>,
-    pub value: Plaintext,
 }
 
 /// Binds a value to everything that names it: vault, scope (id, `project/env` and key epoch),
@@ -160,118 +82,6 @@ fn open_note(
     key.open(sealed, &note_aad(vault_id, scope, secret_id, name))
 }
 
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    project: String,
-    environment: String,
-    name: String,
-    kind: String,
-    is_file: bool,
-    file_name: Option<String>,
-    policy: String,
-    rotate_every_secs: Option<i64>,
-    project_id: i64,
-    environment_id: i64,
-    first_deploy_since: Option<i64>,
-    last_rotated_at: i64,
-    has_note: bool,
-    updated_at: i64,
-    exposed_at: Option<i64>,
-    exposed_reason: Option<String>,
-    /// `state:version:retire_at:created_at` of the current, pending and previous versions,
-    /// comma-separated: one subquery instead of three keeps listing 100k secrets fast.
-    live: Option<String>,
-    check_command: Option<String>,
-}
-
-/// Deployments are looked up per row through an index, only for on-deploy secrets; overrides are
-/// few and applied in Rust ([`Caps`]).
-const SUMMARY_SELECT: &str = "SELECT p.name AS project, e.name AS environment, s.name, s.kind, s.is_file, s.file_name,
-        s.policy, s.rotate_every_secs, p.id AS project_id, e.id AS environment_id,
-        CASE WHEN s.policy = 'on-deploy' THEN (SELECT MIN(d.at) FROM deployments d
-          WHERE d.scope_id = s.scope_id AND d.at > s.last_rotated_at) END AS first_deploy_since,
-        s.last_rotated_at, s.note_ciphertext IS NOT NULL AS has_note, s.updated_at,
-        s.exposed_at, s.exposed_reason,
-        (SELECT group_concat(v.state || ':' || v.version || ':' || IFNULL(v.retire_at, '') || ':' || v.created_at, ',')
-          FROM secret_versions v WHERE v.secret_id = s.id AND v.state IN ('current', 'pending', 'previous')) AS live,
-        s.check_command
-     FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
-     JOIN projects p ON p.id = e.project_id";
-
-/// Project and environment rotation overrides, read once per listing.
-struct Caps(HashMap<(i64, i64), i64>);
-
-impl Caps {
-    async fn load(conn: &mut SqliteConnection) -> Result<Self> {
-        let rows: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT project_id, environment_id, max_every_secs FROM rotation_overrides")
-                .fetch_all(conn)
-                .await
-                .map_err(|e| Error::db("reading rotation policies", e))?;
-        Ok(Caps(rows.into_iter().map(|(p, e, secs)| ((p, e), secs)).collect()))
-    }
-
-    /// The strictest of the project's and the environment's interval.
-    fn of(&self, project_id: i64, environment_id: i64) -> Option<i64> {
-        let project = self.0.get(&(project_id, 0)).copied();
-        let environment = self.0.get(&(project_id, environment_id)).copied();
-        project.into_iter().chain(environment).min()
-    }
-}
-
-fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
-    let kind = row.kind.parse().unwrap_or(SecretKind::Generic);
-    let policy = RotationPolicy::from_columns(&row.policy, row.rotate_every_secs);
-    let interval = policy.effective_interval(kind, caps.of(row.project_id, row.environment_id));
-    let due_at = rotation::due_at(interval, row.last_rotated_at, row.first_deploy_since);
-    let (mut version, mut current_created, mut pending_version, mut previous_until) = (None, None, None, None);
-    for entry in row.live.as_deref().unwrap_or("").split(',') {
-        let mut parts = entry.split(':');
-        let (state, number, retire_at, created) = (parts.next(), parts.next(), parts.next(), parts.next());
-        let number = number.and_then(|v| v.parse::<i64>().ok());
-        match state {
-            Some("current") => {
-                version = number;
-                current_created = created.and_then(|t| t.parse::<i64>().ok());
-            }
-            Some("pending") => pending_version = number,
-            Some("previous") => {
-                previous_until = retire_at
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .filter(|until| *until > now)
-            }
-            _ => {}
-        }
-    }
-    // Exposed while the current value is one that existed when the exposure happened: a value
-    // staged before it and promoted later, or one rolled back to, stays exposed.
-    let exposed = row
-        .exposed_at
-        .filter(|at| current_created.is_none_or(|created| created <= *at));
-    let exposed_reason = exposed.and(row.exposed_reason);
-    SecretSummary {
-        project: row.project,
-        environment: row.environment,
-        name: row.name,
-        kind,
-        is_file: row.is_file,
-        file_name: row.file_name,
-        version,
-        policy: policy.to_string(),
-        rotate_every_secs: interval,
-        last_rotated_at: row.last_rotated_at,
-        due_at,
-        rotation: rotation::status(due_at, exposed.is_some(), now, rotation::WARNING_WINDOW),
-        has_note: row.has_note,
-        updated_at: row.updated_at,
-        exposed_at: exposed,
-        exposed_reason,
-        pending_version,
-        previous_until,
-        check_command: row.check_command,
-    }
-}
-
 /// The existing secret of that name in the scope, if any: id and latest version number.
 pub(super) async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
     sqlx::query_as(
@@ -304,174 +114,7 @@ pub(super) struct NewVersion<'a> {
     pub(super) value: &'a [u8],
 }
 
-/// The listing behind [`Vault::secrets`] and [`Session::secrets`], on one connection.
-async fn list_secrets(
-    conn: &mut SqliteConnection,
-    project: Option<&str>,
-    environment: Option<&str>,
-) -> Result<Vec<SecretSummary>> {
-    match (project, environment) {
-        (Some(p), Some(e)) => {
-            resolve_scope(conn, &ScopePath::new(p, e)?).await?;
-        }
-        (Some(p), None) => {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-                .bind(p)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(|e| Error::db("finding a project", e))?;
-            known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
-        }
-        _ => {}
-    }
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "{SUMMARY_SELECT} WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR e.name = ?2) ORDER BY p.name, e.name, s.name"
-    ))
-    .bind(project)
-    .bind(environment)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(|e| Error::db("listing secrets", e))?;
-    let (caps, now) = (Caps::load(conn).await?, crate::clock::now());
-    Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
-}
-
-impl Vault {
-    /// Secrets with their metadata, optionally narrowed to a project or a scope.
-    pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
-        list_secrets(&mut *acquire(self).await?, project, environment).await
-    }
-
-    /// Secrets whose `project/env/NAME` path contains `query` (case-insensitive), across every
-    /// scope, at most `limit`. Names are metadata, so this needs no unlock.
-    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SecretSummary>> {
-        let pattern = format!(
-            "%{}%",
-            query
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let mut conn = acquire(self).await?;
-        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE (p.name || '/' || e.name || '/' || s.name) LIKE ? ESCAPE '\\'
-             ORDER BY p.name, e.name, s.name LIMIT ?"
-        ))
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::db("searching secrets", e))?;
-        let (caps, now) = (Caps::load(&mut conn).await?, crate::clock::now());
-        Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
-    }
-
-    pub async fn secret(&self, path: &SecretPath) -> Result<SecretSummary> {
-        let mut conn = acquire(self).await?;
-        resolve_scope(&mut conn, &path.scope).await?;
-        let row: Option<SummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"
-        ))
-        .bind(&path.scope.project)
-        .bind(&path.scope.environment)
-        .bind(&path.name)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| Error::db("reading a secret", e))?;
-        let (caps, now) = (Caps::load(&mut conn).await?, crate::clock::now());
-        row.map(|r| to_summary(r, &caps, now))
-            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })
-    }
-
-    /// Every version of a secret, newest first, with its state. Metadata only.
-    pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
-        let mut conn = acquire(self).await?;
-        let scope = resolve_scope(&mut conn, &path.scope).await?;
-        let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
-            .await?
-            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        type Row = (i64, String, i64, String, Option<i64>, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
-             FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
-             WHERE v.secret_id = ? ORDER BY v.version DESC",
-        )
-        .bind(secret_id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::db("reading history", e))?;
-        let now = crate::clock::now();
-        Ok(rows
-            .into_iter()
-            .map(|(version, state, created_at, created_by, retire_at, check_status)| {
-                // A previous version whose overlap ended is retired, whether or not a write has
-                // recorded that yet.
-                let lapsed = state == "previous" && retire_at.is_none_or(|until| until <= now);
-                VersionSummary {
-                    version,
-                    state: if lapsed { "retired".to_owned() } else { state },
-                    created_at,
-                    created_by,
-                    retire_at,
-                    check_status,
-                }
-            })
-            .collect())
-    }
-}
-
 impl Session {
-    /// As [`Vault::secrets`], with the states (exposure, pending and previous versions, saved
-    /// check) of every scope this member can open verified under its key, in one read
-    /// transaction: the unlocked listing shows nothing an edit of the file made up. Scopes this
-    /// member cannot open are listed as the file holds them.
-    pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
-        let mut conn = acquire(&self.vault).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .map_err(|e| Error::db("starting a read", e))?;
-        let list = list_secrets(&mut tx, project, environment).await?;
-        let mut scopes: Vec<(&str, &str)> = list
-            .iter()
-            .map(|s| (s.project.as_str(), s.environment.as_str()))
-            .collect();
-        scopes.dedup();
-        for (project, environment) in scopes {
-            let scope = resolve_scope(&mut tx, &ScopePath::new(project, environment)?).await?;
-            match self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await {
-                Ok(key) => super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?,
-                Err(Error::NoAccess { .. }) => {}
-                Err(other) => return Err(other),
-            }
-        }
-        Ok(list)
-    }
-
-    /// As [`Vault::history`], after checking the secret's sealed state (which versions are current,
-    /// previous, pending, retired, and their checks) under the scope key.
-    pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
-        {
-            let mut conn = acquire(&self.vault).await?;
-            let mut tx = sqlx::Connection::begin(&mut *conn)
-                .await
-                .map_err(|e| Error::db("starting a read", e))?;
-            let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
-            let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
-                .await?
-                .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-            super::state::verify(
-                &mut tx,
-                &self.vault.id,
-                &key,
-                &scope,
-                Some(std::slice::from_ref(&secret_id)),
-            )
-            .await?;
-        }
-        self.vault.history(path).await
-    }
-
     /// Stores a value as the new current version (the old current becomes previous), creating
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
@@ -791,229 +434,6 @@ impl Session {
         self.commit(tx, "removing a secret").await
     }
 
-    /// Decrypts every secret of a scope for `export` or `run`. Each read is audited with its
-    /// purpose; all in one transaction, so either every read is recorded or no value is returned.
-    pub async fn read_scope(&self, scope_path: &ScopePath, purpose: &str) -> Result<Vec<ScopeSecret>> {
-        self.read_scope_only(scope_path, purpose, &[]).await
-    }
-
-    /// As [`Session::read_scope`], limited to the secrets named in `only` (all when empty): the
-    /// others are neither decrypted nor recorded as read.
-    pub async fn read_scope_only(
-        &self,
-        scope_path: &ScopePath,
-        purpose: &str,
-        only: &[String],
-    ) -> Result<Vec<ScopeSecret>> {
-        self.decrypt_scope(scope_path, only, Some(purpose), false).await
-    }
-
-    /// Decrypts a scope for a leak scan: the values stay in the scanner's memory and are never
-    /// shown, so one `scope.scan` entry is recorded for the scope rather than a read per secret
-    /// (a pre-commit hook scans at every commit; a scan is not a member reading the values).
-    pub async fn read_scope_for_scan(&self, scope_path: &ScopePath) -> Result<Vec<ScopeSecret>> {
-        self.decrypt_scope(scope_path, &[], None, false).await
-    }
-
-    /// `read_purpose`: `Some` records a read per secret; `None` one scan entry for the scope.
-    /// `previous`: the previous versions still inside their overlap, named `NAME_PREVIOUS`,
-    /// instead of the current ones.
-    pub(super) async fn decrypt_scope(
-        &self,
-        scope_path: &ScopePath,
-        only: &[String],
-        read_purpose: Option<&str>,
-        previous: bool,
-    ) -> Result<Vec<ScopeSecret>> {
-        let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        let label = scope_path.to_string();
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
-        super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
-        type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
-             JOIN secret_versions v ON v.secret_id = s.id
-               AND v.state = (CASE WHEN ?1 THEN 'previous' ELSE 'current' END)
-               AND (NOT ?1 OR v.retire_at > ?2)
-             WHERE s.scope_id = ?3 ORDER BY s.name",
-        )
-        .bind(previous)
-        .bind(crate::clock::now())
-        .bind(&scope.id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| Error::db("reading a scope", e))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
-            if !only.is_empty() && !only.contains(&name) {
-                continue;
-            }
-            let path = format!("{label}/{name}");
-            let value = self.open_value(
-                &key,
-                &scope,
-                VersionRow {
-                    secret_id,
-                    name: name.clone(),
-                    version,
-                    epoch,
-                    nonce,
-                    ciphertext,
-                },
-            )?;
-            if let Some(purpose) = read_purpose {
-                let which = if previous { " (previous)" } else { "" };
-                self.audit(
-                    &mut tx,
-                    &format!("secret.read:{purpose}"),
-                    &format!("{path} v{version}{which}"),
-                )
-                .await?;
-            }
-            out.push(ScopeSecret {
-                name: if previous { format!("{name}_PREVIOUS") } else { name },
-                kind: kind.parse().unwrap_or(SecretKind::Generic),
-                file_name,
-                value,
-            });
-        }
-        if read_purpose.is_none() {
-            self.audit(&mut tx, "scope.scan", &format!("{label} ({} secrets)", out.len()))
-                .await?;
-        }
-        self.commit(tx, "recording the reads (no value was returned)").await?;
-        Ok(out)
-    }
-
-    /// Imports .env text into a scope: all entries or none. Existing names get a new version.
-    /// `progress(done, total)` is called as values are encrypted and written.
-    pub async fn import_dotenv(
-        &self,
-        scope_path: &ScopePath,
-        text: &str,
-        lookup: &dyn Fn(&str) -> Option<String>,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<ImportSummary> {
-        let entries = crate::dotenv::parse(text, lookup)?;
-        // Later assignments override earlier ones, as python-dotenv reads them.
-        let mut latest: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-        for (i, entry) in entries.iter().enumerate() {
-            check_new_secret_name(&entry.key).map_err(|e| Error::Dotenv {
-                line: entry.line,
-                // A quoted key can span lines and swallow what was meant as a value: echo it only
-                // when it looks like a name someone typed.
-                reason: if entry.key.len() <= 64 && entry.key.chars().all(|c| c.is_ascii_graphic()) {
-                    e.to_string()
-                } else {
-                    "the key is not a valid secret name (use letters, digits and '_')".to_owned()
-                },
-            })?;
-            latest.insert(entry.key.as_str(), i);
-        }
-        let mut chosen: Vec<usize> = latest.into_values().collect();
-        chosen.sort_unstable();
-
-        let mut tx = self.begin().await?;
-        let (scope, key) = self.open_scope(&mut tx, scope_path).await?;
-        let known: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
-             FROM secrets s WHERE s.scope_id = ?",
-        )
-        .bind(&scope.id)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| Error::db("reading a scope", e))?;
-        let known: HashMap<String, (String, i64)> = known.into_iter().map(|(n, id, v)| (n, (id, v))).collect();
-        if !known.is_empty() {
-            super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
-        }
-
-        let (mut fresh, mut updates) = (Vec::new(), Vec::new());
-        for i in chosen {
-            let entry = &entries[i];
-            let item = match known.get(&entry.key) {
-                Some((id, version)) => NewVersion {
-                    secret_id: id.clone(),
-                    name: &entry.key,
-                    version: next_version(*version, &format!("{scope_path}/{}", entry.key))?,
-                    kind: SecretKind::guess(&entry.key),
-                    value: entry.value.as_bytes(),
-                },
-                None => NewVersion {
-                    secret_id: uuid::Uuid::new_v4().to_string(),
-                    name: &entry.key,
-                    version: 1,
-                    kind: SecretKind::guess(&entry.key),
-                    value: entry.value.as_bytes(),
-                },
-            };
-            if known.contains_key(&entry.key) {
-                updates.push(item)
-            } else {
-                fresh.push(item)
-            }
-        }
-        let total = fresh.len() + updates.len();
-        let mut done = 0;
-        progress(done, total);
-        for chunk in fresh.chunks(BATCH) {
-            self.insert_secrets(&mut tx, &scope, &key, chunk, RotationPolicy::Default, None)
-                .await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
-            done += chunk.len();
-            progress(done, total);
-        }
-        for chunk in updates.chunks(BATCH) {
-            let ids: Vec<&str> = chunk.iter().map(|i| i.secret_id.as_str()).collect();
-            self.supersede(&mut tx, &ids, overlap_end(), true).await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
-            done += chunk.len();
-            progress(done, total);
-        }
-        // New secrets were sealed as they were inserted; updated ones are sealed now, and the
-        // scope's set once for all.
-        if !updates.is_empty() {
-            let touched: Vec<String> = updates.iter().map(|i| i.secret_id.clone()).collect();
-            self.seal_states(&mut tx, &key, &scope, Some(&touched)).await?;
-        } else if !fresh.is_empty() {
-            self.seal_scope_set(&mut tx, &key, &scope).await?;
-        }
-        let summary = ImportSummary {
-            created: fresh.len(),
-            updated: updates.len(),
-        };
-        self.audit(
-            &mut tx,
-            "scope.import",
-            &format!("{scope_path} ({} new, {} updated)", summary.created, summary.updated),
-        )
-        .await?;
-        self.commit(tx, "importing").await?;
-        Ok(summary)
-    }
-
-    /// Decrypts a scope as .env text or a JSON object, for `export`. Audited like `read_scope`.
-    pub async fn export(&self, scope_path: &ScopePath, format: ExportFormat) -> Result<Zeroizing<String>> {
-        let secrets = self.read_scope(scope_path, "export").await?;
-        match format {
-            ExportFormat::Dotenv => crate::dotenv::emit(secrets.iter().map(|s| (s.name.as_str(), s.value.expose()))),
-            ExportFormat::Json => {
-                let mut map = serde_json::Map::new();
-                for secret in &secrets {
-                    let text = std::str::from_utf8(secret.value.expose()).map_err(|_| Error::ValueNotText {
-                        key: secret.name.clone(),
-                    })?;
-                    map.insert(secret.name.clone(), serde_json::Value::String(text.to_owned()));
-                }
-                let mut object = serde_json::Value::Object(map);
-                let text = serde_json::to_string_pretty(&object).unwrap_or_default();
-                zeroize_json(&mut object);
-                Ok(Zeroizing::new(text + "\n"))
-            }
-        }
-    }
-
     /// Decrypts one version. A version under another key epoch than the scope's, or whose
     /// ciphertext does not authenticate for this exact row, is reported as tampered.
     pub(super) fn open_value(&self, key: &ScopeKey, scope: &ScopeRow, row: VersionRow) -> Result<Plaintext> {
@@ -1039,7 +459,7 @@ impl Session {
 
     /// Inserts new secret rows, all with the same rotation policy, each sealed (under `key`) in
     /// the state its first version, inserted next as current, gives it.
-    async fn insert_secrets(
+    pub(super) async fn insert_secrets(
         &self,
         conn: &mut SqliteConnection,
         scope: &ScopeRow,
@@ -1187,7 +607,7 @@ impl Session {
 }
 
 /// A value stored by hand keeps the old one readable as previous for the default overlap.
-fn overlap_end() -> i64 {
+pub(super) fn overlap_end() -> i64 {
     crate::clock::now().saturating_add(rotation::DEFAULT_OVERLAP.as_secs())
 }
 
@@ -1196,24 +616,6 @@ pub(super) fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<
     latest.checked_add(1).ok_or_else(|| Error::Corrupt {
         context: format!("{path} has an impossible version number"),
     })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Dotenv,
-    Json,
-}
-
-/// serde_json keeps copies of the values in its map; wipe them before the map is dropped.
-fn zeroize_json(value: &mut serde_json::Value) {
-    use zeroize::Zeroize;
-    if let serde_json::Value::Object(map) = value {
-        for (_, v) in map.iter_mut() {
-            if let serde_json::Value::String(s) = v {
-                s.zeroize();
-            }
-        }
-    }
 }
 
 /// Kind and rotation interval, where given. The note is sealed separately (it needs the key).
@@ -1304,32 +706,6 @@ mod tests {
             .expect("remove");
         let err = session.get_note(&path).await.expect_err("no note");
         assert!(matches!(err, Error::StateTampered { .. }), "{err}");
-    }
-
-    #[tokio::test]
-    async fn the_unlocked_listing_refuses_an_exposure_cleared_in_the_file() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let session = crate::session::test_owner_session(dir.path()).await;
-        session.add_project("llm", &["dev".into()]).await.expect("project");
-        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
-        session
-            .set_secret(&path, b"sk-value", SecretOptions::default())
-            .await
-            .expect("set");
-        session.mark_leaked(&path, "a notebook").await.expect("flag");
-        let listed = session.secrets(Some("llm"), Some("dev")).await.expect("list");
-        assert!(listed[0].exposed_at.is_some());
-
-        // Someone who can write the file, but holds no key, clears the flag.
-        sqlx::query("UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL")
-            .execute(session.vault().store.pool())
-            .await
-            .expect("edit");
-        let err = session.secrets(Some("llm"), Some("dev")).await.expect_err("refused");
-        assert!(matches!(err, Error::StateTampered { .. }), "{err}");
-        // The locked listing shows what the file holds; the unlocked one never does.
-        let locked = session.vault().secrets(Some("llm"), None).await.expect("locked list");
-        assert!(locked[0].exposed_at.is_none());
     }
 
     #[tokio::test]
