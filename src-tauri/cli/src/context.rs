@@ -71,8 +71,8 @@ impl Context {
 
     /// The core's unlock with this shell's passphrase source, saying what it did on stderr.
     pub async fn unlock(&self) -> Result<device::Unlocked> {
-        let prompt = "Passphrase for the vault: ";
-        let mut source = || read_passphrase(prompt);
+        let prompt = format!("Passphrase for the vault at {}: ", self.vault_path.display());
+        let mut source = || read_passphrase(&prompt);
         let unlocked = device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await?;
         if unlocked.report.via == UnlockedVia::Passphrase {
             if let Some(problem) = &unlocked.report.keychain_problem {
