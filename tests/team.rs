@@ -567,3 +567,15 @@ fn audit_verify_refuses_entries_by_a_member_nobody_admitted() {
         "{err}"
     );
 }
+
+#[test]
+fn a_device_that_is_no_member_lists_names_as_the_file_holds_them() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
+    v.set("llm-eval/dev/OPENAI_API_KEY", "sk-proj-NamesAreMetadata00000000");
+    // carol has the shared file but never joined: names are metadata, values stay sealed.
+    let (listed, _) = v.person_ok("carol", &["ls"]);
+    assert!(listed.contains("llm-eval/dev/OPENAI_API_KEY"), "{listed}");
+    let err = v.person_fail("carol", &["get", "llm-eval/dev/OPENAI_API_KEY"]);
+    assert!(err.contains("not a member"), "{err}");
+}

@@ -64,7 +64,8 @@ impl Context {
             || Ok(std::env::var_os("KEYSHELF_PASSPHRASE").map(|value| Zeroizing::new(value.into_encoded_bytes())));
         match device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await {
             Ok(unlocked) => Ok(Some(unlocked.session)),
-            Err(Error::Locked | Error::LockedNoKeychain { .. }) => Ok(None),
+            // Locked, or a device that is no member: the view shows the file as it is.
+            Err(Error::Locked | Error::LockedNoKeychain { .. } | Error::NotAMember { .. }) => Ok(None),
             Err(other) => Err(other),
         }
     }
