@@ -619,3 +619,18 @@ fn a_grant_deleted_from_the_file_is_reported_as_tampering_not_as_no_access() {
     let err = get_refused(&v);
     assert!(err.contains("the grant for llm-eval/prod failed verification"), "{err}");
 }
+
+#[test]
+fn deleting_the_newest_seal_of_a_scope_is_refused() {
+    let v = team();
+    let new = "sk-proj-RotatedValue0000000000000";
+    v.remember(new);
+    assert!(rotate(&v, None, &[], new).status.success());
+    // The seal of the staged state goes; the one before names another set of states.
+    db_exec(
+        &v.db(),
+        "DELETE FROM scope_state_seals WHERE seq = (SELECT MAX(seq) FROM scope_state_seals)",
+    );
+    let err = get_refused(&v);
+    assert!(err.contains("do not match their sealed set"), "{err}");
+}

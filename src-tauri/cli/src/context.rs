@@ -60,8 +60,7 @@ impl Context {
     /// KEYSHELF_PASSPHRASE is set), else `None`: for views that need no unlock but verify what
     /// they show when they can (`ls`, `history`, `due`).
     pub async fn session_if_unlocked(&self) -> Result<Option<Session>> {
-        let mut source =
-            || Ok(std::env::var_os("KEYSHELF_PASSPHRASE").map(|value| Zeroizing::new(value.into_encoded_bytes())));
+        let mut source = || Ok(env_passphrase());
         match device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await {
             Ok(unlocked) => Ok(Some(unlocked.session)),
             // Locked, or a device that is no member: the view shows the file as it is.
@@ -110,10 +109,15 @@ async fn rekey_expired(session: &Session) {
     }
 }
 
+/// KEYSHELF_PASSPHRASE, for non-interactive use (CI, jobs).
+fn env_passphrase() -> Option<Zeroizing<Vec<u8>>> {
+    std::env::var_os("KEYSHELF_PASSPHRASE").map(|value| Zeroizing::new(value.into_encoded_bytes()))
+}
+
 /// KEYSHELF_PASSPHRASE, else a hidden prompt on the terminal, else `None` (no way to ask).
 pub fn read_passphrase(prompt: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    if let Some(value) = std::env::var_os("KEYSHELF_PASSPHRASE") {
-        return Ok(Some(Zeroizing::new(value.into_encoded_bytes())));
+    if let Some(passphrase) = env_passphrase() {
+        return Ok(Some(passphrase));
     }
     prompt_hidden(prompt).map(|p| p.map(|s| Zeroizing::new(s.as_bytes().to_vec())))
 }

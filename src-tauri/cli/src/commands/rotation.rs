@@ -147,14 +147,10 @@ pub async fn due(ctx: &Context, within: &str, scope: Option<&str>, json: bool, i
     let list = |within: Duration| {
         let (vault, member_id, pinned, filter, session) = (&vault, &member_id, &pinned, &filter, &session);
         async move {
-            if let Some(session) = session {
-                return session.due(within, filter.as_ref()).await;
+            match session {
+                Some(session) => session.due(within, filter.as_ref()).await,
+                None => vault.due_without_keys(member_id, pinned, within, filter.as_ref()).await,
             }
-            let mut due = vault.due_without_keys(member_id, pinned, within).await?;
-            if let Some(f) = filter {
-                due.retain(|s| s.project == f.project && f.environment.as_ref().is_none_or(|e| *e == s.environment));
-            }
-            Ok::<_, keyshelf_core::Error>(due)
         }
     };
     let now = keyshelf_core::clock::now();

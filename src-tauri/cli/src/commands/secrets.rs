@@ -159,16 +159,9 @@ pub async fn remove(ctx: &Context, path: &str) -> Result<i32> {
 
 pub async fn history(ctx: &Context, path: &str, json: bool) -> Result<i32> {
     let path: SecretPath = path.parse()?;
-    // Verified under the scope's key when this member holds it and the vault opens unasked.
-    let verified = match ctx.session_if_unlocked().await? {
-        Some(session) => match session.history(&path).await {
-            Err(keyshelf_core::Error::NoAccess { .. }) => None,
-            other => Some(other?),
-        },
-        None => None,
-    };
-    let versions = match verified {
-        Some(versions) => versions,
+    // Unlocked, the states shown are verified under the scope's key; locked, as the file holds them.
+    let versions = match ctx.session_if_unlocked().await? {
+        Some(session) => session.history(&path).await?,
         None => ctx.open().await?.history(&path).await?,
     };
     if json {

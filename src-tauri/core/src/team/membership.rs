@@ -7,7 +7,7 @@ use crate::crypto::{keys, signing, AccountKey, Identity, KdfParams, RecoveryKey}
 use crate::error::{Error, Result};
 use crate::session::Session;
 use crate::team::members::{self, Role};
-use crate::team::roster::{admission_message, load, RosterEntry};
+use crate::team::roster::{self, admission_message, load, RosterEntry};
 use crate::vault::{check_label, Vault};
 
 /// What a new member's device learns at `join`: its own fingerprint and the owner's, to compare
@@ -158,12 +158,7 @@ impl Session {
                 me.problem.as_deref().unwrap_or("unknown")
             )));
         }
-        let target = roster
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| Error::UnknownMember {
-                member: name.to_owned(),
-            })?;
+        let target = roster::by_name(&roster, name)?;
         if target.id == self.member.id {
             return Err(refuse("nobody admits themselves".into()));
         }

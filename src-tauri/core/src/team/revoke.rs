@@ -49,12 +49,7 @@ impl Session {
                 scope_path.project
             )));
         }
-        let target = roster
-            .iter()
-            .find(|e| e.name == member)
-            .ok_or_else(|| Error::UnknownMember {
-                member: member.to_owned(),
-            })?;
+        let target = roster::by_name(&roster, member)?;
         if target.id == self.member.id {
             return Err(refuse(
                 "you cannot revoke your own access; ask another lead or the owner".into(),
@@ -117,12 +112,7 @@ impl Session {
         {
             return Err(refuse("only the owner removes members"));
         }
-        let target = roster
-            .iter()
-            .find(|e| e.name == name)
-            .ok_or_else(|| Error::UnknownMember {
-                member: name.to_owned(),
-            })?;
+        let target = roster::by_name(&roster, name)?;
         if target.id == self.member.id || target.role == members::Role::Owner {
             return Err(refuse("the owner stays; a vault needs one"));
         }

@@ -183,6 +183,16 @@ fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> bo
     may_admit && signing::verify(&admitter.signing_public, &message, signature)
 }
 
+/// The entry named `name`, or "no such member".
+pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a RosterEntry> {
+    roster
+        .iter()
+        .find(|e| e.name == name)
+        .ok_or_else(|| Error::UnknownMember {
+            member: name.to_owned(),
+        })
+}
+
 /// Reads every member and works out, from the pinned owner key alone, whom to trust. A member
 /// is removed when the owner signed their removal (or, for vaults older than signed removals,
 /// when their row says so); a status set back to active does not undo a signed removal.

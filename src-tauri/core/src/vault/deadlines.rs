@@ -61,6 +61,11 @@ fn needing_rotation(
     secrets
 }
 
+/// A `due --scope` filter as the listing's project and environment.
+fn filter_parts(filter: Option<&ScopeFilter>) -> (Option<&str>, Option<&str>) {
+    filter.map_or((None, None), |f| (Some(f.project.as_str()), f.environment.as_deref()))
+}
+
 impl Vault {
     /// What [`Session::due`] lists, from metadata alone, for reminders while the app is locked:
     /// everything for the owner, every scope of a project a trusted lead leads, and scopes where
@@ -72,6 +77,7 @@ impl Vault {
         member_id: &str,
         pinned_owner: &[u8],
         within: Duration,
+        filter: Option<&ScopeFilter>,
     ) -> Result<Vec<SecretSummary>> {
         let now = crate::clock::now();
         let visible = {
@@ -105,7 +111,8 @@ impl Vault {
                 }
             }
         };
-        let secrets = self.secrets(None, None).await?;
+        let (project, environment) = filter_parts(filter);
+        let secrets = self.secrets(project, environment).await?;
         Ok(needing_rotation(secrets, &visible, within, now))
     }
 
@@ -247,10 +254,7 @@ impl Session {
     /// everything for the owner. Most urgent first. Metadata only.
     pub async fn due(&self, within: Duration, filter: Option<&ScopeFilter>) -> Result<Vec<SecretSummary>> {
         let now = crate::clock::now();
-        let (project, environment) = match filter {
-            Some(f) => (Some(f.project.as_str()), f.environment.as_deref()),
-            None => (None, None),
-        };
+        let (project, environment) = filter_parts(filter);
         // Verified where this member holds the key: a cleared exposure does not drop off the list.
         let secrets = self.secrets(project, environment).await?;
         let visible = self.visible_scopes().await?;
@@ -343,19 +347,19 @@ mod tests {
         drop(session);
 
         let due = vault
-            .due_without_keys(&owner, &pinned, Duration::days(1))
+            .due_without_keys(&owner, &pinned, Duration::days(1), None)
             .await
             .expect("due");
         let paths: Vec<String> = due.iter().map(|s| s.path()).collect();
         assert_eq!(paths, ["llm/dev/OPENAI_API_KEY"]);
         assert!(vault
-            .due_without_keys("nobody", &pinned, Duration::days(1))
+            .due_without_keys("nobody", &pinned, Duration::days(1), None)
             .await
             .expect("due")
             .is_empty());
         // A device that pinned another owner key trusts nobody here.
         assert!(vault
-            .due_without_keys(&owner, &[0u8; 32], Duration::days(1))
+            .due_without_keys(&owner, &[0u8; 32], Duration::days(1), None)
             .await
             .expect("due")
             .is_empty());

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 
 use super::path::{ScopePath, SecretPath};
-use super::projects::resolve_scope;
+use super::projects::{resolve_scope, ScopeRow};
 use super::secrets::existing;
 use super::{acquire, Vault};
 use crate::error::{Error, Result};
@@ -223,6 +223,37 @@ async fn list_secrets(
     Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
 }
 
+/// Every version of a secret, newest first, with its state, as the file holds it.
+async fn read_history(conn: &mut SqliteConnection, secret_id: String) -> Result<Vec<VersionSummary>> {
+    type Row = (i64, String, i64, String, Option<i64>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
+         FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
+         WHERE v.secret_id = ? ORDER BY v.version DESC",
+    )
+    .bind(secret_id)
+    .fetch_all(conn)
+    .await
+    .map_err(|e| Error::db("reading history", e))?;
+    let now = crate::clock::now();
+    Ok(rows
+        .into_iter()
+        .map(|(version, state, created_at, created_by, retire_at, check_status)| {
+            // A previous version whose overlap ended is retired, whether or not a write has
+            // recorded that yet.
+            let lapsed = state == "previous" && retire_at.is_none_or(|until| until <= now);
+            VersionSummary {
+                version,
+                state: if lapsed { "retired".to_owned() } else { state },
+                created_at,
+                created_by,
+                retire_at,
+                check_status,
+            }
+        })
+        .collect())
+}
+
 impl Vault {
     /// Secrets with their metadata, optionally narrowed to a project or a scope.
     pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
@@ -278,33 +309,7 @@ impl Vault {
         let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        type Row = (i64, String, i64, String, Option<i64>, Option<String>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
-             FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
-             WHERE v.secret_id = ? ORDER BY v.version DESC",
-        )
-        .bind(secret_id)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| Error::db("reading history", e))?;
-        let now = crate::clock::now();
-        Ok(rows
-            .into_iter()
-            .map(|(version, state, created_at, created_by, retire_at, check_status)| {
-                // A previous version whose overlap ended is retired, whether or not a write has
-                // recorded that yet.
-                let lapsed = state == "previous" && retire_at.is_none_or(|until| until <= now);
-                VersionSummary {
-                    version,
-                    state: if lapsed { "retired".to_owned() } else { state },
-                    created_at,
-                    created_by,
-                    retire_at,
-                    check_status,
-                }
-            })
-            .collect())
+        read_history(&mut conn, secret_id).await
     }
 }
 
@@ -326,37 +331,41 @@ impl Session {
         scopes.dedup();
         for (project, environment) in scopes {
             let scope = resolve_scope(&mut tx, &ScopePath::new(project, environment)?).await?;
-            match self.scope_key(&mut tx, &scope.id, scope.epoch, &scope.label).await {
-                Ok(key) => super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?,
-                Err(Error::NoAccess { .. }) => {}
-                Err(other) => return Err(other),
-            }
+            self.verify_if_held(&mut tx, &scope, None).await?;
         }
         Ok(list)
     }
 
-    /// As [`Vault::history`], after checking the secret's sealed state (which versions are current,
-    /// previous, pending, retired, and their checks) under the scope key.
+    /// As [`Vault::history`], with the secret's sealed state (which versions are current,
+    /// previous, pending, retired, and their checks) verified first when this member holds the
+    /// scope's key.
     pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
-        {
-            let mut conn = acquire(&self.vault).await?;
-            let mut tx = sqlx::Connection::begin(&mut *conn)
-                .await
-                .map_err(|e| Error::db("starting a read", e))?;
-            let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
-            let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
-                .await?
-                .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-            super::state::verify(
-                &mut tx,
-                &self.vault.id,
-                &key,
-                &scope,
-                Some(std::slice::from_ref(&secret_id)),
-            )
+        let mut conn = acquire(&self.vault).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(|e| Error::db("starting a read", e))?;
+        let scope = resolve_scope(&mut tx, &path.scope).await?;
+        let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        self.verify_if_held(&mut tx, &scope, Some(std::slice::from_ref(&secret_id)))
             .await?;
+        read_history(&mut tx, secret_id).await
+    }
+
+    /// Verifies the sealed states of `ids` of `scope` (all when `None`) when this member holds the
+    /// scope's key; a scope they cannot open is shown as the file holds it.
+    async fn verify_if_held(
+        &self,
+        conn: &mut SqliteConnection,
+        scope: &ScopeRow,
+        ids: Option<&[String]>,
+    ) -> Result<()> {
+        match self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await {
+            Ok(key) => super::state::verify(conn, &self.vault.id, &key, scope, ids).await,
+            Err(Error::NoAccess { .. }) => Ok(()),
+            Err(other) => Err(other),
         }
-        self.vault.history(path).await
     }
 }
 
@@ -389,5 +398,23 @@ mod tests {
         // The locked listing shows what the file holds; the unlocked one never does.
         let locked = session.vault().secrets(Some("llm"), None).await.expect("locked list");
         assert!(locked[0].exposed_at.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_member_without_the_key_sees_the_history_and_list_as_the_file_holds_them() {
+        use crate::team::members::Role;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ada = crate::session::test_owner_session(dir.path()).await;
+        let owner_key = ada.vault().owner_signing_key().await.expect("owner key");
+        let ada = ada.with_pinned_owner(owner_key);
+        ada.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        ada.set_secret(&path, b"sk-value", SecretOptions::default())
+            .await
+            .expect("set");
+        let alice = crate::session::test_member(dir.path(), &ada, "alice", Role::Member, &[]).await;
+        assert_eq!(alice.history(&path).await.expect("history").len(), 1);
+        assert_eq!(alice.secrets(Some("llm"), None).await.expect("list").len(), 1);
+        assert!(matches!(alice.get_secret(&path).await, Err(Error::NoAccess { .. })));
     }
 }

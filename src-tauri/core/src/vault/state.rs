@@ -60,9 +60,12 @@ fn message(vault_id: &str, scope: &ScopeRow, secret_id: &str, state: &SecretStat
         optional_text(state.exposed_reason.as_deref()),
         optional_text(state.check.as_ref().map(|(command, _)| command.as_str())),
         optional_text(state.check.as_ref().map(|(_, by)| by.as_str())),
-        state.note.as_ref().map_or_else(
-            || vec![0],
-            |(nonce, ciphertext)| [&[1u8][..], &crypto::aad("", &[nonce, ciphertext])].concat(),
+        optional_bytes(
+            state
+                .note
+                .as_ref()
+                .map(|(nonce, ciphertext)| crypto::aad("", &[nonce, ciphertext]))
+                .as_deref(),
         ),
     ];
     for (version, name, retire_at, check) in &state.versions {
@@ -77,7 +80,11 @@ fn message(vault_id: &str, scope: &ScopeRow, secret_id: &str, state: &SecretStat
 
 /// `None` and `Some` never encode alike.
 fn optional_text(text: Option<&str>) -> Vec<u8> {
-    text.map_or_else(|| vec![0], |t| [&[1u8][..], t.as_bytes()].concat())
+    optional_bytes(text.map(str::as_bytes))
+}
+
+fn optional_bytes(bytes: Option<&[u8]>) -> Vec<u8> {
+    bytes.map_or_else(|| vec![0], |b| [&[1u8][..], b].concat())
 }
 
 fn optional_number(n: Option<i64>) -> Vec<u8> {
@@ -252,8 +259,7 @@ async fn seal(
 fn set_digest(members: &[(String, Option<Vec<u8>>)]) -> [u8; 32] {
     let mut digest = Sha256::new();
     for (id, tag) in members {
-        let tag = tag.as_deref().map_or_else(|| vec![0], |t| [&[1u8][..], t].concat());
-        digest.update(crypto::aad("", &[id.as_bytes(), &tag]));
+        digest.update(crypto::aad("", &[id.as_bytes(), &optional_bytes(tag.as_deref())]));
     }
     digest.finalize().into()
 }
@@ -282,10 +288,7 @@ impl SetSeal {
                 &self.epoch.to_be_bytes(),
                 &self.seq.to_be_bytes(),
                 &self.digest,
-                &self
-                    .prev
-                    .as_deref()
-                    .map_or_else(|| vec![0], |p| [&[1u8][..], p].concat()),
+                &optional_bytes(self.prev.as_deref()),
             ],
         )
     }
