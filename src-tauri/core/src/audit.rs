@@ -7,10 +7,10 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 use crate::crypto::{self, signing, Identity};
 use crate::error::{Error, Result};
+use crate::store::Conn;
 
 /// Who is acting: the unlocked member on this device.
 pub(crate) struct Actor<'a> {
@@ -49,7 +49,7 @@ fn entry_hash(prev: &[u8], seq: i64, at: i64, actor: &str, device: &str, action:
 /// what a device saw (`seen`), refuses first a log that no longer holds it. Returns the entry's
 /// sequence number and hash.
 pub(crate) async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     actor: &Actor<'_>,
     action: &str,
     target: &str,
@@ -58,7 +58,7 @@ pub(crate) async fn append(
     let last = match seen {
         Some(seen) => check_still_holds(&mut *conn, seen).await?,
         None => sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn.sqlite())
             .await
             .map_err(|e| Error::db("reading the audit log", e))?,
     };
@@ -87,14 +87,14 @@ pub(crate) async fn append(
     .bind(&prev[..])
     .bind(&hash[..])
     .bind(signature)
-    .execute(&mut *conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("writing the audit log (the operation was refused)", e))?;
     Ok((seq, hash.to_vec()))
 }
 
 /// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
-pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
+pub(crate) async fn verify(conn: &mut dyn Conn) -> Result<i64> {
     type Row = (
         i64,
         i64,
@@ -111,7 +111,7 @@ pub async fn verify(pool: &sqlx::SqlitePool) -> Result<i64> {
         "SELECT a.seq, a.at, a.actor, a.device, a.action, a.target, a.prev_hash, a.hash, a.signature, m.signing_public
          FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
     )
-    .fetch_all(pool)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     let mut prev = vec![0u8; 32];
@@ -159,11 +159,11 @@ const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
 /// trusted through the pinned owner key, or removed after a trusted admission, then only up to
 /// their removal). A member row added to the file by hand can sign a well-formed chain; it
 /// cannot get itself vouched for, and a removed member's key signs nothing new.
-pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[Vouched]) -> Result<()> {
+pub(crate) async fn verify_actors(conn: &mut dyn Conn, vouched: &[Vouched]) -> Result<()> {
     let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.seq, a.actor, a.action, m.name FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
     )
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     for (seq, actor, action, name) in rows {
@@ -187,15 +187,12 @@ pub(crate) async fn verify_actors(conn: &mut SqliteConnection, vouched: &[Vouche
 /// Refuses a log that no longer holds the entry this device saw last (a truncated tail, or a
 /// file restored from an older copy), and returns the newest entry: one query for both, since
 /// every commit asks.
-pub(crate) async fn check_still_holds(
-    conn: &mut SqliteConnection,
-    seen: &crate::seen::Seen,
-) -> Result<Option<(i64, Vec<u8>)>> {
+pub(crate) async fn check_still_holds(conn: &mut dyn Conn, seen: &crate::seen::Seen) -> Result<Option<(i64, Vec<u8>)>> {
     let row: Option<(Option<Vec<u8>>, i64, Vec<u8>)> = sqlx::query_as(
         "SELECT (SELECT hash FROM audit WHERE seq = ?1), seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
     )
     .bind(seen.audit_seq)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     let (seen_hash, head) = match row {
@@ -225,7 +222,7 @@ pub(crate) async fn check_still_holds(
 /// The names of the secrets of `scope_label` that `actor` read through Keyshelf (a value, a
 /// previous value, a check's candidate, an export or a run), from the targets this log writes
 /// (`project/env/NAME v3 …`): what a revocation flags as exposed.
-pub(crate) async fn names_read(conn: &mut SqliteConnection, actor: &str, scope_label: &str) -> Result<Vec<String>> {
+pub(crate) async fn names_read(conn: &mut dyn Conn, actor: &str, scope_label: &str) -> Result<Vec<String>> {
     let escaped = scope_label
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -235,7 +232,7 @@ pub(crate) async fn names_read(conn: &mut SqliteConnection, actor: &str, scope_l
     )
     .bind(actor)
     .bind(format!("{escaped}/%"))
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     let prefix = format!("{scope_label}/");
@@ -251,13 +248,13 @@ pub(crate) async fn names_read(conn: &mut SqliteConnection, actor: &str, scope_l
 }
 
 /// The newest `limit` entries, newest first.
-pub async fn recent(pool: &sqlx::SqlitePool, limit: i64) -> Result<Vec<AuditEntry>> {
+pub(crate) async fn recent(conn: &mut dyn Conn, limit: i64) -> Result<Vec<AuditEntry>> {
     let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
         "SELECT a.seq, a.at, COALESCE(m.name, a.actor), a.device, a.action, a.target
          FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq DESC LIMIT ?",
     )
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the audit log", e))?;
     Ok(rows

@@ -64,7 +64,7 @@ impl DeviceConfig {
 
     /// Writes atomically (temp file + rename), readable by this user only.
     pub fn save(&self, dir: &Path) -> Result<()> {
-        crate::store::create_private_dir(dir)?;
+        create_private_dir(dir)?;
         let path = dir.join(FILE);
         let text = serde_json::to_vec_pretty(self).map_err(|e| Error::Config {
             path: path.clone(),
@@ -177,4 +177,15 @@ mod tests {
         std::fs::write(dir.path().join(FILE), b"{not json").expect("write");
         assert!(matches!(DeviceConfig::load(dir.path()), Err(Error::Config { .. })));
     }
+}
+
+/// Creates `dir` (and its parents) readable by this user only.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
 }

@@ -10,10 +10,9 @@
 //! trusted lead of the project, or this member). A lead who never held a scope cannot link a key
 //! of their own to it; an older record written back is caught by this device's memory.
 
-use sqlx::SqliteConnection;
-
 use crate::crypto::{self, signing, Identity, KeyToken, ScopeKey, Sealed};
 use crate::error::{Error, Result};
+use crate::store::Conn;
 use crate::team::roster::RosterEntry;
 
 #[allow(clippy::too_many_arguments)]
@@ -78,7 +77,7 @@ pub(crate) struct Signer<'a> {
 /// for a new scope, or the first record of a scope made before records existed).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     scope_id: &str,
     label: &str,
@@ -116,7 +115,7 @@ pub(crate) async fn write(
     .bind(signer.member_id)
     .bind(at)
     .bind(signature)
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("recording a scope key", e))?;
     Ok(())
@@ -149,7 +148,7 @@ pub(crate) struct Check<'a> {
 /// (trusting `pinned_owner`) is read only when a record was signed by someone else. Returns the
 /// key's id.
 pub(crate) async fn verify(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     check: &Check<'_>,
     key: &ScopeKey,
     pinned_owner: &[u8],
@@ -166,7 +165,7 @@ pub(crate) async fn verify(
     )
     .bind(check.scope_id)
     .bind(from)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading scope key records", e))?;
     let records: Vec<Record> = rows
@@ -354,15 +353,15 @@ mod tests {
     /// granted to ada and himself under his signature, and the scope row pointed at it.
     async fn substitute_key(bob: &Session, ada: &Session, forged: &ScopeKey, claimed_previous: Option<&ScopeKey>) {
         let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
-        let scope = resolve_scope(&mut conn, &"llm/prod".parse().expect("scope"))
+        let scope = resolve_scope(&mut *conn, &"llm/prod".parse().expect("scope"))
             .await
             .expect("scope");
         sqlx::raw_sql("DELETE FROM scope_epochs WHERE epoch = 2; DELETE FROM grants WHERE key_epoch = 2;")
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .expect("clear");
         write(
-            &mut conn,
+            &mut *conn,
             bob.vault().id(),
             &scope.id,
             "llm/prod",
@@ -375,7 +374,7 @@ mod tests {
         .expect("forged record");
         for member in [ada.member(), bob.member()] {
             crate::team::members::write_grant(
-                &mut conn,
+                &mut *conn,
                 bob.vault().id(),
                 &scope.id,
                 "llm/prod",
@@ -390,7 +389,7 @@ mod tests {
             .expect("forged grant");
         }
         sqlx::query("UPDATE scopes SET key_epoch = 2")
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .expect("epoch");
     }
@@ -422,7 +421,7 @@ mod tests {
         // Nothing was encrypted under bob's key.
         let mut conn = crate::vault::acquire(ada.vault()).await.expect("conn");
         let epochs: Vec<i64> = sqlx::query_scalar("SELECT key_epoch FROM secret_versions")
-            .fetch_all(&mut *conn)
+            .fetch_all(conn.sqlite())
             .await
             .expect("versions");
         assert_eq!(epochs, [1]);
@@ -450,13 +449,13 @@ mod tests {
         let forged = ScopeKey::generate();
         for epoch in [2, 1] {
             let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
-            let scope = resolve_scope(&mut conn, &path.scope).await.expect("scope");
+            let scope = resolve_scope(&mut *conn, &path.scope).await.expect("scope");
             sqlx::raw_sql("DELETE FROM scope_epochs; DELETE FROM grants;")
-                .execute(&mut *conn)
+                .execute(conn.sqlite())
                 .await
                 .expect("clear");
             write(
-                &mut conn,
+                &mut *conn,
                 bob.vault().id(),
                 &scope.id,
                 "llm/prod",
@@ -468,7 +467,7 @@ mod tests {
             .await
             .expect("forged record");
             crate::team::members::write_grant(
-                &mut conn,
+                &mut *conn,
                 bob.vault().id(),
                 &scope.id,
                 "llm/prod",
@@ -483,7 +482,7 @@ mod tests {
             .expect("forged grant");
             sqlx::query("UPDATE scopes SET key_epoch = ?")
                 .bind(epoch)
-                .execute(&mut *conn)
+                .execute(conn.sqlite())
                 .await
                 .expect("epoch");
             drop(conn);
@@ -496,7 +495,7 @@ mod tests {
         }
         let mut conn = crate::vault::acquire(bob.vault()).await.expect("conn");
         sqlx::raw_sql("DELETE FROM scope_epochs")
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .expect("clear");
         drop(conn);
@@ -547,7 +546,7 @@ mod tests {
         ada.roster().await.expect("the roster as it is");
         let mut conn = crate::vault::acquire(ada.vault()).await.expect("conn");
         sqlx::raw_sql("DELETE FROM removals; UPDATE members SET status = 'active' WHERE name = 'bob';")
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .expect("undo the removal");
         drop(conn);
@@ -570,10 +569,10 @@ mod tests {
             .expect("intact before");
         // bob's client, unlocked before, keeps signing.
         let mut tx = bob.vault().store.write().await.expect("tx");
-        bob.audit(&mut tx, "member.admit", "mallory as lead of llm")
+        bob.audit(&mut *tx, "member.admit", "mallory as lead of llm")
             .await
             .expect("append");
-        crate::store::commit(tx, "forging").await.expect("commit");
+        tx.commit("forging").await.expect("commit");
         let err = ada
             .vault()
             .verify_audit(Some(&pinned), None)

@@ -104,7 +104,7 @@ impl DeviceMemory {
     /// Writes the marks, merged with what the file holds now, atomically (temp file + rename).
     pub fn save(&self) -> Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::store::create_private_dir(dir)?;
+        crate::config::create_private_dir(dir)?;
         let mut all = read_all(&self.path)?;
         let mine = self.snapshot();
         let entry = all.entry(self.vault_id.clone()).or_default();

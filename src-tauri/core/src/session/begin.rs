@@ -10,9 +10,10 @@ use crate::audit;
 use crate::crypto::{AccountKey, Identity, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
+use crate::store::Conn;
 use crate::store::{self, Store};
 use crate::team::members::{self, Role};
-use crate::vault::{acquire, check_label, remove_files, NewVault, Vault};
+use crate::vault::{acquire, check_label, NewVault, Vault};
 
 /// The result of `init`: the owner's session and the recovery key to show once.
 pub struct Created {
@@ -34,8 +35,7 @@ impl Vault {
         let result = Self::populate(&store, new, device).await;
         if result.is_err() {
             // Nothing of a half-made vault may stay behind to be mistaken for a real one.
-            store.close().await;
-            remove_files(path);
+            store.destroy().await;
         }
         result
     }
@@ -48,16 +48,9 @@ impl Vault {
         let recovery_key = RecoveryKey::generate();
 
         let mut tx = store.write().await?;
-        sqlx::query("INSERT INTO vault (singleton, id, name, format, created_at) VALUES (1, ?, ?, ?, ?)")
-            .bind(&vault_id)
-            .bind(&new.team)
-            .bind(store::FORMAT)
-            .bind(crate::clock::now())
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Error::db("creating the vault", e))?;
+        tx.insert_vault(&vault_id, &new.team, crate::clock::now()).await?;
         members::insert(
-            &mut tx,
+            &mut *tx,
             &vault_id,
             &member_id,
             &new.owner,
@@ -67,16 +60,16 @@ impl Vault {
             &account_key,
         )
         .await?;
-        members::write_passphrase_envelope(&mut tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf)
+        members::write_passphrase_envelope(&mut *tx, &vault_id, &member_id, &account_key, new.passphrase, new.kdf)
             .await?;
-        members::write_recovery_envelope(&mut tx, &vault_id, &member_id, &account_key, &recovery_key).await?;
+        members::write_recovery_envelope(&mut *tx, &vault_id, &member_id, &account_key, &recovery_key).await?;
         let actor = audit::Actor {
             member_id: &member_id,
             device,
             identity: &identity,
         };
-        audit::append(&mut tx, &actor, "vault.create", &new.team, None).await?;
-        store::commit(tx, "creating the vault").await?;
+        audit::append(&mut *tx, &actor, "vault.create", &new.team, None).await?;
+        tx.commit("creating the vault").await?;
 
         let vault = Vault {
             store: store.clone(),
@@ -95,7 +88,7 @@ impl Vault {
     /// Unlocks with an account key from the keychain.
     pub async fn unlock_with_key(self, member_id: &str, account_key: AccountKey, device: &str) -> Result<Session> {
         let mut conn = acquire(&self).await?;
-        let (member, identity) = members::open_identity(&mut conn, &self.id, member_id, &account_key).await?;
+        let (member, identity) = members::open_identity(&mut *conn, &self.id, member_id, &account_key).await?;
         drop(conn);
         Ok(Session::new(self, member, identity, account_key, device))
     }
@@ -109,8 +102,8 @@ impl Vault {
     ) -> Result<Session> {
         let account_key = {
             let mut conn = acquire(&self).await?;
-            let opened = members::open_with_passphrase(&mut conn, &self.id, member_id, passphrase).await;
-            self.removed_or(&mut conn, member_id, opened).await?
+            let opened = members::open_with_passphrase(&mut *conn, &self.id, member_id, passphrase).await;
+            self.removed_or(&mut *conn, member_id, opened).await?
         };
         self.unlock_with_key(member_id, account_key, device).await
     }
@@ -119,27 +112,22 @@ impl Vault {
     pub async fn unlock_with_recovery(self, member_id: &str, recovery: &RecoveryKey, device: &str) -> Result<Session> {
         let account_key = {
             let mut conn = acquire(&self).await?;
-            let opened = members::open_with_recovery(&mut conn, &self.id, member_id, recovery).await;
-            self.removed_or(&mut conn, member_id, opened).await?
+            let opened = members::open_with_recovery(&mut *conn, &self.id, member_id, recovery).await;
+            self.removed_or(&mut *conn, member_id, opened).await?
         };
         self.unlock_with_key(member_id, account_key, device).await
     }
 
     /// A removal deletes the member's envelopes: say "removed", not "altered", when that is why
     /// one is missing.
-    async fn removed_or(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        member_id: &str,
-        opened: Result<AccountKey>,
-    ) -> Result<AccountKey> {
+    async fn removed_or(&self, conn: &mut dyn Conn, member_id: &str, opened: Result<AccountKey>) -> Result<AccountKey> {
         if let Err(Error::EnvelopeTampered { .. }) = &opened {
             // For the message only: what decides is the signed removal, checked at attach.
             let removed: Option<bool> = sqlx::query_scalar(
                 "SELECT status = 'removed' OR EXISTS (SELECT 1 FROM removals WHERE member_id = id) FROM members WHERE id = ?",
             )
             .bind(member_id)
-            .fetch_optional(conn)
+            .fetch_optional(conn.sqlite())
             .await
             .map_err(|e| Error::db("reading a member", e))?;
             if removed == Some(true) {

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 
 pub use begin::{unlock, Created, PassphraseSource, UnlockReport, UnlockedVia};
 
-use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
 use crate::audit::{self, Actor};
@@ -17,7 +16,8 @@ use crate::crypto::{AccountKey, Identity, KdfParams, ScopeKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
 use crate::seen::DeviceMemory;
-use crate::store::WriteTx;
+use crate::store::Conn;
+use crate::store::Tx as WriteTx;
 use crate::team::members::{self, Member};
 use crate::vault::Vault;
 
@@ -115,7 +115,7 @@ impl Session {
         kdf.check()?;
         let mut tx = self.begin().await?;
         members::write_passphrase_envelope(
-            &mut tx,
+            &mut *tx,
             &self.vault.id,
             &self.member.id,
             &self.account_key,
@@ -123,7 +123,7 @@ impl Session {
             kdf,
         )
         .await?;
-        self.audit(&mut tx, "member.passphrase", &self.member.name).await?;
+        self.audit(&mut *tx, "member.passphrase", &self.member.name).await?;
         self.commit(tx, "changing the passphrase").await
     }
 
@@ -135,14 +135,14 @@ impl Session {
         }
     }
 
-    pub(crate) async fn audit(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<()> {
+    pub(crate) async fn audit(&self, conn: &mut dyn Conn, action: &str, target: &str) -> Result<()> {
         self.audit_seq(conn, action, target).await.map(|_| ())
     }
 
     /// As [`Session::audit`], returning the entry's sequence number. With this device's memory,
     /// the append first checks (in the same query) that the log still holds the entry the device
     /// saw last: nothing is written on top of a rolled-back vault.
-    pub(crate) async fn audit_seq(&self, conn: &mut SqliteConnection, action: &str, target: &str) -> Result<i64> {
+    pub(crate) async fn audit_seq(&self, conn: &mut dyn Conn, action: &str, target: &str) -> Result<i64> {
         let seen = self.memory.as_ref().map(DeviceMemory::snapshot);
         let (seq, hash) = audit::append(conn, &self.actor(), action, target, seen.as_ref()).await?;
         *self.appended.lock().map_err(|_| Error::Locked)? = Some((seq, hash));
@@ -160,7 +160,7 @@ impl Session {
     /// than what this device saw.
     pub(crate) async fn scope_key(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope_id: &str,
         epoch: i64,
         label: &str,
@@ -246,7 +246,7 @@ impl Session {
     /// one would seal whatever state the file holds.
     async fn verify_scope_key(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope_id: &str,
         epoch: i64,
         label: &str,
@@ -281,22 +281,22 @@ impl Session {
     pub(crate) async fn commit(&self, mut tx: WriteTx, what: &str) -> Result<()> {
         let written = std::mem::take(&mut *self.written.lock().map_err(|_| Error::Locked)?);
         let Some(memory) = &self.memory else {
-            return crate::store::commit(tx, what).await;
+            return tx.commit(what).await;
         };
         // An append of this transaction already checked the log and knows the head.
         let appended = self.appended.lock().map_err(|_| Error::Locked)?.take();
         let head = match appended {
             Some(head) => Some(head),
-            None => crate::audit::check_still_holds(&mut tx, &memory.snapshot()).await?,
+            None => crate::audit::check_still_holds(&mut *tx, &memory.snapshot()).await?,
         };
         // Only facts this transaction holds (a failed earlier write left marks that it does not).
         let mut held = Vec::new();
         for fact in written {
-            if held_by(&mut tx, &fact).await? {
+            if held_by(&mut *tx, &fact).await? {
                 held.push(fact);
             }
         }
-        crate::store::commit(tx, what).await?;
+        tx.commit(what).await?;
         memory.update(|s| {
             if let Some((seq, hash)) = head {
                 if seq > s.audit_seq {
@@ -337,9 +337,9 @@ impl Session {
     pub(crate) async fn remember_on_device(mut self, memory: DeviceMemory) -> Result<Session> {
         let seen = memory.snapshot();
         let mut conn = crate::vault::acquire(&self.vault).await?;
-        let head = crate::audit::check_still_holds(&mut conn, &seen).await?;
+        let head = crate::audit::check_still_holds(&mut *conn, &seen).await?;
         let roster =
-            crate::team::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
+            crate::team::roster::load(&mut *conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         let me_removed = roster.iter().any(|e| e.id == self.member.id && e.status == "removed");
         if me_removed || seen.removed.contains(&self.member.id) {
             return Err(Error::Removed {
@@ -417,20 +417,20 @@ fn refuse_undone_membership(seen: &crate::seen::Seen, roster: &[crate::team::ros
     Ok(())
 }
 
-async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {
+async fn held_by(conn: &mut dyn Conn, fact: &Written) -> Result<bool> {
     let found: Option<i64> = match fact {
         Written::Epoch(scope, epoch, key_id) => {
             sqlx::query_scalar("SELECT epoch FROM scope_epochs WHERE scope_id = ? AND epoch = ? AND key_id = ?")
                 .bind(scope)
                 .bind(epoch)
                 .bind(&key_id[..])
-                .fetch_optional(conn)
+                .fetch_optional(conn.sqlite())
                 .await
         }
         Written::Removal(member) => {
             sqlx::query_scalar("SELECT audit_seq FROM removals WHERE member_id = ?")
                 .bind(member)
-                .fetch_optional(conn)
+                .fetch_optional(conn.sqlite())
                 .await
         }
         Written::ScopeState(scope, _, seq, seal) => {
@@ -438,7 +438,7 @@ async fn held_by(conn: &mut SqliteConnection, fact: &Written) -> Result<bool> {
                 .bind(scope)
                 .bind(seq)
                 .bind(seal)
-                .fetch_optional(conn)
+                .fetch_optional(conn.sqlite())
                 .await
         }
     }

@@ -2,11 +2,11 @@
 //! (a scope key sealed to a member and signed by whoever granted it).
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
 use crate::crypto::{self, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey};
 use crate::error::{Error, Result};
+use crate::store::Conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -72,20 +72,20 @@ fn to_member((id, name, role, status, sealing_public, signing_public): MemberRow
 
 const MEMBER_COLUMNS: &str = "id, name, role, status, sealing_public, signing_public";
 
-pub(crate) async fn list(conn: &mut SqliteConnection) -> Result<Vec<Member>> {
+pub(crate) async fn list(conn: &mut dyn Conn) -> Result<Vec<Member>> {
     let rows: Vec<MemberRow> = sqlx::query_as(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"
     ))
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("listing members", e))?;
     Ok(rows.into_iter().map(to_member).collect())
 }
 
-pub(crate) async fn by_id(conn: &mut SqliteConnection, member_id: &str) -> Result<Member> {
+pub(crate) async fn by_id(conn: &mut dyn Conn, member_id: &str) -> Result<Member> {
     let row: Option<MemberRow> = sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?"))
         .bind(member_id)
-        .fetch_optional(conn)
+        .fetch_optional(conn.sqlite())
         .await
         .map_err(|e| Error::db("reading a member", e))?;
     row.map(to_member).ok_or_else(|| Error::UnknownMember {
@@ -96,7 +96,7 @@ pub(crate) async fn by_id(conn: &mut SqliteConnection, member_id: &str) -> Resul
 /// Inserts a member with their identity encrypted under their account key.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     name: &str,
@@ -119,7 +119,7 @@ pub(crate) async fn insert(
     .bind(sealed.nonce)
     .bind(sealed.ciphertext)
     .bind(crate::clock::now())
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("adding a member", e))?;
     Ok(())
@@ -128,7 +128,7 @@ pub(crate) async fn insert(
 /// Reads a member and decrypts their identity, checking it matches the public keys on record,
 /// so a row whose public keys were swapped is caught at unlock. One query: every command pays it.
 pub(crate) async fn open_identity(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     account_key: &AccountKey,
@@ -138,7 +138,7 @@ pub(crate) async fn open_identity(
         "SELECT {MEMBER_COLUMNS}, identity_nonce, identity_ciphertext FROM members WHERE id = ?"
     ))
     .bind(member_id)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading a member identity", e))?;
     let (id, name, role, status, sealing_public, signing_public, nonce, ciphertext) =
@@ -165,7 +165,7 @@ pub(crate) async fn open_identity(
 /// Wraps the account key under a passphrase (Argon2id, fresh salt) and stores the envelope,
 /// replacing any earlier passphrase envelope of this member.
 pub(crate) async fn write_passphrase_envelope(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     account_key: &AccountKey,
@@ -187,14 +187,14 @@ pub(crate) async fn write_passphrase_envelope(
     .bind(sealed.nonce)
     .bind(sealed.ciphertext)
     .bind(crate::clock::now())
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("storing the passphrase envelope", e))?;
     Ok(())
 }
 
 pub(crate) async fn write_recovery_envelope(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     account_key: &AccountKey,
@@ -210,7 +210,7 @@ pub(crate) async fn write_recovery_envelope(
     .bind(sealed.nonce)
     .bind(sealed.ciphertext)
     .bind(crate::clock::now())
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("storing the recovery envelope", e))?;
     Ok(())
@@ -230,13 +230,13 @@ async fn derive_off_thread(passphrase: Zeroizing<Vec<u8>>, salt: Vec<u8>, params
 
 type EnvelopeRow = (Option<u32>, Option<u32>, Option<u32>, Option<Vec<u8>>, Vec<u8>, Vec<u8>);
 
-async fn read_envelope(conn: &mut SqliteConnection, member_id: &str, kind: &str) -> Result<EnvelopeRow> {
+async fn read_envelope(conn: &mut dyn Conn, member_id: &str, kind: &str) -> Result<EnvelopeRow> {
     let row: Option<EnvelopeRow> = sqlx::query_as(
         "SELECT kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext FROM key_envelopes WHERE member_id = ? AND kind = ?",
     )
     .bind(member_id)
     .bind(kind)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading a key envelope", e))?;
     row.ok_or_else(|| Error::EnvelopeTampered {
@@ -247,7 +247,7 @@ async fn read_envelope(conn: &mut SqliteConnection, member_id: &str, kind: &str)
 /// Unwraps the account key with a passphrase. A wrong passphrase and an altered envelope are
 /// indistinguishable to AEAD; we report "wrong passphrase", the likelier cause.
 pub(crate) async fn open_with_passphrase(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     passphrase: Zeroizing<Vec<u8>>,
@@ -271,7 +271,7 @@ pub(crate) async fn open_with_passphrase(
 }
 
 pub(crate) async fn open_with_recovery(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     member_id: &str,
     recovery: &RecoveryKey,
@@ -318,7 +318,7 @@ fn grant_message(
 /// Seals `key` to `recipient` and stores the signed grant.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn write_grant(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     scope_id: &str,
     scope_label: &str,
@@ -362,7 +362,7 @@ pub(crate) async fn write_grant(
     .bind(granted_at)
     .bind(expires_at)
     .bind(signature)
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("storing a grant", e))?;
     Ok(())
@@ -372,7 +372,7 @@ pub(crate) async fn write_grant(
 /// (signature checked), not expired. Member ids with their expiry; used when rekeying, so that
 /// a grant row slipped into the file is never re-issued under a real lead's signature.
 pub(crate) async fn valid_grants(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     scope_id: &str,
     scope_label: &str,
@@ -387,7 +387,7 @@ pub(crate) async fn valid_grants(
     )
     .bind(scope_id)
     .bind(epoch)
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading grants", e))?;
     let now = crate::clock::now();
@@ -428,7 +428,7 @@ pub(crate) struct Grant {
 
 /// Reads `member_id`'s grant of the scope at `epoch`; none is "no access".
 pub(crate) async fn read_grant(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     scope_id: &str,
     epoch: i64,
     member_id: &str,
@@ -443,7 +443,7 @@ pub(crate) async fn read_grant(
     .bind(scope_id)
     .bind(member_id)
     .bind(epoch)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading a grant", e))?;
     let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) =

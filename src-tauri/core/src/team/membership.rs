@@ -1,11 +1,10 @@
 //! Joining and admitting: the flows that change who is in the vault. Whom a device trusts is
 //! `roster`'s (pure: rows and signatures in, trust out); this module writes what it checks.
 
-use sqlx::SqliteConnection;
-
 use crate::crypto::{keys, signing, AccountKey, Identity, KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::Conn;
 use crate::team::members::{self, Role};
 use crate::team::roster::{self, admission_message, load, RosterEntry};
 use crate::vault::{check_label, Vault};
@@ -31,7 +30,7 @@ impl Vault {
         let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
             "SELECT name, sealing_public, signing_public FROM members WHERE role = 'owner' ORDER BY created_at LIMIT 1",
         )
-        .fetch_optional(&mut *crate::vault::acquire(self).await?)
+        .fetch_optional(crate::vault::acquire(self).await?.sqlite())
         .await
         .map_err(|e| Error::db("reading the owner", e))?;
         let (name, sealing, signing) = row.ok_or_else(|| Error::Corrupt {
@@ -56,14 +55,14 @@ impl Vault {
         let mut tx = self.store.write().await?;
         let taken: Option<String> = sqlx::query_scalar("SELECT id FROM members WHERE name = ?")
             .bind(name)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.sqlite())
             .await
             .map_err(|e| Error::db("checking member names", e))?;
         if taken.is_some() {
             return Err(Error::MemberExists { name: name.to_owned() });
         }
         members::insert(
-            &mut tx,
+            &mut *tx,
             &self.id,
             &member_id,
             name,
@@ -74,7 +73,7 @@ impl Vault {
         )
         .await?;
         members::write_passphrase_envelope(
-            &mut tx,
+            &mut *tx,
             &self.id,
             &member_id,
             &account_key,
@@ -82,14 +81,14 @@ impl Vault {
             KdfParams::default(),
         )
         .await?;
-        members::write_recovery_envelope(&mut tx, &self.id, &member_id, &account_key, &recovery_key).await?;
+        members::write_recovery_envelope(&mut *tx, &self.id, &member_id, &account_key, &recovery_key).await?;
         let actor = crate::audit::Actor {
             member_id: &member_id,
             device,
             identity: &identity,
         };
-        crate::audit::append(&mut tx, &actor, "member.join", name, None).await?;
-        crate::store::commit(tx, "joining the vault").await?;
+        crate::audit::append(&mut *tx, &actor, "member.join", name, None).await?;
+        tx.commit("joining the vault").await?;
         Ok(Joined {
             member_id,
             fingerprint: identity.fingerprint(),
@@ -103,7 +102,7 @@ impl Vault {
 
 impl Session {
     /// This member's roster entry as this device trusts it (`None` when not in the roster).
-    pub(crate) async fn trusted_self(&self, conn: &mut SqliteConnection) -> Result<Option<RosterEntry>> {
+    pub(crate) async fn trusted_self(&self, conn: &mut dyn Conn) -> Result<Option<RosterEntry>> {
         let roster = load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?;
         Ok(roster.into_iter().find(|e| e.id == self.member.id))
     }
@@ -145,7 +144,7 @@ impl Session {
             check_label("project", project)?;
         }
         let mut tx = self.begin().await?;
-        let roster = load(&mut tx, &self.vault.id, self.pinned()).await?;
+        let roster = load(&mut *tx, &self.vault.id, self.pinned()).await?;
         let me = roster
             .iter()
             .find(|e| e.id == self.member.id)
@@ -174,7 +173,7 @@ impl Session {
         for project in lead_of {
             let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
                 .bind(project)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("finding a project", e))?;
             known.ok_or_else(|| Error::UnknownProject {
@@ -184,7 +183,7 @@ impl Session {
         let (sealing_public, signing_public): (Vec<u8>, Vec<u8>) =
             sqlx::query_as("SELECT sealing_public, signing_public FROM members WHERE id = ?")
                 .bind(&target.id)
-                .fetch_one(&mut *tx)
+                .fetch_one(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("reading a member", e))?;
         let signed = keys::fingerprint(&sealing_public, &signing_public);
@@ -217,7 +216,7 @@ impl Session {
         .bind(at)
         .bind(signature)
         .bind(&target.id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite())
         .await
         .map_err(|e| Error::db("admitting a member", e))?;
         let what = if lead_of.is_empty() {
@@ -225,8 +224,8 @@ impl Session {
         } else {
             format!("{name} as lead of {lead_of}")
         };
-        self.audit(&mut tx, "member.admit", &what).await?;
-        let admitted = load(&mut tx, &self.vault.id, self.pinned())
+        self.audit(&mut *tx, "member.admit", &what).await?;
+        let admitted = load(&mut *tx, &self.vault.id, self.pinned())
             .await?
             .into_iter()
             .find(|e| e.name == name)

@@ -4,12 +4,12 @@
 //! requester and decisions by the decider, so rows edited in the file are caught and refused.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use crate::crypto::{self, signing};
 use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::Conn;
 use crate::team::members;
 use crate::team::roster::{self, RosterEntry};
 use crate::vault::projects::resolve_scope;
@@ -106,7 +106,7 @@ struct Row {
     decision_signature: Option<Vec<u8>>,
 }
 
-async fn rows(conn: &mut SqliteConnection, only: Option<&str>) -> Result<Vec<Row>> {
+async fn rows(conn: &mut dyn Conn, only: Option<&str>) -> Result<Vec<Row>> {
     #[allow(clippy::type_complexity)]
     let raw: Vec<(
         String,
@@ -138,7 +138,7 @@ async fn rows(conn: &mut SqliteConnection, only: Option<&str>) -> Result<Vec<Row
          ORDER BY r.created_at, r.id",
     )
     .bind(only)
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading access requests", e))?;
     Ok(raw
@@ -241,16 +241,16 @@ impl Session {
             });
         }
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        let roster =
-            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let scope = resolve_scope(&mut *tx, scope_path).await?;
+        let roster = self
+            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !roster.iter().any(|e| e.id == self.member.id && e.trusted) {
             return Err(refuse(
                 "you are not admitted yet: ask the owner or a lead to approve you".into(),
             ));
         }
         if self
-            .scope_key(&mut tx, &scope.id, scope.epoch, &scope.label)
+            .scope_key(&mut *tx, &scope.id, scope.epoch, &scope.label)
             .await
             .is_ok()
         {
@@ -261,7 +261,7 @@ impl Session {
         )
         .bind(&self.member.id)
         .bind(&scope.id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(tx.sqlite())
         .await
         .map_err(|e| Error::db("reading access requests", e))?;
         if let Some(id) = pending {
@@ -291,12 +291,12 @@ impl Session {
         .bind(duration_secs)
         .bind(created_at)
         .bind(signing::sign(&self.identity, &message))
-        .execute(&mut *tx)
+        .execute(tx.sqlite())
         .await
         .map_err(|e| Error::db("storing an access request", e))?;
-        self.audit(&mut tx, "access.request", &format!("{} {id}", scope.label))
+        self.audit(&mut *tx, "access.request", &format!("{} {id}", scope.label))
             .await?;
-        let request = self.one_request(&mut tx, &id).await?;
+        let request = self.one_request(&mut *tx, &id).await?;
         self.commit(tx, "requesting access").await?;
         Ok(request)
     }
@@ -311,12 +311,12 @@ impl Session {
              ORDER BY p.name, e.name",
         )
         .bind(&self.member.id)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn.sqlite())
         .await
         .map_err(|e| Error::db("listing scopes", e))?;
         let mut open = Vec::new();
         for (id, epoch, label) in scopes {
-            if self.scope_key(&mut conn, &id, epoch, &label).await.is_ok() {
+            if self.scope_key(&mut *conn, &id, epoch, &label).await.is_ok() {
                 open.push(label);
             }
         }
@@ -327,8 +327,8 @@ impl Session {
     pub async fn access_requests(&self, pending_only: bool) -> Result<Vec<AccessRequest>> {
         let mut conn = crate::vault::acquire(&self.vault).await?;
         let roster = self
-            .checked_roster(roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
-        let mut rows = rows(&mut conn, None).await?;
+            .checked_roster(roster::load(&mut *conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let mut rows = rows(&mut *conn, None).await?;
         for row in &mut rows {
             verify(&self.vault.id, row, &roster);
             row.view.may_decide =
@@ -341,11 +341,11 @@ impl Session {
             .collect())
     }
 
-    async fn one_request(&self, conn: &mut SqliteConnection, id: &str) -> Result<AccessRequest> {
+    async fn one_request(&self, conn: &mut dyn Conn, id: &str) -> Result<AccessRequest> {
         Ok(self.checked_request(conn, id).await?.view)
     }
 
-    async fn checked_request(&self, conn: &mut SqliteConnection, id: &str) -> Result<Row> {
+    async fn checked_request(&self, conn: &mut dyn Conn, id: &str) -> Result<Row> {
         let roster =
             self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let mut row = rows(conn, Some(id))
@@ -357,7 +357,7 @@ impl Session {
     }
 
     /// Checks that this member may decide `row`, naming why not.
-    async fn may_decide(&self, conn: &mut SqliteConnection, row: &Row, action: &str) -> Result<()> {
+    async fn may_decide(&self, conn: &mut dyn Conn, row: &Row, action: &str) -> Result<()> {
         let roster =
             self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !row.view.verified {
@@ -402,14 +402,14 @@ impl Session {
     /// audited.
     pub async fn approve_access(&self, id: &str, duration: Option<Duration>) -> Result<AccessRequest> {
         let mut tx = self.begin().await?;
-        let row = self.checked_request(&mut tx, id).await?;
-        self.may_decide(&mut tx, &row, "approve").await?;
+        let row = self.checked_request(&mut *tx, id).await?;
+        self.may_decide(&mut *tx, &row, "approve").await?;
         let (epoch,): (i64,) = sqlx::query_as("SELECT key_epoch FROM scopes WHERE id = ?")
             .bind(&row.scope_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.sqlite())
             .await
             .map_err(|e| Error::db("reading a scope", e))?;
-        let key = match self.scope_key(&mut tx, &row.scope_id, epoch, &row.view.scope).await {
+        let key = match self.scope_key(&mut *tx, &row.scope_id, epoch, &row.view.scope).await {
             Ok(key) => key,
             Err(Error::NoAccess { .. }) => {
                 return Err(Error::NotAllowed {
@@ -424,17 +424,17 @@ impl Session {
             .map(Duration::as_secs)
             .or(row.view.duration_secs)
             .map(|secs| now.saturating_add(secs));
-        let requester = members::by_id(&mut tx, &row.member_id).await?;
+        let requester = members::by_id(&mut *tx, &row.member_id).await?;
         // An earlier grant of the same key (expired, say) makes way for the new one.
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
             .bind(&row.scope_id)
             .bind(&row.member_id)
             .bind(epoch)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("replacing a grant", e))?;
         members::write_grant(
-            &mut tx,
+            &mut *tx,
             &self.vault.id,
             &row.scope_id,
             &row.view.scope,
@@ -446,15 +446,15 @@ impl Session {
             expires_at,
         )
         .await?;
-        self.decide(&mut tx, &row, "approved", now, None, expires_at).await?;
+        self.decide(&mut *tx, &row, "approved", now, None, expires_at).await?;
         let until = expires_at.map_or("until revoked".to_owned(), |at| format!("until {at}"));
         self.audit(
-            &mut tx,
+            &mut *tx,
             "access.approve",
             &format!("{} {id} for {} {until}", row.view.scope, row.view.member),
         )
         .await?;
-        let request = self.one_request(&mut tx, id).await?;
+        let request = self.one_request(&mut *tx, id).await?;
         self.commit(tx, "approving access").await?;
         Ok(request)
     }
@@ -467,24 +467,24 @@ impl Session {
             });
         }
         let mut tx = self.begin().await?;
-        let row = self.checked_request(&mut tx, id).await?;
-        self.may_decide(&mut tx, &row, "deny").await?;
-        self.decide(&mut tx, &row, "denied", crate::clock::now(), Some(reason), None)
+        let row = self.checked_request(&mut *tx, id).await?;
+        self.may_decide(&mut *tx, &row, "deny").await?;
+        self.decide(&mut *tx, &row, "denied", crate::clock::now(), Some(reason), None)
             .await?;
         self.audit(
-            &mut tx,
+            &mut *tx,
             "access.deny",
             &format!("{} {id} for {}", row.view.scope, row.view.member),
         )
         .await?;
-        let request = self.one_request(&mut tx, id).await?;
+        let request = self.one_request(&mut *tx, id).await?;
         self.commit(tx, "denying access").await?;
         Ok(request)
     }
 
     async fn decide(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         row: &Row,
         status: &str,
         at: i64,
@@ -511,7 +511,7 @@ impl Session {
         .bind(expires_at)
         .bind(signing::sign(&self.identity, &message))
         .bind(&row.view.id)
-        .execute(conn)
+        .execute(conn.sqlite())
         .await
         .map_err(|e| Error::db("recording a decision", e))?;
         Ok(())

@@ -4,10 +4,10 @@
 //! flagged exposed.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::Conn;
 use crate::team::members;
 use crate::team::roster::{self, RosterEntry};
 use crate::vault::projects::resolve_scope;
@@ -39,9 +39,9 @@ impl Session {
             reason: why,
         };
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
-        let roster =
-            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let scope = resolve_scope(&mut *tx, scope_path).await?;
+        let roster = self
+            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let me = roster.iter().find(|e| e.id == self.member.id);
         if !me.is_some_and(|e| e.may_grant(&scope_path.project)) {
             return Err(refuse(format!(
@@ -63,26 +63,24 @@ impl Session {
                 .bind(&scope.id)
                 .bind(&target.id)
                 .bind(scope.epoch)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("reading grants", e))?;
         if held.is_none() {
             return Err(refuse(format!("{member} has no access to {scope_path}")));
         }
-        let rekeyed = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
-        let exposed = self.mark_exposed(&mut tx, &rekeyed, &target.id, member).await?;
+        let rekeyed = self.rekey(&mut *tx, &scope, &roster, &target.id).await?;
+        let exposed = self.mark_exposed(&mut *tx, &rekeyed, &target.id, member).await?;
         let (versions, kept) = (rekeyed.versions, rekeyed.kept);
         self.audit(
-            &mut tx,
+            &mut *tx,
             "access.revoke",
             &format!("{} from {member}: rekeyed {versions} versions", scope.label),
         )
         .await?;
         if preview {
             // Rolled back whole: the new key never existed, nothing was flagged or audited.
-            tx.rollback()
-                .await
-                .map_err(|e| Error::db("rolling back a revocation preview", e))?;
+            tx.rollback("rolling back a revocation preview").await?;
         } else {
             self.commit(tx, "revoking access").await?;
         }
@@ -104,8 +102,8 @@ impl Session {
             reason: why.to_owned(),
         };
         let mut tx = self.begin().await?;
-        let roster =
-            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let roster = self
+            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !roster
             .iter()
             .any(|e| e.id == self.member.id && e.trusted && e.role == members::Role::Owner)
@@ -123,14 +121,14 @@ impl Session {
              WHERE g.member_id = ? ORDER BY p.name, e.name",
         )
         .bind(&target.id)
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.sqlite())
         .await
         .map_err(|e| Error::db("reading grants", e))?;
         let mut revoked = Vec::new();
         for (project, environment) in held {
-            let scope = resolve_scope(&mut tx, &ScopePath::new(&project, &environment)?).await?;
-            let rekeyed = self.rekey(&mut tx, &scope, &roster, &target.id).await?;
-            let exposed = self.mark_exposed(&mut tx, &rekeyed, &target.id, name).await?;
+            let scope = resolve_scope(&mut *tx, &ScopePath::new(&project, &environment)?).await?;
+            let rekeyed = self.rekey(&mut *tx, &scope, &roster, &target.id).await?;
+            let exposed = self.mark_exposed(&mut *tx, &rekeyed, &target.id, name).await?;
             let (versions, kept) = (rekeyed.versions, rekeyed.kept);
             revoked.push(Revoked {
                 scope: scope.label,
@@ -142,16 +140,16 @@ impl Session {
         }
         sqlx::query("UPDATE members SET status = 'removed' WHERE id = ?")
             .bind(&target.id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("removing a member", e))?;
         // Their envelopes go, so their passphrase and recovery key open nothing here.
         sqlx::query("DELETE FROM key_envelopes WHERE member_id = ?")
             .bind(&target.id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("removing a member", e))?;
-        let seq = self.audit_seq(&mut tx, "member.remove", name).await?;
+        let seq = self.audit_seq(&mut *tx, "member.remove", name).await?;
         // The signed removal is what every device believes, not the status column above.
         let at = crate::clock::now();
         let message = roster::removal_message(
@@ -168,7 +166,7 @@ impl Session {
             .bind(at)
             .bind(seq)
             .bind(crate::crypto::signing::sign(&self.identity, &message))
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("removing a member", e))?;
         self.wrote(crate::session::Written::Removal(target.id.clone()));
@@ -189,18 +187,18 @@ impl Session {
              WHERE g.expires_at IS NOT NULL AND g.expires_at <= ? ORDER BY p.name, e.name, m.name";
         let any: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
             .bind(now)
-            .fetch_all(&mut *crate::vault::acquire(&self.vault).await?)
+            .fetch_all(crate::vault::acquire(&self.vault).await?.sqlite())
             .await
             .map_err(|e| Error::db("looking for expired grants", e))?;
         if any.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.begin().await?;
-        let roster =
-            self.checked_roster(roster::load(&mut tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let roster = self
+            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         let expired: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
             .bind(now)
-            .fetch_all(&mut *tx)
+            .fetch_all(tx.sqlite())
             .await
             .map_err(|e| Error::db("looking for expired grants", e))?;
         let mut done = Vec::new();
@@ -210,22 +208,22 @@ impl Session {
             if !roster.iter().any(|e| e.id == self.member.id && e.may_grant(&project)) {
                 continue;
             }
-            let scope = resolve_scope(&mut tx, &ScopePath::new(&project, &environment)?).await?;
+            let scope = resolve_scope(&mut *tx, &ScopePath::new(&project, &environment)?).await?;
             if self
-                .scope_key(&mut tx, &scope.id, scope.epoch, &scope.label)
+                .scope_key(&mut *tx, &scope.id, scope.epoch, &scope.label)
                 .await
                 .is_err()
             {
                 continue;
             }
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
-            let rekeyed = self.rekey(&mut tx, &scope, &roster, "").await?;
+            let rekeyed = self.rekey(&mut *tx, &scope, &roster, "").await?;
             for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
-                if drop_checks_by(&mut tx, &scope.id, member_id).await? {
-                    self.seal_states(&mut tx, &rekeyed.key, &rekeyed.scope, None).await?;
+                if drop_checks_by(&mut *tx, &scope.id, member_id).await? {
+                    self.seal_states(&mut *tx, &rekeyed.key, &rekeyed.scope, None).await?;
                 }
-                let exposed = self.mark_exposed(&mut tx, &rekeyed, member_id, member).await?;
-                self.audit(&mut tx, "access.expire", &format!("{} from {member}", scope.label))
+                let exposed = self.mark_exposed(&mut *tx, &rekeyed, member_id, member).await?;
+                self.audit(&mut *tx, "access.expire", &format!("{} from {member}", scope.label))
                     .await?;
                 done.push(Revoked {
                     scope: scope.label.clone(),
@@ -244,7 +242,7 @@ impl Session {
     /// the members whose grants still count, except `dropped`.
     async fn rekey(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope: &crate::vault::projects::ScopeRow,
         roster: &[RosterEntry],
         dropped: &str,
@@ -279,7 +277,7 @@ impl Session {
         sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
             .bind(new_epoch)
             .bind(&scope.id)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("rekeying a scope", e))?;
         // The new key's signed record, linked to the old key (which only a holder could do).
@@ -310,7 +308,7 @@ impl Session {
         sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
             .bind(&scope.id)
             .bind(new_epoch)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("rekeying a scope", e))?;
         let mut kept = Vec::new();
@@ -349,13 +347,13 @@ impl Session {
 
 /// A check runs with every new value: one saved by whoever loses the scope goes with them.
 /// Whether any was dropped (the states then need sealing again).
-async fn drop_checks_by(conn: &mut SqliteConnection, scope_id: &str, member_id: &str) -> Result<bool> {
+async fn drop_checks_by(conn: &mut dyn Conn, scope_id: &str, member_id: &str) -> Result<bool> {
     let dropped = sqlx::query(
         "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
     )
     .bind(scope_id)
     .bind(member_id)
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("dropping saved checks", e))?;
     Ok(dropped.rows_affected() > 0)
@@ -375,7 +373,7 @@ impl Session {
     /// and seals their state under the new key.
     async fn mark_exposed(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         rekeyed: &Rekeyed,
         member_id: &str,
         member: &str,
@@ -458,11 +456,11 @@ mod tests {
         // What alice could keep: her epoch-1 grant, opened with her own keys.
         let ada_id = ada.member().id.clone();
         let scope_id: String = sqlx::query_scalar("SELECT id FROM scopes")
-            .fetch_one(&mut *crate::vault::acquire(alice.vault()).await.expect("conn"))
+            .fetch_one(alice.vault().store.sqlite_pool())
             .await
             .expect("scope");
         let (old_key, _) = members::read_grant(
-            &mut crate::vault::acquire(alice.vault()).await.expect("conn"),
+            &mut *crate::vault::acquire(alice.vault()).await.expect("conn"),
             &scope_id,
             1,
             &joined.member_id,
@@ -489,22 +487,22 @@ mod tests {
 
         let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
         let (scope_id, epoch): (String, i64) = sqlx::query_as("SELECT id, key_epoch FROM scopes")
-            .fetch_one(&mut *conn)
+            .fetch_one(conn.sqlite())
             .await
             .expect("scope");
         assert_eq!(epoch, 2);
         let superseded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grants WHERE scope_id = ? AND key_epoch = 1")
             .bind(&scope_id)
-            .fetch_one(&mut *conn)
+            .fetch_one(conn.sqlite())
             .await
             .expect("grants");
         assert_eq!(superseded, 0, "a rekey deletes the grants of the old key");
-        let scope_row = resolve_scope(&mut conn, &scope).await.expect("scope row");
+        let scope_row = resolve_scope(&mut *conn, &scope).await.expect("scope row");
         type VersionRow = (String, String, i64, Vec<u8>, Vec<u8>);
         let versions: Vec<VersionRow> = sqlx::query_as(
             "SELECT s.id, s.name, v.version, v.nonce, v.ciphertext FROM secret_versions v JOIN secrets s ON s.id = v.secret_id",
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(conn.sqlite())
         .await
         .expect("versions");
         assert!(!versions.is_empty());

@@ -6,11 +6,11 @@
 //! of admission signatures back to that owner: the owner admits anyone, a lead admits members.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use crate::audit::Vouched;
 use crate::crypto::{self, keys, signing};
 use crate::error::{Error, Result};
+use crate::store::Conn;
 use crate::team::members::Role;
 
 /// One member as this device sees them.
@@ -134,7 +134,7 @@ type Row = (
 );
 
 /// Every member row, and the removals among them: one query, since every command reads both.
-async fn read_rows(conn: &mut SqliteConnection) -> Result<(Vec<Row>, Vec<Removal>)> {
+async fn read_rows(conn: &mut dyn Conn) -> Result<(Vec<Row>, Vec<Removal>)> {
     type Joined = (
         String,
         String,
@@ -156,7 +156,7 @@ async fn read_rows(conn: &mut SqliteConnection) -> Result<(Vec<Row>, Vec<Removal
                 m.approved_at, m.approval_signature, r.removed_by, r.removed_at, r.audit_seq, r.signature
          FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name",
     )
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the roster", e))?;
     let mut rows = Vec::with_capacity(joined.len());
@@ -196,12 +196,12 @@ pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a R
 /// Reads every member and works out, from the pinned owner key alone, whom to trust. A member
 /// is removed when the owner signed their removal (or, for vaults older than signed removals,
 /// when their row says so); a status set back to active does not undo a signed removal.
-pub(crate) async fn load(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
+pub(crate) async fn load(conn: &mut dyn Conn, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<RosterEntry>> {
     Ok(load_with_rows(conn, vault_id, pinned_owner).await?.0)
 }
 
 async fn load_with_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     pinned_owner: &[u8],
 ) -> Result<(Vec<RosterEntry>, Vec<Row>)> {
@@ -266,7 +266,7 @@ async fn load_with_rows(
     Ok((entries, rows))
 }
 
-pub(crate) async fn vouched(conn: &mut SqliteConnection, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<Vouched>> {
+pub(crate) async fn vouched(conn: &mut dyn Conn, vault_id: &str, pinned_owner: &[u8]) -> Result<Vec<Vouched>> {
     let (entries, rows) = load_with_rows(conn, vault_id, pinned_owner).await?;
     let mut out: Vec<Vouched> = entries
         .iter()

@@ -82,7 +82,7 @@ impl Vault {
         let now = crate::clock::now();
         let visible = {
             let mut conn = acquire(self).await?;
-            let roster = crate::team::roster::load(&mut conn, &self.id, pinned_owner).await?;
+            let roster = crate::team::roster::load(&mut *conn, &self.id, pinned_owner).await?;
             let Some(me) = roster.into_iter().find(|e| e.id == member_id && e.trusted) else {
                 return Ok(Vec::new());
             };
@@ -97,7 +97,7 @@ impl Vault {
                 )
                 .bind(member_id)
                 .bind(now)
-                .fetch_all(&mut *conn)
+                .fetch_all(conn.sqlite())
                 .await
                 .map_err(|e| Error::db("reading grants", e))?;
                 let led = if me.role == Role::Lead {
@@ -125,7 +125,7 @@ impl Vault {
              LEFT JOIN environments e ON e.id = o.environment_id
              LEFT JOIN members m ON m.id = o.set_by ORDER BY p.name, e.name",
         )
-        .fetch_all(&mut *acquire(self).await?)
+        .fetch_all(acquire(self).await?.sqlite())
         .await
         .map_err(|e| Error::db("listing rotation overrides", e))?;
         Ok(rows
@@ -147,13 +147,13 @@ impl Session {
     pub async fn mark_deploy(&self, scope_path: &ScopePath, note: &str) -> Result<Deployment> {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
-        let (scope, _key) = self.open_scope(&mut tx, scope_path).await?;
+        let (scope, _key) = self.open_scope(&mut *tx, scope_path).await?;
         sqlx::query("INSERT INTO deployments (scope_id, at, member_id, note) VALUES (?, ?, ?, ?)")
             .bind(&scope.id)
             .bind(now)
             .bind(&self.member.id)
             .bind(note.trim())
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("recording a deployment", e))?;
         let now_due: Vec<String> = sqlx::query_scalar(
@@ -161,10 +161,10 @@ impl Session {
         )
         .bind(&scope.id)
         .bind(now)
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.sqlite())
         .await
         .map_err(|e| Error::db("finding on-deploy secrets", e))?;
-        self.audit(&mut tx, "scope.deploy", &scope_path.to_string()).await?;
+        self.audit(&mut *tx, "scope.deploy", &scope_path.to_string()).await?;
         self.commit(tx, "recording a deployment").await?;
         Ok(Deployment {
             scope: scope_path.to_string(),
@@ -185,7 +185,7 @@ impl Session {
     ) -> Result<()> {
         check_label("project", project)?;
         let mut tx = self.begin().await?;
-        let me = self.trusted_self(&mut tx).await?;
+        let me = self.trusted_self(&mut *tx).await?;
         if !me.as_ref().is_some_and(|m| m.may_grant(project)) {
             return Err(Error::NotAllowed {
                 action: format!("set the rotation policy of {project}"),
@@ -194,7 +194,7 @@ impl Session {
         }
         let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
             .bind(project)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.sqlite())
             .await
             .map_err(|e| Error::db("finding a project", e))?
             .ok_or_else(|| Error::UnknownProject {
@@ -204,11 +204,11 @@ impl Session {
             None => 0,
             Some(env) => {
                 // resolve_scope names the missing project or environment precisely.
-                resolve_scope(&mut tx, &ScopePath::new(project, env)?).await?;
+                resolve_scope(&mut *tx, &ScopePath::new(project, env)?).await?;
                 sqlx::query_scalar("SELECT id FROM environments WHERE project_id = ? AND name = ?")
                     .bind(project_id)
                     .bind(env)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(tx.sqlite())
                     .await
                     .map_err(|e| Error::db("finding an environment", e))?
             }
@@ -230,20 +230,20 @@ impl Session {
                 .bind(every.as_secs())
                 .bind(&self.member.id)
                 .bind(crate::clock::now())
-                .execute(&mut *tx)
+                .execute(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("setting a rotation policy", e))?;
-                self.audit(&mut tx, "rotation.policy.set", &format!("{target} every {every}"))
+                self.audit(&mut *tx, "rotation.policy.set", &format!("{target} every {every}"))
                     .await?;
             }
             None => {
                 sqlx::query("DELETE FROM rotation_overrides WHERE project_id = ? AND environment_id = ?")
                     .bind(project_id)
                     .bind(environment_id)
-                    .execute(&mut *tx)
+                    .execute(tx.sqlite())
                     .await
                     .map_err(|e| Error::db("removing a rotation policy", e))?;
-                self.audit(&mut tx, "rotation.policy.unset", &target).await?;
+                self.audit(&mut *tx, "rotation.policy.unset", &target).await?;
             }
         }
         self.commit(tx, "changing a rotation policy").await

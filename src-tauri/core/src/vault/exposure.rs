@@ -4,7 +4,6 @@
 //! a scan searches for, a vault secret found in a notebook). The scanner itself (`scan`) knows
 //! nothing of the vault; this is where its findings become vault state.
 
-use sqlx::SqliteConnection;
 use zeroize::Zeroizing;
 
 use super::projects::ScopeRow;
@@ -13,6 +12,7 @@ use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};
 use crate::scan::{Finding, KnownSecret};
 use crate::session::Session;
+use crate::store::Conn;
 
 impl Session {
     /// Decrypts every secret this member can open, for a scan (one `scope.scan` audit entry per
@@ -61,7 +61,7 @@ impl Session {
     /// caller's transaction, on states verified before. Returns the names that exist.
     pub(crate) async fn flag_exposed(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         key: &ScopeKey,
         scope: &ScopeRow,
         names: &[String],
@@ -77,7 +77,7 @@ impl Session {
             .bind(reason)
             .bind(&scope.id)
             .bind(name)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn.sqlite())
             .await
             .map_err(|e| Error::db("flagging an exposed secret", e))?;
             if let Some(id) = id {
@@ -97,24 +97,24 @@ impl Session {
     pub async fn mark_leaked(&self, path: &SecretPath, place: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
         let id: Option<String> = sqlx::query_scalar("SELECT id FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
             .bind(&path.name)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.sqlite())
             .await
             .map_err(|e| Error::db("flagging a leaked secret", e))?;
         let id = [id.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?];
-        super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&id)).await?;
+        super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(&id)).await?;
         let reason = format!("found in clear in {place}");
         if self
-            .flag_exposed(&mut tx, &key, &scope, std::slice::from_ref(&path.name), &reason)
+            .flag_exposed(&mut *tx, &key, &scope, std::slice::from_ref(&path.name), &reason)
             .await?
             .is_empty()
         {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
-        self.audit(&mut tx, "secret.leak-found", &format!("{path} in {place}"))
+        self.audit(&mut *tx, "secret.leak-found", &format!("{path} in {place}"))
             .await?;
         self.commit(tx, "flagging a leaked secret").await
     }
@@ -156,7 +156,7 @@ mod tests {
         session.mark_leaked(&b, "nb.ipynb").await.expect("flag b");
         // Someone without the key clears B's flag; then a leak of A is found.
         sqlx::query("UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL WHERE name = 'B'")
-            .execute(session.vault().store.pool())
+            .execute(session.vault().store.sqlite_pool())
             .await
             .expect("edit");
         session.mark_leaked(&a, "nb.ipynb").await.expect("flag a");

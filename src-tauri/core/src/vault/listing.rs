@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::path::{ScopePath, SecretPath};
 use super::projects::{resolve_scope, ScopeRow};
@@ -16,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::{self, RotationPolicy, RotationStatus};
 use crate::session::Session;
+use crate::store::Conn;
 
 /// Listing row: names and metadata only, never a value or a note.
 #[derive(Debug, Clone, Serialize)]
@@ -121,10 +121,10 @@ const SUMMARY_SELECT: &str = "SELECT p.name AS project, e.name AS environment, s
 struct Caps(HashMap<(i64, i64), i64>);
 
 impl Caps {
-    async fn load(conn: &mut SqliteConnection) -> Result<Self> {
+    async fn load(conn: &mut dyn Conn) -> Result<Self> {
         let rows: Vec<(i64, i64, i64)> =
             sqlx::query_as("SELECT project_id, environment_id, max_every_secs FROM rotation_overrides")
-                .fetch_all(conn)
+                .fetch_all(conn.sqlite())
                 .await
                 .map_err(|e| Error::db("reading rotation policies", e))?;
         Ok(Caps(rows.into_iter().map(|(p, e, secs)| ((p, e), secs)).collect()))
@@ -193,7 +193,7 @@ fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
 
 /// The listing behind [`Vault::secrets`] and [`Session::secrets`], on one connection.
 async fn list_secrets(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     project: Option<&str>,
     environment: Option<&str>,
 ) -> Result<Vec<SecretSummary>> {
@@ -204,7 +204,7 @@ async fn list_secrets(
         (Some(p), None) => {
             let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
                 .bind(p)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(conn.sqlite())
                 .await
                 .map_err(|e| Error::db("finding a project", e))?;
             known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
@@ -216,7 +216,7 @@ async fn list_secrets(
     ))
     .bind(project)
     .bind(environment)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("listing secrets", e))?;
     let (caps, now) = (Caps::load(conn).await?, crate::clock::now());
@@ -224,7 +224,7 @@ async fn list_secrets(
 }
 
 /// Every version of a secret, newest first, with its state, as the file holds it.
-async fn read_history(conn: &mut SqliteConnection, secret_id: String) -> Result<Vec<VersionSummary>> {
+async fn read_history(conn: &mut dyn Conn, secret_id: String) -> Result<Vec<VersionSummary>> {
     type Row = (i64, String, i64, String, Option<i64>, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
@@ -232,7 +232,7 @@ async fn read_history(conn: &mut SqliteConnection, secret_id: String) -> Result<
          WHERE v.secret_id = ? ORDER BY v.version DESC",
     )
     .bind(secret_id)
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading history", e))?;
     let now = crate::clock::now();
@@ -278,26 +278,26 @@ impl Vault {
         ))
         .bind(pattern)
         .bind(limit)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn.sqlite())
         .await
         .map_err(|e| Error::db("searching secrets", e))?;
-        let (caps, now) = (Caps::load(&mut conn).await?, crate::clock::now());
+        let (caps, now) = (Caps::load(&mut *conn).await?, crate::clock::now());
         Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
     }
 
     pub async fn secret(&self, path: &SecretPath) -> Result<SecretSummary> {
         let mut conn = acquire(self).await?;
-        resolve_scope(&mut conn, &path.scope).await?;
+        resolve_scope(&mut *conn, &path.scope).await?;
         let row: Option<SummaryRow> = sqlx::query_as(&format!(
             "{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"
         ))
         .bind(&path.scope.project)
         .bind(&path.scope.environment)
         .bind(&path.name)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn.sqlite())
         .await
         .map_err(|e| Error::db("reading a secret", e))?;
-        let (caps, now) = (Caps::load(&mut conn).await?, crate::clock::now());
+        let (caps, now) = (Caps::load(&mut *conn).await?, crate::clock::now());
         row.map(|r| to_summary(r, &caps, now))
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })
     }
@@ -305,11 +305,11 @@ impl Vault {
     /// Every version of a secret, newest first, with its state. Metadata only.
     pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
         let mut conn = acquire(self).await?;
-        let scope = resolve_scope(&mut conn, &path.scope).await?;
-        let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
+        let scope = resolve_scope(&mut *conn, &path.scope).await?;
+        let (secret_id, _) = existing(&mut *conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        read_history(&mut conn, secret_id).await
+        read_history(&mut *conn, secret_id).await
     }
 }
 
@@ -319,19 +319,16 @@ impl Session {
     /// transaction: the unlocked listing shows nothing an edit of the file made up. Scopes this
     /// member cannot open are listed as the file holds them.
     pub async fn secrets(&self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SecretSummary>> {
-        let mut conn = acquire(&self.vault).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .map_err(|e| Error::db("starting a read", e))?;
-        let list = list_secrets(&mut tx, project, environment).await?;
+        let mut tx = self.vault.store.snapshot().await?;
+        let list = list_secrets(&mut *tx, project, environment).await?;
         let mut scopes: Vec<(&str, &str)> = list
             .iter()
             .map(|s| (s.project.as_str(), s.environment.as_str()))
             .collect();
         scopes.dedup();
         for (project, environment) in scopes {
-            let scope = resolve_scope(&mut tx, &ScopePath::new(project, environment)?).await?;
-            self.verify_if_held(&mut tx, &scope, None).await?;
+            let scope = resolve_scope(&mut *tx, &ScopePath::new(project, environment)?).await?;
+            self.verify_if_held(&mut *tx, &scope, None).await?;
         }
         Ok(list)
     }
@@ -340,27 +337,19 @@ impl Session {
     /// previous, pending, retired, and their checks) verified first when this member holds the
     /// scope's key.
     pub async fn history(&self, path: &SecretPath) -> Result<Vec<VersionSummary>> {
-        let mut conn = acquire(&self.vault).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .map_err(|e| Error::db("starting a read", e))?;
-        let scope = resolve_scope(&mut tx, &path.scope).await?;
-        let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
+        let mut tx = self.vault.store.snapshot().await?;
+        let scope = resolve_scope(&mut *tx, &path.scope).await?;
+        let (secret_id, _) = existing(&mut *tx, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        self.verify_if_held(&mut tx, &scope, Some(std::slice::from_ref(&secret_id)))
+        self.verify_if_held(&mut *tx, &scope, Some(std::slice::from_ref(&secret_id)))
             .await?;
-        read_history(&mut tx, secret_id).await
+        read_history(&mut *tx, secret_id).await
     }
 
     /// Verifies the sealed states of `ids` of `scope` (all when `None`) when this member holds the
     /// scope's key; a scope they cannot open is shown as the file holds it.
-    async fn verify_if_held(
-        &self,
-        conn: &mut SqliteConnection,
-        scope: &ScopeRow,
-        ids: Option<&[String]>,
-    ) -> Result<()> {
+    async fn verify_if_held(&self, conn: &mut dyn Conn, scope: &ScopeRow, ids: Option<&[String]>) -> Result<()> {
         match self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await {
             Ok(key) => super::state::verify(conn, &self.vault.id, &key, scope, ids).await,
             Err(Error::NoAccess { .. }) => Ok(()),
@@ -390,7 +379,7 @@ mod tests {
 
         // Someone who can write the file, but holds no key, clears the flag.
         sqlx::query("UPDATE secrets SET exposed_at = NULL, exposed_reason = NULL")
-            .execute(session.vault().store.pool())
+            .execute(session.vault().store.sqlite_pool())
             .await
             .expect("edit");
         let err = session.secrets(Some("llm"), Some("dev")).await.expect_err("refused");

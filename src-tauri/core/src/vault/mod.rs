@@ -57,10 +57,12 @@ pub struct VaultInfo {
 impl Vault {
     pub async fn open(path: &Path) -> Result<Vault> {
         let store = Store::open(path).await?;
-        let (id, name): (String, String) = sqlx::query_as("SELECT id, name FROM vault")
-            .fetch_one(store.pool())
-            .await
-            .map_err(|_| Error::NotAVault { path: path.into() })?;
+        let (id, name) = store
+            .read()
+            .await?
+            .vault_identity()
+            .await?
+            .ok_or_else(|| Error::NotAVault { path: path.into() })?;
         Ok(Vault { store, id, name })
     }
 
@@ -102,20 +104,20 @@ impl Vault {
     /// also that every actor is vouched for through it; with what this device saw (`seen`),
     /// that the log still holds the newest entry it recorded. The number of intact entries.
     pub async fn verify_audit(&self, pinned_owner: Option<&[u8]>, seen: Option<&crate::seen::Seen>) -> Result<i64> {
-        let count = audit::verify(self.store.pool()).await?;
+        let count = audit::verify(&mut *acquire(self).await?).await?;
         if let Some(seen) = seen {
             audit::check_still_holds(&mut *acquire(self).await?, seen).await?;
         }
         if let Some(pinned) = pinned_owner {
             let mut conn = acquire(self).await?;
-            let vouched = crate::team::roster::vouched(&mut conn, &self.id, pinned).await?;
-            audit::verify_actors(&mut conn, &vouched).await?;
+            let vouched = crate::team::roster::vouched(&mut *conn, &self.id, pinned).await?;
+            audit::verify_actors(&mut *conn, &vouched).await?;
         }
         Ok(count)
     }
 
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
-        audit::recent(self.store.pool(), limit).await
+        audit::recent(&mut *acquire(self).await?, limit).await
     }
 
     pub async fn close(&self) {
@@ -124,22 +126,10 @@ impl Vault {
 
     /// Deletes the vault file (and its WAL). Only for undoing a creation that did not complete.
     pub async fn destroy(&self) {
-        self.store.close().await;
-        remove_files(self.path());
+        self.store.destroy().await;
     }
 }
 
-pub(crate) fn remove_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-pub(crate) async fn acquire(vault: &Vault) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-    vault
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(|e| Error::db("connecting to the vault", e))
+pub(crate) async fn acquire(vault: &Vault) -> Result<crate::store::ReadConn> {
+    vault.store.read().await
 }

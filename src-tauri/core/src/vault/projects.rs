@@ -2,13 +2,14 @@
 //! its creator at birth; later grants are what team access is made of.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::path::{check_label, ScopePath};
-use super::{acquire, Vault};
+use super::Vault;
 use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::projects::ScopeLookup;
+use crate::store::Conn;
 use crate::team::members::Role;
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,28 +37,17 @@ pub(crate) struct ScopeRow {
 }
 
 /// Finds a scope, naming the missing project or environment when there is none.
-pub(crate) async fn resolve_scope(conn: &mut SqliteConnection, path: &ScopePath) -> Result<ScopeRow> {
-    let row: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT p.id, s.id, s.key_epoch FROM projects p
-         LEFT JOIN environments e ON e.project_id = p.id AND e.name = ?
-         LEFT JOIN scopes s ON s.environment_id = e.id
-         WHERE p.name = ?",
-    )
-    .bind(&path.environment)
-    .bind(&path.project)
-    .fetch_optional(conn)
-    .await
-    .map_err(|e| Error::db("finding a scope", e))?;
-    match row {
-        None => Err(Error::UnknownProject {
-            project: path.project.clone(),
-        }),
-        Some((_, Some(id), Some(epoch))) => Ok(ScopeRow {
+pub(crate) async fn resolve_scope(conn: &mut dyn Conn, path: &ScopePath) -> Result<ScopeRow> {
+    match conn.find_scope(&path.project, &path.environment).await? {
+        ScopeLookup::Scope { id, epoch } => Ok(ScopeRow {
             id,
             epoch,
             label: path.to_string(),
         }),
-        Some(_) => Err(Error::UnknownEnvironment {
+        ScopeLookup::NoProject => Err(Error::UnknownProject {
+            project: path.project.clone(),
+        }),
+        ScopeLookup::NoEnvironment => Err(Error::UnknownEnvironment {
             project: path.project.clone(),
             environment: path.environment.clone(),
         }),
@@ -70,7 +60,7 @@ impl Session {
     /// ([`Session::scope_key`]).
     pub(crate) async fn open_scope(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         path: &ScopePath,
     ) -> Result<(ScopeRow, std::sync::Arc<ScopeKey>)> {
         let scope = resolve_scope(conn, path).await?;
@@ -82,14 +72,7 @@ impl Session {
 impl Vault {
     /// Every project with its environments and how many secrets each holds.
     pub async fn projects(&self) -> Result<Vec<ProjectSummary>> {
-        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT p.name, e.name, (SELECT COUNT(*) FROM secrets s JOIN scopes sc ON sc.id = s.scope_id WHERE sc.environment_id = e.id)
-             FROM projects p LEFT JOIN environments e ON e.project_id = p.id
-             ORDER BY p.name, e.name",
-        )
-        .fetch_all(&mut *acquire(self).await?)
-        .await
-        .map_err(|e| Error::db("listing projects", e))?;
+        let rows = self.store.read().await?.project_tree().await?;
         let mut out: Vec<ProjectSummary> = Vec::new();
         for (project, environment, secrets) in rows {
             if out.last().is_none_or(|p| p.name != project) {
@@ -109,7 +92,7 @@ impl Vault {
 impl Session {
     /// Owners and leads add projects; an environment, the owner or a lead of its project. Judged
     /// on the signed roster, not on the role column of this member's row.
-    async fn require_lead(&self, conn: &mut SqliteConnection, what: &str, project: Option<&str>) -> Result<()> {
+    async fn require_lead(&self, conn: &mut dyn Conn, what: &str, project: Option<&str>) -> Result<()> {
         let me = self.trusted_self(conn).await?;
         let allowed = me.is_some_and(|e| match project {
             Some(project) => e.may_grant(project),
@@ -131,69 +114,46 @@ impl Session {
             check_label("environment", env)?;
         }
         let mut tx = self.begin().await?;
-        self.require_lead(&mut tx, "adding projects", None).await?;
-        let inserted =
-            sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-                .bind(name)
-                .bind(crate::clock::now())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| Error::db("adding a project", e))?;
-        if inserted.rows_affected() == 0 {
+        self.require_lead(&mut *tx, "adding projects", None).await?;
+        if !tx.insert_project(name, crate::clock::now()).await? {
             return Err(Error::ProjectExists {
                 project: name.to_owned(),
             });
         }
-        self.audit(&mut tx, "project.add", name).await?;
+        self.audit(&mut *tx, "project.add", name).await?;
         for env in environments {
-            self.insert_environment(&mut tx, &ScopePath::new(name, env)?).await?;
+            self.insert_environment(&mut *tx, &ScopePath::new(name, env)?).await?;
         }
         self.commit(tx, "adding a project").await
     }
 
     pub async fn add_environment(&self, scope: &ScopePath) -> Result<()> {
         let mut tx = self.begin().await?;
-        self.require_lead(&mut tx, "adding environments", Some(&scope.project))
+        self.require_lead(&mut *tx, "adding environments", Some(&scope.project))
             .await?;
-        self.insert_environment(&mut tx, scope).await?;
+        self.insert_environment(&mut *tx, scope).await?;
         self.commit(tx, "adding an environment").await
     }
 
     /// Creates the environment and its scope, and grants the new scope key to the creator.
-    async fn insert_environment(&self, conn: &mut SqliteConnection, scope: &ScopePath) -> Result<()> {
-        let project_id: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-            .bind(&scope.project)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| Error::db("finding a project", e))?;
-        let project_id = project_id.ok_or_else(|| Error::UnknownProject {
-            project: scope.project.clone(),
-        })?;
+    async fn insert_environment(&self, conn: &mut dyn Conn, scope: &ScopePath) -> Result<()> {
+        let project_id = conn
+            .project_id(&scope.project)
+            .await?
+            .ok_or_else(|| Error::UnknownProject {
+                project: scope.project.clone(),
+            })?;
         let now = crate::clock::now();
-        let env_id = sqlx::query(
-            "INSERT INTO environments (project_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (project_id, name) DO NOTHING",
-        )
-        .bind(project_id)
-        .bind(&scope.environment)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| Error::db("adding an environment", e))?;
-        if env_id.rows_affected() == 0 {
-            return Err(Error::EnvironmentExists {
+        let env_id = conn
+            .insert_environment(project_id, &scope.environment, now)
+            .await?
+            .ok_or_else(|| Error::EnvironmentExists {
                 project: scope.project.clone(),
                 environment: scope.environment.clone(),
-            });
-        }
+            })?;
         let key = ScopeKey::generate();
         let scope_id = crate::epochs::scope_id_for(&self.vault.id, &scope.to_string(), &key.id(), &self.member.id);
-        sqlx::query("INSERT INTO scopes (id, environment_id, key_epoch, created_at) VALUES (?, ?, 1, ?)")
-            .bind(&scope_id)
-            .bind(env_id.last_insert_rowid())
-            .bind(now)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| Error::db("adding a scope", e))?;
+        conn.insert_scope(&scope_id, env_id, now).await?;
         crate::team::members::write_grant(
             conn,
             &self.vault.id,

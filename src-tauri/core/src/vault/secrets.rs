@@ -5,7 +5,7 @@
 //! scope, secret and version, so a ciphertext copied to another row fails to decrypt.
 
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite};
 use zeroize::Zeroizing;
 
 use super::path::{check_new_secret_name, check_secret_name, SecretPath};
@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::{self, RotationPolicy};
 use crate::session::Session;
+use crate::store::Conn;
 
 /// Largest value or file a secret may hold.
 pub const MAX_VALUE_BYTES: u64 = 1024 * 1024;
@@ -83,14 +84,14 @@ fn open_note(
 }
 
 /// The existing secret of that name in the scope, if any: id and latest version number.
-pub(super) async fn existing(conn: &mut SqliteConnection, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
+pub(super) async fn existing(conn: &mut dyn Conn, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
     sqlx::query_as(
         "SELECT s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
          FROM secrets s WHERE s.scope_id = ? AND s.name = ?",
     )
     .bind(scope_id)
     .bind(name)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("finding a secret", e))
 }
@@ -131,10 +132,10 @@ impl Session {
             });
         }
         let mut tx = self.begin().await?;
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
-        let found = existing(&mut tx, &scope.id, &path.name).await?;
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
+        let found = existing(&mut *tx, &scope.id, &path.name).await?;
         if let Some((id, _)) = &found {
-            super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(std::slice::from_ref(id))).await?;
+            super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(std::slice::from_ref(id))).await?;
         }
         let created = found.is_none();
         let (secret_id, version) = match found {
@@ -152,34 +153,35 @@ impl Session {
         let items = [item];
         if created {
             let policy = options.rotation.unwrap_or(RotationPolicy::Default);
-            self.insert_secrets(&mut tx, &scope, &key, &items, policy, options.file_name.as_deref())
+            self.insert_secrets(&mut *tx, &scope, &key, &items, policy, options.file_name.as_deref())
                 .await?;
         } else {
-            self.supersede(&mut tx, &[secret_id.as_str()], overlap_end(), true)
+            self.supersede(&mut *tx, &[secret_id.as_str()], overlap_end(), true)
                 .await?;
-            update_metadata(&mut tx, &secret_id, &options).await?;
+            update_metadata(&mut *tx, &secret_id, &options).await?;
             // The new value decides: a file replaces text and typed text replaces a file.
             sqlx::query("UPDATE secrets SET is_file = ?, file_name = ? WHERE id = ?")
                 .bind(options.file_name.is_some())
                 .bind(options.file_name.as_deref())
                 .bind(&secret_id)
-                .execute(&mut *tx)
+                .execute(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("updating a secret", e))?;
         }
-        self.insert_versions(&mut tx, &scope, &key, &items, "current").await?;
+        self.insert_versions(&mut *tx, &scope, &key, &items, "current").await?;
         if let Some(note) = &options.note {
-            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
+            self.store_note(&mut *tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
         if created && options.note.is_none() {
             // A new secret was sealed as it was inserted: only the scope's set changed.
-            self.seal_scope_set(&mut tx, &key, &scope).await?;
+            self.seal_scope_set(&mut *tx, &key, &scope).await?;
         } else {
-            self.seal_states(&mut tx, &key, &scope, Some(std::slice::from_ref(&secret_id)))
+            self.seal_states(&mut *tx, &key, &scope, Some(std::slice::from_ref(&secret_id)))
                 .await?;
         }
-        self.audit(&mut tx, "secret.set", &format!("{path} v{version}")).await?;
+        self.audit(&mut *tx, "secret.set", &format!("{path} v{version}"))
+            .await?;
         self.commit(tx, "storing a secret").await?;
         Ok(SetOutcome { version, created })
     }
@@ -189,25 +191,25 @@ impl Session {
     pub async fn edit_secret(&self, path: &SecretPath, options: SecretOptions) -> Result<()> {
         let mut tx = self.begin().await?;
         // Editing needs access to the scope (the note is sealed under its key), not just the file.
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
-        let (secret_id, _) = existing(&mut tx, &scope.id, &path.name)
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
+        let (secret_id, _) = existing(&mut *tx, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let this = [secret_id.clone()];
-        super::state::verify(&mut tx, &self.vault.id, &key, &scope, Some(&this)).await?;
-        update_metadata(&mut tx, &secret_id, &options).await?;
+        super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(&this)).await?;
+        update_metadata(&mut *tx, &secret_id, &options).await?;
         if let Some(note) = &options.note {
-            self.store_note(&mut tx, &key, &scope, &secret_id, &path.name, note)
+            self.store_note(&mut *tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
         sqlx::query("UPDATE secrets SET updated_at = ? WHERE id = ?")
             .bind(crate::clock::now())
             .bind(&secret_id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("editing a secret", e))?;
-        self.seal_states(&mut tx, &key, &scope, Some(&this)).await?;
-        self.audit(&mut tx, "secret.edit", &path.to_string()).await?;
+        self.seal_states(&mut *tx, &key, &scope, Some(&this)).await?;
+        self.audit(&mut *tx, "secret.edit", &path.to_string()).await?;
         self.commit(tx, "editing a secret").await
     }
 
@@ -216,7 +218,7 @@ impl Session {
     /// new epoch; each value gets a fresh nonce. Returns the number of versions.
     pub(crate) async fn reencrypt_scope(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope: &ScopeRow,
         old: &ScopeKey,
         new: &ScopeKey,
@@ -230,7 +232,7 @@ impl Session {
              FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.scope_id = ?",
         )
         .bind(&scope.id)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn.sqlite())
         .await
         .map_err(|e| Error::db("reading a scope for rekeying", e))?;
         let count = rows.len();
@@ -269,7 +271,7 @@ impl Session {
             query.push(") AS v WHERE secret_versions.secret_id = v.column1 AND secret_versions.version = v.column2");
             query
                 .build()
-                .execute(&mut *conn)
+                .execute(conn.sqlite())
                 .await
                 .map_err(|e| Error::db("rekeying secrets", e))?;
         }
@@ -279,7 +281,7 @@ impl Session {
              WHERE scope_id = ? AND note_ciphertext IS NOT NULL",
         )
         .bind(&scope.id)
-        .fetch_all(&mut *conn)
+        .fetch_all(conn.sqlite())
         .await
         .map_err(|e| Error::db("reading notes for rekeying", e))?;
         for (secret_id, name, nonce, ciphertext) in notes {
@@ -299,7 +301,7 @@ impl Session {
     /// Seals a note under the scope key, or removes the note when it is empty.
     async fn store_note(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         key: &ScopeKey,
         scope: &ScopeRow,
         secret_id: &str,
@@ -316,7 +318,7 @@ impl Session {
             .bind(nonce)
             .bind(ciphertext)
             .bind(secret_id)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("storing a note", e))?;
         Ok(())
@@ -326,7 +328,7 @@ impl Session {
     /// entry cannot be written, no value is returned.
     pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
         let mut tx = self.begin().await?;
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
         type CurrentRow = (String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Option<CurrentRow> = sqlx::query_as(
             "SELECT s.id, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
@@ -335,7 +337,7 @@ impl Session {
         )
         .bind(&scope.id)
         .bind(&path.name)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(tx.sqlite())
         .await
         .map_err(|e| Error::db("reading a secret", e))?;
         let (secret_id, version, epoch, nonce, ciphertext) =
@@ -344,7 +346,7 @@ impl Session {
             return Err(Error::NoCurrentVersion { path: path.to_string() });
         };
         super::state::verify(
-            &mut tx,
+            &mut *tx,
             &self.vault.id,
             &key,
             &scope,
@@ -360,7 +362,7 @@ impl Session {
             ciphertext,
         };
         let value = self.open_value(&key, &scope, row)?;
-        self.audit(&mut tx, "secret.read", &format!("{path} v{version}"))
+        self.audit(&mut *tx, "secret.read", &format!("{path} v{version}"))
             .await?;
         self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok(value)
@@ -378,19 +380,19 @@ impl Session {
     /// The decrypted note of a secret, if it has one. Audited like a value read.
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
         let mut tx = self.begin().await?;
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
         type NoteRow = (String, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Option<NoteRow> =
             sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
                 .bind(&scope.id)
                 .bind(&path.name)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(tx.sqlite())
                 .await
                 .map_err(|e| Error::db("reading a note", e))?;
         let (secret_id, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         // The note is part of the sealed state: an older one written back, or none, is refused.
         super::state::verify(
-            &mut tx,
+            &mut *tx,
             &self.vault.id,
             &key,
             &scope,
@@ -410,7 +412,7 @@ impl Session {
         )
         .ok_or_else(|| Error::NoteTampered { path: path.to_string() })?;
         let note = String::from_utf8(bytes.to_vec()).map_err(|_| Error::NoteTampered { path: path.to_string() })?;
-        self.audit(&mut tx, "secret.read-note", &path.to_string()).await?;
+        self.audit(&mut *tx, "secret.read-note", &path.to_string()).await?;
         self.commit(tx, "recording the read (the note was withheld)").await?;
         Ok(Some(Zeroizing::new(note)))
     }
@@ -419,18 +421,18 @@ impl Session {
     pub async fn remove_secret(&self, path: &SecretPath) -> Result<()> {
         let mut tx = self.begin().await?;
         // Removing needs access to the scope, not just write access to the file.
-        let (scope, key) = self.open_scope(&mut tx, &path.scope).await?;
+        let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
         let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
             .bind(&scope.id)
             .bind(&path.name)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("removing a secret", e))?;
         if deleted.rows_affected() == 0 {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
-        self.seal_scope_set(&mut tx, &key, &scope).await?;
-        self.audit(&mut tx, "secret.remove", &path.to_string()).await?;
+        self.seal_scope_set(&mut *tx, &key, &scope).await?;
+        self.audit(&mut *tx, "secret.remove", &path.to_string()).await?;
         self.commit(tx, "removing a secret").await
     }
 
@@ -461,7 +463,7 @@ impl Session {
     /// the state its first version, inserted next as current, gives it.
     pub(super) async fn insert_secrets(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope: &ScopeRow,
         key: &ScopeKey,
         items: &[NewVersion<'_>],
@@ -504,7 +506,7 @@ impl Session {
         });
         query
             .build()
-            .execute(conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("adding secrets", e))?;
         Ok(())
@@ -513,7 +515,7 @@ impl Session {
     /// New versions in `state` ("current", or "pending" for a staged rotation).
     pub(super) async fn insert_versions(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope: &ScopeRow,
         key: &ScopeKey,
         items: &[NewVersion<'_>],
@@ -542,7 +544,7 @@ impl Session {
         });
         query
             .build()
-            .execute(conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("storing secret versions", e))?;
         Ok(())
@@ -553,7 +555,7 @@ impl Session {
     /// promoting it later would silently replace the value just chosen.
     pub(super) async fn supersede(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         secret_ids: &[&str],
         previous_until: i64,
         retire_pending: bool,
@@ -582,7 +584,7 @@ impl Session {
             query.push(")");
             query
                 .build()
-                .execute(&mut *conn)
+                .execute(conn.sqlite())
                 .await
                 .map_err(|e| Error::db("updating versions", e))?;
         }
@@ -599,7 +601,7 @@ impl Session {
         query.push(")");
         query
             .build()
-            .execute(conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("updating secrets", e))?;
         Ok(())
@@ -619,12 +621,12 @@ pub(super) fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<
 }
 
 /// Kind and rotation interval, where given. The note is sealed separately (it needs the key).
-async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: &SecretOptions) -> Result<()> {
+async fn update_metadata(conn: &mut dyn Conn, secret_id: &str, options: &SecretOptions) -> Result<()> {
     if let Some(kind) = options.kind {
         sqlx::query("UPDATE secrets SET kind = ? WHERE id = ?")
             .bind(kind.as_str())
             .bind(secret_id)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("updating a secret", e))?;
     }
@@ -633,7 +635,7 @@ async fn update_metadata(conn: &mut SqliteConnection, secret_id: &str, options: 
             .bind(policy.as_column())
             .bind(policy.every_secs())
             .bind(secret_id)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("updating a secret", e))?;
     }
@@ -682,7 +684,7 @@ mod tests {
             .set_secret(&path, b"sk-value", with_note("use account A"))
             .await
             .expect("set");
-        let pool = session.vault().store.pool().clone();
+        let pool = session.vault().store.sqlite_pool().clone();
         let (nonce, ciphertext): (Vec<u8>, Vec<u8>) = sqlx::query_as("SELECT note_nonce, note_ciphertext FROM secrets")
             .fetch_one(&pool)
             .await

