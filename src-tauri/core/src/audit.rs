@@ -5,11 +5,12 @@
 //! and DELETE; someone editing the file directly can still drop them, which [`verify`] detects:
 //! every entry's hash covers the previous entry's hash, and its signature covers its hash.
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::crypto::{self, signing, Identity};
 use crate::error::{Error, Result};
+pub use crate::store::audit::AuditEntry;
+use crate::store::audit::{ChainEntry, NewEntry};
 use crate::store::Conn;
 
 /// Who is acting: the unlocked member on this device.
@@ -17,16 +18,6 @@ pub(crate) struct Actor<'a> {
     pub member_id: &'a str,
     pub device: &'a str,
     pub identity: &'a Identity,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub seq: i64,
-    pub at: i64,
-    pub actor: String,
-    pub device: String,
-    pub action: String,
-    pub target: String,
 }
 
 fn entry_hash(prev: &[u8], seq: i64, at: i64, actor: &str, device: &str, action: &str, target: &str) -> [u8; 32] {
@@ -57,10 +48,7 @@ pub(crate) async fn append(
 ) -> Result<(i64, Vec<u8>)> {
     let last = match seen {
         Some(seen) => check_still_holds(&mut *conn, seen).await?,
-        None => sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("reading the audit log", e))?,
+        None => conn.audit_head().await?,
     };
     let (seq, prev) = match last {
         None => (1, vec![0u8; 32]),
@@ -74,49 +62,39 @@ pub(crate) async fn append(
     let at = crate::clock::now();
     let hash = entry_hash(&prev, seq, at, actor.member_id, actor.device, action, target);
     let signature = signing::sign(actor.identity, &hash);
-    sqlx::query(
-        "INSERT INTO audit (seq, at, actor, device, action, target, prev_hash, hash, signature)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor.member_id)
-    .bind(actor.device)
-    .bind(action)
-    .bind(target)
-    .bind(&prev[..])
-    .bind(&hash[..])
-    .bind(signature)
-    .execute(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("writing the audit log (the operation was refused)", e))?;
+    conn.insert_audit_entry(&NewEntry {
+        seq,
+        at,
+        actor: actor.member_id,
+        device: actor.device,
+        action,
+        target,
+        prev_hash: &prev,
+        hash: &hash,
+        signature: &signature,
+    })
+    .await?;
     Ok((seq, hash.to_vec()))
 }
 
 /// Checks the whole chain. `Ok(count)` when intact; otherwise the first broken position.
 pub(crate) async fn verify(conn: &mut dyn Conn) -> Result<i64> {
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Vec<u8>,
-        Vec<u8>,
-        Vec<u8>,
-        Option<Vec<u8>>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.seq, a.at, a.actor, a.device, a.action, a.target, a.prev_hash, a.hash, a.signature, m.signing_public
-         FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
-    )
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
+    let rows = conn.audit_chain().await?;
     let mut prev = vec![0u8; 32];
     let mut expected_seq = 1;
-    for (seq, at, actor, device, action, target, prev_hash, hash, signature, public) in rows {
+    for entry in rows {
+        let ChainEntry {
+            seq,
+            at,
+            actor,
+            device,
+            action,
+            target,
+            prev_hash,
+            hash,
+            signature,
+            signing_public: public,
+        } = entry;
         let broken = |problem: &str| Error::AuditBroken {
             position: expected_seq,
             problem: problem.to_owned(),
@@ -160,13 +138,7 @@ const UNVOUCHED_ACTIONS: [&str; 1] = ["member.join"];
 /// their removal). A member row added to the file by hand can sign a well-formed chain; it
 /// cannot get itself vouched for, and a removed member's key signs nothing new.
 pub(crate) async fn verify_actors(conn: &mut dyn Conn, vouched: &[Vouched]) -> Result<()> {
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT a.seq, a.actor, a.action, m.name FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq",
-    )
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
-    for (seq, actor, action, name) in rows {
+    for (seq, actor, action, name) in conn.audit_actors().await? {
         let who = vouched.iter().find(|v| v.id == actor);
         if UNVOUCHED_ACTIONS.contains(&action.as_str()) {
             continue;
@@ -188,17 +160,7 @@ pub(crate) async fn verify_actors(conn: &mut dyn Conn, vouched: &[Vouched]) -> R
 /// file restored from an older copy), and returns the newest entry: one query for both, since
 /// every commit asks.
 pub(crate) async fn check_still_holds(conn: &mut dyn Conn, seen: &crate::seen::Seen) -> Result<Option<(i64, Vec<u8>)>> {
-    let row: Option<(Option<Vec<u8>>, i64, Vec<u8>)> = sqlx::query_as(
-        "SELECT (SELECT hash FROM audit WHERE seq = ?1), seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(seen.audit_seq)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
-    let (seen_hash, head) = match row {
-        Some((seen_hash, seq, hash)) => (seen_hash, Some((seq, hash))),
-        None => (None, None),
-    };
+    let (seen_hash, head) = conn.audit_hash_and_head(seen.audit_seq).await?;
     if seen.audit_seq == 0 {
         return Ok(head);
     }
@@ -223,19 +185,8 @@ pub(crate) async fn check_still_holds(conn: &mut dyn Conn, seen: &crate::seen::S
 /// previous value, a check's candidate, an export or a run), from the targets this log writes
 /// (`project/env/NAME v3 …`): what a revocation flags as exposed.
 pub(crate) async fn names_read(conn: &mut dyn Conn, actor: &str, scope_label: &str) -> Result<Vec<String>> {
-    let escaped = scope_label
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let targets: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT target FROM audit WHERE actor = ? AND action LIKE 'secret.read%' AND target LIKE ? ESCAPE '\\'",
-    )
-    .bind(actor)
-    .bind(format!("{escaped}/%"))
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
     let prefix = format!("{scope_label}/");
+    let targets = conn.read_targets(actor, &prefix).await?;
     let mut names: Vec<String> = targets
         .iter()
         .filter_map(|t| t.strip_prefix(&prefix))
@@ -249,23 +200,5 @@ pub(crate) async fn names_read(conn: &mut dyn Conn, actor: &str, scope_label: &s
 
 /// The newest `limit` entries, newest first.
 pub(crate) async fn recent(conn: &mut dyn Conn, limit: i64) -> Result<Vec<AuditEntry>> {
-    let rows: Vec<(i64, i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT a.seq, a.at, COALESCE(m.name, a.actor), a.device, a.action, a.target
-         FROM audit a LEFT JOIN members m ON m.id = a.actor ORDER BY a.seq DESC LIMIT ?",
-    )
-    .bind(limit)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the audit log", e))?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, at, actor, device, action, target)| AuditEntry {
-            seq,
-            at,
-            actor,
-            device,
-            action,
-            target,
-        })
-        .collect())
+    conn.recent_audit(limit).await
 }

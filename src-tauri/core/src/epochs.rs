@@ -12,6 +12,7 @@
 
 use crate::crypto::{self, signing, Identity, KeyToken, ScopeKey, Sealed};
 use crate::error::{Error, Result};
+use crate::store::epochs::KeyRecordRow;
 use crate::store::Conn;
 use crate::team::roster::RosterEntry;
 
@@ -103,22 +104,20 @@ pub(crate) async fn write(
         at,
     );
     let signature = signing::sign(signer.identity, &message);
-    sqlx::query(
-        "INSERT INTO scope_epochs (scope_id, epoch, key_id, link_nonce, link_ciphertext, signed_by, signed_at, signature)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    let (link_nonce, link_ciphertext) = link.map(|l| (l.nonce, l.ciphertext)).unzip();
+    conn.insert_key_record(
+        scope_id,
+        &KeyRecordRow {
+            epoch,
+            key_id: key_id.to_vec(),
+            link_nonce,
+            link_ciphertext,
+            signed_by: signer.member_id.to_owned(),
+            signed_at: at,
+            signature,
+        },
     )
-    .bind(scope_id)
-    .bind(epoch)
-    .bind(&key_id[..])
-    .bind(link.as_ref().map(|l| l.nonce.clone()))
-    .bind(link.map(|l| l.ciphertext))
-    .bind(signer.member_id)
-    .bind(at)
-    .bind(signature)
-    .execute(conn.sqlite())
     .await
-    .map_err(|e| Error::db("recording a scope key", e))?;
-    Ok(())
 }
 
 struct Record {
@@ -158,30 +157,21 @@ pub(crate) async fn verify(
         problem,
     };
     let from = check.seen.as_ref().map_or(0, |(epoch, _)| *epoch);
-    type Row = (i64, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>, String, i64, Vec<u8>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT epoch, key_id, link_nonce, link_ciphertext, signed_by, signed_at, signature
-         FROM scope_epochs WHERE scope_id = ? AND epoch >= ? ORDER BY epoch",
-    )
-    .bind(check.scope_id)
-    .bind(from)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading scope key records", e))?;
-    let records: Vec<Record> = rows
+    let records: Vec<Record> = conn
+        .key_records_from(check.scope_id, from)
+        .await?
         .into_iter()
-        .map(
-            |(epoch, key_id, nonce, ciphertext, signed_by, signed_at, signature)| Record {
-                epoch,
-                key_id,
-                link: nonce
-                    .zip(ciphertext)
-                    .map(|(nonce, ciphertext)| Sealed { nonce, ciphertext }),
-                signed_by,
-                signed_at,
-                signature,
-            },
-        )
+        .map(|r| Record {
+            epoch: r.epoch,
+            key_id: r.key_id,
+            link: r
+                .link_nonce
+                .zip(r.link_ciphertext)
+                .map(|(nonce, ciphertext)| Sealed { nonce, ciphertext }),
+            signed_by: r.signed_by,
+            signed_at: r.signed_at,
+            signature: r.signature,
+        })
         .collect();
     if let Some((seen_epoch, seen_id)) = &check.seen {
         match records.first() {

@@ -274,12 +274,7 @@ impl Session {
         let new_key = crate::crypto::ScopeKey::generate();
         let new_epoch = scope.epoch + 1;
         let versions = self.reencrypt_scope(conn, scope, &old_key, &new_key, new_epoch).await?;
-        sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
-            .bind(new_epoch)
-            .bind(&scope.id)
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("rekeying a scope", e))?;
+        conn.set_scope_epoch(&scope.id, new_epoch).await?;
         // The new key's signed record, linked to the old key (which only a holder could do).
         crate::epochs::write(
             conn,

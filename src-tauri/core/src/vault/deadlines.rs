@@ -118,16 +118,7 @@ impl Vault {
 
     /// Every project/environment interval override.
     pub async fn rotation_overrides(&self) -> Result<Vec<RotationOverride>> {
-        type Row = (String, Option<String>, i64, String, i64);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT p.name, e.name, o.max_every_secs, COALESCE(m.name, o.set_by), o.set_at
-             FROM rotation_overrides o JOIN projects p ON p.id = o.project_id
-             LEFT JOIN environments e ON e.id = o.environment_id
-             LEFT JOIN members m ON m.id = o.set_by ORDER BY p.name, e.name",
-        )
-        .fetch_all(acquire(self).await?.sqlite())
-        .await
-        .map_err(|e| Error::db("listing rotation overrides", e))?;
+        let rows = acquire(self).await?.rotation_overrides().await?;
         Ok(rows
             .into_iter()
             .map(|(project, environment, every_secs, set_by, set_at)| RotationOverride {
@@ -148,14 +139,8 @@ impl Session {
         let now = crate::clock::now();
         let mut tx = self.begin().await?;
         let (scope, _key) = self.open_scope(&mut *tx, scope_path).await?;
-        sqlx::query("INSERT INTO deployments (scope_id, at, member_id, note) VALUES (?, ?, ?, ?)")
-            .bind(&scope.id)
-            .bind(now)
-            .bind(&self.member.id)
-            .bind(note.trim())
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("recording a deployment", e))?;
+        tx.insert_deployment(&scope.id, now, &self.member.id, note.trim())
+            .await?;
         let now_due: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM secrets WHERE scope_id = ? AND policy = 'on-deploy' AND last_rotated_at < ? ORDER BY name",
         )
@@ -192,25 +177,15 @@ impl Session {
                 reason: "only the owner and leads of the project can".into(),
             });
         }
-        let project_id: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-            .bind(project)
-            .fetch_optional(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("finding a project", e))?
-            .ok_or_else(|| Error::UnknownProject {
-                project: project.to_owned(),
-            })?;
+        let project_id = tx.project_id(project).await?.ok_or_else(|| Error::UnknownProject {
+            project: project.to_owned(),
+        })?;
         let environment_id = match environment {
             None => 0,
             Some(env) => {
                 // resolve_scope names the missing project or environment precisely.
                 resolve_scope(&mut *tx, &ScopePath::new(project, env)?).await?;
-                sqlx::query_scalar("SELECT id FROM environments WHERE project_id = ? AND name = ?")
-                    .bind(project_id)
-                    .bind(env)
-                    .fetch_one(tx.sqlite())
-                    .await
-                    .map_err(|e| Error::db("finding an environment", e))?
+                tx.environment_id(project_id, env).await?
             }
         };
         let target = match environment {
@@ -219,30 +194,19 @@ impl Session {
         };
         match every {
             Some(every) => {
-                sqlx::query(
-                    "INSERT INTO rotation_overrides (project_id, environment_id, max_every_secs, set_by, set_at)
-                     VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (project_id, environment_id) DO UPDATE SET
-                       max_every_secs = excluded.max_every_secs, set_by = excluded.set_by, set_at = excluded.set_at",
+                tx.upsert_rotation_override(
+                    project_id,
+                    environment_id,
+                    every.as_secs(),
+                    &self.member.id,
+                    crate::clock::now(),
                 )
-                .bind(project_id)
-                .bind(environment_id)
-                .bind(every.as_secs())
-                .bind(&self.member.id)
-                .bind(crate::clock::now())
-                .execute(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("setting a rotation policy", e))?;
+                .await?;
                 self.audit(&mut *tx, "rotation.policy.set", &format!("{target} every {every}"))
                     .await?;
             }
             None => {
-                sqlx::query("DELETE FROM rotation_overrides WHERE project_id = ? AND environment_id = ?")
-                    .bind(project_id)
-                    .bind(environment_id)
-                    .execute(tx.sqlite())
-                    .await
-                    .map_err(|e| Error::db("removing a rotation policy", e))?;
+                tx.delete_rotation_override(project_id, environment_id).await?;
                 self.audit(&mut *tx, "rotation.policy.unset", &target).await?;
             }
         }

@@ -122,11 +122,7 @@ struct Caps(HashMap<(i64, i64), i64>);
 
 impl Caps {
     async fn load(conn: &mut dyn Conn) -> Result<Self> {
-        let rows: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT project_id, environment_id, max_every_secs FROM rotation_overrides")
-                .fetch_all(conn.sqlite())
-                .await
-                .map_err(|e| Error::db("reading rotation policies", e))?;
+        let rows = conn.rotation_caps().await?;
         Ok(Caps(rows.into_iter().map(|(p, e, secs)| ((p, e), secs)).collect()))
     }
 

@@ -45,6 +45,15 @@ impl ProjectRows for SqliteConnection {
             .map_err(|e| error("finding a project", e))
     }
 
+    async fn environment_id(&mut self, project_id: i64, name: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT id FROM environments WHERE project_id = ? AND name = ?")
+            .bind(project_id)
+            .bind(name)
+            .fetch_one(self)
+            .await
+            .map_err(|e| error("finding an environment", e))
+    }
+
     async fn insert_project(&mut self, name: &str, now: i64) -> Result<bool> {
         let inserted =
             sqlx::query("INSERT INTO projects (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
@@ -78,5 +87,15 @@ impl ProjectRows for SqliteConnection {
             .await
             .map(drop)
             .map_err(|e| error("adding a scope", e))
+    }
+
+    async fn set_scope_epoch(&mut self, scope_id: &str, epoch: i64) -> Result<()> {
+        sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
+            .bind(epoch)
+            .bind(scope_id)
+            .execute(self)
+            .await
+            .map(drop)
+            .map_err(|e| error("rekeying a scope", e))
     }
 }
