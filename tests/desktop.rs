@@ -4,16 +4,18 @@
 //!
 //! Screenshots of each screen land in docs/screenshots/ (the README shows them).
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "desktop/driver.rs"]
 mod driver;
 
 use std::path::Path;
 use std::process::Command;
 
+use common::PASSPHRASE;
 use driver::*;
 use thirtyfour::prelude::*;
 
-pub(crate) const PASSPHRASE: &str = "correct horse battery staple";
 const VALUE: &str = "sk-proj-DesktopE2E000000000000000000000000000000";
 const SERVICE_ACCOUNT: &str =
     "{\"type\": \"service_account\", \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE2e2e\\n\"}\n";
@@ -24,9 +26,8 @@ async fn first_run_to_keychain_unlock() {
         std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "the desktop tests need a display and a D-Bus session: run `make test`"
     );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let config = dir.path().join("config");
+    let v = common::Vault::empty();
+    let (dir, vault, config) = (&v.dir, v.db(), v.config());
     let notifications = NotificationSink::start(dir.path());
     // The app looks for new access requests every second instead of every minute.
     let driver = Driver::start(
@@ -142,8 +143,13 @@ async fn first_run_to_keychain_unlock() {
     // Team access across the CLI and the app: alice joins from her own device; ada (this app,
     // the owner) compares fingerprints and admits her in Members; alice asks for llm-eval/dev;
     // the app notifies ada on the desktop and she approves in the Access requests inbox; alice reads.
-    let alice = |args: &[&str]| cli_as_alice(&vault, dir.path(), args);
-    let alice_fingerprint = alice_joins(&vault, dir.path());
+    let alice = |args: &[&str]| v.person_ok("alice", args).0;
+    let (_, joined) = v.person_ok("alice", &["member", "join", "--name", "alice"]);
+    let alice_fingerprint = joined
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("your key fingerprint:"))
+        .map(|fingerprint| fingerprint.trim().to_owned())
+        .unwrap_or_else(|| panic!("no fingerprint in what `member join` printed: {joined}"));
     dismiss_toasts(&d).await;
     click_button(&d, "Members").await;
     click_label(&d, "Admit alice").await;
@@ -158,7 +164,7 @@ async fn first_run_to_keychain_unlock() {
         .await
         .expect("close members");
     dialog_closed(&d).await;
-    let roster = cli(&vault, &config, &["member", "ls", "--json"]);
+    let roster = v.ok(&["member", "ls", "--json"]);
     assert!(roster.contains(&alice_fingerprint), "{roster}");
 
     alice(&[
@@ -236,9 +242,8 @@ async fn first_run_to_keychain_unlock() {
 /// recovery key, which also opens the vault.
 #[tokio::test(flavor = "multi_thread")]
 async fn idle_lock_then_recovery_key_unlock() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let config = dir.path().join("config");
+    let v = common::Vault::empty();
+    let (vault, config) = (v.db(), v.config());
     let idle = Path::new("4");
     let driver = Driver::start(
         &[
@@ -266,8 +271,8 @@ async fn idle_lock_then_recovery_key_unlock() {
     // Nobody touches the app: it locks by itself.
     heading(&d, "Unlock Keyshelf").await;
     text_on_page(&d, "Locked after a period of inactivity.").await;
-    cli(&vault, &config, &["project", "add", "llm-eval", "--env", "dev"]);
-    cli_stdin(&vault, &config, &["set", "llm-eval/dev/OPENAI_API_KEY"], VALUE);
+    v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
+    v.set_with(&["set", "llm-eval/dev/OPENAI_API_KEY"], VALUE);
 
     click_button(&d, "Use recovery key").await;
     fill(&d, "Recovery key", recovery.trim()).await;
@@ -302,12 +307,10 @@ async fn idle_lock_then_recovery_key_unlock() {
 #[tokio::test(flavor = "multi_thread")]
 async fn scan_for_leaks_and_redact() {
     const LEAKED: &str = "sk-proj-ScanE2E0000000000000000000000000000000000";
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let config = dir.path().join("config");
-    cli(&vault, &config, &["init", "--name", "ml-team", "--user", "ada"]);
-    cli(&vault, &config, &["project", "add", "llm-eval", "--env", "dev"]);
-    cli_stdin(&vault, &config, &["set", "llm-eval/dev/OPENAI_API_KEY"], LEAKED);
+    let v = common::Vault::init();
+    let (dir, vault, config) = (&v.dir, v.db(), v.config());
+    v.ok(&["project", "add", "llm-eval", "--env", "dev"]);
+    v.set_with(&["set", "llm-eval/dev/OPENAI_API_KEY"], LEAKED);
 
     // A notebook as Jupyter writes it: the key pasted into a cell, and printed by it.
     let folder = dir.path().join("notebooks");
@@ -421,7 +424,7 @@ async fn scan_for_leaks_and_redact() {
     heading(&d, "OPENAI_API_KEY").await;
     text_on_page(&d, "Exposed: found in clear in").await;
 
-    let listed = cli(&vault, &config, &["ls"]);
+    let listed = v.ok(&["ls"]);
     let line = listed
         .lines()
         .find(|line| line.contains("OPENAI_API_KEY"))
@@ -444,34 +447,22 @@ async fn rotation_dashboard_rotate_and_notify() {
     const KEY: &str = "llm-eval/prod/OPENAI_API_KEY";
     // Passes for a key of OpenAI's shape, without naming the value.
     const CHECK: &str = r#"case "$OPENAI_API_KEY" in sk-proj-*) exit 0;; *) exit 1;; esac"#;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let vault = dir.path().join("vault.db");
-    let config = dir.path().join("config");
-    cli(&vault, &config, &["init", "--name", "ml-team", "--user", "ada"]);
-    cli(
-        &vault,
-        &config,
-        &["project", "add", "llm-eval", "--env", "dev", "--env", "prod"],
-    );
-    cli(&vault, &config, &["project", "add", "training", "--env", "dev"]);
+    let v = common::Vault::init();
+    let (dir, vault, config) = (&v.dir, v.db(), v.config());
+    v.ok(&["project", "add", "llm-eval", "--env", "dev", "--env", "prod"]);
+    v.ok(&["project", "add", "training", "--env", "dev"]);
     // On day 95: OpenAI's 90 days and a 60-day token are overdue, a 100-day database URL is due
     // this week, a 120-day W&B key this month.
-    cli_stdin(&vault, &config, &["set", KEY], OLD);
-    cli_stdin(
-        &vault,
-        &config,
+    v.set_with(&["set", KEY], OLD);
+    v.set_with(
         &["set", "llm-eval/dev/HF_TOKEN", "--rotation", "60d"],
         "hf_RotateE2E000000000000000000000000",
     );
-    cli_stdin(
-        &vault,
-        &config,
+    v.set_with(
         &["set", "llm-eval/prod/DATABASE_URL", "--rotation", "100d"],
         "postgres://eval:RotateE2E@db.internal:5432/eval",
     );
-    cli_stdin(
-        &vault,
-        &config,
+    v.set_with(
         &["set", "training/dev/WANDB_API_KEY", "--rotation", "120d"],
         "RotateE2Ewandb0000000000000000000000000",
     );
@@ -544,7 +535,7 @@ async fn rotation_dashboard_rotate_and_notify() {
     // webview cannot answer: the test answers it on the X display, as a person would.
     confirm_native_dialog("Run this check?");
     eventually_text(&d, "Check result", "Check passed.").await;
-    assert_eq!(cli(&vault, &config, &["get", KEY]), OLD, "staged is not current yet");
+    assert_eq!(v.ok(&["get", KEY]), OLD, "staged is not current yet");
     click_button(&d, "Promote").await;
     text_on_page(&d, &format!("v2 of {KEY} is current.")).await;
     gone(&d, &row("Overdue", KEY), "the rotated key to leave the overdue list").await;
@@ -553,8 +544,8 @@ async fn rotation_dashboard_rotate_and_notify() {
         .unwrap_or_else(|e| panic!("the rotation badge never went down: {e}"));
 
     // The CLI reads the new value; the old one stays readable for the overlap (24 h).
-    assert_eq!(cli(&vault, &config, &["get", KEY]), NEW);
-    assert_eq!(cli(&vault, &config, &["get", "--previous", KEY]), OLD);
+    assert_eq!(v.ok(&["get", KEY]), NEW);
+    assert_eq!(v.ok(&["get", "--previous", KEY]), OLD);
 
     // Nothing secret reached the page or a notification; the reminder record holds names and days.
     let page = d.source().await.expect("source");

@@ -18,8 +18,20 @@ use tempfile::TempDir;
 pub const PASSPHRASE: &str = "correct horse battery staple";
 pub const OPENAI: &str = "sk-proj-T3stKeyDoNotUse0123456789abcdef";
 
+/// The `keyshelf` CLI: Cargo's path in the CLI's own suites; in the desktop suite, the CLI the
+/// workspace build put beside the app.
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_keyshelf")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        match (
+            option_env!("CARGO_BIN_EXE_keyshelf"),
+            option_env!("CARGO_BIN_EXE_keyshelf-desktop"),
+        ) {
+            (Some(cli), _) => cli.to_owned(),
+            (None, Some(app)) => Path::new(app).with_file_name("keyshelf").display().to_string(),
+            (None, None) => panic!("no keyshelf binary known to this test crate"),
+        }
+    })
 }
 
 pub struct Vault {
@@ -40,12 +52,26 @@ impl Vault {
         Self::create(true)
     }
 
-    fn create(keychain: bool) -> Self {
-        let mut vault = Vault {
+    /// A temp dir where a vault will be (`db()`, config `config/`), not created yet: the desktop
+    /// app's first run makes it.
+    pub fn empty() -> Self {
+        Vault {
             dir: tempfile::tempdir().expect("tempdir"),
             recovery_key: String::new(),
-            keychain,
+            keychain: false,
             values: RefCell::new(vec![OPENAI.to_owned()]),
+        }
+    }
+
+    /// The owner's device config dir.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    fn create(keychain: bool) -> Self {
+        let mut vault = Vault {
+            keychain,
+            ..Self::empty()
         };
         let out = vault.run(vault.cmd(&["init", "--name", "ml-team", "--user", "ada"]));
         assert!(
@@ -74,7 +100,7 @@ impl Vault {
     pub fn cmd_raw(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
         cmd.env("KEYSHELF_VAULT", self.db())
-            .env("KEYSHELF_CONFIG_DIR", self.dir.path().join("config"))
+            .env("KEYSHELF_CONFIG_DIR", self.config())
             .env_remove("KEYSHELF_PASSPHRASE")
             .env_remove("KEYSHELF_RECOVERY_KEY")
             .stdin(Stdio::null());

@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 use thirtyfour::error::WebDriverErrorInner;
 use thirtyfour::prelude::*;
 
-use crate::PASSPHRASE;
-
 /// The app clears the clipboard after this many seconds (shortened for the test).
 pub(crate) const CLEAR_SECS: &str = "3";
 
@@ -293,91 +291,6 @@ pub(crate) async fn eventually(what: &str, secs: u64, mut check: impl FnMut() ->
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// The `keyshelf` CLI built beside the app (same workspace target dir).
-pub(crate) fn cli_binary() -> PathBuf {
-    std::env::var_os("KEYSHELF_CLI").map(PathBuf::from).unwrap_or_else(|| {
-        let exe = app_binary();
-        exe.with_file_name("keyshelf")
-    })
-}
-
-/// Runs the CLI as the app's own member (ada), with her config dir and passphrase.
-pub(crate) fn cli(vault: &Path, config: &Path, args: &[&str]) -> String {
-    run_cli(vault, config, PASSPHRASE, args)
-}
-
-/// Runs the CLI as alice, a second person on her own device (config dir) sharing the vault file.
-pub(crate) fn cli_as_alice(vault: &Path, dir: &Path, args: &[&str]) -> String {
-    run_cli(vault, &dir.join("alice-config"), "alice's own passphrase", args)
-}
-
-/// alice joins from her device; returns the key fingerprint her CLI showed her, which she
-/// would read to whoever admits her.
-pub(crate) fn alice_joins(vault: &Path, dir: &Path) -> String {
-    let out = cli_output(
-        vault,
-        &dir.join("alice-config"),
-        "alice's own passphrase",
-        &["member", "join", "--name", "alice"],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    stderr
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("your key fingerprint:"))
-        .map(|fingerprint| fingerprint.trim().to_owned())
-        .unwrap_or_else(|| panic!("no fingerprint in what `member join` printed: {stderr}"))
-}
-
-pub(crate) fn run_cli(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> String {
-    String::from_utf8(cli_output(vault, config, passphrase, args).stdout).expect("utf8")
-}
-
-pub(crate) fn cli_output(vault: &Path, config: &Path, passphrase: &str, args: &[&str]) -> std::process::Output {
-    let out = Command::new(cli_binary())
-        .args(args)
-        .env("KEYSHELF_VAULT", vault)
-        .env("KEYSHELF_CONFIG_DIR", config)
-        .env("KEYSHELF_PASSPHRASE", passphrase)
-        .env("KEYSHELF_KEYCHAIN", "off")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run the keyshelf CLI (built with the workspace)");
-    assert!(
-        out.status.success(),
-        "keyshelf {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Runs the CLI as ada with `input` on stdin (a value for `set`).
-pub(crate) fn cli_stdin(vault: &Path, config: &Path, args: &[&str], input: &str) {
-    use std::io::Write;
-    let mut child = Command::new(cli_binary())
-        .args(args)
-        .env("KEYSHELF_VAULT", vault)
-        .env("KEYSHELF_CONFIG_DIR", config)
-        .env("KEYSHELF_PASSPHRASE", PASSPHRASE)
-        .env("KEYSHELF_KEYCHAIN", "off")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the keyshelf CLI (built with the workspace)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "keyshelf {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Waits for a dialog to close: until then the page behind it is inert.
