@@ -123,14 +123,7 @@ impl Vault {
     async fn removed_or(&self, conn: &mut dyn Conn, member_id: &str, opened: Result<AccountKey>) -> Result<AccountKey> {
         if let Err(Error::EnvelopeTampered { .. }) = &opened {
             // For the message only: what decides is the signed removal, checked at attach.
-            let removed: Option<bool> = sqlx::query_scalar(
-                "SELECT status = 'removed' OR EXISTS (SELECT 1 FROM removals WHERE member_id = id) FROM members WHERE id = ?",
-            )
-            .bind(member_id)
-            .fetch_optional(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("reading a member", e))?;
-            if removed == Some(true) {
+            if conn.member_looks_removed(member_id).await? {
                 return Err(Error::Removed {
                     vault: self.name.clone(),
                 });

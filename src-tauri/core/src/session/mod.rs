@@ -427,12 +427,7 @@ async fn held_by(conn: &mut dyn Conn, fact: &Written) -> Result<bool> {
                 .fetch_optional(conn.sqlite())
                 .await
         }
-        Written::Removal(member) => {
-            sqlx::query_scalar("SELECT audit_seq FROM removals WHERE member_id = ?")
-                .bind(member)
-                .fetch_optional(conn.sqlite())
-                .await
-        }
+        Written::Removal(member) => return Ok(conn.removal_audit_seq(member).await?.is_some()),
         Written::ScopeState(scope, _, seq, seal) => {
             sqlx::query_scalar("SELECT seq FROM scope_state_seals WHERE scope_id = ? AND seq = ? AND seal = ?")
                 .bind(scope)

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{self, kdf, keys, sealing, signing, AccountKey, Identity, KdfParams, Kek, RecoveryKey, ScopeKey};
 use crate::error::{Error, Result};
+use crate::store::members::{EnvelopeRow, GrantRow, MemberRow, NewGrant, NewMember};
 use crate::store::Conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,37 +58,23 @@ fn envelope_aad(vault_id: &str, member_id: &str, kind: &str) -> Vec<u8> {
     )
 }
 
-type MemberRow = (String, String, String, String, Vec<u8>, Vec<u8>);
-
-fn to_member((id, name, role, status, sealing_public, signing_public): MemberRow) -> Member {
+fn to_member(row: MemberRow) -> Member {
     Member {
-        fingerprint: keys::fingerprint(&sealing_public, &signing_public),
-        id,
-        name,
-        role: Role::parse(&role),
-        status,
-        sealing_public,
+        fingerprint: keys::fingerprint(&row.sealing_public, &row.signing_public),
+        id: row.id,
+        name: row.name,
+        role: Role::parse(&row.role),
+        status: row.status,
+        sealing_public: row.sealing_public,
     }
 }
 
-const MEMBER_COLUMNS: &str = "id, name, role, status, sealing_public, signing_public";
-
 pub(crate) async fn list(conn: &mut dyn Conn) -> Result<Vec<Member>> {
-    let rows: Vec<MemberRow> = sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"
-    ))
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("listing members", e))?;
-    Ok(rows.into_iter().map(to_member).collect())
+    Ok(conn.all_members().await?.into_iter().map(to_member).collect())
 }
 
 pub(crate) async fn by_id(conn: &mut dyn Conn, member_id: &str) -> Result<Member> {
-    let row: Option<MemberRow> = sqlx::query_as(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?"))
-        .bind(member_id)
-        .fetch_optional(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a member", e))?;
+    let row = conn.member_by_id(member_id).await?;
     row.map(to_member).ok_or_else(|| Error::UnknownMember {
         member: member_id.to_owned(),
     })
@@ -106,23 +93,18 @@ pub(crate) async fn insert(
     account_key: &AccountKey,
 ) -> Result<()> {
     let sealed = account_key.seal(&identity.to_bytes(), &identity_aad(vault_id, member_id));
-    sqlx::query(
-        "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(member_id)
-    .bind(name)
-    .bind(role.as_str())
-    .bind(status)
-    .bind(&identity.sealing_public()[..])
-    .bind(&identity.signing_public()[..])
-    .bind(sealed.nonce)
-    .bind(sealed.ciphertext)
-    .bind(crate::clock::now())
-    .execute(conn.sqlite())
+    conn.insert_member(&NewMember {
+        id: member_id,
+        name,
+        role: role.as_str(),
+        status,
+        sealing_public: &identity.sealing_public()[..],
+        signing_public: &identity.signing_public()[..],
+        identity_nonce: &sealed.nonce,
+        identity_ciphertext: &sealed.ciphertext,
+        created_at: crate::clock::now(),
+    })
     .await
-    .map_err(|e| Error::db("adding a member", e))?;
-    Ok(())
 }
 
 /// Reads a member and decrypts their identity, checking it matches the public keys on record,
@@ -133,18 +115,13 @@ pub(crate) async fn open_identity(
     member_id: &str,
     account_key: &AccountKey,
 ) -> Result<(Member, Identity)> {
-    type IdentityRow = (String, String, String, String, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
-    let row: Option<IdentityRow> = sqlx::query_as(&format!(
-        "SELECT {MEMBER_COLUMNS}, identity_nonce, identity_ciphertext FROM members WHERE id = ?"
-    ))
-    .bind(member_id)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading a member identity", e))?;
-    let (id, name, role, status, sealing_public, signing_public, nonce, ciphertext) =
-        row.ok_or_else(|| Error::UnknownMember {
+    let row = conn
+        .member_identity(member_id)
+        .await?
+        .ok_or_else(|| Error::UnknownMember {
             member: member_id.to_owned(),
         })?;
+    let (member, nonce, ciphertext) = (row.member, row.identity_nonce, row.identity_ciphertext);
     let tampered = || Error::IdentityTampered {
         member: member_id.to_owned(),
     };
@@ -155,11 +132,12 @@ pub(crate) async fn open_identity(
         )
         .ok_or_else(tampered)?;
     let identity = Identity::from_bytes(&bytes).ok_or_else(tampered)?;
-    if identity.sealing_public()[..] != sealing_public[..] || identity.signing_public()[..] != signing_public[..] {
+    if identity.sealing_public()[..] != member.sealing_public[..]
+        || identity.signing_public()[..] != member.signing_public[..]
+    {
         return Err(tampered());
     }
-    let member = to_member((id, name, role, status, sealing_public, signing_public));
-    Ok((member, identity))
+    Ok((to_member(member), identity))
 }
 
 /// Wraps the account key under a passphrase (Argon2id, fresh salt) and stores the envelope,
@@ -175,22 +153,15 @@ pub(crate) async fn write_passphrase_envelope(
     let salt: [u8; kdf::SALT_LEN] = crypto::random_bytes();
     let kek = derive_off_thread(passphrase, salt.to_vec(), params).await?;
     let sealed = kek.wrap(account_key, &envelope_aad(vault_id, member_id, "passphrase"));
-    sqlx::query(
-        "INSERT OR REPLACE INTO key_envelopes (member_id, kind, kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext, created_at)
-         VALUES (?, 'passphrase', ?, ?, ?, ?, ?, ?, ?)",
+    conn.store_passphrase_envelope(
+        member_id,
+        params,
+        &salt[..],
+        &sealed.nonce,
+        &sealed.ciphertext,
+        crate::clock::now(),
     )
-    .bind(member_id)
-    .bind(params.m_kib)
-    .bind(params.t)
-    .bind(params.p)
-    .bind(&salt[..])
-    .bind(sealed.nonce)
-    .bind(sealed.ciphertext)
-    .bind(crate::clock::now())
-    .execute(conn.sqlite())
     .await
-    .map_err(|e| Error::db("storing the passphrase envelope", e))?;
-    Ok(())
 }
 
 pub(crate) async fn write_recovery_envelope(
@@ -202,18 +173,8 @@ pub(crate) async fn write_recovery_envelope(
 ) -> Result<()> {
     let kek = recovery.kek(vault_id);
     let sealed = kek.wrap(account_key, &envelope_aad(vault_id, member_id, "recovery"));
-    sqlx::query(
-        "INSERT OR REPLACE INTO key_envelopes (member_id, kind, nonce, ciphertext, created_at)
-         VALUES (?, 'recovery', ?, ?, ?)",
-    )
-    .bind(member_id)
-    .bind(sealed.nonce)
-    .bind(sealed.ciphertext)
-    .bind(crate::clock::now())
-    .execute(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("storing the recovery envelope", e))?;
-    Ok(())
+    conn.store_recovery_envelope(member_id, &sealed.nonce, &sealed.ciphertext, crate::clock::now())
+        .await
 }
 
 /// Argon2id takes ~0.2 s and 64 MiB: run it where it cannot stall an async executor.
@@ -228,17 +189,8 @@ async fn derive_off_thread(passphrase: Zeroizing<Vec<u8>>, salt: Vec<u8>, params
         })?
 }
 
-type EnvelopeRow = (Option<u32>, Option<u32>, Option<u32>, Option<Vec<u8>>, Vec<u8>, Vec<u8>);
-
 async fn read_envelope(conn: &mut dyn Conn, member_id: &str, kind: &str) -> Result<EnvelopeRow> {
-    let row: Option<EnvelopeRow> = sqlx::query_as(
-        "SELECT kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext FROM key_envelopes WHERE member_id = ? AND kind = ?",
-    )
-    .bind(member_id)
-    .bind(kind)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading a key envelope", e))?;
+    let row = conn.key_envelope(member_id, kind).await?;
     row.ok_or_else(|| Error::EnvelopeTampered {
         member: member_id.to_owned(),
     })
@@ -252,7 +204,14 @@ pub(crate) async fn open_with_passphrase(
     member_id: &str,
     passphrase: Zeroizing<Vec<u8>>,
 ) -> Result<AccountKey> {
-    let (m, t, p, salt, nonce, ciphertext) = read_envelope(conn, member_id, "passphrase").await?;
+    let EnvelopeRow {
+        kdf_m_kib: m,
+        kdf_t: t,
+        kdf_p: p,
+        salt,
+        nonce,
+        ciphertext,
+    } = read_envelope(conn, member_id, "passphrase").await?;
     let tampered = || Error::EnvelopeTampered {
         member: member_id.to_owned(),
     };
@@ -276,7 +235,7 @@ pub(crate) async fn open_with_recovery(
     member_id: &str,
     recovery: &RecoveryKey,
 ) -> Result<AccountKey> {
-    let (_, _, _, _, nonce, ciphertext) = read_envelope(conn, member_id, "recovery").await?;
+    let EnvelopeRow { nonce, ciphertext, .. } = read_envelope(conn, member_id, "recovery").await?;
     recovery
         .kek(vault_id)
         .unwrap(
@@ -350,22 +309,17 @@ pub(crate) async fn write_grant(
         expires_at,
     );
     let signature = signing::sign(granter, &message);
-    sqlx::query(
-        "INSERT INTO grants (scope_id, member_id, key_epoch, sealed_key, granted_by, granted_at, expires_at, signature)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(scope_id)
-    .bind(&recipient.id)
-    .bind(epoch)
-    .bind(sealed_key)
-    .bind(granter_id)
-    .bind(granted_at)
-    .bind(expires_at)
-    .bind(signature)
-    .execute(conn.sqlite())
+    conn.insert_grant(&NewGrant {
+        scope_id,
+        member_id: &recipient.id,
+        key_epoch: epoch,
+        sealed_key: &sealed_key,
+        granted_by: granter_id,
+        granted_at,
+        expires_at,
+        signature: &signature,
+    })
     .await
-    .map_err(|e| Error::db("storing a grant", e))?;
-    Ok(())
 }
 
 /// The grants of a scope at `epoch` that still count: signed by one of `trusted_granters`
@@ -379,39 +333,29 @@ pub(crate) async fn valid_grants(
     epoch: i64,
     trusted_granters: &[String],
 ) -> Result<Vec<(String, Option<i64>)>> {
-    type Row = (String, Vec<u8>, String, i64, Option<i64>, Vec<u8>, Vec<u8>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT g.member_id, g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public
-         FROM grants g JOIN members m ON m.id = g.granted_by
-         WHERE g.scope_id = ? AND g.key_epoch = ?",
-    )
-    .bind(scope_id)
-    .bind(epoch)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading grants", e))?;
+    let rows = conn.scope_grants(scope_id, epoch).await?;
     let now = crate::clock::now();
     Ok(rows
         .into_iter()
-        .filter(
-            |(member_id, sealed_key, granted_by, granted_at, expires_at, signature, granter_public)| {
-                let message = grant_message(
-                    vault_id,
-                    scope_id,
-                    scope_label,
-                    member_id,
-                    epoch,
-                    sealed_key,
-                    granted_by,
-                    *granted_at,
-                    *expires_at,
-                );
-                trusted_granters.contains(granted_by)
-                    && expires_at.is_none_or(|at| at > now)
-                    && signing::verify(granter_public, &message, signature)
-            },
-        )
-        .map(|(member_id, _, _, _, expires_at, _, _)| (member_id, expires_at))
+        .filter(|g| {
+            let message = grant_message(
+                vault_id,
+                scope_id,
+                scope_label,
+                &g.member_id,
+                epoch,
+                &g.sealed_key,
+                &g.granted_by,
+                g.granted_at,
+                g.expires_at,
+            );
+            trusted_granters.contains(&g.granted_by)
+                && g.expires_at.is_none_or(|at| at > now)
+                && g.granter_public
+                    .as_deref()
+                    .is_some_and(|public| signing::verify(public, &message, &g.signature))
+        })
+        .map(|g| (g.member_id, g.expires_at))
         .collect())
 }
 
@@ -434,29 +378,19 @@ pub(crate) async fn read_grant(
     member_id: &str,
     scope_label: &str,
 ) -> Result<Grant> {
-    type GrantRow = (Vec<u8>, String, i64, Option<i64>, Vec<u8>, Option<Vec<u8>>);
-    let row: Option<GrantRow> = sqlx::query_as(
-        "SELECT g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public
-         FROM grants g LEFT JOIN members m ON m.id = g.granted_by
-         WHERE g.scope_id = ? AND g.member_id = ? AND g.key_epoch = ?",
-    )
-    .bind(scope_id)
-    .bind(member_id)
-    .bind(epoch)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading a grant", e))?;
-    let (sealed_key, granted_by, granted_at, expires_at, signature, granter_public) =
-        row.ok_or_else(|| Error::NoAccess {
+    let row: GrantRow = conn
+        .grant_for(scope_id, member_id, epoch)
+        .await?
+        .ok_or_else(|| Error::NoAccess {
             scope: scope_label.to_owned(),
         })?;
     Ok(Grant {
-        sealed_key,
-        granted_by,
-        granted_at,
-        expires_at,
-        signature,
-        granter_public,
+        sealed_key: row.sealed_key,
+        granted_by: row.granted_by,
+        granted_at: row.granted_at,
+        expires_at: row.expires_at,
+        signature: row.signature,
+        granter_public: row.granter_public,
     })
 }
 

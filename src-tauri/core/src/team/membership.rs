@@ -4,6 +4,7 @@
 use crate::crypto::{keys, signing, AccountKey, Identity, KdfParams, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::members::Admission;
 use crate::store::Conn;
 use crate::team::members::{self, Role};
 use crate::team::roster::{self, admission_message, load, RosterEntry};
@@ -27,12 +28,7 @@ impl Vault {
     }
 
     async fn owner(&self) -> Result<(String, String, Vec<u8>)> {
-        let row: Option<(String, Vec<u8>, Vec<u8>)> = sqlx::query_as(
-            "SELECT name, sealing_public, signing_public FROM members WHERE role = 'owner' ORDER BY created_at LIMIT 1",
-        )
-        .fetch_optional(crate::vault::acquire(self).await?.sqlite())
-        .await
-        .map_err(|e| Error::db("reading the owner", e))?;
+        let row = crate::vault::acquire(self).await?.first_owner().await?;
         let (name, sealing, signing) = row.ok_or_else(|| Error::Corrupt {
             context: "the vault has no owner".into(),
         })?;
@@ -53,11 +49,7 @@ impl Vault {
         let identity = Identity::generate();
         let recovery_key = RecoveryKey::generate();
         let mut tx = self.store.write().await?;
-        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM members WHERE name = ?")
-            .bind(name)
-            .fetch_optional(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("checking member names", e))?;
+        let taken = tx.member_id_by_name(name).await?;
         if taken.is_some() {
             return Err(Error::MemberExists { name: name.to_owned() });
         }
@@ -180,12 +172,7 @@ impl Session {
                 project: project.clone(),
             })?;
         }
-        let (sealing_public, signing_public): (Vec<u8>, Vec<u8>) =
-            sqlx::query_as("SELECT sealing_public, signing_public FROM members WHERE id = ?")
-                .bind(&target.id)
-                .fetch_one(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("reading a member", e))?;
+        let (sealing_public, signing_public) = tx.member_public_keys(&target.id).await?;
         let signed = keys::fingerprint(&sealing_public, &signing_public);
         if normalize_fingerprint(&signed) != normalize_fingerprint(fingerprint) {
             return Err(refuse(format!(
@@ -206,19 +193,15 @@ impl Session {
             at,
         );
         let signature = signing::sign(&self.identity, &message);
-        sqlx::query(
-            "UPDATE members SET status = 'active', role = ?, lead_of = ?, approved_by = ?, approved_at = ?, approval_signature = ?
-             WHERE id = ?",
-        )
-        .bind(role.as_str())
-        .bind(&lead_of)
-        .bind(&self.member.id)
-        .bind(at)
-        .bind(signature)
-        .bind(&target.id)
-        .execute(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("admitting a member", e))?;
+        tx.record_admission(&Admission {
+            member_id: &target.id,
+            role: role.as_str(),
+            lead_of: &lead_of,
+            approved_by: &self.member.id,
+            approved_at: at,
+            signature: &signature,
+        })
+        .await?;
         let what = if lead_of.is_empty() {
             format!("{name} as {}", role.as_str())
         } else {

@@ -9,6 +9,7 @@ use crate::crypto::{self, signing};
 use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::session::Session;
+use crate::store::requests::{Decision, NewRequest};
 use crate::store::Conn;
 use crate::team::members;
 use crate::team::roster::{self, RosterEntry};
@@ -107,65 +108,33 @@ struct Row {
 }
 
 async fn rows(conn: &mut dyn Conn, only: Option<&str>) -> Result<Vec<Row>> {
-    #[allow(clippy::type_complexity)]
-    let raw: Vec<(
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        i64,
-        Vec<u8>,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-        Option<Vec<u8>>,
-        String,
-        String,
-    )> = sqlx::query_as(
-        "SELECT r.id, r.member_id, m.name, r.scope_id, r.reason, r.duration_secs, r.created_at, r.signature,
-                r.status, r.decided_by, r.decided_at, r.decision_note, r.expires_at, r.decision_signature,
-                p.name, e.name
-         FROM access_requests r
-         JOIN members m ON m.id = r.member_id
-         JOIN scopes s ON s.id = r.scope_id
-         JOIN environments e ON e.id = s.environment_id
-         JOIN projects p ON p.id = e.project_id
-         WHERE (?1 IS NULL OR r.id = ?1)
-         ORDER BY r.created_at, r.id",
-    )
-    .bind(only)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading access requests", e))?;
-    Ok(raw
+    Ok(conn
+        .access_request_rows(only)
+        .await?
         .into_iter()
         .map(|r| Row {
             view: AccessRequest {
-                id: r.0,
-                member: r.2,
-                scope: format!("{}/{}", r.14, r.15),
-                reason: r.4,
-                duration_secs: r.5,
-                created_at: r.6,
-                status: r.8,
+                id: r.id,
+                member: r.member_name,
+                scope: format!("{}/{}", r.project, r.environment),
+                reason: r.reason,
+                duration_secs: r.duration_secs,
+                created_at: r.created_at,
+                status: r.status,
                 decided_by: None,
-                decided_at: r.10,
-                decision_note: r.11,
-                expires_at: r.12,
+                decided_at: r.decided_at,
+                decision_note: r.decision_note,
+                expires_at: r.expires_at,
                 verified: false,
                 problem: None,
                 may_decide: false,
             },
-            member_id: r.1,
-            scope_id: r.3,
-            project: r.14,
-            signature: r.7,
-            decided_by_id: r.9,
-            decision_signature: r.13,
+            member_id: r.member_id,
+            scope_id: r.scope_id,
+            project: r.project,
+            signature: r.signature,
+            decided_by_id: r.decided_by,
+            decision_signature: r.decision_signature,
         })
         .collect())
 }
@@ -256,14 +225,7 @@ impl Session {
         {
             return Err(refuse("you already have access".into()));
         }
-        let pending: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM access_requests WHERE member_id = ? AND scope_id = ? AND status = 'pending'",
-        )
-        .bind(&self.member.id)
-        .bind(&scope.id)
-        .fetch_optional(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("reading access requests", e))?;
+        let pending = tx.pending_access_request(&self.member.id, &scope.id).await?;
         if let Some(id) = pending {
             return Err(refuse(format!("your request {id} is still waiting for a decision")));
         }
@@ -280,20 +242,16 @@ impl Session {
             duration_secs,
             created_at,
         );
-        sqlx::query(
-            "INSERT INTO access_requests (id, member_id, scope_id, reason, duration_secs, created_at, signature)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&self.member.id)
-        .bind(&scope.id)
-        .bind(reason)
-        .bind(duration_secs)
-        .bind(created_at)
-        .bind(signing::sign(&self.identity, &message))
-        .execute(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("storing an access request", e))?;
+        tx.insert_access_request(&NewRequest {
+            id: &id,
+            member_id: &self.member.id,
+            scope_id: &scope.id,
+            reason,
+            duration_secs,
+            created_at,
+            signature: &signing::sign(&self.identity, &message),
+        })
+        .await?;
         self.audit(&mut *tx, "access.request", &format!("{} {id}", scope.label))
             .await?;
         let request = self.one_request(&mut *tx, &id).await?;
@@ -304,16 +262,7 @@ impl Session {
     /// The scopes (`project/env`) this member can open now: a valid grant at the current key.
     pub async fn accessible_scopes(&self) -> Result<Vec<String>> {
         let mut conn = crate::vault::acquire(&self.vault).await?;
-        let scopes: Vec<(String, i64, String)> = sqlx::query_as(
-            "SELECT s.id, s.key_epoch, p.name || '/' || e.name FROM scopes s
-             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
-             JOIN grants g ON g.scope_id = s.id AND g.key_epoch = s.key_epoch AND g.member_id = ?
-             ORDER BY p.name, e.name",
-        )
-        .bind(&self.member.id)
-        .fetch_all(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("listing scopes", e))?;
+        let scopes = conn.scopes_granted_to(&self.member.id).await?;
         let mut open = Vec::new();
         for (id, epoch, label) in scopes {
             if self.scope_key(&mut *conn, &id, epoch, &label).await.is_ok() {
@@ -426,13 +375,7 @@ impl Session {
             .map(|secs| now.saturating_add(secs));
         let requester = members::by_id(&mut *tx, &row.member_id).await?;
         // An earlier grant of the same key (expired, say) makes way for the new one.
-        sqlx::query("DELETE FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
-            .bind(&row.scope_id)
-            .bind(&row.member_id)
-            .bind(epoch)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("replacing a grant", e))?;
+        tx.delete_grant(&row.scope_id, &row.member_id, epoch).await?;
         members::write_grant(
             &mut *tx,
             &self.vault.id,
@@ -500,21 +443,16 @@ impl Session {
             note,
             expires_at,
         );
-        sqlx::query(
-            "UPDATE access_requests SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?, expires_at = ?,
-             decision_signature = ? WHERE id = ?",
-        )
-        .bind(status)
-        .bind(&self.member.id)
-        .bind(at)
-        .bind(note)
-        .bind(expires_at)
-        .bind(signing::sign(&self.identity, &message))
-        .bind(&row.view.id)
-        .execute(conn.sqlite())
+        conn.record_request_decision(&Decision {
+            request_id: &row.view.id,
+            status,
+            decided_by: &self.member.id,
+            decided_at: at,
+            note,
+            expires_at,
+            signature: &signing::sign(&self.identity, &message),
+        })
         .await
-        .map_err(|e| Error::db("recording a decision", e))?;
-        Ok(())
     }
 }
 

@@ -58,15 +58,7 @@ impl Session {
         if target.role == members::Role::Owner {
             return Err(refuse("the owner keeps access to every scope they hold".into()));
         }
-        let held: Option<i64> =
-            sqlx::query_scalar("SELECT key_epoch FROM grants WHERE scope_id = ? AND member_id = ? AND key_epoch = ?")
-                .bind(&scope.id)
-                .bind(&target.id)
-                .bind(scope.epoch)
-                .fetch_optional(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("reading grants", e))?;
-        if held.is_none() {
+        if !tx.has_grant_row(&scope.id, &target.id, scope.epoch).await? {
             return Err(refuse(format!("{member} has no access to {scope_path}")));
         }
         let rekeyed = self.rekey(&mut *tx, &scope, &roster, &target.id).await?;
@@ -114,16 +106,7 @@ impl Session {
         if target.id == self.member.id || target.role == members::Role::Owner {
             return Err(refuse("the owner stays; a vault needs one"));
         }
-        let held: Vec<(String, String)> = sqlx::query_as(
-            "SELECT p.name, e.name FROM grants g
-             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
-             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
-             WHERE g.member_id = ? ORDER BY p.name, e.name",
-        )
-        .bind(&target.id)
-        .fetch_all(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("reading grants", e))?;
+        let held = tx.granted_scope_names(&target.id).await?;
         let mut revoked = Vec::new();
         for (project, environment) in held {
             let scope = resolve_scope(&mut *tx, &ScopePath::new(&project, &environment)?).await?;
@@ -138,17 +121,9 @@ impl Session {
                 exposed,
             });
         }
-        sqlx::query("UPDATE members SET status = 'removed' WHERE id = ?")
-            .bind(&target.id)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("removing a member", e))?;
+        tx.mark_member_removed(&target.id).await?;
         // Their envelopes go, so their passphrase and recovery key open nothing here.
-        sqlx::query("DELETE FROM key_envelopes WHERE member_id = ?")
-            .bind(&target.id)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("removing a member", e))?;
+        tx.delete_key_envelopes(&target.id).await?;
         let seq = self.audit_seq(&mut *tx, "member.remove", name).await?;
         // The signed removal is what every device believes, not the status column above.
         let at = crate::clock::now();
@@ -160,15 +135,14 @@ impl Session {
             at,
             seq,
         );
-        sqlx::query("INSERT OR REPLACE INTO removals (member_id, removed_by, removed_at, audit_seq, signature) VALUES (?, ?, ?, ?, ?)")
-            .bind(&target.id)
-            .bind(&self.member.id)
-            .bind(at)
-            .bind(seq)
-            .bind(crate::crypto::signing::sign(&self.identity, &message))
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("removing a member", e))?;
+        tx.write_removal(&crate::store::members::NewRemoval {
+            member_id: &target.id,
+            removed_by: &self.member.id,
+            removed_at: at,
+            audit_seq: seq,
+            signature: &crate::crypto::signing::sign(&self.identity, &message),
+        })
+        .await?;
         self.wrote(crate::session::Written::Removal(target.id.clone()));
         self.commit(tx, "removing a member").await?;
         Ok(revoked)
@@ -180,29 +154,19 @@ impl Session {
     /// nothing expired (one query), so it runs at every owner's and lead's unlock.
     pub async fn rekey_expired(&self) -> Result<Vec<Revoked>> {
         let now = crate::clock::now();
-        let expired_query = "SELECT p.name, e.name, g.member_id, m.name FROM grants g
-             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
-             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
-             JOIN members m ON m.id = g.member_id
-             WHERE g.expires_at IS NOT NULL AND g.expires_at <= ? ORDER BY p.name, e.name, m.name";
-        let any: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
-            .bind(now)
-            .fetch_all(crate::vault::acquire(&self.vault).await?.sqlite())
-            .await
-            .map_err(|e| Error::db("looking for expired grants", e))?;
+        let any = crate::vault::acquire(&self.vault).await?.expired_grants(now).await?;
         if any.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = self.begin().await?;
         let roster = self
             .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
-        let expired: Vec<(String, String, String, String)> = sqlx::query_as(expired_query)
-            .bind(now)
-            .fetch_all(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("looking for expired grants", e))?;
+        let expired = tx.expired_grants(now).await?;
         let mut done = Vec::new();
-        let mut scopes: Vec<(String, String)> = expired.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+        let mut scopes: Vec<(String, String)> = expired
+            .iter()
+            .map(|r| (r.project.clone(), r.environment.clone()))
+            .collect();
         scopes.dedup();
         for (project, environment) in scopes {
             if !roster.iter().any(|e| e.id == self.member.id && e.may_grant(&project)) {
@@ -218,7 +182,11 @@ impl Session {
             }
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
             let rekeyed = self.rekey(&mut *tx, &scope, &roster, "").await?;
-            for (_, _, member_id, member) in expired.iter().filter(|r| r.0 == project && r.1 == environment) {
+            for grant in expired
+                .iter()
+                .filter(|r| r.project == project && r.environment == environment)
+            {
+                let (member_id, member) = (&grant.member_id, &grant.member_name);
                 if drop_checks_by(&mut *tx, &scope.id, member_id).await? {
                     self.seal_states(&mut *tx, &rekeyed.key, &rekeyed.scope, None).await?;
                 }
@@ -300,12 +268,7 @@ impl Session {
             self.seal_states(conn, &new_key, &rekeyed_scope, None).await?;
         }
         // Superseded grants open only the old key: gone, so nobody can be handed it again.
-        sqlx::query("DELETE FROM grants WHERE scope_id = ? AND key_epoch < ?")
-            .bind(&scope.id)
-            .bind(new_epoch)
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("rekeying a scope", e))?;
+        conn.delete_grants_before(&scope.id, new_epoch).await?;
         let mut kept = Vec::new();
         for (member_id, expires_at) in keepers {
             let trusted = roster

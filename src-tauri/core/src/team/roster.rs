@@ -135,37 +135,27 @@ type Row = (
 
 /// Every member row, and the removals among them: one query, since every command reads both.
 async fn read_rows(conn: &mut dyn Conn) -> Result<(Vec<Row>, Vec<Removal>)> {
-    type Joined = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Vec<u8>,
-        Vec<u8>,
-        Option<String>,
-        Option<i64>,
-        Option<Vec<u8>>,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<Vec<u8>>,
-    );
-    let joined: Vec<Joined> = sqlx::query_as(
-        "SELECT m.id, m.name, m.role, m.status, m.lead_of, m.sealing_public, m.signing_public, m.approved_by,
-                m.approved_at, m.approval_signature, r.removed_by, r.removed_at, r.audit_seq, r.signature
-         FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name",
-    )
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the roster", e))?;
+    let joined = conn.roster_rows().await?;
     let mut rows = Vec::with_capacity(joined.len());
     let mut removals = Vec::new();
     for j in joined {
-        if let (Some(by), Some(at), Some(seq), Some(signature)) = (j.10, j.11, j.12, j.13) {
-            removals.push((j.0.clone(), by, at, seq, signature));
+        if let (Some(by), Some(at), Some(seq), Some(signature)) =
+            (j.removed_by, j.removed_at, j.removal_audit_seq, j.removal_signature)
+        {
+            removals.push((j.id.clone(), by, at, seq, signature));
         }
-        rows.push((j.0, j.1, j.2, j.3, j.4, j.5, j.6, j.7, j.8, j.9));
+        rows.push((
+            j.id,
+            j.name,
+            j.role,
+            j.status,
+            j.lead_of,
+            j.sealing_public,
+            j.signing_public,
+            j.approved_by,
+            j.approved_at,
+            j.approval_signature,
+        ));
     }
     Ok((rows, removals))
 }

@@ -89,17 +89,7 @@ impl Vault {
             if me.role == Role::Owner {
                 Visible::All
             } else {
-                let scopes: Vec<String> = sqlx::query_scalar(
-                    "SELECT p.name || '/' || e.name FROM grants g
-                     JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
-                     JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
-                     WHERE g.member_id = ? AND (g.expires_at IS NULL OR g.expires_at > ?)",
-                )
-                .bind(member_id)
-                .bind(now)
-                .fetch_all(conn.sqlite())
-                .await
-                .map_err(|e| Error::db("reading grants", e))?;
+                let scopes = conn.unexpired_grant_labels(member_id, now).await?;
                 let led = if me.role == Role::Lead {
                     me.lead_of.into_iter().collect()
                 } else {
