@@ -153,6 +153,17 @@ pub fn default_vault_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("keyshelf").join("vault.db"))
 }
 
+/// Creates `dir` (and its parents) readable by this user only.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,15 +188,4 @@ mod tests {
         std::fs::write(dir.path().join(FILE), b"{not json").expect("write");
         assert!(matches!(DeviceConfig::load(dir.path()), Err(Error::Config { .. })));
     }
-}
-
-/// Creates `dir` (and its parents) readable by this user only.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))
 }

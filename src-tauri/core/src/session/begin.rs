@@ -11,7 +11,7 @@ use crate::crypto::{AccountKey, Identity, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
 use crate::store::Conn;
-use crate::store::{self, Store};
+use crate::store::Store;
 use crate::team::members::{self, Role};
 use crate::vault::{acquire, check_label, NewVault, Vault};
 
