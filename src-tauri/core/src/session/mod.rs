@@ -433,14 +433,7 @@ async fn held_by(conn: &mut dyn Conn, fact: &Written) -> Result<bool> {
                 .fetch_optional(conn.sqlite())
                 .await
         }
-        Written::ScopeState(scope, _, seq, seal) => {
-            sqlx::query_scalar("SELECT seq FROM scope_state_seals WHERE scope_id = ? AND seq = ? AND seal = ?")
-                .bind(scope)
-                .bind(seq)
-                .bind(seal)
-                .fetch_optional(conn.sqlite())
-                .await
-        }
+        Written::ScopeState(scope, _, seq, seal) => return conn.has_state_seal(scope, *seq, seal).await,
     }
     .map_err(|e| Error::db("reading what was written", e))?;
     Ok(found.is_some())
