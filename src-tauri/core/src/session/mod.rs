@@ -418,27 +418,11 @@ fn refuse_undone_membership(seen: &crate::seen::Seen, roster: &[crate::team::ros
 }
 
 async fn held_by(conn: &mut dyn Conn, fact: &Written) -> Result<bool> {
-    let found: Option<i64> = match fact {
-        Written::Epoch(scope, epoch, key_id) => {
-            sqlx::query_scalar("SELECT epoch FROM scope_epochs WHERE scope_id = ? AND epoch = ? AND key_id = ?")
-                .bind(scope)
-                .bind(epoch)
-                .bind(&key_id[..])
-                .fetch_optional(conn.sqlite())
-                .await
-        }
-        Written::Removal(member) => return Ok(conn.removal_audit_seq(member).await?.is_some()),
-        Written::ScopeState(scope, _, seq, seal) => {
-            sqlx::query_scalar("SELECT seq FROM scope_state_seals WHERE scope_id = ? AND seq = ? AND seal = ?")
-                .bind(scope)
-                .bind(seq)
-                .bind(seal)
-                .fetch_optional(conn.sqlite())
-                .await
-        }
+    match fact {
+        Written::Epoch(scope, epoch, key_id) => conn.has_key_record(scope, *epoch, key_id).await,
+        Written::Removal(member) => Ok(conn.removal_audit_seq(member).await?.is_some()),
+        Written::ScopeState(scope, _, seq, seal) => conn.has_state_seal(scope, *seq, seal).await,
     }
-    .map_err(|e| Error::db("reading what was written", e))?;
-    Ok(found.is_some())
 }
 
 /// For unit tests: a fresh vault file in `dir` whose owner "ada" is unlocked, with default KDF

@@ -306,15 +306,7 @@ impl Session {
 /// A check runs with every new value: one saved by whoever loses the scope goes with them.
 /// Whether any was dropped (the states then need sealing again).
 async fn drop_checks_by(conn: &mut dyn Conn, scope_id: &str, member_id: &str) -> Result<bool> {
-    let dropped = sqlx::query(
-        "UPDATE secrets SET check_command = NULL, check_by = NULL, check_signature = NULL WHERE scope_id = ? AND check_by = ?",
-    )
-    .bind(scope_id)
-    .bind(member_id)
-    .execute(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("dropping saved checks", e))?;
-    Ok(dropped.rows_affected() > 0)
+    Ok(conn.clear_checks_saved_by(scope_id, member_id).await? > 0)
 }
 
 /// A scope just rekeyed: how many versions were re-encrypted, who kept access, and the new key

@@ -131,14 +131,7 @@ impl Session {
         let (scope, _key) = self.open_scope(&mut *tx, scope_path).await?;
         tx.insert_deployment(&scope.id, now, &self.member.id, note.trim())
             .await?;
-        let now_due: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM secrets WHERE scope_id = ? AND policy = 'on-deploy' AND last_rotated_at < ? ORDER BY name",
-        )
-        .bind(&scope.id)
-        .bind(now)
-        .fetch_all(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("finding on-deploy secrets", e))?;
+        let now_due = tx.on_deploy_secret_names_rotated_before(&scope.id, now).await?;
         self.audit(&mut *tx, "scope.deploy", &scope_path.to_string()).await?;
         self.commit(tx, "recording a deployment").await?;
         Ok(Deployment {

@@ -70,17 +70,7 @@ impl Session {
         let now = crate::clock::now();
         let (mut flagged, mut ids) = (Vec::new(), Vec::new());
         for name in names {
-            let id: Option<String> = sqlx::query_scalar(
-                "UPDATE secrets SET exposed_at = ?, exposed_reason = ? WHERE scope_id = ? AND name = ? RETURNING id",
-            )
-            .bind(now)
-            .bind(reason)
-            .bind(&scope.id)
-            .bind(name)
-            .fetch_optional(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("flagging an exposed secret", e))?;
-            if let Some(id) = id {
+            if let Some(id) = conn.flag_secret_exposed(&scope.id, name, now, reason).await? {
                 flagged.push(name.clone());
                 ids.push(id);
             }
@@ -98,12 +88,7 @@ impl Session {
         let mut tx = self.begin().await?;
         // Exposure is sealed state: flagging it takes the scope's key, as any change of state does.
         let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM secrets WHERE scope_id = ? AND name = ?")
-            .bind(&scope.id)
-            .bind(&path.name)
-            .fetch_optional(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("flagging a leaked secret", e))?;
+        let id = tx.secret_id_by_name(&scope.id, &path.name).await?;
         let id = [id.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?];
         super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(&id)).await?;
         let reason = format!("found in clear in {place}");

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::{self, RotationPolicy, RotationStatus};
 use crate::session::Session;
+use crate::store::secrets::{HistoryRow, SummaryRow};
 use crate::store::Conn;
 
 /// Listing row: names and metadata only, never a value or a note.
@@ -79,45 +80,7 @@ pub struct VersionSummary {
     pub check_status: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    project: String,
-    environment: String,
-    name: String,
-    kind: String,
-    is_file: bool,
-    file_name: Option<String>,
-    policy: String,
-    rotate_every_secs: Option<i64>,
-    project_id: i64,
-    environment_id: i64,
-    first_deploy_since: Option<i64>,
-    last_rotated_at: i64,
-    has_note: bool,
-    updated_at: i64,
-    exposed_at: Option<i64>,
-    exposed_reason: Option<String>,
-    /// `state:version:retire_at:created_at` of the current, pending and previous versions,
-    /// comma-separated: one subquery instead of three keeps listing 100k secrets fast.
-    live: Option<String>,
-    check_command: Option<String>,
-}
-
-/// Deployments are looked up per row through an index, only for on-deploy secrets; overrides are
-/// few and applied in Rust ([`Caps`]).
-const SUMMARY_SELECT: &str = "SELECT p.name AS project, e.name AS environment, s.name, s.kind, s.is_file, s.file_name,
-        s.policy, s.rotate_every_secs, p.id AS project_id, e.id AS environment_id,
-        CASE WHEN s.policy = 'on-deploy' THEN (SELECT MIN(d.at) FROM deployments d
-          WHERE d.scope_id = s.scope_id AND d.at > s.last_rotated_at) END AS first_deploy_since,
-        s.last_rotated_at, s.note_ciphertext IS NOT NULL AS has_note, s.updated_at,
-        s.exposed_at, s.exposed_reason,
-        (SELECT group_concat(v.state || ':' || v.version || ':' || IFNULL(v.retire_at, '') || ':' || v.created_at, ',')
-          FROM secret_versions v WHERE v.secret_id = s.id AND v.state IN ('current', 'pending', 'previous')) AS live,
-        s.check_command
-     FROM secrets s JOIN scopes sc ON sc.id = s.scope_id JOIN environments e ON e.id = sc.environment_id
-     JOIN projects p ON p.id = e.project_id";
-
-/// Project and environment rotation overrides, read once per listing.
+/// Project and environment rotation overrides, read once per listing: few, and applied in Rust.
 struct Caps(HashMap<(i64, i64), i64>);
 
 impl Caps {
@@ -140,21 +103,14 @@ fn to_summary(row: SummaryRow, caps: &Caps, now: i64) -> SecretSummary {
     let interval = policy.effective_interval(kind, caps.of(row.project_id, row.environment_id));
     let due_at = rotation::due_at(interval, row.last_rotated_at, row.first_deploy_since);
     let (mut version, mut current_created, mut pending_version, mut previous_until) = (None, None, None, None);
-    for entry in row.live.as_deref().unwrap_or("").split(',') {
-        let mut parts = entry.split(':');
-        let (state, number, retire_at, created) = (parts.next(), parts.next(), parts.next(), parts.next());
-        let number = number.and_then(|v| v.parse::<i64>().ok());
-        match state {
-            Some("current") => {
-                version = number;
-                current_created = created.and_then(|t| t.parse::<i64>().ok());
+    for live in &row.live {
+        match live.state.as_str() {
+            "current" => {
+                version = live.version;
+                current_created = live.created_at;
             }
-            Some("pending") => pending_version = number,
-            Some("previous") => {
-                previous_until = retire_at
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .filter(|until| *until > now)
-            }
+            "pending" => pending_version = live.version,
+            "previous" => previous_until = live.retire_at.filter(|until| *until > now),
             _ => {}
         }
     }
@@ -207,34 +163,26 @@ async fn list_secrets(
         }
         _ => {}
     }
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "{SUMMARY_SELECT} WHERE (?1 IS NULL OR p.name = ?1) AND (?2 IS NULL OR e.name = ?2) ORDER BY p.name, e.name, s.name"
-    ))
-    .bind(project)
-    .bind(environment)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("listing secrets", e))?;
+    let rows = conn.secret_summaries(project, environment).await?;
     let (caps, now) = (Caps::load(conn).await?, crate::clock::now());
     Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
 }
 
 /// Every version of a secret, newest first, with its state, as the file holds it.
 async fn read_history(conn: &mut dyn Conn, secret_id: String) -> Result<Vec<VersionSummary>> {
-    type Row = (i64, String, i64, String, Option<i64>, Option<String>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT v.version, v.state, v.created_at, COALESCE(m.name, v.created_by), v.retire_at, v.check_status
-         FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
-         WHERE v.secret_id = ? ORDER BY v.version DESC",
-    )
-    .bind(secret_id)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading history", e))?;
+    let rows = conn.secret_history(&secret_id).await?;
     let now = crate::clock::now();
     Ok(rows
         .into_iter()
-        .map(|(version, state, created_at, created_by, retire_at, check_status)| {
+        .map(|row| {
+            let HistoryRow {
+                version,
+                state,
+                created_at,
+                created_by,
+                retire_at,
+                check_status,
+            } = row;
             // A previous version whose overlap ended is retired, whether or not a write has
             // recorded that yet.
             let lapsed = state == "previous" && retire_at.is_none_or(|until| until <= now);
@@ -259,24 +207,8 @@ impl Vault {
     /// Secrets whose `project/env/NAME` path contains `query` (case-insensitive), across every
     /// scope, at most `limit`. Names are metadata, so this needs no unlock.
     pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SecretSummary>> {
-        let pattern = format!(
-            "%{}%",
-            query
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
         let mut conn = acquire(self).await?;
-        let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE (p.name || '/' || e.name || '/' || s.name) LIKE ? ESCAPE '\\'
-             ORDER BY p.name, e.name, s.name LIMIT ?"
-        ))
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("searching secrets", e))?;
+        let rows = conn.search_secret_summaries(query.trim(), limit).await?;
         let (caps, now) = (Caps::load(&mut *conn).await?, crate::clock::now());
         Ok(rows.into_iter().map(|r| to_summary(r, &caps, now)).collect())
     }
@@ -284,15 +216,9 @@ impl Vault {
     pub async fn secret(&self, path: &SecretPath) -> Result<SecretSummary> {
         let mut conn = acquire(self).await?;
         resolve_scope(&mut *conn, &path.scope).await?;
-        let row: Option<SummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE p.name = ? AND e.name = ? AND s.name = ?"
-        ))
-        .bind(&path.scope.project)
-        .bind(&path.scope.environment)
-        .bind(&path.name)
-        .fetch_optional(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a secret", e))?;
+        let row = conn
+            .secret_summary(&path.scope.project, &path.scope.environment, &path.name)
+            .await?;
         let (caps, now) = (Caps::load(&mut *conn).await?, crate::clock::now());
         row.map(|r| to_summary(r, &caps, now))
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })

@@ -5,7 +5,6 @@
 //! scope, secret and version, so a ciphertext copied to another row fails to decrypt.
 
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite};
 use zeroize::Zeroizing;
 
 use super::path::{check_new_secret_name, check_secret_name, SecretPath};
@@ -15,12 +14,14 @@ use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::{self, RotationPolicy};
 use crate::session::Session;
+pub(super) use crate::store::secrets::VersionRow;
+use crate::store::secrets::{NewSecret, NewVersionRow};
 use crate::store::Conn;
 
 /// Largest value or file a secret may hold.
 pub const MAX_VALUE_BYTES: u64 = 1024 * 1024;
 
-/// Rows per multi-row INSERT: well under SQLite's 32766 bound parameters.
+/// Secrets per step of an import (its progress is reported after each).
 pub(super) const BATCH: usize = 1000;
 
 /// Metadata given with `set`. `None` fields keep what the secret had (or the kind's default).
@@ -85,25 +86,7 @@ fn open_note(
 
 /// The existing secret of that name in the scope, if any: id and latest version number.
 pub(super) async fn existing(conn: &mut dyn Conn, scope_id: &str, name: &str) -> Result<Option<(String, i64)>> {
-    sqlx::query_as(
-        "SELECT s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
-         FROM secrets s WHERE s.scope_id = ? AND s.name = ?",
-    )
-    .bind(scope_id)
-    .bind(name)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("finding a secret", e))
-}
-
-/// One stored version, as read back for decryption.
-pub(super) struct VersionRow {
-    pub(super) secret_id: String,
-    pub(super) name: String,
-    pub(super) version: i64,
-    pub(super) epoch: i64,
-    pub(super) nonce: Vec<u8>,
-    pub(super) ciphertext: Vec<u8>,
+    conn.secret_id_and_latest_version(scope_id, name).await
 }
 
 /// A value about to be written: a new secret (version 1) or a new version of an existing one.
@@ -160,13 +143,8 @@ impl Session {
                 .await?;
             update_metadata(&mut *tx, &secret_id, &options).await?;
             // The new value decides: a file replaces text and typed text replaces a file.
-            sqlx::query("UPDATE secrets SET is_file = ?, file_name = ? WHERE id = ?")
-                .bind(options.file_name.is_some())
-                .bind(options.file_name.as_deref())
-                .bind(&secret_id)
-                .execute(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("updating a secret", e))?;
+            tx.set_secret_file(&secret_id, options.file_name.is_some(), options.file_name.as_deref())
+                .await?;
         }
         self.insert_versions(&mut *tx, &scope, &key, &items, "current").await?;
         if let Some(note) = &options.note {
@@ -202,12 +180,7 @@ impl Session {
             self.store_note(&mut *tx, &key, &scope, &secret_id, &path.name, note)
                 .await?;
         }
-        sqlx::query("UPDATE secrets SET updated_at = ? WHERE id = ?")
-            .bind(crate::clock::now())
-            .bind(&secret_id)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("editing a secret", e))?;
+        tx.set_secret_updated_at(&secret_id, crate::clock::now()).await?;
         self.seal_states(&mut *tx, &key, &scope, Some(&this)).await?;
         self.audit(&mut *tx, "secret.edit", &path.to_string()).await?;
         self.commit(tx, "editing a secret").await
@@ -226,64 +199,21 @@ impl Session {
     ) -> Result<usize> {
         // A rekey re-seals every state: it must not launder one that was tampered with.
         super::state::verify(conn, &self.vault.id, old, scope, None).await?;
-        type Row = (String, String, i64, i64, Vec<u8>, Vec<u8>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.name, v.version, v.key_epoch, v.nonce, v.ciphertext
-             FROM secret_versions v JOIN secrets s ON s.id = v.secret_id WHERE s.scope_id = ?",
-        )
-        .bind(&scope.id)
-        .fetch_all(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a scope for rekeying", e))?;
+        let rows = conn.all_versions_of_scope(&scope.id).await?;
         let count = rows.len();
         let rekeyed = ScopeRow {
             epoch: new_epoch,
             ..scope.clone()
         };
         let mut resealed: Vec<(String, i64, crypto::Sealed)> = Vec::with_capacity(rows.len());
-        for (secret_id, name, version, epoch, nonce, ciphertext) in rows {
-            let value = self.open_value(
-                old,
-                scope,
-                VersionRow {
-                    secret_id: secret_id.clone(),
-                    name: name.clone(),
-                    version,
-                    epoch,
-                    nonce,
-                    ciphertext,
-                },
-            )?;
+        for row in rows {
+            let (secret_id, name, version) = (row.secret_id.clone(), row.name.clone(), row.version);
+            let value = self.open_value(old, scope, row)?;
             let aad = value_aad(&self.vault.id, &rekeyed, &secret_id, &name, version);
             resealed.push((secret_id, version, new.seal(value.expose(), &aad)));
         }
-        // Batched: one statement per chunk rather than a round trip per version.
-        for chunk in resealed.chunks(BATCH) {
-            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET key_epoch = ");
-            query.push_bind(new_epoch);
-            query.push(", nonce = v.column3, ciphertext = v.column4 FROM (");
-            query.push_values(chunk, |mut row, (secret_id, version, sealed)| {
-                row.push_bind(secret_id)
-                    .push_bind(*version)
-                    .push_bind(&sealed.nonce)
-                    .push_bind(&sealed.ciphertext);
-            });
-            query.push(") AS v WHERE secret_versions.secret_id = v.column1 AND secret_versions.version = v.column2");
-            query
-                .build()
-                .execute(conn.sqlite())
-                .await
-                .map_err(|e| Error::db("rekeying secrets", e))?;
-        }
-        type NoteRow = (String, String, Vec<u8>, Vec<u8>);
-        let notes: Vec<NoteRow> = sqlx::query_as(
-            "SELECT id, name, note_nonce, note_ciphertext FROM secrets
-             WHERE scope_id = ? AND note_ciphertext IS NOT NULL",
-        )
-        .bind(&scope.id)
-        .fetch_all(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("reading notes for rekeying", e))?;
+        conn.reseal_versions(new_epoch, &resealed).await?;
+        let notes = conn.sealed_notes_of_scope(&scope.id).await?;
         for (secret_id, name, nonce, ciphertext) in notes {
             let sealed = crypto::Sealed { nonce, ciphertext };
             let note = open_note(&self.vault.id, old, scope, &secret_id, &name, &sealed).ok_or_else(|| {
@@ -308,20 +238,13 @@ impl Session {
         name: &str,
         note: &str,
     ) -> Result<()> {
-        let (nonce, ciphertext) = if note.is_empty() {
-            (None, None)
-        } else {
-            let sealed = key.seal(note.as_bytes(), &note_aad(&self.vault.id, scope, secret_id, name));
-            (Some(sealed.nonce), Some(sealed.ciphertext))
-        };
-        sqlx::query("UPDATE secrets SET note_nonce = ?, note_ciphertext = ? WHERE id = ?")
-            .bind(nonce)
-            .bind(ciphertext)
-            .bind(secret_id)
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("storing a note", e))?;
-        Ok(())
+        let sealed =
+            (!note.is_empty()).then(|| key.seal(note.as_bytes(), &note_aad(&self.vault.id, scope, secret_id, name)));
+        conn.set_secret_note(
+            secret_id,
+            sealed.as_ref().map(|s| (s.nonce.as_slice(), s.ciphertext.as_slice())),
+        )
+        .await
     }
 
     /// Decrypts the current value. The read is audited in the same transaction; if the audit
@@ -329,22 +252,14 @@ impl Session {
     pub async fn get_secret(&self, path: &SecretPath) -> Result<Plaintext> {
         let mut tx = self.begin().await?;
         let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
-        type CurrentRow = (String, Option<i64>, Option<i64>, Option<Vec<u8>>, Option<Vec<u8>>);
-        let row: Option<CurrentRow> = sqlx::query_as(
-            "SELECT s.id, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
-             LEFT JOIN secret_versions v ON v.secret_id = s.id AND v.state = 'current'
-             WHERE s.scope_id = ? AND s.name = ?",
-        )
-        .bind(&scope.id)
-        .bind(&path.name)
-        .fetch_optional(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a secret", e))?;
-        let (secret_id, version, epoch, nonce, ciphertext) =
-            row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
-        let (Some(version), Some(epoch), Some(nonce), Some(ciphertext)) = (version, epoch, nonce, ciphertext) else {
+        let (secret_id, current) = tx
+            .secret_with_current_version(&scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let Some(current) = current else {
             return Err(Error::NoCurrentVersion { path: path.to_string() });
         };
+        let version = current.version;
         super::state::verify(
             &mut *tx,
             &self.vault.id,
@@ -357,9 +272,9 @@ impl Session {
             secret_id,
             name: path.name.clone(),
             version,
-            epoch,
-            nonce,
-            ciphertext,
+            epoch: current.epoch,
+            nonce: current.nonce,
+            ciphertext: current.ciphertext,
         };
         let value = self.open_value(&key, &scope, row)?;
         self.audit(&mut *tx, "secret.read", &format!("{path} v{version}"))
@@ -381,15 +296,10 @@ impl Session {
     pub async fn get_note(&self, path: &SecretPath) -> Result<Option<Zeroizing<String>>> {
         let mut tx = self.begin().await?;
         let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
-        type NoteRow = (String, Option<Vec<u8>>, Option<Vec<u8>>);
-        let row: Option<NoteRow> =
-            sqlx::query_as("SELECT id, note_nonce, note_ciphertext FROM secrets WHERE scope_id = ? AND name = ?")
-                .bind(&scope.id)
-                .bind(&path.name)
-                .fetch_optional(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("reading a note", e))?;
-        let (secret_id, nonce, ciphertext) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let (secret_id, note) = tx
+            .secret_note_by_name(&scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         // The note is part of the sealed state: an older one written back, or none, is refused.
         super::state::verify(
             &mut *tx,
@@ -399,7 +309,7 @@ impl Session {
             Some(std::slice::from_ref(&secret_id)),
         )
         .await?;
-        let (Some(nonce), Some(ciphertext)) = (nonce, ciphertext) else {
+        let Some((nonce, ciphertext)) = note else {
             return Ok(None);
         };
         let bytes = open_note(
@@ -422,13 +332,7 @@ impl Session {
         let mut tx = self.begin().await?;
         // Removing needs access to the scope, not just write access to the file.
         let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
-        let deleted = sqlx::query("DELETE FROM secrets WHERE scope_id = ? AND name = ?")
-            .bind(&scope.id)
-            .bind(&path.name)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("removing a secret", e))?;
-        if deleted.rows_affected() == 0 {
+        if !tx.delete_secret_by_name(&scope.id, &path.name).await? {
             return Err(Error::UnknownSecret { path: path.to_string() });
         }
         self.seal_scope_set(&mut *tx, &key, &scope).await?;
@@ -487,29 +391,23 @@ impl Session {
                 )
             })
             .collect();
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO secrets (id, scope_id, name, kind, is_file, file_name, policy, rotate_every_secs, last_rotated_at, created_at, updated_at, state_tag) ",
-        );
-        query.push_values(items.iter().zip(&tags), |mut row, (item, tag)| {
-            row.push_bind(&item.secret_id)
-                .push_bind(&scope.id)
-                .push_bind(item.name)
-                .push_bind(item.kind.as_str())
-                .push_bind(file_name.is_some())
-                .push_bind(file_name)
-                .push_bind(policy.as_column())
-                .push_bind(policy.every_secs())
-                .push_bind(now)
-                .push_bind(now)
-                .push_bind(now)
-                .push_bind(&tag[..]);
-        });
-        query
-            .build()
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("adding secrets", e))?;
-        Ok(())
+        let rows: Vec<NewSecret> = items
+            .iter()
+            .zip(&tags)
+            .map(|(item, tag)| NewSecret {
+                id: &item.secret_id,
+                scope_id: &scope.id,
+                name: item.name,
+                kind: item.kind.as_str(),
+                is_file: file_name.is_some(),
+                file_name,
+                policy: policy.as_column(),
+                rotate_every_secs: policy.every_secs(),
+                now,
+                state_tag: &tag[..],
+            })
+            .collect();
+        conn.insert_secret_rows(&rows).await
     }
 
     /// New versions in `state` ("current", or "pending" for a staged rotation).
@@ -529,25 +427,21 @@ impl Session {
                 key.seal(i.value, &aad)
             })
             .collect();
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO secret_versions (secret_id, version, state, key_epoch, nonce, ciphertext, created_by, created_at) ",
-        );
-        query.push_values(items.iter().zip(&sealed), |mut row, (item, sealed)| {
-            row.push_bind(&item.secret_id)
-                .push_bind(item.version)
-                .push_bind(state)
-                .push_bind(scope.epoch)
-                .push_bind(&sealed.nonce)
-                .push_bind(&sealed.ciphertext)
-                .push_bind(&self.member.id)
-                .push_bind(now);
-        });
-        query
-            .build()
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("storing secret versions", e))?;
-        Ok(())
+        let rows: Vec<NewVersionRow> = items
+            .iter()
+            .zip(&sealed)
+            .map(|(item, sealed)| NewVersionRow {
+                secret_id: &item.secret_id,
+                version: item.version,
+                state,
+                key_epoch: scope.epoch,
+                nonce: &sealed.nonce,
+                ciphertext: &sealed.ciphertext,
+                created_by: &self.member.id,
+                created_at: now,
+            })
+            .collect();
+        conn.insert_secret_versions(&rows).await
     }
 
     /// Before a new current version: previous -> retired, current -> previous (readable until
@@ -569,42 +463,9 @@ impl Session {
             steps.insert(0, ("pending", "retired", None));
         }
         for (from, to, retire_at) in steps {
-            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secret_versions SET state = ");
-            query
-                .push_bind(to)
-                .push(", retire_at = ")
-                .push_bind(retire_at)
-                .push(" WHERE state = ")
-                .push_bind(from)
-                .push(" AND secret_id IN (");
-            let mut list = query.separated(", ");
-            for id in secret_ids {
-                list.push_bind(*id);
-            }
-            query.push(")");
-            query
-                .build()
-                .execute(conn.sqlite())
-                .await
-                .map_err(|e| Error::db("updating versions", e))?;
+            conn.move_versions_state(secret_ids, from, to, retire_at).await?;
         }
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secrets SET updated_at = ");
-        query
-            .push_bind(now)
-            .push(", last_rotated_at = ")
-            .push_bind(now)
-            .push(" WHERE id IN (");
-        let mut list = query.separated(", ");
-        for id in secret_ids {
-            list.push_bind(*id);
-        }
-        query.push(")");
-        query
-            .build()
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("updating secrets", e))?;
-        Ok(())
+        conn.mark_secrets_rotated(secret_ids, now).await
     }
 }
 
@@ -623,21 +484,11 @@ pub(super) fn next_version(latest: i64, path: &dyn std::fmt::Display) -> Result<
 /// Kind and rotation interval, where given. The note is sealed separately (it needs the key).
 async fn update_metadata(conn: &mut dyn Conn, secret_id: &str, options: &SecretOptions) -> Result<()> {
     if let Some(kind) = options.kind {
-        sqlx::query("UPDATE secrets SET kind = ? WHERE id = ?")
-            .bind(kind.as_str())
-            .bind(secret_id)
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("updating a secret", e))?;
+        conn.set_secret_kind(secret_id, kind.as_str()).await?;
     }
     if let Some(policy) = options.rotation {
-        sqlx::query("UPDATE secrets SET policy = ?, rotate_every_secs = ? WHERE id = ?")
-            .bind(policy.as_column())
-            .bind(policy.every_secs())
-            .bind(secret_id)
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("updating a secret", e))?;
+        conn.set_secret_policy(secret_id, policy.as_column(), policy.every_secs())
+            .await?;
     }
     Ok(())
 }

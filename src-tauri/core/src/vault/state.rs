@@ -18,16 +18,14 @@
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
-use sqlx::{QueryBuilder, Sqlite};
 
 use super::projects::ScopeRow;
 use crate::crypto::{self, ScopeKey};
 use crate::error::{Error, Result};
 use crate::session::{Session, Written};
+use crate::store::seals::SealRow;
+use crate::store::secrets::SecretStateRow;
 use crate::store::Conn;
-
-/// Rows per batched UPDATE (two parameters each, far below SQLite's limit).
-const UPDATE_BATCH: usize = 500;
 
 /// One version's decisive columns.
 type VersionState = (i64, String, Option<i64>, Option<String>);
@@ -95,55 +93,27 @@ fn optional_number(n: Option<i64>) -> Vec<u8> {
 /// The states of `ids` in `scope` (every secret of the scope when `None`), by secret id. One
 /// query: a `get` pays for it on every read.
 async fn load(conn: &mut dyn Conn, scope: &ScopeRow, ids: Option<&[String]>) -> Result<HashMap<String, SecretState>> {
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<Vec<u8>>,
-        Option<String>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<i64>,
-        Option<String>,
-        Option<Vec<u8>>,
-        Option<Vec<u8>>,
-    );
     let one = ids.filter(|ids| ids.len() == 1).map(|ids| ids[0].as_str());
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.id, s.name, s.kind, s.file_name, s.exposed_at, s.exposed_reason, s.state_tag,
-                s.check_command, s.check_by, v.version, v.state, v.retire_at, v.check_status,
-                s.note_nonce, s.note_ciphertext
-         FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id
-         WHERE s.scope_id = ?1 AND (?2 IS NULL OR s.id = ?2) ORDER BY s.id, v.version",
-    )
-    .bind(&scope.id)
-    .bind(one)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the state of secrets", e))?;
+    let rows = conn.secret_states(&scope.id, one).await?;
     let wanted: Option<std::collections::HashSet<&str>> = ids.map(|ids| ids.iter().map(String::as_str).collect());
     let mut out: HashMap<String, SecretState> = HashMap::new();
-    for (
+    for SecretStateRow {
         id,
         name,
         kind,
         file_name,
         exposed_at,
         exposed_reason,
-        tag,
+        state_tag: tag,
         check_command,
         check_by,
         version,
         state,
         retire_at,
-        check,
+        check_status: check,
         note_nonce,
         note_ciphertext,
-    ) in rows
+    } in rows
     {
         if wanted.as_ref().is_some_and(|w| !w.contains(id.as_str())) {
             continue;
@@ -232,21 +202,7 @@ async fn seal(
             (id, tag)
         })
         .collect();
-    // One statement per chunk: a rekey seals every secret of the scope, and a round trip per row
-    // would cost more than the sealing.
-    for chunk in tags.chunks(UPDATE_BATCH) {
-        let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE secrets SET state_tag = v.column2 FROM (");
-        query.push_values(chunk, |mut row, (id, tag)| {
-            row.push_bind(id).push_bind(&tag[..]);
-        });
-        query.push(") AS v WHERE secrets.id = v.column1");
-        query
-            .build()
-            .execute(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("sealing the state of secrets", e))?;
-    }
-    Ok(())
+    conn.set_state_tags(&tags).await
 }
 
 /// The set of a scope's secrets: each secret's id and sealed state, in id order, hashed. Each
@@ -296,33 +252,20 @@ impl SetSeal {
     }
 }
 
-type SealRow = (i64, i64, Vec<u8>, Option<Vec<u8>>, Vec<u8>);
-
-fn seal_of((seq, epoch, digest, prev, seal): SealRow) -> SetSeal {
+fn seal_of(row: SealRow) -> SetSeal {
     SetSeal {
-        seq,
-        epoch,
-        digest,
-        prev,
-        seal,
+        seq: row.seq,
+        epoch: row.epoch,
+        digest: row.digest,
+        prev: row.prev_seal,
+        seal: row.seal,
     }
 }
 
 /// The scope's newest seal and its secrets' ids and tags in id order.
 async fn load_set(conn: &mut dyn Conn, scope_id: &str) -> Result<(Option<SetSeal>, Vec<(String, Option<Vec<u8>>)>)> {
-    let newest: Option<SealRow> = sqlx::query_as(
-        "SELECT seq, epoch, digest, prev_seal, seal FROM scope_state_seals WHERE scope_id = ? ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(scope_id)
-    .fetch_optional(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the seal of a scope", e))?;
-    let members: Vec<(String, Option<Vec<u8>>)> =
-        sqlx::query_as("SELECT id, state_tag FROM secrets WHERE scope_id = ? ORDER BY id")
-            .bind(scope_id)
-            .fetch_all(conn.sqlite())
-            .await
-            .map_err(|e| Error::db("reading the secrets of a scope", e))?;
+    let newest = conn.newest_state_seal(scope_id).await?;
+    let members = conn.secret_state_tags(scope_id).await?;
     Ok((newest.map(seal_of), members))
 }
 
@@ -357,16 +300,7 @@ pub(crate) async fn descends(
     (seen_seq, seen_seal): (i64, &[u8]),
     newest: &SetSeal,
 ) -> Result<bool> {
-    let rows: Vec<SealRow> = sqlx::query_as(
-        "SELECT seq, epoch, digest, prev_seal, seal FROM scope_state_seals
-         WHERE scope_id = ? AND seq >= ? AND seq <= ? ORDER BY seq",
-    )
-    .bind(&scope.id)
-    .bind(seen_seq)
-    .bind(newest.seq)
-    .fetch_all(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("reading the seals of a scope", e))?;
+    let rows = conn.state_seals_between(&scope.id, seen_seq, newest.seq).await?;
     let mut rows = rows.into_iter().map(seal_of);
     let Some(first) = rows.next() else { return Ok(false) };
     if first.seq != seen_seq || first.seal[..] != seen_seal[..] {
@@ -405,25 +339,16 @@ pub(crate) async fn seal_set(conn: &mut dyn Conn, vault_id: &str, key: &ScopeKey
         seal: Vec::new(),
     };
     seal.seal = key.state_tag(&seal.message(vault_id, scope)).to_vec();
-    sqlx::query("DELETE FROM scope_state_seals WHERE scope_id = ? AND epoch < ?")
-        .bind(&scope.id)
-        .bind(scope.epoch)
-        .execute(conn.sqlite())
-        .await
-        .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
-    sqlx::query(
-        "INSERT INTO scope_state_seals (scope_id, seq, epoch, digest, prev_seal, seal) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&scope.id)
-    .bind(seal.seq)
-    .bind(seal.epoch)
-    .bind(&seal.digest)
-    .bind(seal.prev.as_deref())
-    .bind(&seal.seal)
-    .execute(conn.sqlite())
-    .await
-    .map_err(|e| Error::db("sealing the secrets of a scope", e))?;
-    Ok(seal)
+    conn.delete_state_seals_before_epoch(&scope.id, scope.epoch).await?;
+    let row = SealRow {
+        seq: seal.seq,
+        epoch: seal.epoch,
+        digest: seal.digest,
+        prev_seal: seal.prev,
+        seal: seal.seal,
+    };
+    conn.insert_state_seal(&scope.id, &row).await?;
+    Ok(seal_of(row))
 }
 
 impl Session {

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::kind::SecretKind;
 use crate::rotation::RotationPolicy;
 use crate::session::Session;
+use crate::store::secrets::ScopeVersionRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
@@ -87,22 +88,21 @@ impl Session {
         let label = scope_path.to_string();
         let key = self.scope_key(&mut *tx, &scope.id, scope.epoch, &label).await?;
         super::state::verify(&mut *tx, &self.vault.id, &key, &scope, None).await?;
-        type Row = (String, String, String, Option<String>, i64, i64, Vec<u8>, Vec<u8>);
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT s.id, s.name, s.kind, s.file_name, v.version, v.key_epoch, v.nonce, v.ciphertext FROM secrets s
-             JOIN secret_versions v ON v.secret_id = s.id
-               AND v.state = (CASE WHEN ?1 THEN 'previous' ELSE 'current' END)
-               AND (NOT ?1 OR v.retire_at > ?2)
-             WHERE s.scope_id = ?3 ORDER BY s.name",
-        )
-        .bind(previous)
-        .bind(crate::clock::now())
-        .bind(&scope.id)
-        .fetch_all(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a scope", e))?;
+        let rows = tx
+            .scope_versions_to_decrypt(&scope.id, previous, crate::clock::now())
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
-        for (secret_id, name, kind, file_name, version, epoch, nonce, ciphertext) in rows {
+        for ScopeVersionRow {
+            secret_id,
+            name,
+            kind,
+            file_name,
+            version,
+            key_epoch: epoch,
+            nonce,
+            ciphertext,
+        } in rows
+        {
             if !only.is_empty() && !only.contains(&name) {
                 continue;
             }
@@ -173,14 +173,7 @@ impl Session {
 
         let mut tx = self.begin().await?;
         let (scope, key) = self.open_scope(&mut *tx, scope_path).await?;
-        let known: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
-             FROM secrets s WHERE s.scope_id = ?",
-        )
-        .bind(&scope.id)
-        .fetch_all(tx.sqlite())
-        .await
-        .map_err(|e| Error::db("reading a scope", e))?;
+        let known = tx.secret_names_ids_and_latest_versions(&scope.id).await?;
         let known: HashMap<String, (String, i64)> = known.into_iter().map(|(n, id, v)| (n, (id, v))).collect();
         if !known.is_empty() {
             super::state::verify(&mut *tx, &self.vault.id, &key, &scope, None).await?;

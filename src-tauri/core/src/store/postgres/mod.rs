@@ -1,0 +1,233 @@
+//! The team engine: a vault in a PostgreSQL database.
+//!
+//! Writes are serialised as SQLite serialises them: every write transaction first takes one
+//! transaction-scoped advisory lock, so a rekey, a grant change and the audit chain's head are
+//! never raced, and no transaction needs retrying. Reads that must agree with each other run in
+//! one REPEATABLE READ snapshot. The pool gives up on an unreachable server after a few seconds.
+//! Each table family's queries are in the file of its name.
+
+mod audit;
+mod epochs;
+mod meta;
+mod members;
+mod projects;
+mod requests;
+mod rotation;
+mod secrets;
+mod seals;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres as Db, Transaction};
+
+use crate::error::{Error, Result};
+use crate::store::sqlite::FORMAT;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The advisory lock every write holds: one writer per vault database at a time.
+const WRITE_LOCK: i64 = 0x6b65_7973_6865_6c66; // "keyshelf"
+
+#[derive(Debug, Clone)]
+pub(super) struct Postgres {
+    pool: PgPool,
+    /// The URL as given (its password, if any, removed): what messages and `path()` show.
+    shown: PathBuf,
+    server: String,
+}
+
+/// Whether a vault location names a PostgreSQL database.
+pub(super) fn is_url(location: &Path) -> bool {
+    let text = location.to_string_lossy();
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+impl Postgres {
+    pub(super) async fn create(location: &Path) -> Result<Postgres> {
+        let db = Self::connect(location).await?;
+        if db.has_vault().await? {
+            return Err(Error::VaultExists {
+                path: db.shown.clone(),
+            });
+        }
+        MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
+            context: "creating the vault schema".into(),
+            message: e.to_string(),
+        })?;
+        Ok(db)
+    }
+
+    pub(super) async fn open(location: &Path) -> Result<Postgres> {
+        let db = Self::connect(location).await?;
+        if !db.has_vault().await? {
+            return Err(Error::VaultNotFound {
+                path: db.shown.clone(),
+            });
+        }
+        let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let (applied, format): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT (SELECT MAX(version) FROM _sqlx_migrations), (SELECT format FROM vault)")
+                .fetch_one(&db.pool)
+                .await
+                .map_err(|_| Error::NotAVault {
+                    path: db.shown.clone(),
+                })?;
+        let format = format.ok_or_else(|| Error::NotAVault {
+            path: db.shown.clone(),
+        })?;
+        if applied.unwrap_or(0) > newest_known || format > FORMAT {
+            return Err(Error::NewerFormat {
+                path: db.shown.clone(),
+                found: format.max(applied.unwrap_or(0)),
+                supported: FORMAT.max(newest_known),
+            });
+        }
+        if applied.unwrap_or(0) < newest_known {
+            MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
+                context: "upgrading the vault schema".into(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(db)
+    }
+
+    async fn has_vault(&self) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar("SELECT to_regclass('vault')::text")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| self.error("opening the vault", e))?;
+        Ok(found.is_some())
+    }
+
+    async fn connect(location: &Path) -> Result<Postgres> {
+        let url = location.to_string_lossy();
+        let options = PgConnectOptions::from_str(&url).map_err(|e| Error::Database {
+            context: "reading the vault's database URL".into(),
+            message: e.to_string(),
+        })?;
+        let server = server_name(&options);
+        let shown = PathBuf::from(without_password(&url));
+        let options = options.application_name("keyshelf");
+        // A few connections: the desktop app reads while a background look writes.
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_with(options)
+            .await
+            .map_err(|e| unreachable_or(&server, "connecting to the vault", e))?;
+        Ok(Postgres { pool, shown, server })
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    pub(super) async fn acquire(&self) -> Result<PoolConnection<Db>> {
+        self.pool
+            .acquire()
+            .await
+            .map_err(|e| unreachable_or(&self.server, "connecting to the vault", e))
+    }
+
+    pub(super) async fn begin_read(&self) -> Result<Transaction<'static, Db>> {
+        self.pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(|e| unreachable_or(&self.server, "starting a read", e))
+    }
+
+    pub(super) async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| unreachable_or(&self.server, "starting a write", e))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(WRITE_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unreachable_or(&self.server, "starting a write", e))?;
+        Ok(tx)
+    }
+
+    pub(super) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Drops the schema a creation made. Only for undoing a creation that did not complete.
+    pub(super) async fn destroy(&self) {
+        let _ = sqlx::raw_sql(
+            "DROP TABLE IF EXISTS scope_state_seals, removals, scope_epochs, rotation_overrides, deployments,
+               access_requests, audit, secret_versions, secrets, grants, scopes, environments, projects,
+               key_envelopes, members, vault, _sqlx_migrations CASCADE;
+             DROP FUNCTION IF EXISTS audit_append_only() CASCADE;",
+        )
+        .execute(&self.pool)
+        .await;
+        self.pool.close().await;
+    }
+
+    fn error(&self, context: &str, err: sqlx::Error) -> Error {
+        unreachable_or(&self.server, context, err)
+    }
+}
+
+/// `host:port/database`, or the socket directory: what an error names.
+fn server_name(options: &PgConnectOptions) -> String {
+    let host = options.get_socket().map_or_else(|| options.get_host().to_owned(), |s| s.display().to_string());
+    format!(
+        "{host}:{}/{}",
+        options.get_port(),
+        options.get_database().unwrap_or("postgres")
+    )
+}
+
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn unreachable_or(server: &str, context: &str, err: sqlx::Error) -> Error {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => Error::ServerUnreachable {
+            server: server.to_owned(),
+            problem: err.to_string(),
+        },
+        other => error(context, other),
+    }
+}
+
+/// Maps a database error to the variant a user can act on. `context` says what we were doing.
+pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
+    if matches!(err, sqlx::Error::PoolClosed) {
+        return Error::Locked;
+    }
+    if let sqlx::Error::Database(db) = &err {
+        match db.code().as_deref() {
+            // serialization_failure, deadlock_detected, lock_not_available
+            Some("40001") | Some("40P01") | Some("55P03") => return Error::Busy,
+            // disk_full, insufficient_resources
+            Some("53100") | Some("53000") => return Error::DiskFull,
+            // data_corrupted, index_corrupted
+            Some("XX001") | Some("XX002") => {
+                return Error::Corrupt {
+                    context: context.to_owned(),
+                }
+            }
+            _ => {}
+        }
+    }
+    Error::Database {
+        context: context.to_owned(),
+        message: err.to_string(),
+    }
+}
