@@ -37,7 +37,6 @@ pub(crate) trait Conn:
     + rotation::RotationRows
     + secrets::SecretRows
     + seals::SealRows
-    + Bridge
     + Send
 {
 }
@@ -52,7 +51,6 @@ impl<T> Conn for T where
         + rotation::RotationRows
         + secrets::SecretRows
         + seals::SealRows
-        + Bridge
         + Send
 {
 }
@@ -180,6 +178,16 @@ enum ReadInner {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
 }
 
+impl ReadConn {
+    /// The SQLite connection, for tests that edit the file as an attacker would.
+    #[cfg(test)]
+    pub(crate) fn sqlite(&mut self) -> &mut sqlx::SqliteConnection {
+        match &mut self.0 {
+            ReadInner::Sqlite(conn) => conn,
+        }
+    }
+}
+
 impl Deref for ReadConn {
     type Target = dyn Conn;
     fn deref(&self) -> &Self::Target {
@@ -194,17 +202,5 @@ impl DerefMut for ReadConn {
         match &mut self.0 {
             ReadInner::Sqlite(conn) => &mut **conn,
         }
-    }
-}
-
-/// TRANSITION (removed before this lands): the SQLite connection under a `dyn Conn`, for the
-/// domain code whose queries have not moved into `store/` yet.
-pub(crate) trait Bridge {
-    fn sqlite(&mut self) -> &mut sqlx::SqliteConnection;
-}
-
-impl Bridge for sqlx::SqliteConnection {
-    fn sqlite(&mut self) -> &mut sqlx::SqliteConnection {
-        self
     }
 }

@@ -26,6 +26,8 @@ pub(crate) trait ProjectRows {
     /// The new environment's id; `None` when the project has one of that name already.
     async fn insert_environment(&mut self, project_id: i64, name: &str, now: i64) -> Result<Option<i64>>;
     async fn insert_scope(&mut self, scope_id: &str, environment_id: i64, now: i64) -> Result<()>;
+    /// The scope's current key epoch, as its row says (checked against the signed records).
+    async fn scope_epoch(&mut self, scope_id: &str) -> Result<i64>;
     /// Moves the scope to a new key epoch (a rekey).
     async fn set_scope_epoch(&mut self, scope_id: &str, epoch: i64) -> Result<()>;
 }

@@ -163,12 +163,7 @@ impl Session {
             return Err(refuse(format!("{name} was removed; they must join again")));
         }
         for project in lead_of {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-                .bind(project)
-                .fetch_optional(tx.sqlite())
-                .await
-                .map_err(|e| Error::db("finding a project", e))?;
-            known.ok_or_else(|| Error::UnknownProject {
+            tx.project_id(project).await?.ok_or_else(|| Error::UnknownProject {
                 project: project.clone(),
             })?;
         }

@@ -353,11 +353,7 @@ impl Session {
         let mut tx = self.begin().await?;
         let row = self.checked_request(&mut *tx, id).await?;
         self.may_decide(&mut *tx, &row, "approve").await?;
-        let (epoch,): (i64,) = sqlx::query_as("SELECT key_epoch FROM scopes WHERE id = ?")
-            .bind(&row.scope_id)
-            .fetch_one(tx.sqlite())
-            .await
-            .map_err(|e| Error::db("reading a scope", e))?;
+        let epoch = tx.scope_epoch(&row.scope_id).await?;
         let key = match self.scope_key(&mut *tx, &row.scope_id, epoch, &row.view.scope).await {
             Ok(key) => key,
             Err(Error::NoAccess { .. }) => {

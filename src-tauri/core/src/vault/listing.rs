@@ -154,12 +154,9 @@ async fn list_secrets(
             resolve_scope(conn, &ScopePath::new(p, e)?).await?;
         }
         (Some(p), None) => {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE name = ?")
-                .bind(p)
-                .fetch_optional(conn.sqlite())
-                .await
-                .map_err(|e| Error::db("finding a project", e))?;
-            known.ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
+            conn.project_id(p)
+                .await?
+                .ok_or_else(|| Error::UnknownProject { project: p.to_owned() })?;
         }
         _ => {}
     }

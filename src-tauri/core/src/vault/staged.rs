@@ -575,6 +575,33 @@ mod tests {
     /// A member who can read the scope but may not decide it signs a check into the file (with a
     /// client of their own): the owner's rotation refuses it rather than run their command.
     #[tokio::test]
+    async fn a_rollback_dates_the_secret_by_the_value_it_restores() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ada = test_owner_session(dir.path()).await;
+        ada.add_project("llm", &["prod".into()]).await.expect("project");
+        let path: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        ada.set_secret(&path, b"sk-first", SecretOptions::default())
+            .await
+            .expect("set");
+        // The first value was made long ago (a fixture, not an attack: the date is metadata).
+        let pool = ada.vault().store.sqlite_pool();
+        sqlx::query("UPDATE secret_versions SET created_at = 1000")
+            .execute(pool)
+            .await
+            .expect("date");
+        ada.stage_rotation(&path, b"sk-second", false).await.expect("stage");
+        ada.promote(&path, None, Duration::from_secs(3600))
+            .await
+            .expect("promote");
+        ada.rollback(&path).await.expect("roll back");
+        let rotated: i64 = sqlx::query_scalar("SELECT last_rotated_at FROM secrets")
+            .fetch_one(pool)
+            .await
+            .expect("date");
+        assert_eq!(rotated, 1000, "due dates follow the restored value's age");
+    }
+
+    #[tokio::test]
     async fn a_check_signed_by_a_member_who_may_not_decide_the_scope_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let ada = test_owner_session(dir.path()).await;

@@ -175,8 +175,30 @@ fn remove_files(path: &Path) {
 }
 
 /// Maps a database error to the variant a user can act on. `context` says what we were doing.
+/// sqlx errors carry SQLite's message and the SQL text, never bound values, so no secret leaks.
 pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
-    Error::db(context, err)
+    // The desktop closes the pool when it locks; a command still in flight then finds it closed.
+    if matches!(err, sqlx::Error::PoolClosed) {
+        return Error::Locked;
+    }
+    if let sqlx::Error::Database(db) = &err {
+        // SQLite primary result codes (the low byte of the extended code).
+        let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+        match primary {
+            Some(5) | Some(6) => return Error::Busy,
+            Some(13) => return Error::DiskFull,
+            Some(11) => {
+                return Error::Corrupt {
+                    context: context.to_owned(),
+                }
+            }
+            _ => {}
+        }
+    }
+    Error::Database {
+        context: context.to_owned(),
+        message: err.to_string(),
+    }
 }
 
 fn create_private_file(path: &Path) -> Result<()> {

@@ -89,6 +89,14 @@ impl ProjectRows for SqliteConnection {
             .map_err(|e| error("adding a scope", e))
     }
 
+    async fn scope_epoch(&mut self, scope_id: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT key_epoch FROM scopes WHERE id = ?")
+            .bind(scope_id)
+            .fetch_one(self)
+            .await
+            .map_err(|e| error("reading a scope", e))
+    }
+
     async fn set_scope_epoch(&mut self, scope_id: &str, epoch: i64) -> Result<()> {
         sqlx::query("UPDATE scopes SET key_epoch = ? WHERE id = ?")
             .bind(epoch)

@@ -240,15 +240,13 @@ impl SecretRows for SqliteConnection {
     }
 
     async fn set_secret_rotated_at_version(&mut self, secret_id: &str, version: i64, now: i64) -> Result<()> {
-        // KNOWN BUG, kept as moved (reported, not fixed here): the bare `?` is parameter 1, the
-        // same as `?1`, so this binds `now` as the secret id and updates no row.
         sqlx::query(
-            "UPDATE secrets SET updated_at = ?, last_rotated_at =
+            "UPDATE secrets SET updated_at = ?3, last_rotated_at =
                (SELECT created_at FROM secret_versions WHERE secret_id = ?1 AND version = ?2) WHERE id = ?1",
         )
-        .bind(now)
         .bind(secret_id)
         .bind(version)
+        .bind(now)
         .execute(self)
         .await
         .map(drop)
