@@ -30,6 +30,10 @@ pub enum Error {
     Corrupt { context: String },
     #[error("database error while {context}: {message}")]
     Database { context: String, message: String },
+    #[error("the vault's database server {server} cannot be reached ({problem}): nothing was changed")]
+    ServerUnreachable { server: String, problem: String },
+    #[error("{location} is not a vault location this build can open (a file path or postgres://)")]
+    UnsupportedLocation { location: String },
 
     // --- unlocking ---
     #[error("wrong passphrase")]
@@ -282,7 +286,8 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull => C::Unavailable,
+            Error::Busy | Error::DiskFull | Error::ServerUnreachable { .. } => C::Unavailable,
+            Error::UnsupportedLocation { .. } => C::Invalid,
             Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
                 C::Internal
             }

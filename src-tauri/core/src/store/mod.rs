@@ -12,6 +12,7 @@ pub(crate) mod audit;
 pub(crate) mod epochs;
 pub(crate) mod members;
 pub(crate) mod meta;
+mod postgres;
 pub(crate) mod projects;
 pub(crate) mod requests;
 pub(crate) mod rotation;
@@ -22,7 +23,7 @@ mod sqlite;
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub use sqlite::FORMAT;
 
@@ -64,27 +65,35 @@ pub struct Store {
 #[derive(Debug, Clone)]
 enum Engine {
     Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
 }
 
 impl Store {
-    /// Creates a new vault (a 0600 file) with the current schema. Refuses to touch an existing one.
-    pub async fn create(path: &Path) -> Result<Store> {
-        Ok(Store {
-            engine: Engine::Sqlite(sqlite::Sqlite::create(path).await?),
-        })
+    /// Creates a new vault with the current schema: a 0600 file, or the schema in an empty
+    /// PostgreSQL database (`postgres://…`). Refuses to touch an existing one.
+    pub async fn create(location: &Path) -> Result<Store> {
+        let engine = match engine_of(location)? {
+            Kind::Sqlite => Engine::Sqlite(sqlite::Sqlite::create(location).await?),
+            Kind::Postgres => Engine::Postgres(postgres::Postgres::create(location).await?),
+        };
+        Ok(Store { engine })
     }
 
     /// Opens an existing vault, checking that it is one and that this build reads its format,
     /// then applies any newer migrations this build has.
-    pub async fn open(path: &Path) -> Result<Store> {
-        Ok(Store {
-            engine: Engine::Sqlite(sqlite::Sqlite::open(path).await?),
-        })
+    pub async fn open(location: &Path) -> Result<Store> {
+        let engine = match engine_of(location)? {
+            Kind::Sqlite => Engine::Sqlite(sqlite::Sqlite::open(location).await?),
+            Kind::Postgres => Engine::Postgres(postgres::Postgres::open(location).await?),
+        };
+        Ok(Store { engine })
     }
 
+    /// The vault's location as shown: the file, or the database URL without a password.
     pub fn path(&self) -> &Path {
         match &self.engine {
             Engine::Sqlite(db) => db.path(),
+            Engine::Postgres(db) => db.path(),
         }
     }
 
@@ -92,6 +101,7 @@ impl Store {
     pub(crate) async fn read(&self) -> Result<ReadConn> {
         match &self.engine {
             Engine::Sqlite(db) => Ok(ReadConn(ReadInner::Sqlite(db.acquire().await?))),
+            Engine::Postgres(db) => Ok(ReadConn(ReadInner::Postgres(db.acquire().await?))),
         }
     }
 
@@ -99,6 +109,7 @@ impl Store {
     pub(crate) async fn snapshot(&self) -> Result<Tx> {
         match &self.engine {
             Engine::Sqlite(db) => Ok(Tx(TxInner::Sqlite(db.begin_read().await?))),
+            Engine::Postgres(db) => Ok(Tx(TxInner::Postgres(db.begin_read().await?))),
         }
     }
 
@@ -106,12 +117,14 @@ impl Store {
     pub(crate) async fn write(&self) -> Result<Tx> {
         match &self.engine {
             Engine::Sqlite(db) => Ok(Tx(TxInner::Sqlite(db.begin_write().await?))),
+            Engine::Postgres(db) => Ok(Tx(TxInner::Postgres(db.begin_write().await?))),
         }
     }
 
     pub async fn close(&self) {
         match &self.engine {
             Engine::Sqlite(db) => db.close().await,
+            Engine::Postgres(db) => db.close().await,
         }
     }
 
@@ -119,6 +132,7 @@ impl Store {
     pub(crate) async fn destroy(&self) {
         match &self.engine {
             Engine::Sqlite(db) => db.destroy().await,
+            Engine::Postgres(db) => db.destroy().await,
         }
     }
 
@@ -127,6 +141,7 @@ impl Store {
     pub(crate) fn sqlite_pool(&self) -> &sqlx::SqlitePool {
         match &self.engine {
             Engine::Sqlite(db) => db.pool(),
+            Engine::Postgres(_) => panic!("not a SQLite vault"),
         }
     }
 }
@@ -136,6 +151,7 @@ pub(crate) struct Tx(TxInner);
 
 enum TxInner {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
@@ -143,6 +159,7 @@ impl Tx {
     pub(crate) async fn commit(self, context: &str) -> Result<()> {
         match self.0 {
             TxInner::Sqlite(tx) => tx.commit().await.map_err(|e| sqlite::error(context, e)),
+            TxInner::Postgres(tx) => tx.commit().await.map_err(|e| postgres::error(context, e)),
         }
     }
 
@@ -150,6 +167,7 @@ impl Tx {
     pub(crate) async fn rollback(self, context: &str) -> Result<()> {
         match self.0 {
             TxInner::Sqlite(tx) => tx.rollback().await.map_err(|e| sqlite::error(context, e)),
+            TxInner::Postgres(tx) => tx.rollback().await.map_err(|e| postgres::error(context, e)),
         }
     }
 }
@@ -159,6 +177,7 @@ impl Deref for Tx {
     fn deref(&self) -> &Self::Target {
         match &self.0 {
             TxInner::Sqlite(tx) => &**tx,
+            TxInner::Postgres(tx) => &**tx,
         }
     }
 }
@@ -167,6 +186,7 @@ impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match &mut self.0 {
             TxInner::Sqlite(tx) => &mut **tx,
+            TxInner::Postgres(tx) => &mut **tx,
         }
     }
 }
@@ -176,6 +196,7 @@ pub(crate) struct ReadConn(ReadInner);
 
 enum ReadInner {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl ReadConn {
@@ -184,6 +205,7 @@ impl ReadConn {
     pub(crate) fn sqlite(&mut self) -> &mut sqlx::SqliteConnection {
         match &mut self.0 {
             ReadInner::Sqlite(conn) => conn,
+            ReadInner::Postgres(_) => panic!("not a SQLite vault"),
         }
     }
 }
@@ -193,6 +215,7 @@ impl Deref for ReadConn {
     fn deref(&self) -> &Self::Target {
         match &self.0 {
             ReadInner::Sqlite(conn) => &**conn,
+            ReadInner::Postgres(conn) => &**conn,
         }
     }
 }
@@ -201,6 +224,31 @@ impl DerefMut for ReadConn {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match &mut self.0 {
             ReadInner::Sqlite(conn) => &mut **conn,
+            ReadInner::Postgres(conn) => &mut **conn,
         }
+    }
+}
+
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// Which engine a location names: `postgres://` or `postgresql://` a database server, any other
+/// `scheme://` is refused (rather than made into a folder named after it), and the rest a file.
+fn engine_of(location: &Path) -> Result<Kind> {
+    if postgres::is_url(location) {
+        return Ok(Kind::Postgres);
+    }
+    let text = location.to_string_lossy();
+    match text.split_once("://") {
+        Some((scheme, _))
+            if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            Err(Error::UnsupportedLocation {
+                location: format!("{scheme}://…"),
+            })
+        }
+        _ => Ok(Kind::Sqlite),
     }
 }

@@ -8,13 +8,13 @@
 
 mod audit;
 mod epochs;
-mod meta;
 mod members;
+mod meta;
 mod projects;
 mod requests;
 mod rotation;
-mod secrets;
 mod seals;
+mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -50,9 +50,7 @@ impl Postgres {
     pub(super) async fn create(location: &Path) -> Result<Postgres> {
         let db = Self::connect(location).await?;
         if db.has_vault().await? {
-            return Err(Error::VaultExists {
-                path: db.shown.clone(),
-            });
+            return Err(Error::VaultExists { path: db.shown.clone() });
         }
         MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
             context: "creating the vault schema".into(),
@@ -64,21 +62,15 @@ impl Postgres {
     pub(super) async fn open(location: &Path) -> Result<Postgres> {
         let db = Self::connect(location).await?;
         if !db.has_vault().await? {
-            return Err(Error::VaultNotFound {
-                path: db.shown.clone(),
-            });
+            return Err(Error::VaultNotFound { path: db.shown.clone() });
         }
         let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let (applied, format): (Option<i64>, Option<i64>) =
             sqlx::query_as("SELECT (SELECT MAX(version) FROM _sqlx_migrations), (SELECT format FROM vault)")
                 .fetch_one(&db.pool)
                 .await
-                .map_err(|_| Error::NotAVault {
-                    path: db.shown.clone(),
-                })?;
-        let format = format.ok_or_else(|| Error::NotAVault {
-            path: db.shown.clone(),
-        })?;
+                .map_err(|_| Error::NotAVault { path: db.shown.clone() })?;
+        let format = format.ok_or_else(|| Error::NotAVault { path: db.shown.clone() })?;
         if applied.unwrap_or(0) > newest_known || format > FORMAT {
             return Err(Error::NewerFormat {
                 path: db.shown.clone(),
@@ -178,7 +170,9 @@ impl Postgres {
 
 /// `host:port/database`, or the socket directory: what an error names.
 fn server_name(options: &PgConnectOptions) -> String {
-    let host = options.get_socket().map_or_else(|| options.get_host().to_owned(), |s| s.display().to_string());
+    let host = options
+        .get_socket()
+        .map_or_else(|| options.get_host().to_owned(), |s| s.display().to_string());
     format!(
         "{host}:{}/{}",
         options.get_port(),
