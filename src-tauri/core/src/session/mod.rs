@@ -19,6 +19,7 @@ use crate::seen::DeviceMemory;
 use crate::store::Conn;
 use crate::store::Tx as WriteTx;
 use crate::team::members::{self, Member};
+use crate::vault::projects::ScopeRow;
 use crate::vault::Vault;
 
 /// Opened scope keys by (scope id, key epoch), with their grant's expiry.
@@ -158,13 +159,8 @@ impl Session {
     /// The key of a scope at its current epoch, from this member's grant (opened once per
     /// session), used only when it is the scope's newest signed key (`epochs`) and not older
     /// than what this device saw.
-    pub(crate) async fn scope_key(
-        &self,
-        conn: &mut dyn Conn,
-        scope_id: &str,
-        epoch: i64,
-        label: &str,
-    ) -> Result<Arc<ScopeKey>> {
+    pub(crate) async fn scope_key(&self, conn: &mut dyn Conn, scope: &ScopeRow) -> Result<Arc<ScopeKey>> {
+        let (scope_id, epoch, label) = (scope.id.as_str(), scope.epoch, scope.label.as_str());
         let seen = self
             .memory
             .as_ref()

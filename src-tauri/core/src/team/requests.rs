@@ -13,7 +13,7 @@ use crate::store::requests::{Decision, NewRequest};
 use crate::store::Conn;
 use crate::team::members;
 use crate::team::roster::{self, RosterEntry};
-use crate::vault::projects::resolve_scope;
+use crate::vault::projects::{resolve_scope, ScopeRow};
 use crate::vault::ScopePath;
 
 /// One request as this device sees it.
@@ -218,11 +218,7 @@ impl Session {
                 "you are not admitted yet: ask the owner or a lead to approve you".into(),
             ));
         }
-        if self
-            .scope_key(&mut *tx, &scope.id, scope.epoch, &scope.label)
-            .await
-            .is_ok()
-        {
+        if self.scope_key(&mut *tx, &scope).await.is_ok() {
             return Err(refuse("you already have access".into()));
         }
         let pending = tx.pending_access_request(&self.member.id, &scope.id).await?;
@@ -265,8 +261,9 @@ impl Session {
         let scopes = conn.scopes_granted_to(&self.member.id).await?;
         let mut open = Vec::new();
         for (id, epoch, label) in scopes {
-            if self.scope_key(&mut *conn, &id, epoch, &label).await.is_ok() {
-                open.push(label);
+            let scope = ScopeRow { id, epoch, label };
+            if self.scope_key(&mut *conn, &scope).await.is_ok() {
+                open.push(scope.label);
             }
         }
         Ok(open)
@@ -354,7 +351,12 @@ impl Session {
         let row = self.checked_request(&mut *tx, id).await?;
         self.may_decide(&mut *tx, &row, "approve").await?;
         let epoch = tx.scope_epoch(&row.scope_id).await?;
-        let key = match self.scope_key(&mut *tx, &row.scope_id, epoch, &row.view.scope).await {
+        let scope = ScopeRow {
+            id: row.scope_id.clone(),
+            epoch,
+            label: row.view.scope.clone(),
+        };
+        let key = match self.scope_key(&mut *tx, &scope).await {
             Ok(key) => key,
             Err(Error::NoAccess { .. }) => {
                 return Err(Error::NotAllowed {

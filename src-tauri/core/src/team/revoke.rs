@@ -173,11 +173,7 @@ impl Session {
                 continue;
             }
             let scope = resolve_scope(&mut *tx, &ScopePath::new(&project, &environment)?).await?;
-            if self
-                .scope_key(&mut *tx, &scope.id, scope.epoch, &scope.label)
-                .await
-                .is_err()
-            {
+            if self.scope_key(&mut *tx, &scope).await.is_err() {
                 continue;
             }
             // valid_grants leaves the expired ones out; nobody still valid is dropped.
@@ -216,7 +212,7 @@ impl Session {
         dropped: &str,
     ) -> Result<Rekeyed> {
         let project = scope.label.split('/').next().unwrap_or_default();
-        let old_key = match self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await {
+        let old_key = match self.scope_key(conn, &scope).await {
             Ok(key) => key,
             Err(Error::NoAccess { .. }) => {
                 return Err(Error::NotAllowed {

@@ -64,7 +64,7 @@ impl Session {
         path: &ScopePath,
     ) -> Result<(ScopeRow, std::sync::Arc<ScopeKey>)> {
         let scope = resolve_scope(conn, path).await?;
-        let key = self.scope_key(conn, &scope.id, scope.epoch, &scope.label).await?;
+        let key = self.scope_key(conn, &scope).await?;
         Ok((scope, key))
     }
 }

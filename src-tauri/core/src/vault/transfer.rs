@@ -85,8 +85,8 @@ impl Session {
     ) -> Result<Vec<ScopeSecret>> {
         let mut tx = self.begin().await?;
         let scope = resolve_scope(&mut *tx, scope_path).await?;
-        let label = scope_path.to_string();
-        let key = self.scope_key(&mut *tx, &scope.id, scope.epoch, &label).await?;
+        let key = self.scope_key(&mut *tx, &scope).await?;
+        let label = scope.label.clone();
         super::state::verify(&mut *tx, &self.vault.id, &key, &scope, None).await?;
         let rows = tx
             .scope_versions_to_decrypt(&scope.id, previous, crate::clock::now())
