@@ -110,7 +110,13 @@ impl Postgres {
             .acquire_timeout(Duration::from_secs(3))
             .connect_with(options)
             .await
-            .map_err(|e| unreachable_or(&server, "connecting to the vault", e))?;
+            .map_err(|e| match &e {
+                // invalid_catalog_name: the server is up, the database is not there.
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => Error::VaultNotFound {
+                    path: shown.clone(),
+                },
+                _ => unreachable_or(&server, "connecting to the vault", e),
+            })?;
         Ok(Postgres { pool, shown, server })
     }
 
