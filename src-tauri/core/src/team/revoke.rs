@@ -212,7 +212,7 @@ impl Session {
         dropped: &str,
     ) -> Result<Rekeyed> {
         let project = scope.label.split('/').next().unwrap_or_default();
-        let old_key = match self.scope_key(conn, &scope).await {
+        let old_key = match self.scope_key(conn, scope).await {
             Ok(key) => key,
             Err(Error::NoAccess { .. }) => {
                 return Err(Error::NotAllowed {

@@ -269,7 +269,7 @@ impl Session {
     /// Verifies the sealed states of `ids` of `scope` (all when `None`) when this member holds the
     /// scope's key; a scope they cannot open is shown as the file holds it.
     async fn verify_if_held(&self, conn: &mut dyn Conn, scope: &ScopeRow, ids: Option<&[String]>) -> Result<()> {
-        match self.scope_key(conn, &scope).await {
+        match self.scope_key(conn, scope).await {
             Ok(key) => super::state::verify(conn, &self.vault.id, &key, scope, ids).await,
             Err(Error::NoAccess { .. }) => Ok(()),
             Err(other) => Err(other),
