@@ -98,6 +98,11 @@ async fn first_run_to_keychain_unlock() {
     assert!(!listed.contains("BEGIN PRIVATE KEY"), "{listed}");
     assert!(listed.contains("\"file_name\":\"service-account.json\""), "{listed}");
 
+    // A write from another process (the CLI here, a teammate's device on a team vault) shows up
+    // in the open list by itself: the app reads the vault's change mark every second.
+    v.set("llm-eval/dev/WANDB_API_KEY", "wandb-DesktopE2E-00000000000000000000");
+    by_label(&d, "WANDB_API_KEY").await;
+
     // Ctrl+K search finds it across scopes.
     d.action_chain()
         .key_down(Key::Control)

@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod changes;
 mod clipboard;
 mod commands;
 mod error;
@@ -55,6 +56,7 @@ fn main() {
                 notifications::AccessWatch::new(config_dir.clone()),
             );
             watcher::spawn(app.handle().clone(), reminders::RotationWatch::new(config_dir));
+            watcher::spawn(app.handle().clone(), changes::ChangeWatch::new());
             Ok(())
         })
         .on_window_event(tray::on_window_event)

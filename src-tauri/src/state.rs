@@ -33,6 +33,8 @@ pub struct AppState {
     pub access_wake: Notify,
     /// Wakes the rotation reminders (reminders.rs) when a session starts.
     pub reminders_wake: Notify,
+    /// Wakes the change watch (changes.rs) when a session starts.
+    pub changes_wake: Notify,
 }
 
 /// When the user was last active, on both clocks: the monotonic one cannot be set back, the
@@ -74,6 +76,7 @@ impl AppState {
             expiry_wake: Notify::new(),
             access_wake: Notify::new(),
             reminders_wake: Notify::new(),
+            changes_wake: Notify::new(),
         })
     }
 
@@ -127,6 +130,7 @@ impl AppState {
         self.expiry_wake.notify_one();
         self.access_wake.notify_one();
         self.reminders_wake.notify_one();
+        self.changes_wake.notify_one();
         Ok(())
     }
 
@@ -166,6 +170,7 @@ mod tests {
             expiry_wake: Notify::new(),
             access_wake: Notify::new(),
             reminders_wake: Notify::new(),
+            changes_wake: Notify::new(),
         }
     }
 

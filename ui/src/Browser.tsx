@@ -93,6 +93,28 @@ export function Browser({
     if (notice) toast.show(notice, "info");
   }, [notice, toast]);
 
+  // Other members' changes: the list and the tree follow within a second or two.
+  useEffect(() => {
+    let live = true;
+    let stop: (() => void) | null = null;
+    api
+      .onVaultChanged(() => {
+        reload();
+        void refreshProjects();
+      })
+      .then(
+        (unlisten) => {
+          if (live) stop = unlisten;
+          else unlisten();
+        },
+        () => {},
+      );
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, [reload, refreshProjects]);
+
   // Ctrl+K / Cmd+K anywhere opens search, unless another dialog is in the way.
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {

@@ -217,6 +217,13 @@ export const admitMember = (name: string, role: "member" | "lead", leadOf: strin
 export const onAccessChanged = (listener: () => void): Promise<UnlistenFn> =>
   subscribe<null>("access-changed", () => listener());
 
+/**
+ * Someone changed the vault (Rust reads its change mark every second while unlocked): other
+ * members write from their own devices, so read the open scope and the project tree again.
+ */
+export const onVaultChanged = (listener: () => void): Promise<UnlistenFn> =>
+  subscribe<null>("vault-changed", () => listener());
+
 /** "project/env" labels this member can open now; the others show locked. */
 export const myScopes = () => call<string[]>("my_scopes");
 

@@ -116,6 +116,13 @@ impl Vault {
         Ok(count)
     }
 
+    /// A number that grows with every change anyone makes to the vault (every write and every
+    /// read of a value appends an audit entry): one cheap query, for noticing other members'
+    /// changes without reading the vault again.
+    pub async fn change_mark(&self) -> Result<i64> {
+        Ok(acquire(self).await?.audit_head().await?.map_or(0, |(seq, _)| seq))
+    }
+
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         audit::recent(&mut *acquire(self).await?, limit).await
     }

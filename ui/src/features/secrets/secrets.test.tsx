@@ -35,6 +35,19 @@ afterEach(() => {
 });
 
 describe("secret list", () => {
+  it("shows another member's new secret when Rust says the vault changed", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const list = await openScope(user, "llm-eval/dev");
+    expect(within(list).queryByRole("button", { name: "WANDB_API_KEY" })).not.toBeInTheDocument();
+
+    // Someone else stored a key from their own device; Rust's change watch noticed.
+    fake.put("llm-eval/dev/WANDB_API_KEY", "wandb-from-elsewhere-0000000000", "wandb", { dueIn: null });
+    await act(() => fake.emitVaultChanged());
+    expect(await within(list).findByRole("button", { name: "WANDB_API_KEY" })).toBeInTheDocument();
+    expectNoValues(fake);
+  });
+
   it("lists the secrets of the selected environment with version, kind and due badges", async () => {
     installFake();
     const { user } = renderApp();

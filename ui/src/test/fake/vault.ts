@@ -301,6 +301,11 @@ export class FakeVault {
     await emit("scan-progress", { files, bytes });
   }
 
+  /** Plays Rust's change watch noticing that another member wrote to the vault. */
+  async emitVaultChanged() {
+    await emit("vault-changed", null);
+  }
+
   /** Plays Rust's access watcher noticing a change made on another device. */
   async emitAccessChanged() {
     await emit("access-changed", null);
