@@ -50,16 +50,17 @@ pub struct UnlockResult {
 
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatus> {
+    let found = Vault::find(&state.vault_path).await?;
     let mut status = VaultStatus {
-        path: state.vault_path.display().to_string(),
-        exists: state.vault_path.is_file(),
+        // A team server's URL without its password: the webview never gets one.
+        path: keyshelf_core::store::shown(&state.vault_path),
+        exists: found.is_some(),
         name: None,
         member: None,
         unlocked: state.session.read().await.is_some(),
         keychain: state.keychain.describe(),
     };
-    if status.exists {
-        let vault = Vault::open(&state.vault_path).await?;
+    if let Some(vault) = found {
         status.name = Some(vault.name().to_owned());
         status.member = state
             .device_config()?

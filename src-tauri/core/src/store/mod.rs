@@ -229,6 +229,16 @@ impl DerefMut for ReadConn {
     }
 }
 
+/// A vault location as it may be shown (in a window, a log, an error): a database URL without
+/// its password; a file path as it is.
+pub fn shown(location: &Path) -> String {
+    if postgres::is_url(location) {
+        postgres::without_password(&location.to_string_lossy())
+    } else {
+        location.display().to_string()
+    }
+}
+
 enum Kind {
     Sqlite,
     Postgres,

@@ -66,6 +66,15 @@ impl Vault {
         Ok(Vault { store, id, name })
     }
 
+    /// The vault at `location`, or `None` when there is none yet (no file; an empty database).
+    pub async fn find(location: &Path) -> Result<Option<Vault>> {
+        match Vault::open(location).await {
+            Ok(vault) => Ok(Some(vault)),
+            Err(Error::VaultNotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     pub fn id(&self) -> &str {
         &self.id
     }

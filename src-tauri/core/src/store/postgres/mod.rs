@@ -186,7 +186,7 @@ fn server_name(options: &PgConnectOptions) -> String {
     )
 }
 
-fn without_password(url: &str) -> String {
+pub(super) fn without_password(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(None);
