@@ -195,6 +195,10 @@ pub struct SetArgs {
     /// Keep a trailing newline read from stdin (by default one is dropped)
     #[arg(long)]
     pub keep_newline: bool,
+    /// Only if the current version is still N (0: only if the secret does not exist yet): a
+    /// teammate's change since you read it is refused, not overwritten
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

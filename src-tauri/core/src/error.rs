@@ -181,6 +181,13 @@ pub enum Error {
     ValueTooLarge { what: String, limit: u64 },
     #[error("{what} is empty")]
     EmptyValue { what: String },
+    #[error("{path} changed since it was read: it is now version {version}, by {by} at {at}; read it again before changing it")]
+    Conflict {
+        path: String,
+        version: i64,
+        by: String,
+        at: String,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -214,6 +221,8 @@ pub enum ErrorCode {
     NotAllowed,
     /// Input that cannot be used as given (a name, a duration, a file, a setting).
     Invalid,
+    /// Someone else changed it since it was read: read it again, then decide.
+    Conflict,
     /// The staged value's check failed or has not run.
     CheckFailed,
     /// The vault file was altered: something failed authentication or verification.
@@ -244,6 +253,7 @@ impl Error {
             | Error::NoPending { .. }
             | Error::NoPrevious { .. }
             | Error::NoCurrentVersion { .. } => C::NotFound,
+            Error::Conflict { .. } => C::Conflict,
             Error::ProjectExists { .. }
             | Error::EnvironmentExists { .. }
             | Error::VaultExists { .. }

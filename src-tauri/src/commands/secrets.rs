@@ -28,6 +28,10 @@ pub struct NewSecret {
     pub note: Option<String>,
     /// `90d`, `manual`, or null for the kind's default.
     pub rotate_every: Option<String>,
+    /// The current version the dialog showed (0 when adding): a change someone else made since
+    /// is refused, not overwritten. Null: no check.
+    #[ts(type = "number | null")]
+    pub based_on: Option<i64>,
 }
 
 /// Typed text, or a file the user picked (a service-account JSON, a kubeconfig): `run` writes
@@ -76,6 +80,9 @@ pub struct SecretEdit {
     pub kind: Option<SecretKind>,
     pub note: Option<String>,
     pub rotate_every: Option<String>,
+    /// As [`NewSecret::based_on`].
+    #[ts(type = "number | null")]
+    pub based_on: Option<i64>,
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -122,6 +129,7 @@ pub async fn set_secret(state: State<'_, AppState>, secret: NewSecret) -> Comman
         note: secret.note.map(Zeroizing::new),
         rotation: parse_rotation(secret.rotate_every.as_deref())?,
         file_name,
+        based_on: secret.based_on,
     };
     state.session().await?.set_secret(&path, &value, options).await?;
     Ok(())
@@ -135,6 +143,7 @@ pub async fn edit_secret(state: State<'_, AppState>, edit: SecretEdit) -> Comman
         note: edit.note.map(Zeroizing::new),
         rotation: parse_rotation(edit.rotate_every.as_deref())?,
         file_name: None,
+        based_on: edit.based_on,
     };
     Ok(state.session().await?.edit_secret(&path, options).await?)
 }

@@ -51,6 +51,7 @@ const CODES: Record<ErrorCode, true> = {
   exists: true,
   not_allowed: true,
   invalid: true,
+  conflict: true,
   check_failed: true,
   tampered: true,
   rolled_back: true,

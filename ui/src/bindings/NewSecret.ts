@@ -10,4 +10,9 @@ note: string | null,
 /**
  * `90d`, `manual`, or null for the kind's default.
  */
-rotate_every: string | null, };
+rotate_every: string | null, 
+/**
+ * The current version the dialog showed (0 when adding): a change someone else made since
+ * is refused, not overwritten. Null: no check.
+ */
+based_on: number | null, };

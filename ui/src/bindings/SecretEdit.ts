@@ -4,4 +4,8 @@ import type { SecretKind } from "./SecretKind";
 /**
  * Metadata changes; `null` keeps a field as it is, an empty note removes the note.
  */
-export type SecretEdit = { path: string, kind: SecretKind | null, note: string | null, rotate_every: string | null, };
+export type SecretEdit = { path: string, kind: SecretKind | null, note: string | null, rotate_every: string | null, 
+/**
+ * As [`NewSecret::based_on`].
+ */
+based_on: number | null, };

@@ -26,6 +26,7 @@ pub async fn set(ctx: &Context, args: SetArgs) -> Result<i32> {
         note: args.note.map(Zeroizing::new),
         rotation,
         file_name,
+        based_on: args.if_version,
     };
     let session = ctx.session().await?;
     let outcome = session.set_secret(&path, &value, options).await?;

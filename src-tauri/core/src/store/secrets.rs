@@ -161,6 +161,8 @@ pub(crate) trait SecretRows {
     async fn secret_id_and_latest_version(&mut self, scope_id: &str, name: &str) -> Result<Option<(String, i64)>>;
     /// (name, id, latest version number or 0) of every secret of the scope.
     async fn secret_names_ids_and_latest_versions(&mut self, scope_id: &str) -> Result<Vec<(String, String, i64)>>;
+    /// (version, author's name or id, created at) of the secret's current version.
+    async fn current_version_by(&mut self, secret_id: &str) -> Result<Option<(i64, String, i64)>>;
     /// The id of the secret of that name in the scope (looked up to flag a leak).
     async fn secret_id_by_name(&mut self, scope_id: &str, name: &str) -> Result<Option<String>>;
     /// (kind, holds a file) of a secret that exists.

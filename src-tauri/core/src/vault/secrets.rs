@@ -32,6 +32,9 @@ pub struct SecretOptions {
     pub rotation: Option<RotationPolicy>,
     /// Set for file secrets: the original file name, used when the file is materialised.
     pub file_name: Option<String>,
+    /// The current version the change was made against (what the person saw; 0: the secret did
+    /// not exist yet). Someone else's change since is refused, never silently overwritten.
+    pub based_on: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,6 +123,13 @@ impl Session {
         if let Some((id, _)) = &found {
             super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(std::slice::from_ref(id))).await?;
         }
+        self.check_based_on(
+            &mut *tx,
+            path,
+            found.as_ref().map(|(id, _)| id.as_str()),
+            options.based_on,
+        )
+        .await?;
         let created = found.is_none();
         let (secret_id, version) = match found {
             None => (uuid::Uuid::new_v4().to_string(), 1),
@@ -164,6 +174,36 @@ impl Session {
         Ok(SetOutcome { version, created })
     }
 
+    /// Refuses a change made against `based_on` when the secret's current version is another one
+    /// (someone else wrote it since), naming who and when.
+    async fn check_based_on(
+        &self,
+        conn: &mut dyn Conn,
+        path: &SecretPath,
+        secret_id: Option<&str>,
+        based_on: Option<i64>,
+    ) -> Result<()> {
+        let Some(expected) = based_on else {
+            return Ok(());
+        };
+        let current = match secret_id {
+            Some(id) => conn.current_version_by(id).await?,
+            None => None,
+        };
+        match current {
+            None if expected == 0 => Ok(()),
+            Some((version, _, _)) if version == expected => Ok(()),
+            Some((version, by, at)) => Err(Error::Conflict {
+                path: path.to_string(),
+                version,
+                by,
+                at: crate::clock::rfc3339(at),
+            }),
+            // Removed since it was read: the change would bring it back.
+            None => Err(Error::UnknownSecret { path: path.to_string() }),
+        }
+    }
+
     /// Changes a secret's kind, note or rotation interval without a new version of its value
     /// (`None` fields stay as they are; an empty note removes it). One transaction, audited.
     pub async fn edit_secret(&self, path: &SecretPath, options: SecretOptions) -> Result<()> {
@@ -175,6 +215,8 @@ impl Session {
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         let this = [secret_id.clone()];
         super::state::verify(&mut *tx, &self.vault.id, &key, &scope, Some(&this)).await?;
+        self.check_based_on(&mut *tx, path, Some(&secret_id), options.based_on)
+            .await?;
         update_metadata(&mut *tx, &secret_id, &options).await?;
         if let Some(note) = &options.note {
             self.store_note(&mut *tx, &key, &scope, &secret_id, &path.name, note)
@@ -562,6 +604,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_change_made_against_a_replaced_version_is_refused_naming_who_replaced_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let session = crate::session::test_owner_session(dir.path()).await;
+        session.add_project("llm", &["dev".into()]).await.expect("project");
+        let path: SecretPath = "llm/dev/OPENAI_API_KEY".parse().expect("path");
+        let based_on = |version| SecretOptions {
+            based_on: Some(version),
+            ..SecretOptions::default()
+        };
+        // Added as new: a second "add" of the same name is someone else's secret now.
+        session.set_secret(&path, b"sk-one", based_on(0)).await.expect("add");
+        let err = session
+            .set_secret(&path, b"sk-other", based_on(0))
+            .await
+            .expect_err("exists");
+        assert!(
+            matches!(&err, Error::Conflict { version: 1, by, .. } if by == "ada"),
+            "{err}"
+        );
+
+        // Two people read v1; one saves v2; the other's save (or edit) based on v1 is refused.
+        session.set_secret(&path, b"sk-two", based_on(1)).await.expect("v2");
+        let err = session
+            .set_secret(&path, b"sk-stale", based_on(1))
+            .await
+            .expect_err("stale");
+        assert!(err.to_string().contains("now version 2, by ada"), "{err}");
+        let err = session.edit_secret(&path, based_on(1)).await.expect_err("stale edit");
+        assert!(matches!(err, Error::Conflict { version: 2, .. }), "{err}");
+        assert_eq!(session.get_secret(&path).await.expect("get").expose(), b"sk-two");
+        // Without a version to hold to (a script's plain `set`), the write goes through.
+        session
+            .set_secret(&path, b"sk-three", SecretOptions::default())
+            .await
+            .expect("blind set");
+    }
+
+    #[tokio::test]
     async fn edit_changes_metadata_and_note_but_not_the_value() {
         let dir = tempfile::tempdir().expect("tempdir");
         let session = crate::session::test_owner_session(dir.path()).await;
@@ -578,6 +658,7 @@ mod tests {
             note: Some(Zeroizing::new("moved to the ML team".into())),
             rotation: Some("30d".parse().expect("policy")),
             file_name: None,
+            based_on: Some(1),
         };
         session.edit_secret(&path, edit).await.expect("edit");
         let summary = session.vault().secret(&path).await.expect("summary");

@@ -72,6 +72,8 @@ export function AddSecretDialog({ scope, kinds, existingNames, onClose, onSaved 
         kind: kind === "" ? null : kind,
         note: note.trim() ? note : null,
         rotate_every: rotateEvery.trim() || null,
+        // A new secret: one a teammate added under this name meanwhile is not overwritten.
+        based_on: 0,
       });
       onSaved(trimmedName);
     });

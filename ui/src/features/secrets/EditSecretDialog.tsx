@@ -66,6 +66,8 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
     kind: kind !== secret.kind ? kind : null,
     note: typeof originalNote === "string" && nextNote !== originalNote ? nextNote : null,
     rotate_every: rotation !== initialRotation ? rotation : null,
+    // What this dialog showed: a teammate's change since is refused, not overwritten.
+    based_on: secret.version,
   };
   const newValue = input.value;
   const changed = newValue !== null || edit.kind !== null || edit.note !== null || edit.rotate_every !== null;
@@ -78,7 +80,14 @@ export function EditSecretDialog({ secret, kinds, kindLabel, onClose, onSaved }:
         await api.editSecret(edit);
       } else {
         // One call, one transaction: an empty note removes the note, null keeps it.
-        await api.setSecret({ path, value: newValue, kind, note: edit.note, rotate_every: edit.rotate_every });
+        await api.setSecret({
+          path,
+          value: newValue,
+          kind,
+          note: edit.note,
+          rotate_every: edit.rotate_every,
+          based_on: edit.based_on,
+        });
       }
       onSaved(newValue !== null);
     });

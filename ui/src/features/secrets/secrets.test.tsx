@@ -242,6 +242,7 @@ describe("add secret", () => {
         kind: "anthropic",
         note: "eval runs only",
         rotate_every: null,
+        based_on: 0,
       },
     });
     const list = screen.getByRole("list", { name: "Secrets" });
@@ -301,6 +302,7 @@ describe("file secrets", () => {
         kind: "gcp-service-account",
         note: null,
         rotate_every: null,
+        based_on: 0,
       },
     });
     expect(fact(detail, "File")).toHaveTextContent("sa.json");
@@ -376,6 +378,25 @@ describe("notes", () => {
 });
 
 describe("edit secret", () => {
+  it("refuses to overwrite a teammate's newer version and says who and when", async () => {
+    const fake = installFake();
+    const { user } = renderApp();
+    const detail = await selectSecret(user, "llm-eval/dev", "HF_TOKEN");
+    await user.click(within(detail).getByRole("button", { name: "Edit" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit secret" });
+
+    // While the dialog is open, someone else stores v2 from their own device.
+    fake.put("llm-eval/dev/HF_TOKEN", "hf_FAKEfromLinus5555555555555", "hugging-face");
+    await user.type(within(dialog).getByLabelText("New value"), "hf_FAKEmine666666666666666666");
+    await user.click(within(dialog).getByRole("button", { name: "Save changes" }));
+
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      "changed since it was read: it is now version 2, by linus",
+    );
+    expect(fake.secret("llm-eval/dev/HF_TOKEN").values).toHaveLength(2);
+    expectNoValues(fake);
+  });
+
   it("fetches the note only when opened and changes only what changed, in place", async () => {
     const fake = installFake();
     const { user } = renderApp();
@@ -404,7 +425,7 @@ describe("edit secret", () => {
     expect(fake.called("edit_secret")).toEqual([
       {
         cmd: "edit_secret",
-        args: { edit: { path: "llm-eval/dev/OPENAI_API_KEY", kind: null, note: "", rotate_every: "30d" } },
+        args: { edit: { path: "llm-eval/dev/OPENAI_API_KEY", kind: null, note: "", rotate_every: "30d", based_on: 1 } },
       },
     ]);
     expect(fake.called("set_secret")).toHaveLength(0);
@@ -446,6 +467,7 @@ describe("edit secret", () => {
             kind: "generic",
             note: "read-only token",
             rotate_every: null,
+            based_on: 1,
           },
         },
       },

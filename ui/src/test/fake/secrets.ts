@@ -4,6 +4,13 @@ import type { SecretEdit } from "../../bindings/SecretEdit";
 import type { SecretKind } from "../../bindings/SecretKind";
 import { DAY, fail, parseRotation, type Command, type Stored } from "./common";
 
+/** Rust refuses a change made against a version someone else has replaced since. */
+function basedOn(path: string, current: number, basedOn: number | null) {
+  if (basedOn !== null && basedOn !== current) {
+    throw fail("conflict", `${path} changed since it was read: it is now version ${current}, by linus at 2026-12-07T10:00:00Z; read it again before changing it`);
+  }
+}
+
 export const KINDS: KindInfo[] = [
   { kind: "openai", label: "OpenAI", env_var: "OPENAI_API_KEY", default_rotation_days: 90, console_url: "https://platform.openai.com/api-keys" },
   { kind: "anthropic", label: "Anthropic", env_var: "ANTHROPIC_API_KEY", default_rotation_days: 90, console_url: "https://console.anthropic.com/settings/keys" },
@@ -61,6 +68,7 @@ export const secretCommands: Record<string, Command> = {
     if (!value) throw fail("invalid", `the value for ${secret.path} is empty`);
     const [project = "", environment = "", name = ""] = secret.path.split("/");
     const existing = vault.scope(project, environment).get(name);
+    basedOn(secret.path, existing?.summary.version ?? 0, secret.based_on);
     if (!existing) {
       const kind = secret.kind ?? KINDS.find((k) => k.env_var === name)?.kind ?? "generic";
       vault.put(secret.path, value, kind, { note: secret.note || null, fileName: file?.name });
@@ -83,6 +91,7 @@ export const secretCommands: Record<string, Command> = {
   },
   edit_secret: (vault, args) => {
     const edit = args.edit as SecretEdit;
+    basedOn(edit.path, vault.secret(edit.path).summary.version ?? 0, edit.based_on);
     applyMetadata(vault.secret(edit.path), edit.kind, edit.note, edit.rotate_every, vault.now);
     return null;
   },

@@ -108,6 +108,18 @@ impl SecretRows for SqliteConnection {
         .map_err(|e| error("finding a secret", e))
     }
 
+    async fn current_version_by(&mut self, secret_id: &str) -> Result<Option<(i64, String, i64)>> {
+        sqlx::query_as(
+            "SELECT v.version, COALESCE(m.name, v.created_by), v.created_at
+             FROM secret_versions v LEFT JOIN members m ON m.id = v.created_by
+             WHERE v.secret_id = ? AND v.state = 'current'",
+        )
+        .bind(secret_id)
+        .fetch_optional(self)
+        .await
+        .map_err(|e| error("finding a secret", e))
+    }
+
     async fn secret_names_ids_and_latest_versions(&mut self, scope_id: &str) -> Result<Vec<(String, String, i64)>> {
         sqlx::query_as(
             "SELECT s.name, s.id, COALESCE((SELECT MAX(version) FROM secret_versions v WHERE v.secret_id = s.id), 0)
