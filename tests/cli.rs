@@ -1,13 +1,14 @@
 //! End-to-end tests of the `keyshelf` binary, driven as a user would: real processes, real
-//! SQLite files in temp dirs, and (in `keychain_*`) the real OS keychain: the Secret Service of
-//! the gnome-keyring that `make test` starts in a private D-Bus session.
+//! SQLite files in temp dirs (or real PostgreSQL databases: tests/common), and (in `keychain_*`)
+//! the real OS keychain: the Secret Service of the gnome-keyring that `make test` starts in a
+//! private D-Bus session.
 
 mod common;
 
 use std::fs;
 use std::process::Stdio;
 
-use common::{db_exec, db_query_blob, Vault, OPENAI};
+use common::{blob, db_exec, db_query_blob, engine_is_postgres, sql, zero_blob, Vault, OPENAI};
 
 #[test]
 fn first_run_to_export_and_back() {
@@ -82,13 +83,17 @@ fn the_vault_file_holds_no_plaintext() {
         "noted-value-1",
     );
     let _ = v.cmd(&["get", "p/dev/OPENAI_API_KEY"]).output();
-    for path in v.vault_files() {
-        let bytes = fs::read(&path).expect("read");
+    // The SQLite files whole (WAL included), or every column of every table of the database.
+    let stored = v.stored_bytes();
+    assert!(
+        stored.iter().any(|(_, bytes)| !bytes.is_empty()),
+        "nothing of the vault was read"
+    );
+    for (place, bytes) in stored {
         for needle in [OPENAI.as_bytes(), b"rotate-me-via-dashboard-7731".as_slice()] {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle),
-                "{} contains a plaintext value",
-                path.display()
+                "{place} contains a plaintext value"
             );
         }
     }
@@ -144,9 +149,13 @@ fn tampered_ciphertexts_fail_authentication_and_print_nothing() {
     // One changed byte in B (always a change, whatever the byte was).
     db_exec(
         &v.db(),
-        "UPDATE secret_versions SET ciphertext =
-            (CASE WHEN substr(ciphertext, 1, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(ciphertext, 2)
-         WHERE secret_id = (SELECT id FROM secrets WHERE name = 'B_KEY')",
+        &format!(
+            "UPDATE secret_versions SET ciphertext =
+                (CASE WHEN substr(ciphertext, 1, 1) = {zero} THEN {one} ELSE {zero} END) || substr(ciphertext, 2)
+             WHERE secret_id = (SELECT id FROM secrets WHERE name = 'B_KEY')",
+            zero = blob("00"),
+            one = blob("01"),
+        ),
     );
     let err = v.fail(&["get", "p/dev/B_KEY"]);
     assert!(
@@ -180,13 +189,17 @@ fn renamed_rows_and_swapped_environments_fail_authentication() {
     let err = v.fail(&["get", "app/dev/API_KEY"]);
     assert!(err.contains("failed authentication"), "{err}");
     // Point dev's scope at prod's environment and back: `run --scope app/dev` must not get prod values.
+    // (Through a negative id, with the foreign keys off for the attacker's session.)
+    let foreign_keys_off = sql("PRAGMA foreign_keys = OFF;", "SET session_replication_role = replica;");
     db_exec(
         &v.db(),
-        "PRAGMA foreign_keys = OFF;
+        &format!(
+            "{foreign_keys_off}
          UPDATE scopes SET environment_id = -environment_id;
          UPDATE scopes SET environment_id = CASE -environment_id
              WHEN (SELECT id FROM environments WHERE name = 'dev') THEN (SELECT id FROM environments WHERE name = 'prod')
-             ELSE (SELECT id FROM environments WHERE name = 'dev') END;",
+             ELSE (SELECT id FROM environments WHERE name = 'dev') END;"
+        ),
     );
     let err = v.fail(&["run", "--scope", "app/dev", "--", "env"]);
     assert!(err.contains("failed"), "{err}");
@@ -200,9 +213,13 @@ fn a_grant_signed_by_someone_else_is_refused() {
     // Someone with the file adds a "member" and makes the grant theirs.
     db_exec(
         &v.db(),
-        "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
-         VALUES ('intruder', 'intruder', 'owner', 'active', zeroblob(32), zeroblob(32), x'00', x'00', 0);
-         UPDATE grants SET granted_by = 'intruder'",
+        &format!(
+            "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
+             VALUES ('intruder', 'intruder', 'owner', 'active', {key}, {key}, {byte}, {byte}, 0);
+             UPDATE grants SET granted_by = 'intruder'",
+            key = zero_blob(32),
+            byte = blob("00"),
+        ),
     );
     let err = v.fail(&["get", "p/dev/T"]);
     assert!(err.contains("grant for p/dev failed verification"), "{err}");
@@ -236,7 +253,14 @@ fn a_forged_grant_is_refused() {
     v.ok(&["project", "add", "p", "--env", "dev"]);
     v.set("p/dev/T", "granted-value-9");
     // Replace the sealed scope key with one sealed by someone else: the signature no longer covers it.
-    db_exec(&v.db(), "UPDATE grants SET sealed_key = randomblob(length(sealed_key))");
+    db_exec(
+        &v.db(),
+        sql(
+            "UPDATE grants SET sealed_key = randomblob(length(sealed_key))",
+            "UPDATE grants SET sealed_key = (SELECT decode(string_agg(lpad(to_hex(floor(random() * 256)::int), 2, '0'), ''), 'hex')
+             FROM generate_series(1, octet_length(sealed_key)))",
+        ),
+    );
     let err = v.fail(&["get", "p/dev/T"]);
     assert!(err.contains("grant for p/dev failed verification"), "{err}");
 }
@@ -271,14 +295,45 @@ fn malformed_dotenv_names_the_line_and_imports_nothing() {
 #[test]
 fn missing_foreign_and_newer_files_get_clear_messages() {
     let v = Vault::init();
-    let missing = v.dir.path().join("nope.db");
-    let err = v.fail_with_vault(&missing, &["ls"]);
-    assert!(err.contains("no vault at") && err.contains("keyshelf init"), "{err}");
+    if engine_is_postgres() {
+        // A server has no missing file: an empty database is where no vault is yet (init makes
+        // one there), and a database holding something else is not a vault, for init either.
+        let empty = common::Database::create();
+        let err = v.fail_with_vault(&empty.url(), &["ls"]);
+        assert!(err.contains("no vault at") && err.contains("keyshelf init"), "{err}");
 
-    let junk = v.dir.path().join("junk.db");
-    fs::write(&junk, vec![0x42u8; 8192]).expect("write");
-    let err = v.fail_with_vault(&junk, &["ls"]);
-    assert!(err.contains("is not a Keyshelf vault"), "{err}");
+        let foreign = common::Database::create();
+        db_exec(
+            &foreign.url(),
+            "CREATE TABLE vault (door TEXT, code INTEGER); INSERT INTO vault VALUES ('front', 4242);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT); INSERT INTO orders VALUES (1, 'keys');",
+        );
+        let err = v.fail_with_vault(&foreign.url(), &["ls"]);
+        assert!(err.contains("is not a Keyshelf vault"), "{err}");
+        let other_app = common::Database::create();
+        db_exec(
+            &other_app.url(),
+            "CREATE TABLE projects (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO projects VALUES (1, 'theirs');",
+        );
+        let err = v.fail_with_vault(&other_app.url(), &["ls"]);
+        assert!(err.contains("is not a Keyshelf vault"), "{err}");
+        let err = v.fail_with_vault(&other_app.url(), &["init", "--name", "t", "--user", "u"]);
+        assert!(err.contains("is not a Keyshelf vault"), "{err}");
+        assert_eq!(
+            common::db_query_i64(&other_app.url(), "SELECT COUNT(*) FROM projects WHERE title = 'theirs'"),
+            1,
+            "init left another application's data alone"
+        );
+    } else {
+        let missing = v.dir.path().join("nope.db");
+        let err = v.fail_with_vault(&missing, &["ls"]);
+        assert!(err.contains("no vault at") && err.contains("keyshelf init"), "{err}");
+
+        let junk = v.dir.path().join("junk.db");
+        fs::write(&junk, vec![0x42u8; 8192]).expect("write");
+        let err = v.fail_with_vault(&junk, &["ls"]);
+        assert!(err.contains("is not a Keyshelf vault"), "{err}");
+    }
 
     db_exec(&v.db(), "UPDATE vault SET format = 99");
     let err = v.fail(&["ls"]);
@@ -359,11 +414,17 @@ fn audit_tampering_is_reported_by_position() {
     let refused = common::db_try_exec(&v.db(), "DELETE FROM audit WHERE seq = 3");
     assert!(refused.is_err_and(|e| e.contains("append-only")));
     // ...but someone with the file can drop them. verify still catches it.
-    db_exec(&v.db(), "DROP TRIGGER audit_no_update");
+    db_exec(
+        &v.db(),
+        sql("DROP TRIGGER audit_no_update", "DROP TRIGGER audit_no_update ON audit"),
+    );
     db_exec(&v.db(), "UPDATE audit SET target = 'p/dev/OTHER v1' WHERE seq = 5");
     let err = v.fail(&["audit", "verify"]);
     assert!(err.contains("audit log entry 5 was edited"), "{err}");
-    db_exec(&v.db(), "DROP TRIGGER audit_no_delete");
+    db_exec(
+        &v.db(),
+        sql("DROP TRIGGER audit_no_delete", "DROP TRIGGER audit_no_delete ON audit"),
+    );
     db_exec(&v.db(), "DELETE FROM audit WHERE seq = 3");
     let err = v.fail(&["audit", "verify"]);
     assert!(err.contains("audit log entry 3 is missing"), "{err}");
@@ -376,7 +437,12 @@ fn a_read_that_cannot_be_audited_returns_no_value() {
     v.set("p/dev/T", "t-value-audited");
     db_exec(
         &v.db(),
-        "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit disk quota'); END",
+        sql(
+            "CREATE TRIGGER audit_refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit disk quota'); END",
+            "CREATE FUNCTION audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'audit disk quota'; END $$;
+             CREATE TRIGGER audit_refuse BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_refuse();",
+        ),
     );
     let out = v.cmd(&["get", "p/dev/T"]).output().expect("run");
     assert_eq!(out.status.code(), Some(1));

@@ -1,9 +1,9 @@
 //! Team membership from the CLI: several people simulated on one machine, each with their own
-//! config dir (device) and passphrase, sharing one vault file.
+//! config dir (device) and passphrase, sharing one vault (file or database).
 
 mod common;
 
-use common::{db_exec, Vault};
+use common::{blob, db_exec, zero_blob, Vault};
 
 /// The fingerprint printed after `label` on a line of `text`.
 fn fingerprint_after(text: &str, label: &str) -> String {
@@ -190,16 +190,24 @@ fn rows_changed_in_the_file_are_not_trusted() {
     // A member added by hand, "admitted" by the owner with a made-up signature.
     db_exec(
         &v.db(),
-        "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at, approved_by, approved_at, approval_signature)
-         SELECT 'mallory', 'mallory', 'lead', 'active', zeroblob(32), zeroblob(32), x'00', x'00', 0, id, 0, zeroblob(64)
-         FROM members WHERE name = 'ada'",
+        &format!(
+            "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at, approved_by, approved_at, approval_signature)
+             SELECT 'mallory', 'mallory', 'lead', 'active', {key}, {key}, {byte}, {byte}, 0, id, 0, {signature}
+             FROM members WHERE name = 'ada'",
+            key = zero_blob(32),
+            byte = blob("00"),
+            signature = zero_blob(64),
+        ),
     );
     assert_eq!(entry(&roster(&v, None), "mallory")["trusted"], false);
 
     // An owner key swapped in the file is caught by a device that pinned the real one.
     db_exec(
         &v.db(),
-        "UPDATE members SET signing_public = zeroblob(32) WHERE name = 'ada'",
+        &format!(
+            "UPDATE members SET signing_public = {} WHERE name = 'ada'",
+            zero_blob(32)
+        ),
     );
     let seen = roster(&v, Some("alice"));
     assert_eq!(entry(&seen, "ada")["trusted"], false);

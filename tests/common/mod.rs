@@ -3,6 +3,11 @@
 //! Every value stored through [`Vault::set`] is remembered, and every command's stderr (and
 //! every failing command's output) is checked not to contain any of them: errors must never
 //! carry a secret.
+//!
+//! The engine: a SQLite file in the temp dir, or, when `KEYSHELF_TEST_POSTGRES` holds a URL
+//! template with `{db}` (`postgres://postgres@localhost/{db}?host=/tmp/pg&port=5432`, a user that
+//! may create databases), a fresh PostgreSQL database per vault, dropped with it. `.ci/with-postgres`
+//! starts a private server and sets it. The config dirs stay in the temp dir either way.
 
 #![allow(dead_code)]
 
@@ -12,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{ConnectOptions, Connection};
+use sqlx::{ConnectOptions, Connection, PgConnection, SqliteConnection};
 use tempfile::TempDir;
 
 pub const PASSPHRASE: &str = "correct horse battery staple";
@@ -34,11 +39,118 @@ pub fn bin() -> &'static str {
     })
 }
 
+/// The URL template of the PostgreSQL server to test against, if any (`KEYSHELF_TEST_POSTGRES`).
+fn postgres_template() -> Option<String> {
+    let template = std::env::var("KEYSHELF_TEST_POSTGRES").ok().filter(|t| !t.is_empty())?;
+    assert!(
+        template.contains("{db}"),
+        "KEYSHELF_TEST_POSTGRES must be a URL template with {{db}} where the database name goes: {template}"
+    );
+    Some(template)
+}
+
+/// Whether the vaults of this run are PostgreSQL databases rather than SQLite files.
+pub fn engine_is_postgres() -> bool {
+    postgres_template().is_some()
+}
+
+/// Whether a vault location is a database URL rather than a file.
+fn is_postgres_url(location: &Path) -> bool {
+    let text = location.to_string_lossy();
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// One of two spellings of the same SQL: the SQLite one, or the PostgreSQL one on that engine.
+pub fn sql<'a>(sqlite: &'a str, postgres: &'a str) -> &'a str {
+    if engine_is_postgres() {
+        postgres
+    } else {
+        sqlite
+    }
+}
+
+/// A blob literal of the run's engine from hex digits: `x'00ff'` or `'\x00ff'::bytea`.
+pub fn blob(hex: &str) -> String {
+    if engine_is_postgres() {
+        format!("'\\x{hex}'::bytea")
+    } else {
+        format!("x'{hex}'")
+    }
+}
+
+/// `len` zero bytes as a blob literal of the run's engine.
+pub fn zero_blob(len: usize) -> String {
+    blob(&"00".repeat(len))
+}
+
+/// A database of its own on the test server, created empty and dropped (with anything still
+/// connected to it) when this is dropped.
+pub struct Database {
+    name: String,
+    url: String,
+}
+
+impl Database {
+    /// A fresh empty database on the `KEYSHELF_TEST_POSTGRES` server.
+    pub fn create() -> Database {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let template = postgres_template().expect("KEYSHELF_TEST_POSTGRES is not set");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .subsec_nanos();
+        let name = format!(
+            "ks_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        admin_exec(&template, &format!("CREATE DATABASE {name}"));
+        Database {
+            url: template.replace("{db}", &name),
+            name,
+        }
+    }
+
+    pub fn url(&self) -> PathBuf {
+        PathBuf::from(&self.url)
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Some(template) = postgres_template() {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = admin_try_exec(&template, &sql);
+        }
+    }
+}
+
+/// Runs a statement on the server's `postgres` database (creating and dropping databases).
+fn admin_try_exec(template: &str, sql: &str) -> Result<(), String> {
+    let url = template.replace("{db}", "postgres");
+    block_on(async {
+        let mut conn = PgConnection::connect(&url).await.map_err(|e| format!("{url}: {e}"))?;
+        let result = sqlx::raw_sql(sql)
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string());
+        let _ = conn.close().await;
+        result
+    })
+}
+
+fn admin_exec(template: &str, sql: &str) {
+    admin_try_exec(template, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 pub struct Vault {
     pub dir: TempDir,
     pub recovery_key: String,
     keychain: bool,
     values: RefCell<Vec<String>>,
+    /// The vault's database on the PostgreSQL run; `None` on SQLite (the file `dir/vault.db`).
+    database: Option<Database>,
 }
 
 impl Vault {
@@ -53,13 +165,14 @@ impl Vault {
     }
 
     /// A temp dir where a vault will be (`db()`, config `config/`), not created yet: the desktop
-    /// app's first run makes it.
+    /// app's first run makes it. On PostgreSQL, `db()` is an empty database.
     pub fn empty() -> Self {
         Vault {
             dir: tempfile::tempdir().expect("tempdir"),
             recovery_key: String::new(),
             keychain: false,
             values: RefCell::new(vec![OPENAI.to_owned()]),
+            database: engine_is_postgres().then(Database::create),
         }
     }
 
@@ -84,15 +197,60 @@ impl Vault {
         vault
     }
 
+    /// The vault's location as the CLI gets it in `KEYSHELF_VAULT`: the SQLite file, or the
+    /// database URL.
     pub fn db(&self) -> PathBuf {
-        self.dir.path().join("vault.db")
+        match &self.database {
+            Some(database) => database.url(),
+            None => self.dir.path().join("vault.db"),
+        }
     }
 
+    /// The SQLite vault's files (the database, its WAL and shared memory); none on PostgreSQL.
     pub fn vault_files(&self) -> Vec<PathBuf> {
+        if self.database.is_some() {
+            return Vec::new();
+        }
         ["vault.db", "vault.db-wal", "vault.db-shm"]
             .iter()
             .map(|f| self.dir.path().join(f))
             .filter(|p| p.exists())
+            .collect()
+    }
+
+    /// Everything the vault stores, as an attacker with the storage reads it: each SQLite file
+    /// whole, or on PostgreSQL every column of every table of the database (`table.column`: a
+    /// bytea column's bytes as stored, any other column as text), rows apart by a newline.
+    pub fn stored_bytes(&self) -> Vec<(String, Vec<u8>)> {
+        if self.database.is_none() {
+            return self
+                .vault_files()
+                .into_iter()
+                .map(|path| {
+                    let bytes = std::fs::read(&path).expect("read a vault file");
+                    (path.display().to_string(), bytes)
+                })
+                .collect();
+        }
+        let columns: Vec<(String, String, String)> = pg_query(
+            &self.db(),
+            "SELECT c.table_name::text, c.column_name::text, c.data_type::text FROM information_schema.columns c
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+             ORDER BY c.table_name, c.ordinal_position",
+        );
+        columns
+            .into_iter()
+            .map(|(table, column, data_type)| {
+                let sql = if data_type == "bytea" {
+                    format!("SELECT COALESCE(string_agg(\"{column}\", '\\x0a'::bytea), ''::bytea) FROM \"{table}\"")
+                } else {
+                    format!(
+                        "SELECT convert_to(COALESCE(string_agg(\"{column}\"::text, E'\\n'), ''), 'UTF8') FROM \"{table}\""
+                    )
+                };
+                (format!("{table}.{column}"), db_query_blob(&self.db(), &sql))
+            })
             .collect()
     }
 
@@ -303,51 +461,98 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-/// Runs SQL directly on the vault file, as an attacker with the file could.
-pub fn db_try_exec(path: &Path, sql: &str) -> Result<(), String> {
-    block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
+/// A connection to a vault as an attacker with the file (SQLite) or the database (PostgreSQL,
+/// as the test server's user) would open it.
+enum AttackerConn {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+async fn attacker_connect(location: &Path) -> Result<AttackerConn, String> {
+    if is_postgres_url(location) {
+        let url = location.to_string_lossy();
+        PgConnection::connect(&url)
+            .await
+            .map(AttackerConn::Postgres)
+            .map_err(|e| e.to_string())
+    } else {
+        SqliteConnectOptions::new()
+            .filename(location)
             .connect()
             .await
-            .map_err(|e| e.to_string())?;
-        let result = sqlx::raw_sql(sql)
-            .execute(&mut conn)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string());
-        let _ = conn.close().await;
+            .map(AttackerConn::Sqlite)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl AttackerConn {
+    async fn close(self) {
+        let _ = match self {
+            AttackerConn::Sqlite(conn) => conn.close().await,
+            AttackerConn::Postgres(conn) => conn.close().await,
+        };
+    }
+}
+
+/// Runs SQL (several statements allowed) directly on the vault, as an attacker with the file or
+/// the database could. The location picks the engine: a `postgres://` URL or a SQLite file.
+pub fn db_try_exec(location: &Path, sql: &str) -> Result<(), String> {
+    block_on(async {
+        let mut conn = attacker_connect(location).await?;
+        let result = match &mut conn {
+            AttackerConn::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(drop),
+            AttackerConn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(drop),
+        }
+        .map_err(|e| e.to_string());
+        conn.close().await;
         result
     })
 }
 
-pub fn db_exec(path: &Path, sql: &str) {
-    db_try_exec(path, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+pub fn db_exec(location: &Path, sql: &str) {
+    db_try_exec(location, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-pub fn db_query_blob(path: &Path, sql: &str) -> Vec<u8> {
+pub fn db_query_blob(location: &Path, sql: &str) -> Vec<u8> {
     block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .connect()
-            .await
-            .expect("open");
-        let blob: Vec<u8> = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query");
-        let _ = conn.close().await;
+        let mut conn = attacker_connect(location).await.expect("open");
+        let blob: Vec<u8> = match &mut conn {
+            AttackerConn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+            AttackerConn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await;
         blob
     })
 }
 
-pub fn db_query_i64(path: &Path, sql: &str) -> i64 {
+pub fn db_query_i64(location: &Path, sql: &str) -> i64 {
     block_on(async {
-        let mut conn = SqliteConnectOptions::new()
-            .filename(path)
-            .connect()
-            .await
-            .expect("open");
-        let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect("query");
-        let _ = conn.close().await;
+        let mut conn = attacker_connect(location).await.expect("open");
+        let value: i64 = match &mut conn {
+            AttackerConn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+            AttackerConn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await;
         value
+    })
+}
+
+/// Rows of a query on a PostgreSQL vault database.
+fn pg_query<T>(location: &Path, sql: &str) -> Vec<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    block_on(async {
+        let url = location.to_string_lossy();
+        let mut conn = PgConnection::connect(&url).await.expect("open");
+        let rows: Vec<T> = sqlx::query_as(sql)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+        rows
     })
 }
 

@@ -15,7 +15,7 @@ const MEMBER_COLUMNS: &str = "id, name, role, status, sealing_public, signing_pu
 impl MemberRows for PgConnection {
     async fn all_members(&mut self) -> Result<Vec<MemberRow>> {
         sqlx::query_as(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"
+            "SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name COLLATE \"C\""
         ))
         .fetch_all(self)
         .await
@@ -127,7 +127,7 @@ impl MemberRows for PgConnection {
             "SELECT m.id, m.name, m.role, m.status, m.lead_of, m.sealing_public, m.signing_public, m.approved_by,
                     m.approved_at, m.approval_signature, r.removed_by, r.removed_at, r.audit_seq AS removal_audit_seq,
                     r.signature AS removal_signature
-             FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name",
+             FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name COLLATE \"C\"",
         )
         .fetch_all(self)
         .await
@@ -316,7 +316,7 @@ impl MemberRows for PgConnection {
             "SELECT s.id, s.key_epoch, p.name || '/' || e.name FROM scopes s
              JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
              JOIN grants g ON g.scope_id = s.id AND g.key_epoch = s.key_epoch AND g.member_id = $1
-             ORDER BY p.name, e.name",
+             ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\"",
         )
         .bind(member_id)
         .fetch_all(self)
@@ -329,7 +329,7 @@ impl MemberRows for PgConnection {
             "SELECT p.name, e.name FROM grants g
              JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
              JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
-             WHERE g.member_id = $1 ORDER BY p.name, e.name",
+             WHERE g.member_id = $1 ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\"",
         )
         .bind(member_id)
         .fetch_all(self)
@@ -357,7 +357,7 @@ impl MemberRows for PgConnection {
              JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
              JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
              JOIN members m ON m.id = g.member_id
-             WHERE g.expires_at IS NOT NULL AND g.expires_at <= $1 ORDER BY p.name, e.name, m.name",
+             WHERE g.expires_at IS NOT NULL AND g.expires_at <= $1 ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\", m.name COLLATE \"C\"",
         )
         .bind(now)
         .fetch_all(self)

@@ -4,7 +4,9 @@
 //! transaction-scoped advisory lock, so a rekey, a grant change and the audit chain's head are
 //! never raced, and no transaction needs retrying. Reads that must agree with each other run in
 //! one REPEATABLE READ snapshot. The pool gives up on an unreachable server after a few seconds.
-//! Each table family's queries are in the file of its name.
+//! Text is ordered bytewise (`COLLATE "C"`, NULLs first where they occur), as SQLite orders it,
+//! whatever the server's locale: listings come out the same on either engine, and "in id order"
+//! means one order. Each table family's queries are in the file of its name.
 
 mod audit;
 mod epochs;
@@ -49,8 +51,11 @@ pub(super) fn is_url(location: &Path) -> bool {
 impl Postgres {
     pub(super) async fn create(location: &Path) -> Result<Postgres> {
         let db = Self::connect(location).await?;
-        if db.has_vault().await? {
-            return Err(Error::VaultExists { path: db.shown.clone() });
+        match db.contents().await? {
+            Contents::Empty => {}
+            Contents::Vault => return Err(Error::VaultExists { path: db.shown.clone() }),
+            // Another application's tables: a failed creation would drop what it shares a name with.
+            Contents::Other => return Err(Error::NotAVault { path: db.shown.clone() }),
         }
         MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
             context: "creating the vault schema".into(),
@@ -61,8 +66,10 @@ impl Postgres {
 
     pub(super) async fn open(location: &Path) -> Result<Postgres> {
         let db = Self::connect(location).await?;
-        if !db.has_vault().await? {
-            return Err(Error::VaultNotFound { path: db.shown.clone() });
+        match db.contents().await? {
+            Contents::Vault => {}
+            Contents::Empty => return Err(Error::VaultNotFound { path: db.shown.clone() }),
+            Contents::Other => return Err(Error::NotAVault { path: db.shown.clone() }),
         }
         let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let (applied, format): (Option<i64>, Option<i64>) =
@@ -87,12 +94,22 @@ impl Postgres {
         Ok(db)
     }
 
-    async fn has_vault(&self) -> Result<bool> {
-        let found: Option<String> = sqlx::query_scalar("SELECT to_regclass('vault')::text")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| self.error("opening the vault", e))?;
-        Ok(found.is_some())
+    /// What the database holds where the vault goes (its current schema): as a SQLite path is
+    /// missing, a vault file, or some other file.
+    async fn contents(&self) -> Result<Contents> {
+        let (vault, anything): (Option<String>, bool) = sqlx::query_as(
+            "SELECT to_regclass('vault')::text, EXISTS (SELECT 1 FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S'))",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| self.error("opening the vault", e))?;
+        Ok(match (vault, anything) {
+            (Some(_), _) => Contents::Vault,
+            (None, false) => Contents::Empty,
+            (None, true) => Contents::Other,
+        })
     }
 
     async fn connect(location: &Path) -> Result<Postgres> {
@@ -172,6 +189,15 @@ impl Postgres {
     fn error(&self, context: &str, err: sqlx::Error) -> Error {
         unreachable_or(&self.server, context, err)
     }
+}
+
+enum Contents {
+    /// No table at all: where `init` makes a vault.
+    Empty,
+    /// A `vault` table (whether it is really one, opening checks).
+    Vault,
+    /// Tables, none of them `vault`: another application's database.
+    Other,
 }
 
 /// `host:port/database`, or the socket directory: what an error names.

@@ -30,7 +30,7 @@ impl ProjectRows for PgConnection {
         sqlx::query_as(
             "SELECT p.name, e.name, (SELECT COUNT(*) FROM secrets s JOIN scopes sc ON sc.id = s.scope_id WHERE sc.environment_id = e.id)
              FROM projects p LEFT JOIN environments e ON e.project_id = p.id
-             ORDER BY p.name, e.name",
+             ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\"",
         )
         .fetch_all(self)
         .await

@@ -18,7 +18,7 @@ impl RequestRows for PgConnection {
              JOIN environments e ON e.id = s.environment_id
              JOIN projects p ON p.id = e.project_id
              WHERE ($1::text IS NULL OR r.id = $1)
-             ORDER BY r.created_at, r.id",
+             ORDER BY r.created_at, r.id COLLATE \"C\"",
         )
         .bind(only)
         .fetch_all(self)

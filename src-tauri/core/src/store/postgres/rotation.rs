@@ -12,7 +12,7 @@ impl RotationRows for PgConnection {
             "SELECT p.name, e.name, o.max_every_secs, COALESCE(m.name, o.set_by), o.set_at
              FROM rotation_overrides o JOIN projects p ON p.id = o.project_id
              LEFT JOIN environments e ON e.id = o.environment_id
-             LEFT JOIN members m ON m.id = o.set_by ORDER BY p.name, e.name",
+             LEFT JOIN members m ON m.id = o.set_by ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\" NULLS FIRST",
         )
         .fetch_all(self)
         .await

@@ -150,7 +150,7 @@ impl SecretRows for PgConnection {
 
     async fn on_deploy_secret_names_rotated_before(&mut self, scope_id: &str, at: i64) -> Result<Vec<String>> {
         sqlx::query_scalar(
-            "SELECT name FROM secrets WHERE scope_id = $1 AND policy = 'on-deploy' AND last_rotated_at < $2 ORDER BY name",
+            "SELECT name FROM secrets WHERE scope_id = $1 AND policy = 'on-deploy' AND last_rotated_at < $2 ORDER BY name COLLATE \"C\"",
         )
         .bind(scope_id)
         .bind(at)
@@ -463,7 +463,7 @@ impl SecretRows for PgConnection {
              JOIN secret_versions v ON v.secret_id = s.id
                AND v.state = (CASE WHEN $1 THEN 'previous' ELSE 'current' END)
                AND (NOT $1 OR v.retire_at > $2)
-             WHERE s.scope_id = $3 ORDER BY s.name",
+             WHERE s.scope_id = $3 ORDER BY s.name COLLATE \"C\"",
         )
         .bind(previous)
         .bind(now)
@@ -607,7 +607,7 @@ impl SecretRows for PgConnection {
                     s.check_command, s.check_by, v.version, v.state, v.retire_at, v.check_status,
                     s.note_nonce, s.note_ciphertext
              FROM secrets s LEFT JOIN secret_versions v ON v.secret_id = s.id
-             WHERE s.scope_id = $1 AND ($2::text IS NULL OR s.id = $2) ORDER BY s.id, v.version",
+             WHERE s.scope_id = $1 AND ($2::text IS NULL OR s.id = $2) ORDER BY s.id COLLATE \"C\", v.version",
         )
         .bind(scope_id)
         .bind(only)
@@ -617,7 +617,7 @@ impl SecretRows for PgConnection {
     }
 
     async fn secret_state_tags(&mut self, scope_id: &str) -> Result<Vec<(String, Option<Vec<u8>>)>> {
-        sqlx::query_as("SELECT id, state_tag FROM secrets WHERE scope_id = $1 ORDER BY id")
+        sqlx::query_as("SELECT id, state_tag FROM secrets WHERE scope_id = $1 ORDER BY id COLLATE \"C\"")
             .bind(scope_id)
             .fetch_all(self)
             .await
@@ -645,7 +645,7 @@ impl SecretRows for PgConnection {
 
     async fn secret_summaries(&mut self, project: Option<&str>, environment: Option<&str>) -> Result<Vec<SummaryRow>> {
         let rows: Vec<RawSummaryRow> = sqlx::query_as(&format!(
-            "{SUMMARY_SELECT} WHERE ($1::text IS NULL OR p.name = $1) AND ($2::text IS NULL OR e.name = $2) ORDER BY p.name, e.name, s.name"
+            "{SUMMARY_SELECT} WHERE ($1::text IS NULL OR p.name = $1) AND ($2::text IS NULL OR e.name = $2) ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\", s.name COLLATE \"C\""
         ))
         .bind(project)
         .bind(environment)
@@ -663,7 +663,7 @@ impl SecretRows for PgConnection {
         let rows: Vec<RawSummaryRow> = sqlx::query_as(&format!(
             // ILIKE: SQLite's LIKE, which the other engine uses, ignores ASCII case.
             "{SUMMARY_SELECT} WHERE (p.name || '/' || e.name || '/' || s.name) ILIKE $1 ESCAPE '\\'
-             ORDER BY p.name, e.name, s.name LIMIT $2"
+             ORDER BY p.name COLLATE \"C\", e.name COLLATE \"C\", s.name COLLATE \"C\" LIMIT $2"
         ))
         .bind(pattern)
         .bind(limit)
