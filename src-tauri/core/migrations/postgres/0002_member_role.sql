@@ -11,7 +11,12 @@ BEGIN
     SELECT rolcreaterole OR rolsuper INTO may_create FROM pg_roles WHERE rolname = current_user;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'keyshelf_member') THEN
         IF may_create THEN
-            CREATE ROLE keyshelf_member NOLOGIN;
+            -- Two vaults created at once on one server both find it missing: one creates it.
+            BEGIN
+                CREATE ROLE keyshelf_member NOLOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            END;
         ELSE
             RAISE NOTICE 'keyshelf_member not created: % may not create roles', current_user;
             RETURN;

@@ -1,0 +1,254 @@
+//! The team server: what only a PostgreSQL vault has (database logins and their privileges,
+//! a database restored from a dump, members working on one vault at the same moment from
+//! separate processes). Each vault is a fresh database of the private server `.ci/with-postgres`
+//! starts; run as `.ci/with-postgres .ci/with-keychain cargo test -p keyshelf --test server`
+//! (`make test` does). Not part of a plain `cargo test`: without a server there is nothing to
+//! test, and the suite says so rather than passing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::Vault;
+use sqlx::{Connection, PgConnection};
+
+const KEY: &str = "llm-eval/dev/OPENAI_API_KEY";
+
+/// A vault on the test server (the suite refuses to run on files).
+fn server_vault() -> Vault {
+    assert!(
+        common::engine_is_postgres(),
+        "tests/server.rs needs a PostgreSQL server: run it under .ci/with-postgres (make test does)"
+    );
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev", "--env", "prod"]);
+    v
+}
+
+/// The database name of a vault URL (`postgres://user@host/NAME?…`).
+fn db_name(url: &Path) -> String {
+    let url = url.to_string_lossy();
+    let path = url.split('?').next().unwrap_or_default();
+    path.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// The same vault URL with another database login.
+fn as_login(url: &Path, login: &str) -> PathBuf {
+    PathBuf::from(
+        url.to_string_lossy()
+            .replacen("postgres://postgres@", &format!("postgres://{login}@"), 1),
+    )
+}
+
+/// Runs SQL statements (`;`-separated, each on its own: CREATE and DROP DATABASE refuse a
+/// transaction) on the server's `postgres` database, as its superuser.
+fn admin(sql: &str) {
+    let template = std::env::var("KEYSHELF_TEST_POSTGRES").expect("KEYSHELF_TEST_POSTGRES");
+    let url = template.replace("{db}", "postgres");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            let mut conn = PgConnection::connect(&url).await.expect("connect as admin");
+            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                sqlx::raw_sql(statement)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
+            }
+            let _ = conn.close().await;
+        });
+}
+
+#[test]
+fn a_members_database_login_uses_the_vault_but_cannot_edit_its_audit_log() {
+    let v = server_vault();
+    v.set(KEY, "sk-proj-ServerRole000000000000000000");
+    let login = format!("eve_{}", std::process::id());
+    admin(&format!(
+        "DROP ROLE IF EXISTS {login}; CREATE ROLE {login} LOGIN IN ROLE keyshelf_member"
+    ));
+    let url = as_login(&v.db(), &login);
+
+    // Day-to-day use through that login: reading writes its audit entry.
+    let out = v.output(&["get", KEY], "", &[("KEYSHELF_VAULT", url.to_str().expect("utf8"))]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"sk-proj-ServerRole000000000000000000");
+
+    // The log through the same login: append-only by privilege, not only by trigger.
+    for sql in [
+        "UPDATE audit SET target = 'nothing happened'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+        "ALTER TABLE audit DISABLE TRIGGER audit_no_update",
+        "DROP TRIGGER audit_no_delete ON audit",
+    ] {
+        let err = common::db_try_exec(&url, sql).expect_err(sql);
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{sql}: {err}"
+        );
+    }
+    assert!(v.ok(&["audit", "verify"]).contains("audit log intact"));
+    drop(v);
+    admin(&format!("DROP ROLE IF EXISTS {login}"));
+}
+
+#[test]
+fn a_database_restored_from_an_older_dump_is_refused_by_every_device_that_saw_the_newer() {
+    let v = server_vault();
+    v.set(KEY, "sk-proj-BeforeTheDump0000000000000000");
+    let name = db_name(&v.db());
+    // Last night's dump (a copy of the database as it was).
+    admin(&format!("CREATE DATABASE {name}_dump TEMPLATE {name}"));
+
+    // Today: the key is rotated after a leak, and this device reads the new one.
+    v.set(KEY, "sk-proj-AfterTheLeak00000000000000000");
+    assert_eq!(v.get(KEY), b"sk-proj-AfterTheLeak00000000000000000");
+
+    // Someone with the server restores the dump over the live database.
+    admin(&format!(
+        "DROP DATABASE {name} WITH (FORCE); CREATE DATABASE {name} TEMPLATE {name}_dump; DROP DATABASE {name}_dump"
+    ));
+    let err = v.fail(&["get", KEY]);
+    assert!(
+        err.contains("went back to an older state than this device has seen"),
+        "{err}"
+    );
+    let err = v.fail(&["audit", "verify"]);
+    assert!(err.contains("went back"), "{err}");
+    // Nothing was written on top of the old state.
+    let err = v.fail(&["ls"]);
+    assert!(err.contains("went back"), "{err}");
+}
+
+/// One person's `keyshelf`, runnable from any thread: their config dir and passphrase, the
+/// vault's URL (the harness's `Vault` stays on the test's thread).
+#[derive(Clone)]
+struct Person {
+    vault: PathBuf,
+    config: PathBuf,
+    passphrase: String,
+}
+
+impl Person {
+    fn of(v: &Vault, who: Option<&str>) -> Person {
+        match who {
+            None => Person {
+                vault: v.db(),
+                config: v.config(),
+                passphrase: common::PASSPHRASE.into(),
+            },
+            Some(who) => Person {
+                vault: v.db(),
+                config: v.dir.path().join(format!("config-{who}")),
+                passphrase: format!("{who}'s own passphrase"),
+            },
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(common::bin())
+            .args(args)
+            .env("KEYSHELF_VAULT", &self.vault)
+            .env("KEYSHELF_CONFIG_DIR", &self.config)
+            .env("KEYSHELF_PASSPHRASE", &self.passphrase)
+            .env("KEYSHELF_KEYCHAIN", "off")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn keyshelf");
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("stdin");
+        }
+        drop(input);
+        child.wait_with_output().expect("wait")
+    }
+
+    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            out.status.success(),
+            "keyshelf {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    }
+}
+
+#[test]
+fn members_deciding_and_writing_at_the_same_moment_leave_one_consistent_vault() {
+    const ROUNDS: usize = 100;
+    let v = server_vault();
+    v.set(KEY, "sk-proj-Race-0000");
+    for who in ["bob", "alice"] {
+        v.person_ok(who, &["member", "join", "--name", who]);
+    }
+    v.ok(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "llm-eval",
+    ]);
+    v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
+    let (ada, bob, alice) = (
+        Person::of(&v, None),
+        Person::of(&v, Some("bob")),
+        Person::of(&v, Some("alice")),
+    );
+    let id = bob.ok(&["access", "request", "llm-eval/dev", "--reason", "leading"], None);
+    ada.ok(&["access", "approve", id.trim()], None);
+
+    // ada writes new values while bob grants alice dev and revokes it again (each revocation a
+    // rekey of the scope ada is writing to), every step its own process, as on two laptops.
+    let writer = {
+        let ada = ada.clone();
+        std::thread::spawn(move || {
+            for i in 1..=ROUNDS {
+                ada.ok(&["set", KEY], Some(&format!("sk-proj-Race-{i:04}")));
+                ada.ok(
+                    &["set", &format!("llm-eval/dev/EXTRA_{i:03}")],
+                    Some(&format!("extra-{i:04}")),
+                );
+            }
+        })
+    };
+    for _ in 0..ROUNDS / 4 {
+        let id = alice.ok(&["access", "request", "llm-eval/dev", "--reason", "eval run"], None);
+        bob.ok(&["access", "approve", id.trim()], None);
+        assert!(
+            alice.run(&["get", KEY], None).status.success(),
+            "alice reads while granted"
+        );
+        bob.ok(&["access", "revoke", "alice", "llm-eval/dev"], None);
+    }
+    writer.join().expect("writer");
+
+    // One chain, intact for everyone; every value decrypts for who holds the scope, the last
+    // write won in order, and the revocation held.
+    for person in [&ada, &bob] {
+        assert!(person.ok(&["audit", "verify"], None).contains("audit log intact"));
+        assert_eq!(person.ok(&["get", KEY], None), format!("sk-proj-Race-{ROUNDS:04}"));
+    }
+    let exported = ada.ok(&["export", "--scope", "llm-eval/dev"], None);
+    for i in 1..=ROUNDS {
+        assert!(
+            exported.contains(&format!("EXTRA_{i:03}='extra-{i:04}'")),
+            "EXTRA_{i:03} lost"
+        );
+    }
+    assert!(
+        !alice.run(&["get", KEY], None).status.success(),
+        "alice's access was revoked last"
+    );
+}
