@@ -7,6 +7,7 @@
 //! Each table family's queries are in the file of its name.
 
 mod audit;
+mod dump;
 mod epochs;
 mod members;
 mod meta;
@@ -112,9 +113,9 @@ impl Postgres {
             .await
             .map_err(|e| match &e {
                 // invalid_catalog_name: the server is up, the database is not there.
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => Error::VaultNotFound {
-                    path: shown.clone(),
-                },
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
+                    Error::VaultNotFound { path: shown.clone() }
+                }
                 _ => unreachable_or(&server, "connecting to the vault", e),
             })?;
         Ok(Postgres { pool, shown, server })
