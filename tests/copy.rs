@@ -19,6 +19,8 @@ use tempfile::TempDir;
 /// fails (it is never skipped: CI always sets it).
 struct Server {
     template: String,
+    /// The databases made, dropped with the server handle at the end of the test.
+    made: RefCell<Vec<String>>,
 }
 
 impl Server {
@@ -33,7 +35,16 @@ impl Server {
             template.contains("{db}"),
             "KEYSHELF_TEST_POSTGRES needs {{db}}: {template}"
         );
-        Server { template }
+        Server {
+            template,
+            made: RefCell::new(Vec::new()),
+        }
+    }
+
+    async fn admin(&self) -> PgConnection {
+        PgConnection::connect(&self.template.replace("{db}", "postgres"))
+            .await
+            .expect("connect to the test server's postgres database")
     }
 
     /// A fresh, empty database on the server (made over a connection to `postgres`): its URL.
@@ -49,16 +60,30 @@ impl Server {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         block_on(async {
-            let mut admin = PgConnection::connect(&self.template.replace("{db}", "postgres"))
-                .await
-                .expect("connect to the test server's postgres database");
+            let mut admin = self.admin().await;
             sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .await
                 .expect("create a test database");
             let _ = admin.close().await;
         });
+        self.made.borrow_mut().push(name.clone());
         self.template.replace("{db}", &name)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let made = std::mem::take(self.made.get_mut());
+        block_on(async {
+            let mut admin = self.admin().await;
+            for name in made {
+                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+            let _ = admin.close().await;
+        });
     }
 }
 
