@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The vault as a whole: copy it to another file or a PostgreSQL database
+    #[command(subcommand)]
+    Vault(VaultCommand),
     /// Projects and their environments
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -281,6 +284,18 @@ pub enum PolicyCommand {
     Ls {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VaultCommand {
+    /// Copy a whole vault into a new one (e.g. a file vault onto the team's PostgreSQL server):
+    /// the same vault, members, keys and audit log, row for row; needs no unlock and reads no value
+    Copy {
+        /// The vault to copy: a file, or postgres://USER@HOST/DATABASE
+        src: PathBuf,
+        /// Where to create the copy: a new file, or an empty PostgreSQL database
+        dst: PathBuf,
     },
 }
 

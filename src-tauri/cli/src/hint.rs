@@ -3,8 +3,28 @@
 
 use keyshelf_core::Error;
 
+/// What a command was working on, when a hint depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The vault of --vault or KEYSHELF_VAULT: every command but `vault copy`.
+    TheVault,
+    /// The two locations given to `vault copy`.
+    CopyLocations,
+}
+
 /// The hint for `error`, if the CLI has one.
-pub fn for_error(error: &Error) -> Option<String> {
+pub fn for_error(error: &Error, subject: Subject) -> Option<String> {
+    if subject == Subject::CopyLocations {
+        match error {
+            Error::VaultNotFound { .. } => {
+                return Some("SRC must be an existing vault, and a postgres:// DST an existing, empty database".into())
+            }
+            Error::VaultExists { .. } => {
+                return Some("a copy never overwrites a vault: give a new file or an empty database as DST".into())
+            }
+            _ => {}
+        }
+    }
     Some(match error {
         Error::VaultNotFound { .. } => "run `keyshelf init` to create one, or pass --vault PATH".into(),
         Error::NotAMember { .. } => "run `keyshelf member join --name NAME` to join it from this device".into(),
@@ -27,8 +47,8 @@ pub fn for_error(error: &Error) -> Option<String> {
 }
 
 /// The line printed for a failed command.
-pub fn line(error: &Error) -> String {
-    match for_error(error) {
+pub fn line(error: &Error, subject: Subject) -> String {
+    match for_error(error, subject) {
         Some(hint) => format!("{error}: {hint}"),
         None => error.to_string(),
     }
@@ -40,12 +60,23 @@ mod tests {
 
     #[test]
     fn the_cli_adds_its_command_and_the_core_names_none() {
-        let locked = line(&Error::Locked);
+        let locked = line(&Error::Locked, Subject::TheVault);
         assert!(
             locked.starts_with("the vault is locked: ") && locked.contains("keyshelf unlock"),
             "{locked}"
         );
         assert!(!Error::Locked.to_string().contains("keyshelf"));
-        assert_eq!(line(&Error::EmptyPassphrase), "passphrase is empty");
+        assert_eq!(line(&Error::EmptyPassphrase, Subject::TheVault), "passphrase is empty");
+        // `vault copy` names its own locations, not --vault.
+        let missing = line(
+            &Error::VaultNotFound {
+                path: "/tmp/nope.db".into(),
+            },
+            Subject::CopyLocations,
+        );
+        assert!(
+            missing.starts_with("no vault at /tmp/nope.db: ") && !missing.contains("--vault"),
+            "{missing}"
+        );
     }
 }

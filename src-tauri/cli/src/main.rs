@@ -11,6 +11,10 @@ use clap::Parser;
 
 fn main() {
     let cli = args::Cli::parse();
+    let subject = match cli.command {
+        args::Command::Vault(args::VaultCommand::Copy { .. }) => hint::Subject::CopyLocations,
+        _ => hint::Subject::TheVault,
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -21,7 +25,7 @@ fn main() {
     let code = match runtime.block_on(commands::dispatch(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("keyshelf: {}", output::escape(&hint::line(&e)));
+            eprintln!("keyshelf: {}", output::escape(&hint::line(&e, subject)));
             1
         }
     };

@@ -15,7 +15,7 @@ use clap::CommandFactory;
 use keyshelf_core::Result;
 
 use crate::args::{
-    AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, PolicyCommand, ProjectCommand,
+    AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, PolicyCommand, ProjectCommand, VaultCommand,
 };
 use crate::context::Context;
 
@@ -27,6 +27,7 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Unlock { recovery } => vault::unlock(&ctx, recovery).await,
         Command::Lock => vault::lock(&ctx).await,
         Command::Status { json } => vault::status(&ctx, json).await,
+        Command::Vault(VaultCommand::Copy { src, dst }) => vault::copy(&src, &dst).await,
         Command::Project(ProjectCommand::Add { name, envs }) => projects::add(&ctx, &name, &envs).await,
         Command::Project(ProjectCommand::Ls { json }) => projects::list(&ctx, json).await,
         Command::Env(EnvCommand::Add { project, env }) => projects::add_env(&ctx, &project, &env).await,

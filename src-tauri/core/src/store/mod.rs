@@ -9,6 +9,7 @@
 //! signed or sealed above this seam and checked there.
 
 pub(crate) mod audit;
+pub(crate) mod dump;
 pub(crate) mod epochs;
 pub(crate) mod members;
 pub(crate) mod meta;
@@ -25,11 +26,13 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+pub use dump::CopySummary;
 pub use sqlite::FORMAT;
 
 /// A connection of any engine: every table family. Domain code takes `&mut dyn Conn`.
 pub(crate) trait Conn:
     audit::AuditRows
+    + dump::DumpRows
     + epochs::EpochRows
     + meta::MetaRows
     + members::MemberRows
@@ -44,6 +47,7 @@ pub(crate) trait Conn:
 
 impl<T> Conn for T where
     T: audit::AuditRows
+        + dump::DumpRows
         + epochs::EpochRows
         + meta::MetaRows
         + members::MemberRows
@@ -142,6 +146,45 @@ impl Store {
         match &self.engine {
             Engine::Sqlite(db) => db.pool(),
             Engine::Postgres(_) => panic!("not a SQLite vault"),
+        }
+    }
+}
+
+/// Copies the whole vault in `src` into a new vault at `dst`, of either engine (a file, or an
+/// empty `postgres://` database): every row of every table as it is (same vault id, ids,
+/// ciphertexts, signatures, seals and audit chain), read in one snapshot and written in one
+/// transaction. An existing vault at `dst` is refused (`VaultExists`), and a copy that fails
+/// leaves no vault there. It reads no value and needs no key; it is not audited (see
+/// [`CopySummary`]).
+pub async fn copy(src: &Store, dst: &Path) -> Result<CopySummary> {
+    let dump = {
+        let mut snapshot = src.snapshot().await?;
+        if snapshot.vault_identity().await?.is_none() {
+            return Err(Error::NotAVault {
+                path: src.path().into(),
+            });
+        }
+        let dump = snapshot.dump_vault().await?;
+        snapshot.rollback("reading the vault").await?;
+        dump
+    };
+    let target = Store::create(dst).await?;
+    let written = async {
+        let mut tx = target.write().await?;
+        tx.restore_vault(&dump).await?;
+        tx.commit("copying the vault").await
+    }
+    .await;
+    match written {
+        Ok(()) => {
+            let summary = CopySummary::of(&dump, src.path().into(), target.path().into());
+            target.close().await;
+            Ok(summary)
+        }
+        Err(e) => {
+            // Half a vault must not be left behind to be mistaken for the copy.
+            target.destroy().await;
+            Err(e)
         }
     }
 }
@@ -260,5 +303,255 @@ fn engine_of(location: &Path) -> Result<Kind> {
             })
         }
         _ => Ok(Kind::Sqlite),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::Zeroizing;
+
+    use super::*;
+    use crate::crypto::KdfParams;
+    use crate::duration::Duration;
+    use crate::team::members::Role;
+    use crate::vault::{NewVault, SecretOptions, SecretPath, Vault};
+
+    const ADA: &[u8] = b"ada's unit test passphrase";
+    const ALICE: &[u8] = b"alice's unit test passphrase";
+
+    async fn dump(store: &Store) -> dump::VaultDump {
+        let mut tx = store.snapshot().await.expect("snapshot");
+        tx.dump_vault().await.expect("dump")
+    }
+
+    /// A vault with a row in every table: two members (one admitted, one removed), two scopes
+    /// (one rekeyed), versions in every state, a note, a file secret, requests in every state,
+    /// a deployment, a rotation override, and project ids with a gap.
+    async fn populated(path: &Path) -> (Vault, String) {
+        let new = NewVault {
+            team: "t".into(),
+            owner: "ada".into(),
+            passphrase: Zeroizing::new(ADA.to_vec()),
+            kdf: KdfParams::default(),
+        };
+        let ada = Vault::create(path, new, "d1").await.expect("create").session;
+        let owner_key = ada.vault().owner_signing_key().await.expect("owner key");
+        let ada = ada.with_pinned_owner(owner_key.clone());
+        ada.add_project("llm", &["dev".into(), "prod".into()])
+            .await
+            .expect("project");
+        let key: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        let noted = SecretOptions {
+            note: Some(Zeroizing::new("billing account 7".into())),
+            ..SecretOptions::default()
+        };
+        ada.set_secret(&key, b"sk-one", noted).await.expect("set");
+        ada.set_secret(&key, b"sk-two", SecretOptions::default())
+            .await
+            .expect("set");
+        ada.stage_rotation(&key, b"sk-three", false).await.expect("stage");
+        ada.promote(&key, None, Duration::from_secs(3600))
+            .await
+            .expect("promote");
+        ada.stage_rotation(&key, b"sk-four", false).await.expect("stage");
+        let file = SecretOptions {
+            file_name: Some("sa.json".into()),
+            ..SecretOptions::default()
+        };
+        let sa: SecretPath = "llm/dev/GCP_SA".parse().expect("path");
+        ada.set_secret(&sa, b"{\"k\": 1}\n", file).await.expect("file secret");
+        ada.mark_deploy(&"llm/prod".parse().expect("scope"), "v1.2")
+            .await
+            .expect("deploy");
+        ada.set_rotation_override("llm", Some("prod"), Some(Duration::days(30)))
+            .await
+            .expect("override");
+
+        let joined = Vault::open(path)
+            .await
+            .expect("open")
+            .join("alice", Zeroizing::new(ALICE.to_vec()), "d2")
+            .await
+            .expect("join");
+        ada.admit("alice", Role::Member, &[], &joined.fingerprint)
+            .await
+            .expect("admit");
+        let alice = Vault::open(path)
+            .await
+            .expect("open")
+            .unlock_with_passphrase(&joined.member_id, Zeroizing::new(ALICE.to_vec()), "d2")
+            .await
+            .expect("alice unlocks")
+            .with_pinned_owner(owner_key);
+        let request = alice
+            .request_access(&"llm/prod".parse().expect("scope"), "eval", None)
+            .await
+            .expect("request");
+        ada.approve_access(&request.id, None).await.expect("approve");
+        let request = alice
+            .request_access(&"llm/dev".parse().expect("scope"), "debug", None)
+            .await
+            .expect("request");
+        ada.deny_access(&request.id, "not now").await.expect("deny");
+        alice
+            .request_access(&"llm/dev".parse().expect("scope"), "again", None)
+            .await
+            .expect("request");
+        ada.remove_member("alice").await.expect("remove");
+
+        // A project made and deleted: the next id handed out must stay past it.
+        sqlx::raw_sql(
+            "INSERT INTO projects (name, created_at) VALUES ('gone', 0); DELETE FROM projects WHERE name = 'gone';",
+        )
+        .execute(ada.vault().store.sqlite_pool())
+        .await
+        .expect("gap");
+        (ada.vault().clone(), ada.member().id.clone())
+    }
+
+    #[tokio::test]
+    async fn a_copy_holds_every_row_as_it_was_and_opens_with_the_same_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (source, ada) = populated(&dir.path().join("src.db")).await;
+        let before = dump(&source.store).await;
+        for table in [
+            before.members.len(),
+            before.key_envelopes.len(),
+            before.grants.len(),
+            before.secret_versions.len(),
+            before.access_requests.len(),
+            before.deployments.len(),
+            before.rotation_overrides.len(),
+            before.scope_epochs.len(),
+            before.removals.len(),
+            before.scope_state_seals.len(),
+        ] {
+            assert!(table > 0, "the fixture fills every table: {before:?}");
+        }
+        assert!(before.ids.projects > before.projects.iter().map(|p| p.id).max().unwrap_or(0));
+
+        let target = dir.path().join("nested").join("copy.db");
+        let copied = copy(&source.store, &target).await.expect("copy");
+        assert_eq!(
+            (copied.members, copied.secrets, copied.versions, copied.audit_entries),
+            (
+                before.members.len(),
+                before.secrets.len(),
+                before.secret_versions.len(),
+                before.audit.len()
+            )
+        );
+        assert_eq!(copied.destination, target);
+        let copy_vault = Vault::open(&target).await.expect("open the copy");
+        assert_eq!(
+            dump(&copy_vault.store).await,
+            before,
+            "row for row, and the id counters"
+        );
+        assert_eq!(dump(&source.store).await, before, "the source is unchanged");
+
+        // The same passphrase opens it, the chain verifies, and the values decrypt.
+        let owner_key = copy_vault.owner_signing_key().await.expect("owner key");
+        assert_eq!(
+            copy_vault.verify_audit(Some(&owner_key), None).await.expect("verify") as usize,
+            before.audit.len()
+        );
+        let session = copy_vault
+            .clone()
+            .unlock_with_passphrase(&ada, Zeroizing::new(ADA.to_vec()), "d1")
+            .await
+            .expect("ada unlocks the copy")
+            .with_pinned_owner(owner_key);
+        let key: SecretPath = "llm/prod/OPENAI_API_KEY".parse().expect("path");
+        assert_eq!(session.get_secret(&key).await.expect("get").expose(), b"sk-three");
+        assert_eq!(session.get_previous(&key).await.expect("previous").expose(), b"sk-two");
+        assert_eq!(
+            session
+                .get_note(&key)
+                .await
+                .expect("note")
+                .as_deref()
+                .map(String::as_str),
+            Some("billing account 7")
+        );
+        let sa: SecretPath = "llm/dev/GCP_SA".parse().expect("path");
+        assert_eq!(session.get_secret(&sa).await.expect("file").expose(), b"{\"k\": 1}\n");
+        // New rows continue after the source's ids, never reusing one.
+        session.add_project("next", &["dev".into()]).await.expect("add");
+        let next: i64 = sqlx::query_scalar("SELECT id FROM projects WHERE name = 'next'")
+            .fetch_one(copy_vault.store.sqlite_pool())
+            .await
+            .expect("id");
+        assert_eq!(next, before.ids.projects + 1);
+
+        // Onto an existing vault: refused, and it is left as it was.
+        let existing = dump(&copy_vault.store).await;
+        let err = copy(&source.store, &target).await.expect_err("exists");
+        assert!(matches!(err, Error::VaultExists { .. }), "{err}");
+        assert_eq!(dump(&copy_vault.store).await, existing);
+    }
+
+    /// A column a later migration adds must be carried by a copy, or copies would drop it.
+    #[tokio::test]
+    async fn the_dump_carries_every_column_of_every_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::create(&dir.path().join("v.db")).await.expect("create");
+        let pool = store.sqlite_pool();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT IN ('_sqlx_migrations', 'sqlite_sequence') ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("tables");
+        let mut carried: Vec<&str> = dump::columns::TABLES.iter().map(|(t, _)| *t).collect();
+        carried.sort_unstable();
+        assert_eq!(tables, carried);
+        for (table, columns) in dump::columns::TABLES {
+            let mut schema: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+                .bind(table)
+                .fetch_all(pool)
+                .await
+                .expect("columns");
+            schema.retain(|c| !(*table == "vault" && c == "singleton"));
+            schema.sort_unstable();
+            let mut listed: Vec<String> = columns.split(',').map(|c| c.trim().to_owned()).collect();
+            listed.sort_unstable();
+            assert_eq!(schema, listed, "{table}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_copy_that_fails_leaves_no_vault_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (source, _) = populated(&dir.path().join("src.db")).await;
+        // A row the destination's foreign keys refuse, written with them off.
+        let mut conn = source.store.read().await.expect("conn");
+        sqlx::raw_sql(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO deployments (scope_id, at, member_id, note) VALUES ('no-such-scope', 1, 'nobody', '');
+             PRAGMA foreign_keys = ON;",
+        )
+        .execute(conn.sqlite())
+        .await
+        .expect("orphan");
+        drop(conn);
+        let target = dir.path().join("copy.db");
+        let err = copy(&source.store, &target).await.expect_err("refused");
+        assert!(matches!(err, Error::Database { .. }), "{err}");
+        assert!(
+            std::fs::read_dir(dir.path()).expect("dir").all(|f| !f
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .starts_with("copy.db")),
+            "nothing of the copy is left"
+        );
+
+        let err = Vault::copy(&dir.path().join("missing.db"), &target)
+            .await
+            .expect_err("no source");
+        assert!(matches!(err, Error::VaultNotFound { .. }), "{err}");
+        assert!(!target.exists());
     }
 }

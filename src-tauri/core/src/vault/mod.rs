@@ -28,7 +28,7 @@ pub use transfer::{ExportFormat, ImportSummary, ScopeSecret};
 use crate::audit::{self, AuditEntry};
 use crate::crypto::KdfParams;
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{CopySummary, Store};
 use crate::team::members::{self, Member};
 
 /// A vault opened but not unlocked: it can list names and metadata, never values.
@@ -73,6 +73,16 @@ impl Vault {
             Err(Error::VaultNotFound { .. }) => Ok(None),
             Err(other) => Err(other),
         }
+    }
+
+    /// Copies the vault at `src` into a new vault at `dst` (a file or an empty `postgres://`
+    /// database): the same vault row for row, readable by the same members with the same
+    /// passphrases, recovery keys and keychain entries. Needs no unlock; see [`crate::store::copy`].
+    pub async fn copy(src: &Path, dst: &Path) -> Result<CopySummary> {
+        let source = Vault::open(src).await?;
+        let copied = crate::store::copy(&source.store, dst).await;
+        source.close().await;
+        copied
     }
 
     pub fn id(&self) -> &str {

@@ -9,6 +9,7 @@
 //! means one order. Each table family's queries are in the file of its name.
 
 mod audit;
+mod dump;
 mod epochs;
 mod members;
 mod meta;

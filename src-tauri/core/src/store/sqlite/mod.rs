@@ -6,6 +6,7 @@
 //! Each table family's queries are in the file of its name.
 
 mod audit;
+mod dump;
 mod epochs;
 mod members;
 mod meta;
