@@ -71,7 +71,10 @@ impl Context {
 
     /// The core's unlock with this shell's passphrase source, saying what it did on stderr.
     pub async fn unlock(&self) -> Result<device::Unlocked> {
-        let prompt = format!("Passphrase for the vault at {}: ", self.vault_path.display());
+        let prompt = format!(
+            "Passphrase for the vault at {}: ",
+            keyshelf_core::store::shown(&self.vault_path)
+        );
         let mut source = || read_passphrase(&prompt);
         let unlocked = device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await?;
         if unlocked.report.via == UnlockedVia::Passphrase {

@@ -91,7 +91,8 @@ pub async fn create(config_dir: &Path, path: &Path, new: NewVault) -> Result<Cre
         Membership {
             member_id: session.member().id.clone(),
             member_name: owner,
-            path: path.to_path_buf(),
+            // Never a database password in the config file: the URL as shown.
+            path: crate::store::shown(path).into(),
             owner_key: Some(session.signing_key_hex()),
         },
     );

@@ -114,7 +114,7 @@ struct Status {
 
 pub async fn status(ctx: &Context, json: bool) -> Result<i32> {
     let mut status = Status {
-        vault_path: ctx.vault_path.display().to_string(),
+        vault_path: keyshelf_core::store::shown(&ctx.vault_path),
         vault: None,
         vault_id: None,
         member: None,
