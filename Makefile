@@ -14,7 +14,7 @@ test: setup
 # Benchmarks: get latency (warm/cold), import throughput, run overhead. Results: docs/PERFORMANCE.md.
 bench: setup
 	cargo build --locked --release -p keyshelf -p keyshelf-bench
-	.ci/with-keychain target/release/keyshelf-bench
+	.ci/with-postgres .ci/with-keychain target/release/keyshelf-bench
 
 # The .deb (desktop app + CLI) from a size-optimised build: target/dist/keyshelf_*.deb.
 package: setup

@@ -98,7 +98,7 @@ fn main() {
         "export {count} secrets (decrypt + audit each): {:.2} s",
         export.elapsed().as_secs_f64()
     );
-    desktop_queries(&bench, count);
+    desktop_queries(&bench, count, "");
     scan_throughput(dir.path(), &bench);
     let size: u64 = ["vault.db", "vault.db-wal"]
         .iter()
@@ -110,9 +110,105 @@ fn main() {
         count + 1,
         size as f64 / 1048576.0
     );
+    if let Ok(template) = std::env::var("KEYSHELF_TEST_POSTGRES") {
+        postgres_column(dir.path(), &bench, &template, count, warm_available);
+    } else {
+        println!("PostgreSQL: skipped (no server: `make bench` starts one through .ci/with-postgres)");
+    }
     if warm_available {
         let _ = bench.cmd(false).arg("lock").output();
     }
+}
+
+/// The same figures on a vault in a PostgreSQL database (the private server `.ci/with-postgres`
+/// starts, over its unix socket): `get` interleaved with the file vault's, `run`, import, the
+/// desktop's queries, and how soon another member's app sees a change.
+fn postgres_column(dir: &std::path::Path, file: &Bench, template: &str, count: usize, warm: bool) {
+    let name = format!("keyshelf_bench_{}", std::process::id());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let admin = |sql: String| {
+        runtime.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&template.replace("{db}", "postgres"))
+                .await
+                .expect("connect to the bench server");
+            sqlx::raw_sql(&sql).execute(&mut conn).await.expect("create the bench database");
+            let _ = conn.close().await;
+        })
+    };
+    admin(format!("CREATE DATABASE {name}"));
+    let pg = Bench {
+        keyshelf: file.keyshelf.clone(),
+        vault: PathBuf::from(template.replace("{db}", &name)),
+        config: dir.join("pg-config"),
+    };
+    pg.ok(pg.cmd(true).args(["init", "--name", "bench", "--user", "bench"]));
+    pg.ok(pg.cmd(true).args(["project", "add", "bench", "--env", "dev", "--env", "bulk"]));
+    pg.set("bench/dev/OPENAI_API_KEY", "sk-proj-bench0000000000000000000000000000000000");
+    let warm = warm && pg.keychain_unlocked();
+    if warm {
+        let (mut on_file, mut on_server) = (Vec::new(), Vec::new());
+        for _ in 0..200 {
+            on_file.extend(file.time(1, || file.with(false, &["get", "bench/dev/OPENAI_API_KEY"])));
+            on_server.extend(pg.time(1, || pg.with(false, &["get", "bench/dev/OPENAI_API_KEY"])));
+        }
+        on_file.sort();
+        on_server.sort();
+        report("PostgreSQL: get, warm, interleaved with the file vault's", &on_server);
+        report("SQLite: get, warm, interleaved", &on_file);
+        println!(
+            "get, warm: PostgreSQL / SQLite (p50) = {:.2}",
+            p(&on_server, 50).as_secs_f64() / p(&on_file, 50).as_secs_f64()
+        );
+    }
+    let baseline = pg.time(30, || {
+        let mut cmd = Command::new("true");
+        cmd.stdout(Stdio::null());
+        cmd
+    });
+    let run = pg.time(30, || pg.with(!warm, &["run", "--scope", "bench/dev", "--", "true"]));
+    report("PostgreSQL: run --scope bench/dev -- true", &run);
+    println!(
+        "PostgreSQL: run overhead (p50 difference): {:.1} ms",
+        (p(&run, 50) - p(&baseline, 50)).as_secs_f64() * 1e3
+    );
+    let started = Instant::now();
+    let env_file = dir.join("bulk.env");
+    pg.ok(pg
+        .cmd(!warm)
+        .args(["import", env_file.to_str().expect("utf8"), "--scope", "bench/bulk"]));
+    let took = started.elapsed();
+    println!(
+        "PostgreSQL: import {count} secrets (one transaction, one process): {:.2} s = {:.0} secrets/s",
+        took.as_secs_f64(),
+        count as f64 / took.as_secs_f64()
+    );
+    desktop_queries(&pg, count, "PostgreSQL: ");
+    // The desktop reads the change mark once a second: a change is seen within that plus one read.
+    let marks = runtime.block_on(async {
+        let vault = keyshelf_core::Vault::open(&pg.vault).await.expect("open");
+        let mut times = Vec::new();
+        for _ in 0..50 {
+            let started = Instant::now();
+            std::hint::black_box(vault.change_mark().await.expect("change mark"));
+            times.push(started.elapsed());
+        }
+        vault.close().await;
+        times.sort();
+        times
+    });
+    report("PostgreSQL: one look at the change mark", &marks);
+    println!(
+        "PostgreSQL: another member's write reaches an open desktop app within 1 s + {:.1} ms",
+        p(&marks, 50).as_secs_f64() * 1e3
+    );
+    if warm {
+        let _ = pg.cmd(false).arg("lock").output();
+    }
+    admin(format!("DROP DATABASE {name} WITH (FORCE)"));
 }
 
 /// Warm `get` of the build at `baseline` (its own vault, its own config), interleaved with this
@@ -291,7 +387,7 @@ fn scan_throughput(dir: &std::path::Path, bench: &Bench) {
 
 /// What the desktop's search box and scope list cost at this size: the same core calls its
 /// commands make (IPC and rendering excluded; the list is virtualised).
-fn desktop_queries(bench: &Bench, count: usize) {
+fn desktop_queries(bench: &Bench, count: usize, engine: &str) {
     let vault_path = &bench.vault;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -312,7 +408,7 @@ fn desktop_queries(bench: &Bench, count: usize) {
                 std::hint::black_box(found);
             }
             times.sort();
-            report(&format!("{what}, {count} secrets"), &times);
+            report(&format!("{engine}{what}, {count} secrets"), &times);
         }
         let mut times = Vec::new();
         for _ in 0..5 {
@@ -322,7 +418,7 @@ fn desktop_queries(bench: &Bench, count: usize) {
             assert_eq!(listed.len(), count);
         }
         times.sort();
-        report(&format!("list one scope of {count} secrets (metadata, locked)"), &times);
+        report(&format!("{engine}list one scope of {count} secrets (metadata, locked)"), &times);
         vault.close().await;
         // What the app lists while unlocked: every state of the scope verified under its key.
         let mut passphrase = || Ok(Some(zeroize::Zeroizing::new(PASSPHRASE.as_bytes().to_vec())));
