@@ -135,7 +135,10 @@ fn postgres_column(dir: &std::path::Path, file: &Bench, template: &str, count: u
             let mut conn = sqlx::PgConnection::connect(&template.replace("{db}", "postgres"))
                 .await
                 .expect("connect to the bench server");
-            sqlx::raw_sql(&sql).execute(&mut conn).await.expect("create the bench database");
+            sqlx::raw_sql(&sql)
+                .execute(&mut conn)
+                .await
+                .expect("create the bench database");
             let _ = conn.close().await;
         })
     };
@@ -146,8 +149,13 @@ fn postgres_column(dir: &std::path::Path, file: &Bench, template: &str, count: u
         config: dir.join("pg-config"),
     };
     pg.ok(pg.cmd(true).args(["init", "--name", "bench", "--user", "bench"]));
-    pg.ok(pg.cmd(true).args(["project", "add", "bench", "--env", "dev", "--env", "bulk"]));
-    pg.set("bench/dev/OPENAI_API_KEY", "sk-proj-bench0000000000000000000000000000000000");
+    pg.ok(pg
+        .cmd(true)
+        .args(["project", "add", "bench", "--env", "dev", "--env", "bulk"]));
+    pg.set(
+        "bench/dev/OPENAI_API_KEY",
+        "sk-proj-bench0000000000000000000000000000000000",
+    );
     let warm = warm && pg.keychain_unlocked();
     if warm {
         let (mut on_file, mut on_server) = (Vec::new(), Vec::new());
@@ -418,7 +426,10 @@ fn desktop_queries(bench: &Bench, count: usize, engine: &str) {
             assert_eq!(listed.len(), count);
         }
         times.sort();
-        report(&format!("{engine}list one scope of {count} secrets (metadata, locked)"), &times);
+        report(
+            &format!("{engine}list one scope of {count} secrets (metadata, locked)"),
+            &times,
+        );
         vault.close().await;
         // What the app lists while unlocked: every state of the scope verified under its key.
         let mut passphrase = || Ok(Some(zeroize::Zeroizing::new(PASSPHRASE.as_bytes().to_vec())));

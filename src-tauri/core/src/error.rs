@@ -32,6 +32,10 @@ pub enum Error {
     Database { context: String, message: String },
     #[error("the vault's database server {server} cannot be reached ({problem}): nothing was changed")]
     ServerUnreachable { server: String, problem: String },
+    #[error(
+        "the vault's database server ended the connection while {context} ({problem}): nothing was changed; try again"
+    )]
+    ServerGone { context: String, problem: String },
     #[error("{location} is not a vault location this build can open (a file path or postgres://)")]
     UnsupportedLocation { location: String },
 
@@ -296,7 +300,9 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull | Error::ServerUnreachable { .. } => C::Unavailable,
+            Error::Busy | Error::DiskFull | Error::ServerUnreachable { .. } | Error::ServerGone { .. } => {
+                C::Unavailable
+            }
             Error::UnsupportedLocation { .. } => C::Invalid,
             Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
                 C::Internal

@@ -238,12 +238,26 @@ pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
     if matches!(err, sqlx::Error::PoolClosed) {
         return Error::Locked;
     }
+    // The connection broke under a statement (the server restarted, the network went away).
+    if let sqlx::Error::Io(io) = &err {
+        return Error::ServerGone {
+            context: context.to_owned(),
+            problem: io.to_string(),
+        };
+    }
     if let sqlx::Error::Database(db) = &err {
         match db.code().as_deref() {
             // serialization_failure, deadlock_detected, lock_not_available
             Some("40001") | Some("40P01") | Some("55P03") => return Error::Busy,
             // disk_full, insufficient_resources
             Some("53100") | Some("53000") => return Error::DiskFull,
+            // admin_shutdown, crash_shutdown, cannot_connect_now: restarted or stopped under us.
+            Some("57P01") | Some("57P02") | Some("57P03") => {
+                return Error::ServerGone {
+                    context: context.to_owned(),
+                    problem: db.message().to_owned(),
+                }
+            }
             // data_corrupted, index_corrupted
             Some("XX001") | Some("XX002") => {
                 return Error::Corrupt {
