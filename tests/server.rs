@@ -252,3 +252,35 @@ fn members_deciding_and_writing_at_the_same_moment_leave_one_consistent_vault() 
         "alice's access was revoked last"
     );
 }
+
+#[test]
+fn with_verify_full_the_vault_opens_only_on_the_server_its_certificate_authority_signed() {
+    let v = server_vault();
+    v.set(KEY, "sk-proj-OverTls0000000000000000000000");
+    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name}: run under .ci/with-postgres"));
+    let tls = var("KEYSHELF_TEST_POSTGRES_TLS").replace("{db}", &db_name(&v.db()));
+    let (ca, other_ca) = (var("KEYSHELF_TEST_POSTGRES_CA"), var("KEYSHELF_TEST_POSTGRES_OTHER_CA"));
+    let get = |url: &str| v.output(&["get", KEY], "", &[("KEYSHELF_VAULT", url)]);
+
+    // Over TCP with TLS, the certificate checked against the team's CA: the same vault.
+    let out = get(&format!("{tls}&sslrootcert={ca}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"sk-proj-OverTls0000000000000000000000");
+
+    // A server whose certificate another CA signed (someone in the middle), or the right
+    // certificate under a name it does not carry: refused before anything is sent.
+    for url in [
+        format!("{tls}&sslrootcert={other_ca}"),
+        format!("{}&sslrootcert={ca}", tls.replacen("@localhost:", "@127.0.0.1:", 1)),
+    ] {
+        let out = get(&url);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("cannot be reached") && stderr.contains("invalid peer certificate"),
+            "{stderr}"
+        );
+    }
+}
