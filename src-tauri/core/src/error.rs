@@ -233,6 +233,9 @@ pub enum ErrorCode {
     Removed,
     /// Busy or full: nothing changed; trying again later may work.
     Unavailable,
+    /// The vault's database server cannot be reached (down, or the network): nothing changed;
+    /// the same call may work once it answers.
+    ServerUnreachable,
     /// Anything else (an I/O or database failure); the message says what.
     Internal,
 }
@@ -296,7 +299,8 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull | Error::ServerUnreachable { .. } => C::Unavailable,
+            Error::Busy | Error::DiskFull => C::Unavailable,
+            Error::ServerUnreachable { .. } => C::ServerUnreachable,
             Error::UnsupportedLocation { .. } => C::Invalid,
             Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
                 C::Internal
