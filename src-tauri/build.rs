@@ -45,6 +45,7 @@ const COMMANDS: &[&str] = &[
     "open_provider_page",
     "get_tray_settings",
     "set_tray_settings",
+    "set_vault_location",
 ];
 
 fn main() {

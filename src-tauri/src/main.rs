@@ -62,6 +62,7 @@ fn main() {
         .on_window_event(tray::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::vault::vault_status,
+            commands::vault::set_vault_location,
             commands::vault::create_vault,
             commands::vault::unlock,
             commands::vault::unlock_with_recovery,

@@ -1,8 +1,9 @@
 //! This device's preferences for the desktop app, in `settings.json` beside the device config:
 //! locking policy belongs to the machine in front of the user, not to the team's vault, and the
-//! CLI has none of it.
+//! CLI has none of it. The same file keeps where the vault is, when the person chose it in the
+//! app (a team server's URL, or a file path): `KEYSHELF_VAULT` still wins at startup.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use keyshelf_core::Error;
 use serde::{Deserialize, Serialize};
@@ -50,18 +51,60 @@ impl Default for Settings {
     }
 }
 
-/// The saved preferences, or the defaults (an unreadable file is reported and ignored).
-pub fn load(dir: &Path) -> Settings {
+/// What `settings.json` holds: the preferences the UI edits, and the vault location, which only
+/// `set_vault_location` changes (so saving preferences cannot move the vault).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+struct Stored {
+    #[serde(flatten)]
+    settings: Settings,
+    /// A file path or a `postgres://` URL; absent: the default file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vault: Option<PathBuf>,
+}
+
+fn load_stored(dir: &Path) -> Stored {
     crate::memo::load(dir, FILE, "the default settings apply")
 }
 
-/// Saves `settings` (checked first) beside the device config.
-pub fn save(dir: &Path, settings: Settings) -> keyshelf_core::Result<()> {
-    settings.validate()?;
-    crate::memo::save(dir, FILE, &settings).map_err(|e| Error::Config {
+fn save_stored(dir: &Path, stored: &Stored) -> keyshelf_core::Result<()> {
+    crate::memo::save(dir, FILE, stored).map_err(|e| Error::Config {
         path: dir.join(FILE),
         reason: e.to_string(),
     })
+}
+
+/// The saved preferences, or the defaults (an unreadable file is reported and ignored).
+pub fn load(dir: &Path) -> Settings {
+    load_stored(dir).settings
+}
+
+/// Saves `settings` (checked first) beside the device config, keeping the saved vault location.
+pub fn save(dir: &Path, settings: Settings) -> keyshelf_core::Result<()> {
+    settings.validate()?;
+    save_stored(
+        dir,
+        &Stored {
+            settings,
+            ..load_stored(dir)
+        },
+    )
+}
+
+/// The vault location chosen in the app, if any.
+pub fn vault_location(dir: &Path) -> Option<PathBuf> {
+    load_stored(dir).vault.filter(|v| !v.as_os_str().is_empty())
+}
+
+/// Saves the vault location (`None`: back to the default file), keeping the preferences.
+pub fn save_vault_location(dir: &Path, vault: Option<PathBuf>) -> keyshelf_core::Result<()> {
+    save_stored(
+        dir,
+        &Stored {
+            vault,
+            ..load_stored(dir)
+        },
+    )
 }
 
 #[cfg(test)]
@@ -88,6 +131,40 @@ mod tests {
         )
         .is_err());
         assert_eq!(load(dir.path()), mine, "a refused setting changes nothing");
+    }
+
+    #[test]
+    fn the_vault_location_round_trips_beside_the_preferences() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(vault_location(dir.path()), None);
+        let url = PathBuf::from("postgres://ada@db.example.com/keyshelf?sslmode=require");
+        save_vault_location(dir.path(), Some(url.clone())).expect("save location");
+        assert_eq!(vault_location(dir.path()), Some(url.clone()));
+        assert_eq!(load(dir.path()), Settings::default());
+
+        // Saving preferences keeps the location, and the location keeps the preferences.
+        let mine = Settings {
+            idle_lock_minutes: 7,
+            lock_on_system_lock: false,
+        };
+        save(dir.path(), mine).expect("save settings");
+        assert_eq!(vault_location(dir.path()), Some(url));
+        save_vault_location(dir.path(), Some(PathBuf::from("/srv/team/vault.db"))).expect("save");
+        assert_eq!(load(dir.path()), mine);
+        assert_eq!(vault_location(dir.path()), Some(PathBuf::from("/srv/team/vault.db")));
+
+        save_vault_location(dir.path(), None).expect("back to the default");
+        assert_eq!(vault_location(dir.path()), None);
+        assert_eq!(load(dir.path()), mine);
+
+        // A settings.json written before the location existed still loads.
+        std::fs::write(
+            dir.path().join(FILE),
+            br#"{"idle_lock_minutes": 4, "lock_on_system_lock": true}"#,
+        )
+        .expect("write");
+        assert_eq!(load(dir.path()).idle_lock_minutes, 4);
+        assert_eq!(vault_location(dir.path()), None);
     }
 
     #[test]

@@ -14,7 +14,9 @@ use keyshelf_core::{Error, Result, Session};
 use tokio::sync::{Notify, RwLock};
 
 pub struct AppState {
-    pub vault_path: PathBuf,
+    /// A file path or a `postgres://` URL (which may hold a password: show it through
+    /// `keyshelf_core::store::shown`). Changed only while locked (`set_vault_path`).
+    vault_path: std::sync::RwLock<PathBuf>,
     pub config_dir: PathBuf,
     pub keychain: Box<dyn KeyCache>,
     /// `None` while locked. Dropping the session zeroizes its keys.
@@ -55,17 +57,22 @@ impl Activity {
 }
 
 impl AppState {
-    /// Same variables as the CLI: KEYSHELF_VAULT, KEYSHELF_CONFIG_DIR, KEYSHELF_KEYCHAIN.
+    /// Same variables as the CLI: KEYSHELF_VAULT, KEYSHELF_CONFIG_DIR, KEYSHELF_KEYCHAIN. Without
+    /// KEYSHELF_VAULT, the location chosen in the app (settings.json), else the default file.
     pub fn from_env() -> Result<Self> {
-        let vault_path = config::vault_path(None)?;
         let config_dir = config::config_dir(None)?;
+        let vault_path = if std::env::var_os("KEYSHELF_VAULT").is_some() {
+            config::vault_path(None)?
+        } else {
+            config::vault_path(crate::settings::vault_location(&config_dir))?
+        };
         // An unreadable or out-of-range config must not keep the app from starting (or lock it
         // the moment it opens): the defaults are the safe side.
         let settings = Some(crate::settings::load(&config_dir))
             .filter(|s| s.validate().is_ok())
             .unwrap_or_default();
         Ok(Self {
-            vault_path,
+            vault_path: std::sync::RwLock::new(vault_path),
             config_dir,
             keychain: keychain::from_env(),
             session: RwLock::new(None),
@@ -78,6 +85,29 @@ impl AppState {
             reminders_wake: Notify::new(),
             changes_wake: Notify::new(),
         })
+    }
+
+    /// Where the vault is now: a file path or a database URL (never for the webview as is).
+    pub fn vault_path(&self) -> PathBuf {
+        self.vault_path.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Moves the app to another vault location and saves it (`saved`; `None`: the default file).
+    /// Refused while unlocked: the open session belongs to the current vault. An unlock still
+    /// deriving keys for the old location is cancelled, as by a lock.
+    pub async fn set_vault_path(&self, location: PathBuf, saved: Option<PathBuf>) -> Result<()> {
+        let slot = self.session.write().await;
+        if slot.is_some() {
+            return Err(Error::NotAllowed {
+                action: "change the vault location".into(),
+                reason: "the vault is unlocked; lock it first".into(),
+            });
+        }
+        crate::settings::save_vault_location(&self.config_dir, saved)?;
+        *self.vault_path.write().unwrap_or_else(|p| p.into_inner()) = location;
+        self.count_lock();
+        drop(slot);
+        Ok(())
     }
 
     pub fn device_config(&self) -> Result<DeviceConfig> {
@@ -159,7 +189,7 @@ mod tests {
 
     fn state(dir: &std::path::Path) -> AppState {
         AppState {
-            vault_path: dir.join("v.db"),
+            vault_path: std::sync::RwLock::new(dir.join("v.db")),
             config_dir: dir.join("config"),
             keychain: Box::new(NoKeychain),
             session: RwLock::new(None),
@@ -208,5 +238,44 @@ mod tests {
             .expect("unlock");
         state.start_session(session, before).await.expect("no lock came");
         assert!(state.session().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_vault_location_changes_only_while_locked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = state(dir.path());
+        let before = state.lock_count();
+        state
+            .start_session(new_session(dir.path()).await, before)
+            .await
+            .expect("unlocked");
+
+        let server = PathBuf::from("postgres://ada@db.example.com/keyshelf");
+        let refused = state.set_vault_path(server.clone(), Some(server.clone())).await;
+        assert!(
+            matches!(&refused, Err(e @ Error::NotAllowed { .. }) if e.to_string().contains("lock it first")),
+            "{refused:?}"
+        );
+        assert_eq!(state.vault_path(), dir.path().join("v.db"), "unchanged");
+        assert_eq!(
+            crate::settings::vault_location(&state.config_dir),
+            None,
+            "nothing saved"
+        );
+
+        let session = state.session.write().await.take().expect("session");
+        session.vault().close().await;
+        let before = state.lock_count();
+        state
+            .set_vault_path(server.clone(), Some(server.clone()))
+            .await
+            .expect("locked: allowed");
+        assert_eq!(state.vault_path(), server);
+        assert_eq!(crate::settings::vault_location(&state.config_dir), Some(server));
+        assert_ne!(
+            state.lock_count(),
+            before,
+            "an unlock in flight for the old location is cancelled"
+        );
     }
 }

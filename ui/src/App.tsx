@@ -4,11 +4,13 @@ import * as api from "./api";
 import type { JoinedVault } from "./bindings/JoinedVault";
 import type { LockReason } from "./bindings/LockReason";
 import type { UnlockResult } from "./bindings/UnlockResult";
+import type { VaultStatus } from "./bindings/VaultStatus";
 import { Browser } from "./Browser";
 import { Button } from "./components/Button";
 import { ToastProvider, useToast } from "./components/Toast";
 import { CompareFingerprints } from "./features/join/CompareFingerprints";
 import { JoinVault } from "./features/join/JoinVault";
+import { ServerBanner } from "./features/server/ServerBanner";
 import { AuthLayout } from "./features/unlock/AuthLayout";
 import { FirstRun } from "./features/unlock/FirstRun";
 import { Recovery } from "./features/unlock/Recovery";
@@ -55,6 +57,8 @@ function unlockNotice({ via, keychain_problem }: UnlockResult): string | null {
 interface VaultInfo {
   name: string | null;
   member: string | null;
+  /** Where the vault is, as Rust shows it (a team server's URL without its password). */
+  location: string | null;
 }
 
 export function App() {
@@ -68,19 +72,12 @@ export function App() {
 function Screens() {
   const toast = useToast();
   const [phase, setPhase] = useState<Phase>({ screen: "starting" });
-  const [vault, setVault] = useState<VaultInfo>({ name: null, member: null });
+  const [vault, setVault] = useState<VaultInfo>({ name: null, member: null, location: null });
   const started = useRef(false);
 
-  const start = useCallback(async () => {
-    setPhase({ screen: "starting" });
-    let status;
-    try {
-      status = await api.vaultStatus();
-    } catch (e) {
-      setPhase({ screen: "error", message: api.errorMessage(e) });
-      return;
-    }
-    setVault({ name: status.name, member: status.member });
+  // Which screen a vault status leads to: at start, and when the person chose another location.
+  const route = useCallback(async (status: VaultStatus) => {
+    setVault({ name: status.name, member: status.member, location: status.path });
     if (!status.exists) return setPhase({ screen: "first-run" });
     if (status.member === null) return setPhase({ screen: "join" });
     if (status.unlocked) return setPhase({ screen: "browser", notice: null });
@@ -98,6 +95,28 @@ function Screens() {
       });
     }
   }, []);
+
+  const start = useCallback(async () => {
+    setPhase({ screen: "starting" });
+    let status;
+    try {
+      status = await api.vaultStatus();
+    } catch (e) {
+      setPhase({ screen: "error", message: api.errorMessage(e) });
+      return;
+    }
+    await route(status);
+  }, [route]);
+
+  const chooseLocation = useCallback((status: VaultStatus) => void route(status), [route]);
+
+  // The team server answered again after the banner: screens with nothing unlocked (or nothing
+  // read yet) start over; the browser re-reads through its change listeners.
+  const currentScreen = useRef(phase.screen);
+  currentScreen.current = phase.screen;
+  const serverBack = useCallback(() => {
+    if (["error", "starting", "first-run", "join"].includes(currentScreen.current)) void start();
+  }, [start]);
 
   useEffect(() => {
     // Once, even under StrictMode's double effects: the keychain attempt should not run twice.
@@ -168,78 +187,91 @@ function Screens() {
     [],
   );
 
-  switch (phase.screen) {
-    case "starting":
-      return <div className="starting" aria-busy="true" />;
-    case "error":
-      return (
-        <AuthLayout title="Keyshelf cannot open the vault" subtitle={phase.message}>
-          <div className="auth-form">
-            <Button variant="primary" size="lg" onClick={() => void start()}>
-              Try again
-            </Button>
-          </div>
-        </AuthLayout>
-      );
-    case "first-run":
-      return (
-        <FirstRun
-          onCreated={(created, team, user) => {
-            setVault({ name: team, member: user });
-            setPhase({
-              screen: "recovery",
-              recoveryKey: created.recovery_key,
-              keychainProblem: created.keychain_problem,
-              lockedBy: null,
-            });
-          }}
-        />
-      );
-    case "join":
-      return (
-        <JoinVault
-          vaultName={vault.name}
-          onJoined={(joined, name) => {
-            setVault((v) => ({ ...v, member: name }));
-            setPhase({ screen: "fingerprints", joined, lockedBy: null });
-          }}
-        />
-      );
-    case "fingerprints":
-      return (
-        <CompareFingerprints
-          joined={phase.joined}
-          onContinue={() =>
-            setPhase({
-              screen: "recovery",
-              recoveryKey: phase.joined.recovery_key,
-              keychainProblem: phase.joined.keychain_problem,
-              lockedBy: phase.lockedBy,
-            })
-          }
-        />
-      );
-    case "recovery":
-      return (
-        <Recovery
-          recoveryKey={phase.recoveryKey}
-          keychainProblem={phase.keychainProblem}
-          // Leaving this screen drops the key from memory: it is never shown again.
-          onContinue={() => setPhase(phase.lockedBy ? lockedPhase(phase.lockedBy) : { screen: "browser", notice: null })}
-        />
-      );
-    case "unlock":
-      return (
-        <Unlock
-          vaultName={vault.name}
-          keychainProblem={phase.keychainProblem}
-          initialError={phase.error}
-          notice={phase.notice}
-          waiting={phase.locking}
-          onUnlocked={(result) => setPhase({ screen: "browser", notice: unlockNotice(result) })}
-        />
-      );
-    case "browser":
-      return <Browser vaultName={vault.name} member={vault.member} notice={phase.notice} onLock={() => void lockNow()} />;
+  return (
+    <>
+      <ServerBanner onBack={serverBack} />
+      {screenFor()}
+    </>
+  );
+
+  function screenFor() {
+    switch (phase.screen) {
+      case "starting":
+        return <div className="starting" aria-busy="true" />;
+      case "error":
+        return (
+          <AuthLayout title="Keyshelf cannot open the vault" subtitle={phase.message}>
+            <div className="auth-form">
+              <Button variant="primary" size="lg" onClick={() => void start()}>
+                Try again
+              </Button>
+            </div>
+          </AuthLayout>
+        );
+      case "first-run":
+        return (
+          <FirstRun
+            location={vault.location}
+            onLocation={chooseLocation}
+            onCreated={(created, team, user) => {
+              setVault((v) => ({ ...v, name: team, member: user }));
+              setPhase({
+                screen: "recovery",
+                recoveryKey: created.recovery_key,
+                keychainProblem: created.keychain_problem,
+                lockedBy: null,
+              });
+            }}
+          />
+        );
+      case "join":
+        return (
+          <JoinVault
+            vaultName={vault.name}
+            location={vault.location}
+            onLocation={chooseLocation}
+            onJoined={(joined, name) => {
+              setVault((v) => ({ ...v, member: name }));
+              setPhase({ screen: "fingerprints", joined, lockedBy: null });
+            }}
+          />
+        );
+      case "fingerprints":
+        return (
+          <CompareFingerprints
+            joined={phase.joined}
+            onContinue={() =>
+              setPhase({
+                screen: "recovery",
+                recoveryKey: phase.joined.recovery_key,
+                keychainProblem: phase.joined.keychain_problem,
+                lockedBy: phase.lockedBy,
+              })
+            }
+          />
+        );
+      case "recovery":
+        return (
+          <Recovery
+            recoveryKey={phase.recoveryKey}
+            keychainProblem={phase.keychainProblem}
+            // Leaving this screen drops the key from memory: it is never shown again.
+            onContinue={() => setPhase(phase.lockedBy ? lockedPhase(phase.lockedBy) : { screen: "browser", notice: null })}
+          />
+        );
+      case "unlock":
+        return (
+          <Unlock
+            vaultName={vault.name}
+            keychainProblem={phase.keychainProblem}
+            initialError={phase.error}
+            notice={phase.notice}
+            waiting={phase.locking}
+            onUnlocked={(result) => setPhase({ screen: "browser", notice: unlockNotice(result) })}
+          />
+        );
+      case "browser":
+        return <Browser vaultName={vault.name} member={vault.member} notice={phase.notice} onLock={() => void lockNow()} />;
+    }
   }
 }

@@ -32,3 +32,10 @@ export const ROTATION_WEEK_DAYS = 7;
 
 /** How long a promoted rotation keeps the old value readable, unless the user says otherwise. */
 export const DEFAULT_OVERLAP = "24h";
+
+/**
+ * While the team server cannot be reached, the banner asks again after 2 s, then 4, 8, … (doubling)
+ * up to this many seconds between tries.
+ */
+export const SERVER_RETRY_FIRST_S = 2;
+export const SERVER_RETRY_MAX_S = 60;

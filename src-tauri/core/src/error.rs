@@ -237,6 +237,9 @@ pub enum ErrorCode {
     Removed,
     /// Busy or full: nothing changed; trying again later may work.
     Unavailable,
+    /// The vault's database server cannot be reached (down, or the network): nothing changed;
+    /// the same call may work once it answers.
+    ServerUnreachable,
     /// Anything else (an I/O or database failure); the message says what.
     Internal,
 }
@@ -300,9 +303,8 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull | Error::ServerUnreachable { .. } | Error::ServerGone { .. } => {
-                C::Unavailable
-            }
+            Error::Busy | Error::DiskFull | Error::ServerGone { .. } => C::Unavailable,
+            Error::ServerUnreachable { .. } => C::ServerUnreachable,
             Error::UnsupportedLocation { .. } => C::Invalid,
             Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
                 C::Internal

@@ -200,7 +200,11 @@ pub async fn copy_snippet(app: AppHandle, state: State<'_, AppState>, path: Stri
 
 fn snippet(state: &AppState, path: &SecretPath) -> String {
     let default = keyshelf_core::config::default_vault_path();
-    let vault = (default.as_deref() != Some(state.vault_path.as_path())).then_some(state.vault_path.as_path());
+    let location = state.vault_path();
+    // The snippet reaches the webview and the notebook: a server's URL goes without its password
+    // (which belongs in ~/.pgpass).
+    let shown = std::path::PathBuf::from(keyshelf_core::store::shown(&location));
+    let vault = (default.as_deref() != Some(location.as_path())).then_some(shown.as_path());
     notebook::python_snippet(path, vault)
 }
 

@@ -5,6 +5,8 @@ use keyshelf_core::device;
 use keyshelf_core::session::UnlockedVia;
 use keyshelf_core::vault::NewVault;
 use keyshelf_core::Vault;
+use std::path::PathBuf;
+
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
@@ -50,10 +52,15 @@ pub struct UnlockResult {
 
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatus> {
-    let found = Vault::find(&state.vault_path).await?;
+    status(&state).await
+}
+
+async fn status(state: &AppState) -> CommandResult<VaultStatus> {
+    let location = state.vault_path();
+    let found = Vault::find(&location).await?;
     let mut status = VaultStatus {
         // A team server's URL without its password: the webview never gets one.
-        path: keyshelf_core::store::shown(&state.vault_path),
+        path: keyshelf_core::store::shown(&location),
         exists: found.is_some(),
         name: None,
         member: None,
@@ -71,6 +78,35 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
     Ok(status)
 }
 
+/// Where the vault is, from first run or the join screen: a `postgres://` (or `postgresql://`)
+/// URL of a team server, or an absolute file path; empty goes back to the default file. Saved
+/// in settings.json (KEYSHELF_VAULT still wins at the next start), refused while unlocked, and
+/// answered with the status there (`exists`: join it, or create one).
+#[tauri::command]
+pub async fn set_vault_location(state: State<'_, AppState>, location: String) -> CommandResult<VaultStatus> {
+    let (location, saved) = chosen_location(&location)?;
+    state.set_vault_path(location, saved).await?;
+    status(&state).await
+}
+
+/// The location to use and the one to save (`None`: the default file).
+fn chosen_location(typed: &str) -> keyshelf_core::Result<(PathBuf, Option<PathBuf>)> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok((keyshelf_core::config::vault_path(None)?, None));
+    }
+    let location = PathBuf::from(typed);
+    let server = keyshelf_core::store::check_location(&location)?;
+    if !server && !location.is_absolute() {
+        return Err(keyshelf_core::Error::InvalidSetting {
+            setting: "vault location",
+            // Not echoed: whatever was typed stays out of messages.
+            reason: "the location is neither a postgres:// URL nor an absolute file path".into(),
+        });
+    }
+    Ok((location.clone(), Some(location)))
+}
+
 #[tauri::command]
 pub async fn create_vault(
     state: State<'_, AppState>,
@@ -86,7 +122,7 @@ pub async fn create_vault(
         passphrase,
         kdf: KdfParams::default(),
     };
-    let created = keyshelf_core::device::create(&state.config_dir, &state.vault_path, new).await?;
+    let created = keyshelf_core::device::create(&state.config_dir, &state.vault_path(), new).await?;
     let session = created.session;
     let keychain_problem = session.remember(state.keychain.as_ref()).err().map(|e| e.to_string());
     let session = state.with_pinned_owner(session).await?;
@@ -115,7 +151,7 @@ pub struct JoinedVault {
 pub async fn join_vault(state: State<'_, AppState>, name: String, passphrase: String) -> CommandResult<JoinedVault> {
     let locks_before = state.lock_count();
     let passphrase = Zeroizing::new(passphrase.into_bytes());
-    let vault = Vault::open(&state.vault_path).await?;
+    let vault = Vault::open(&state.vault_path()).await?;
     let typed = Zeroizing::new(passphrase.to_vec());
     let joined = keyshelf_core::device::join(&state.config_dir, &vault, &name, passphrase).await?;
     let config = state.device_config()?;
@@ -143,7 +179,7 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: Option<String>) -> C
     let mut source = || Ok(typed.take());
     let unlocked = device::unlock(
         &state.config_dir,
-        &state.vault_path,
+        &state.vault_path(),
         state.keychain.as_ref(),
         &mut source,
     )
@@ -178,7 +214,7 @@ pub async fn unlock_with_recovery(
     // Argon2 for the new passphrase runs inside the core on a blocking thread.
     let (session, keychain_problem) = device::recover(
         &state.config_dir,
-        &state.vault_path,
+        &state.vault_path(),
         state.keychain.as_ref(),
         &key,
         &mut ask,
@@ -204,4 +240,31 @@ pub async fn lock(app: AppHandle) -> CommandResult<()> {
 #[tauri::command]
 pub fn note_activity(state: State<'_, AppState>) {
     state.touch();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_is_a_server_url_an_absolute_path_or_empty() {
+        let url = "postgres://ada@db.example.com/keyshelf?sslmode=require";
+        let (location, saved) = chosen_location(&format!("  {url} ")).expect("a server");
+        assert_eq!(location, PathBuf::from(url));
+        assert_eq!(saved, Some(PathBuf::from(url)));
+        assert!(chosen_location("postgresql://db/keyshelf").is_ok());
+        assert!(chosen_location("/srv/team/vault.db").is_ok());
+
+        let (_, saved) = chosen_location("").expect("the default file");
+        assert_eq!(saved, None);
+
+        let refused = chosen_location("mysql://root:hunter2@db/keyshelf").expect_err("another scheme");
+        assert!(
+            matches!(refused, keyshelf_core::Error::UnsupportedLocation { .. }),
+            "{refused:?}"
+        );
+        assert!(!refused.to_string().contains("hunter2"), "{refused}");
+        let refused = chosen_location("team/vault.db").expect_err("relative");
+        assert_eq!(refused.code(), keyshelf_core::ErrorCode::Invalid);
+    }
 }

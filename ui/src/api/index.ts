@@ -57,6 +57,7 @@ const CODES: Record<ErrorCode, true> = {
   rolled_back: true,
   removed: true,
   unavailable: true,
+  server_unreachable: true,
   internal: true,
 };
 const isCode = (code: string): code is ErrorCode => Object.hasOwn(CODES, code);
@@ -123,8 +124,55 @@ export function onLocked(listener: LockedListener): () => void {
   };
 }
 
+type UnreachableListener = (error: ApiError) => void;
+const unreachableListeners = new Set<UnreachableListener>();
+const serverBackListeners = new Set<() => void>();
+// The messages (as errorMessage shows them) of server_unreachable failures since the server last
+// answered: the banner says it, so a toast need not (Toast skips them).
+const unreachableMessages = new Set<string>();
+
+/** Called when a command says the team server cannot be reached (the banner listens). */
+export function onServerUnreachable(listener: UnreachableListener): () => void {
+  unreachableListeners.add(listener);
+  return () => {
+    unreachableListeners.delete(listener);
+  };
+}
+
+/** Whether `message` says the team server cannot be reached (shown by the banner, not a toast). */
+export const isServerUnreachableMessage = (message: string) => unreachableMessages.has(message);
+
+/** The server a server_unreachable message names ("host:port/db"), or null. */
+export function unreachableServer(message: string): string | null {
+  return /database server (.+?) cannot be reached/.exec(message)?.[1] ?? null;
+}
+
+/**
+ * The team server answered again: whatever the UI shows may be stale, so every vault-changed,
+ * access-changed and rotation-changed listener re-reads, as when Rust tells it so.
+ */
+export function serverAnswered() {
+  unreachableMessages.clear();
+  for (const listener of [...serverBackListeners]) listener();
+}
+
+/** `subscribe`, and the same listener also hears serverAnswered(). */
+function subscribeWithServerBack(event: string, listener: () => void): Promise<UnlistenFn> {
+  serverBackListeners.add(listener);
+  return subscribe<null>(event, () => listener()).then(
+    (unlisten) => () => {
+      serverBackListeners.delete(listener);
+      unlisten();
+    },
+    (error: unknown) => {
+      serverBackListeners.delete(listener);
+      throw error;
+    },
+  );
+}
+
 // "locked" from these is an answer, not news: the start-up keychain attempt expects it.
-const LOCK_AWARE = new Set(["vault_status", "create_vault", "join_vault", "unlock", "unlock_with_recovery", "lock"]);
+const LOCK_AWARE = new Set(["vault_status", "set_vault_location", "create_vault", "join_vault", "unlock", "unlock_with_recovery", "lock"]);
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -134,11 +182,22 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
     if (error.code === "locked" && !LOCK_AWARE.has(command)) {
       for (const listener of lockedListeners) listener();
     }
+    if (error.code === "server_unreachable") {
+      unreachableMessages.add(errorMessage(error));
+      for (const listener of [...unreachableListeners]) listener(error);
+    }
     throw error;
   }
 }
 
 export const vaultStatus = () => call<VaultStatus>("vault_status");
+
+/**
+ * Where the vault is: a team server's `postgres://` URL or an absolute file path; "" goes back to
+ * the default file. Saved on this device; refused while unlocked. Answers the status there (its
+ * `path` without any password the URL held).
+ */
+export const setVaultLocation = (location: string) => call<VaultStatus>("set_vault_location", { location });
 
 export const createVault = (team: string, user: string, passphrase: string) =>
   call<CreatedVault>("create_vault", { team, user, passphrase });
@@ -216,14 +275,14 @@ export const admitMember = (name: string, role: "member" | "lead", leadOf: strin
  * roster changed: others act from their own devices. Read afresh instead of waiting for a poll.
  */
 export const onAccessChanged = (listener: () => void): Promise<UnlistenFn> =>
-  subscribe<null>("access-changed", () => listener());
+  subscribeWithServerBack("access-changed", listener);
 
 /**
  * Someone changed the vault (Rust reads its change mark every second while unlocked): other
  * members write from their own devices, so read the open scope and the project tree again.
  */
 export const onVaultChanged = (listener: () => void): Promise<UnlistenFn> =>
-  subscribe<null>("vault-changed", () => listener());
+  subscribeWithServerBack("vault-changed", listener);
 
 /** "project/env" labels this member can open now; the others show locked. */
 export const myScopes = () => call<string[]>("my_scopes");
@@ -297,7 +356,7 @@ export const openProviderPage = (kind: SecretKind) => call<void>("open_provider_
 
 /** Rust's hourly look (it also sends the reminders) found that what is due changed. */
 export const onRotationChanged = (listener: () => void): Promise<UnlistenFn> =>
-  subscribe<null>("rotation-changed", () => listener());
+  subscribeWithServerBack("rotation-changed", listener);
 
 /** The tray menu asked for the rotation dashboard. */
 export const onOpenRotation = (listener: () => void): Promise<UnlistenFn> =>

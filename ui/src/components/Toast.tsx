@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 
+import { isServerUnreachableMessage } from "../api";
 import { TOAST_MS } from "../config";
 import { IconButton } from "./Button";
 import { Icon } from "./Icon";
@@ -34,6 +35,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 
   const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
   const show = useCallback((message: string, tone: Tone = "success") => {
+    // The team server being down is the banner's to say (ServerBanner), once and standing.
+    if (tone === "error" && isServerUnreachableMessage(message)) return;
     const id = nextId.current++;
     // Newest on top; three at most so a burst of actions never covers the window.
     setToasts((all) => [{ id, message, tone }, ...all].slice(0, 3));

@@ -282,6 +282,13 @@ pub fn shown(location: &Path) -> String {
     }
 }
 
+/// Checks that `location` names a vault this build can open (a file path, or a `postgres://`
+/// / `postgresql://` URL) without touching it: any other `scheme://` is `UnsupportedLocation`.
+/// Returns whether it is a database server.
+pub fn check_location(location: &Path) -> Result<bool> {
+    engine_of(location).map(|kind| matches!(kind, Kind::Postgres))
+}
+
 enum Kind {
     Sqlite,
     Postgres,

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import * as api from "../../api";
 import type { JoinedVault } from "../../bindings/JoinedVault";
+import type { VaultStatus } from "../../bindings/VaultStatus";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField, TextField } from "../../components/Field";
@@ -9,14 +10,21 @@ import { useSubmit } from "../../components/useSubmit";
 import { MIN_PASSPHRASE } from "../../lib/passphrase";
 import { AuthForm, AuthLayout } from "../unlock/AuthLayout";
 import { PassphraseStrength } from "../unlock/PassphraseStrength";
+import { TeamServer } from "../unlock/TeamServer";
 
 /** For a device that finds a shared vault file it is not a member of: join it as a pending member. */
 export function JoinVault({
   vaultName,
+  location,
   onJoined,
+  onLocation,
 }: {
   vaultName: string | null;
+  /** Where the vault is, as Rust shows it (a team server's URL without its password). */
+  location: string | null;
   onJoined: (joined: JoinedVault, name: string) => void;
+  /** The person chose another location (a team server, or back to the file): its status. */
+  onLocation: (status: VaultStatus) => void;
 }) {
   const [name, setName] = useState("");
   const [passphrase, setPassphrase] = useState("");
@@ -55,6 +63,7 @@ export function JoinVault({
           Your passphrase is yours alone: it unlocks your own key, never the owner's.
         </p>
       </AuthForm>
+      <TeamServer location={location} onLocation={onLocation} />
     </AuthLayout>
   );
 }

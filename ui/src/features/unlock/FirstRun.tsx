@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import * as api from "../../api";
 import type { CreatedVault } from "../../bindings/CreatedVault";
+import type { VaultStatus } from "../../bindings/VaultStatus";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { PasswordField, TextField } from "../../components/Field";
@@ -9,8 +10,19 @@ import { useSubmit } from "../../components/useSubmit";
 import { MIN_PASSPHRASE } from "../../lib/passphrase";
 import { AuthForm, AuthLayout } from "./AuthLayout";
 import { PassphraseStrength } from "./PassphraseStrength";
+import { isServerLocation, TeamServer } from "./TeamServer";
 
-export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, team: string, user: string) => void }) {
+export function FirstRun({
+  location,
+  onCreated,
+  onLocation,
+}: {
+  /** Where the vault will be, as Rust shows it (a team server's URL without its password). */
+  location: string | null;
+  onCreated: (created: CreatedVault, team: string, user: string) => void;
+  /** The person chose another location (a team server, or back to the file): its status. */
+  onLocation: (status: VaultStatus) => void;
+}) {
   const [team, setTeam] = useState("");
   const [user, setUser] = useState("");
   const [passphrase, setPassphrase] = useState("");
@@ -33,7 +45,11 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
   return (
     <AuthLayout
       title="Create your team vault"
-      subtitle="One encrypted vault for your team's API keys, tokens and database URLs. Values never leave it unencrypted."
+      subtitle={
+        isServerLocation(location)
+          ? "The team server has no vault yet: create it there. Values are encrypted on this device before they reach the server."
+          : "One encrypted vault for your team's API keys, tokens and database URLs. Values never leave it unencrypted."
+      }
     >
       <AuthForm onSubmit={create}>
         <div className="auth-row">
@@ -55,6 +71,7 @@ export function FirstRun({ onCreated }: { onCreated: (created: CreatedVault, tea
           Your passphrase unlocks the vault; the key it opens is then cached in the OS keychain, so you rarely type it.
         </p>
       </AuthForm>
+      <TeamServer location={location} onLocation={onLocation} />
     </AuthLayout>
   );
 }

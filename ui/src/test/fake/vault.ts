@@ -48,9 +48,24 @@ export interface FakeOptions {
   member?: string | null;
 }
 
+export const DEFAULT_LOCATION = "/home/ada/.local/share/keyshelf/vault.db";
+
+/** As Rust's store::shown: a database URL without its password. */
+export function shown(location: string): string {
+  return location.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, "$1@");
+}
+
+/** As Rust's Error::ServerUnreachable. */
+export function unreachable(server: string) {
+  return fail(
+    "server_unreachable",
+    `the vault's database server ${server} cannot be reached (connection refused): nothing was changed`,
+  );
+}
+
 const vaultCommands: Record<string, Command> = {
   vault_status: (vault) => ({
-    path: "/home/ada/.local/share/keyshelf/vault.db",
+    path: shown(vault.location),
     exists: vault.exists,
     name: vault.exists ? "ml-team" : null,
     member: vault.exists ? vault.me : null,
@@ -111,6 +126,28 @@ const vaultCommands: Record<string, Command> = {
     return null;
   },
   note_activity: () => null,
+  set_vault_location: (vault, args) => {
+    if (vault.unlocked) {
+      throw fail("not_allowed", "cannot change the vault location: the vault is unlocked; lock it first");
+    }
+    const typed = String(args.location).trim();
+    const scheme = /^([A-Za-z0-9+.-]+):\/\//.exec(typed)?.[1];
+    const server = scheme === "postgres" || scheme === "postgresql";
+    if (scheme && !server) {
+      throw fail("invalid", `${scheme}://… is not a vault location this build can open (a file path or postgres://)`);
+    }
+    if (typed && !server && !typed.startsWith("/")) {
+      throw fail(
+        "invalid",
+        "invalid vault location setting: the location is neither a postgres:// URL nor an absolute file path",
+      );
+    }
+    vault.location = typed || DEFAULT_LOCATION;
+    // A fresh server holds no vault (serverHasVault: it does, and this device is no member of it).
+    vault.exists = server ? vault.serverHasVault : vault.fileExists;
+    vault.me = vault.exists && !server ? vault.me : null;
+    return vaultCommands.vault_status!(vault, {});
+  },
 };
 
 const COMMANDS: Record<string, Command> = {
@@ -122,6 +159,14 @@ const COMMANDS: Record<string, Command> = {
   ...rotationCommands,
   ...scanCommands,
 };
+
+/** What Rust answers without reaching the vault's database. */
+const WITHOUT_DATABASE: ReadonlySet<string> = new Set([
+  "note_activity",
+  ...Object.keys(settingsCommands),
+  "secret_kinds",
+  "open_provider_page",
+]);
 
 /** What a locked vault still answers, as in Rust. */
 const WHILE_LOCKED: ReadonlySet<string> = new Set([
@@ -158,9 +203,18 @@ export class FakeVault {
   requests: AccessRequest[] = [];
   /** The folders and files scan_folder reads and redact_findings rewrites. */
   disk = new FakeDisk();
+  /** A file path or a postgres:// URL (which may hold a password), as Rust keeps it. */
+  location = DEFAULT_LOCATION;
+  /** Whether a team server chosen with set_vault_location already holds a vault. */
+  serverHasVault = false;
+  /** Whether the default file holds a vault (for going back to it). */
+  fileExists: boolean;
+  /** The server ("host:port/db") every database command fails to reach, as Rust's ServerUnreachable; null: up. */
+  unreachable: string | null = null;
 
   constructor(options: FakeOptions = {}) {
     this.exists = options.exists ?? true;
+    this.fileExists = this.exists;
     this.unlocked = options.unlocked ?? false;
     this.keychain = options.keychain ?? "key";
     this.me = options.member === undefined ? (this.exists ? "ada" : null) : options.member;
@@ -359,6 +413,7 @@ export class FakeVault {
 
   async handle(cmd: string, args: Args): Promise<unknown> {
     this.calls.push({ cmd, args });
+    if (this.unreachable !== null && !WITHOUT_DATABASE.has(cmd)) throw unreachable(this.unreachable);
     if (!WHILE_LOCKED.has(cmd) && !this.unlocked) throw fail("locked", "the vault is locked");
     const command = COMMANDS[cmd];
     if (!command) throw fail("internal", `unknown command ${cmd}`);

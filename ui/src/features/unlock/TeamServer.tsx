@@ -1,0 +1,108 @@
+import { useState } from "react";
+
+import * as api from "../../api";
+import type { VaultStatus } from "../../bindings/VaultStatus";
+import { Alert } from "../../components/Alert";
+import { Button } from "../../components/Button";
+import { TextField } from "../../components/Field";
+import { useSubmit } from "../../components/useSubmit";
+
+/** Whether a shown vault location is a team server's URL (rather than a file). */
+export const isServerLocation = (location: string | null) => /^postgres(ql)?:\/\//.test(location ?? "");
+
+/**
+ * "Use a team server" on the first-run and join screens: the vault lives in the team's
+ * PostgreSQL database instead of a file on this device. Rust checks and saves the URL and answers
+ * the status there; the field is emptied at once, so a password typed into the URL does not stay
+ * on the page (Rust shows the location without it).
+ */
+export function TeamServer({
+  location,
+  onLocation,
+}: {
+  /** The current location as Rust shows it (no password). */
+  location: string | null;
+  onLocation: (status: VaultStatus) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [url, setUrl] = useState("");
+  const { busy, error, setError, submit } = useSubmit();
+  const onServer = isServerLocation(location);
+
+  const choose = (typed: string) =>
+    void submit(async () => {
+      try {
+        const status = await api.setVaultLocation(typed);
+        setOpen(false);
+        onLocation(status);
+      } finally {
+        setUrl("");
+      }
+    });
+
+  if (!open) {
+    return (
+      <div className="team-server">
+        {location ? (
+          <p className="auth-footnote">
+            Vault: <code className="vault-location">{location}</code>
+          </p>
+        ) : null}
+        <Alert message={error} />
+        {onServer ? (
+          <Button variant="ghost" size="sm" busy={busy} onClick={() => choose("")}>
+            Use a file on this device instead
+          </Button>
+        ) : (
+          <Button variant="ghost" size="sm" onClick={() => setOpen(true)}>
+            Use a team server
+          </Button>
+        )}
+      </div>
+    );
+  }
+  return (
+    <div className="team-server" role="group" aria-label="Team server">
+      <TextField
+        label="Team server URL"
+        value={url}
+        onChange={(e) => setUrl(e.target.value)}
+        placeholder="postgres://ada@db.example.com/keyshelf?sslmode=require"
+        mono
+        autoFocus
+        spellCheck={false}
+        autoComplete="off"
+        onKeyDown={(e) => {
+          // Its own submit: Enter here must not submit the create form around it.
+          if (e.key === "Enter") {
+            e.preventDefault();
+            if (url.trim()) choose(url.trim());
+          }
+        }}
+        hint="The vault lives in your team's PostgreSQL database and everyone connects to it. Put the password in ~/.pgpass, not in the URL."
+      />
+      <Alert message={error} />
+      <div className="auth-row">
+        <Button
+          variant="primary"
+          busy={busy}
+          onClick={() => {
+            if (!url.trim()) return setError("Enter the server's postgres:// URL.");
+            choose(url.trim());
+          }}
+        >
+          Use this server
+        </Button>
+        <Button
+          onClick={() => {
+            setOpen(false);
+            setUrl("");
+            setError(null);
+          }}
+        >
+          Cancel
+        </Button>
+      </div>
+    </div>
+  );
+}
