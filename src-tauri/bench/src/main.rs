@@ -454,7 +454,7 @@ fn desktop_queries(bench: &Bench, count: usize, engine: &str) {
         }
         times.sort();
         report(
-            &format!("list one scope of {count} secrets (unlocked: states verified)"),
+            &format!("{engine}list one scope of {count} secrets (unlocked: states verified)"),
             &times,
         );
     });
