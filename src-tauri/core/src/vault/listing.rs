@@ -249,6 +249,8 @@ impl Session {
             let scope = resolve_scope(&mut *tx, &ScopePath::new(project, environment)?).await?;
             self.verify_if_held(&mut *tx, &scope, None).await?;
         }
+        // Ended here, not left to the process's exit (a server would log a dropped transaction).
+        tx.rollback("ending a read").await?;
         Ok(list)
     }
 
@@ -263,7 +265,9 @@ impl Session {
             .ok_or_else(|| Error::UnknownSecret { path: path.to_string() })?;
         self.verify_if_held(&mut *tx, &scope, Some(std::slice::from_ref(&secret_id)))
             .await?;
-        read_history(&mut *tx, secret_id).await
+        let history = read_history(&mut *tx, secret_id).await?;
+        tx.rollback("ending a read").await?;
+        Ok(history)
     }
 
     /// Verifies the sealed states of `ids` of `scope` (all when `None`) when this member holds the
