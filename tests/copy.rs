@@ -12,80 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use sqlx::{Connection, PgConnection};
 use tempfile::TempDir;
-
-/// The test server: `KEYSHELF_TEST_POSTGRES`, a URL template with `{db}`. Without it the test
-/// fails (it is never skipped: CI always sets it).
-struct Server {
-    template: String,
-    /// The databases made, dropped with the server handle at the end of the test.
-    made: RefCell<Vec<String>>,
-}
-
-impl Server {
-    fn from_env() -> Server {
-        let template = std::env::var("KEYSHELF_TEST_POSTGRES").unwrap_or_else(|_| {
-            panic!(
-                "KEYSHELF_TEST_POSTGRES is not set: run this test under .ci/with-postgres, which starts a \
-                 PostgreSQL server and sets it to a URL template with {{db}} for the database name"
-            )
-        });
-        assert!(
-            template.contains("{db}"),
-            "KEYSHELF_TEST_POSTGRES needs {{db}}: {template}"
-        );
-        Server {
-            template,
-            made: RefCell::new(Vec::new()),
-        }
-    }
-
-    async fn admin(&self) -> PgConnection {
-        PgConnection::connect(&self.template.replace("{db}", "postgres"))
-            .await
-            .expect("connect to the test server's postgres database")
-    }
-
-    /// A fresh, empty database on the server (made over a connection to `postgres`): its URL.
-    fn new_database(&self) -> String {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let name = format!(
-            "keyshelf_copy_{}_{}_{nanos}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        block_on(async {
-            let mut admin = self.admin().await;
-            sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .expect("create a test database");
-            let _ = admin.close().await;
-        });
-        self.made.borrow_mut().push(name.clone());
-        self.template.replace("{db}", &name)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let made = std::mem::take(self.made.get_mut());
-        block_on(async {
-            let mut admin = self.admin().await;
-            for name in made {
-                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await;
-            }
-            let _ = admin.close().await;
-        });
-    }
-}
 
 /// `postgres://user@host/...` with `password` added after the user (the test server trusts
 /// local connections, so it connects whatever the password).
@@ -95,14 +22,6 @@ fn with_password(url: &str, password: &str) -> String {
         Some((user, host)) if !user.contains('/') => format!("{scheme}://{user}:{password}@{host}"),
         _ => format!("{scheme}://postgres:{password}@{rest}"),
     }
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
 }
 
 /// People on their own devices (config dirs) in one temp dir, running `keyshelf` against any
@@ -334,7 +253,6 @@ fn readings(t: &Team, who: &str, vault: &str) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_file_vault_moves_to_postgres_and_back_readable_by_the_same_members_with_the_same_keys() {
     common::require_secret_service();
-    let server = Server::from_env();
     let t = Team::new();
     let src = team_vault(&t);
     let ada_before = readings(&t, "ada", &src);
@@ -348,7 +266,8 @@ fn a_file_vault_moves_to_postgres_and_back_readable_by_the_same_members_with_the
     assert!(alice_before.iter().any(|(what, _)| what == "get llm-eval/dev/GCP_SA"));
 
     // SQLite -> PostgreSQL, with a password in the URL that must never be shown.
-    let database = server.new_database();
+    let db = common::Database::create();
+    let database = db.url_text();
     let password = "hunter2-copy-secret";
     let pg = with_password(&database, password);
     let said = t.copy("ada", &src, &pg);
@@ -408,10 +327,10 @@ fn a_file_vault_moves_to_postgres_and_back_readable_by_the_same_members_with_the
 
 #[test]
 fn a_copy_never_lands_on_an_existing_vault_and_a_missing_source_is_named() {
-    let server = Server::from_env();
     let t = Team::new();
     let src = team_vault(&t);
-    let database = server.new_database();
+    let db = common::Database::create();
+    let database = db.url_text();
     t.copy("ada", &src, &database);
     let file = loc(&t.file("copy.db"));
     t.copy("ada", &database, &file);
@@ -442,12 +361,13 @@ fn a_copy_never_lands_on_an_existing_vault_and_a_missing_source_is_named() {
         "{err}"
     );
     assert!(!target.exists());
-    let no_database = database.replacen("keyshelf_copy_", "keyshelf_absent_", 1);
+    let no_database = database.replacen("/ks_", "/ks_absent_", 1);
     let err = t.fail("ada", &src, &["vault", "copy", &no_database, &loc(&target)]);
     assert!(err.contains("no vault at postgres://"), "{err}");
     assert!(!target.exists());
     // An empty database is no vault either.
-    let empty = server.new_database();
+    let empty_db = common::Database::create();
+    let empty = empty_db.url_text();
     let err = t.fail("ada", &src, &["vault", "copy", &empty, &loc(&target)]);
     assert!(err.contains("no vault at postgres://"), "{err}");
     assert!(!target.exists());
@@ -458,10 +378,10 @@ fn a_copy_never_lands_on_an_existing_vault_and_a_missing_source_is_named() {
 /// copy of an older state are the vault gone back, and refused.
 #[test]
 fn a_device_takes_a_copy_for_the_same_vault_and_refuses_an_older_one() {
-    let server = Server::from_env();
     let t = Team::new();
     let src = team_vault(&t);
-    let database = server.new_database();
+    let db = common::Database::create();
+    let database = db.url_text();
     t.copy("ada", &src, &database);
     let old = loc(&t.file("old.db"));
     t.copy("ada", &src, &old);

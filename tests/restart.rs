@@ -17,25 +17,21 @@ const SECRETS: usize = 100_000;
 /// import's one transaction, past its start).
 fn import_is_writing(db: &str) -> bool {
     let template = std::env::var("KEYSHELF_TEST_POSTGRES").expect("KEYSHELF_TEST_POSTGRES");
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(async {
-            let Ok(mut conn) = PgConnection::connect(&template.replace("{db}", "postgres")).await else {
-                return false;
-            };
-            let writing: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM pg_stat_activity
+    common::block_on(async {
+        let Ok(mut conn) = PgConnection::connect(&template.replace("{db}", "postgres")).await else {
+            return false;
+        };
+        let writing: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
                  WHERE datname = $1 AND application_name = 'keyshelf' AND backend_xid IS NOT NULL",
-            )
-            .bind(db)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap_or(0);
-            let _ = conn.close().await;
-            writing > 0
-        })
+        )
+        .bind(db)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or(0);
+        let _ = conn.close().await;
+        writing > 0
+    })
 }
 
 #[test]

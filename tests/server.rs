@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::Vault;
-use sqlx::{Connection, PgConnection};
 
 const KEY: &str = "llm-eval/dev/OPENAI_API_KEY";
 
@@ -41,33 +40,12 @@ fn as_login(url: &Path, login: &str) -> PathBuf {
     )
 }
 
-/// Runs SQL statements (`;`-separated, each on its own: CREATE and DROP DATABASE refuse a
-/// transaction) on the server's `postgres` database, as its superuser.
-fn admin(sql: &str) {
-    let template = std::env::var("KEYSHELF_TEST_POSTGRES").expect("KEYSHELF_TEST_POSTGRES");
-    let url = template.replace("{db}", "postgres");
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(async {
-            let mut conn = PgConnection::connect(&url).await.expect("connect as admin");
-            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                sqlx::raw_sql(statement)
-                    .execute(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("{statement}: {e}"));
-            }
-            let _ = conn.close().await;
-        });
-}
-
 #[test]
 fn a_members_database_login_uses_the_vault_but_cannot_edit_its_audit_log() {
     let v = server_vault();
     v.set(KEY, "sk-proj-ServerRole000000000000000000");
     let login = format!("eve_{}", std::process::id());
-    admin(&format!(
+    common::server_exec(&format!(
         "DROP ROLE IF EXISTS {login}; CREATE ROLE {login} LOGIN IN ROLE keyshelf_member"
     ));
     let url = as_login(&v.db(), &login);
@@ -93,7 +71,7 @@ fn a_members_database_login_uses_the_vault_but_cannot_edit_its_audit_log() {
     }
     assert!(v.ok(&["audit", "verify"]).contains("audit log intact"));
     drop(v);
-    admin(&format!("DROP ROLE IF EXISTS {login}"));
+    common::server_exec(&format!("DROP ROLE IF EXISTS {login}"));
 }
 
 #[test]
@@ -102,14 +80,14 @@ fn a_database_restored_from_an_older_dump_is_refused_by_every_device_that_saw_th
     v.set(KEY, "sk-proj-BeforeTheDump0000000000000000");
     let name = db_name(&v.db());
     // Last night's dump (a copy of the database as it was).
-    admin(&format!("CREATE DATABASE {name}_dump TEMPLATE {name}"));
+    common::server_exec(&format!("CREATE DATABASE {name}_dump TEMPLATE {name}"));
 
     // Today: the key is rotated after a leak, and this device reads the new one.
     v.set(KEY, "sk-proj-AfterTheLeak00000000000000000");
     assert_eq!(v.get(KEY), b"sk-proj-AfterTheLeak00000000000000000");
 
     // Someone with the server restores the dump over the live database.
-    admin(&format!(
+    common::server_exec(&format!(
         "DROP DATABASE {name} WITH (FORCE); CREATE DATABASE {name} TEMPLATE {name}_dump; DROP DATABASE {name}_dump"
     ));
     let err = v.fail(&["get", KEY]);

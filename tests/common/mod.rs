@@ -94,7 +94,7 @@ impl Database {
     /// A fresh empty database on the `KEYSHELF_TEST_POSTGRES` server.
     pub fn create() -> Database {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let template = postgres_template().expect("KEYSHELF_TEST_POSTGRES is not set");
+        let template = postgres_template().expect(NO_SERVER);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
@@ -113,6 +113,11 @@ impl Database {
 
     pub fn url(&self) -> PathBuf {
         PathBuf::from(&self.url)
+    }
+
+    /// The URL as text, for a command line.
+    pub fn url_text(&self) -> String {
+        self.url.clone()
     }
 }
 
@@ -143,6 +148,18 @@ fn admin_try_exec(template: &str, sql: &str) -> Result<(), String> {
 fn admin_exec(template: &str, sql: &str) {
     admin_try_exec(template, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
+
+/// Runs `;`-separated statements on the test server's `postgres` database as its superuser,
+/// each on its own (CREATE and DROP DATABASE refuse a transaction).
+pub fn server_exec(sql: &str) {
+    let template = postgres_template().expect(NO_SERVER);
+    for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        admin_exec(&template, statement);
+    }
+}
+
+const NO_SERVER: &str = "KEYSHELF_TEST_POSTGRES is not set: run this test under .ci/with-postgres, which \
+    starts a PostgreSQL server and sets it to a URL template with {db} for the database name";
 
 pub struct Vault {
     pub dir: TempDir,
@@ -453,7 +470,7 @@ pub fn require_secret_service() {
     );
 }
 
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -19,7 +19,7 @@ use crate::seen::DeviceMemory;
 use crate::store::Conn;
 use crate::store::Tx as WriteTx;
 use crate::team::members::{self, Member};
-use crate::vault::projects::ScopeRow;
+use crate::vault::path::ScopeRow;
 use crate::vault::Vault;
 
 /// Opened scope keys by (scope id, key epoch), with their grant's expiry.

@@ -13,7 +13,8 @@ use crate::store::requests::{Decision, NewRequest};
 use crate::store::Conn;
 use crate::team::members;
 use crate::team::roster::{self, RosterEntry};
-use crate::vault::projects::{resolve_scope, ScopeRow};
+use crate::vault::path::ScopeRow;
+use crate::vault::projects::resolve_scope;
 use crate::vault::ScopePath;
 
 /// One request as this device sees it.

@@ -207,7 +207,7 @@ impl Session {
     async fn rekey(
         &self,
         conn: &mut dyn Conn,
-        scope: &crate::vault::projects::ScopeRow,
+        scope: &crate::vault::path::ScopeRow,
         roster: &[RosterEntry],
         dropped: &str,
     ) -> Result<Rekeyed> {
@@ -256,7 +256,7 @@ impl Session {
             new_epoch,
             new_key.id(),
         ));
-        let rekeyed_scope = crate::vault::projects::ScopeRow {
+        let rekeyed_scope = crate::vault::path::ScopeRow {
             epoch: new_epoch,
             ..scope.clone()
         };
@@ -310,7 +310,7 @@ async fn drop_checks_by(conn: &mut dyn Conn, scope_id: &str, member_id: &str) ->
 struct Rekeyed {
     versions: usize,
     kept: Vec<String>,
-    scope: crate::vault::projects::ScopeRow,
+    scope: crate::vault::path::ScopeRow,
     key: crate::crypto::ScopeKey,
 }
 

@@ -6,7 +6,7 @@
 
 use zeroize::Zeroizing;
 
-use super::projects::ScopeRow;
+use super::path::ScopeRow;
 use super::{ScopePath, SecretPath};
 use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::path::ScopeRow;
 use super::path::{ScopePath, SecretPath};
-use super::projects::{resolve_scope, ScopeRow};
+use super::projects::resolve_scope;
 use super::secrets::existing;
 use super::{acquire, Vault};
 use crate::error::{Error, Result};

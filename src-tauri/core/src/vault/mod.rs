@@ -5,7 +5,7 @@
 mod deadlines;
 mod exposure;
 mod listing;
-mod path;
+pub(crate) mod path;
 pub(crate) mod projects;
 pub(crate) mod secrets;
 mod staged;

@@ -5,6 +5,16 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+/// A scope as the vault holds it, resolved from its path: what encryption and grants refer to.
+/// `label` (`project/env`) is bound into every ciphertext and grant of the scope, so re-pointing
+/// rows in the file fails authentication.
+#[derive(Clone)]
+pub(crate) struct ScopeRow {
+    pub id: String,
+    pub epoch: i64,
+    pub label: String,
+}
+
 /// `PROJECT/ENV`: one scope.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ScopePath {

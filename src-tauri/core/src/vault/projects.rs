@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::path::{check_label, ScopePath};
+use super::path::{check_label, ScopePath, ScopeRow};
 use super::Vault;
 use crate::crypto::ScopeKey;
 use crate::error::{Error, Result};
@@ -25,15 +25,6 @@ pub struct EnvironmentSummary {
     pub name: String,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub secrets: i64,
-}
-
-/// A scope row: what encryption and grants refer to. `label` (`project/env`) is bound into every
-/// ciphertext and grant of the scope, so re-pointing rows in the file fails authentication.
-#[derive(Clone)]
-pub(crate) struct ScopeRow {
-    pub id: String,
-    pub epoch: i64,
-    pub label: String,
 }
 
 /// Finds a scope, naming the missing project or environment when there is none.

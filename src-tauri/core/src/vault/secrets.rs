@@ -7,8 +7,8 @@
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use super::path::ScopeRow;
 use super::path::{check_new_secret_name, check_secret_name, SecretPath};
-use super::projects::ScopeRow;
 use crate::crypto::{self, Plaintext, ScopeKey};
 use crate::error::{Error, Result};
 use crate::kind::SecretKind;

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
+use super::path::ScopeRow;
 use super::path::SecretPath;
-use super::projects::{resolve_scope, ScopeRow};
+use super::projects::resolve_scope;
 use super::secrets::{existing, next_version, NewVersion, VersionRow};
 use super::ScopePath;
 use crate::crypto::{self, signing, Plaintext, ScopeKey};

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::projects::ScopeRow;
+use super::path::ScopeRow;
 use crate::crypto::{self, ScopeKey};
 use crate::error::{Error, Result};
 use crate::session::{Session, Written};
