@@ -14,8 +14,7 @@ use std::process::{Command, Output, Stdio};
 
 use tempfile::TempDir;
 
-/// `postgres://user@host/...` with `password` added after the user (the test server trusts
-/// local connections, so it connects whatever the password).
+/// `postgres://user@host/...` with `password` added after the user.
 fn with_password(url: &str, password: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL");
     match rest.split_once('@') {
@@ -265,13 +264,26 @@ fn a_file_vault_moves_to_postgres_and_back_readable_by_the_same_members_with_the
     );
     assert!(alice_before.iter().any(|(what, _)| what == "get llm-eval/dev/GCP_SA"));
 
-    // SQLite -> PostgreSQL, with a password in the URL that must never be shown.
+    // SQLite -> PostgreSQL. A password written into a location on the command line is refused
+    // before anything runs (ps shows argv to every user), and never repeated.
     let db = common::Database::create();
     let database = db.url_text();
     let password = "hunter2-copy-secret";
-    let pg = with_password(&database, password);
-    let said = t.copy("ada", &src, &pg);
-    assert!(!said.contains(password), "the password was shown: {said}");
+    let out = t.run(
+        t.cmd(
+            "ada",
+            &src,
+            &["vault", "copy", &src, &with_password(&database, password)],
+        ),
+        b"",
+    );
+    let refused = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{refused}");
+    assert!(
+        refused.contains("visible to every user") && !refused.contains(password),
+        "{refused}"
+    );
+    let said = t.copy("ada", &src, &database);
     assert!(
         said.starts_with("Copied vault \"ml-team\" from ") && said.contains(&src) && said.contains("postgres://"),
         "{said}"

@@ -262,3 +262,149 @@ fn with_verify_full_the_vault_opens_only_on_the_server_its_certificate_authority
         );
     }
 }
+
+#[test]
+fn a_login_that_needs_a_password_takes_it_from_the_os_keychain_or_a_passfile_never_from_argv() {
+    common::require_secret_service();
+    assert!(common::engine_is_postgres(), "run under .ci/with-postgres");
+    let login = std::env::var("KEYSHELF_TEST_POSTGRES_PASSWORD_LOGIN")
+        .expect("KEYSHELF_TEST_POSTGRES_PASSWORD_LOGIN: run under .ci/with-postgres");
+    const PASSWORD: &str = "db-password-5b0f3c9e7d21a4";
+    common::server_exec(&format!(
+        "DROP ROLE IF EXISTS {login}; CREATE ROLE {login} LOGIN PASSWORD '{PASSWORD}'"
+    ));
+    let db = common::Database::create();
+    common::server_exec(&format!("ALTER DATABASE {} OWNER TO {login}", db_name(&db.url())));
+    let url = as_login(&db.url(), &login);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyshelf = |args: &[&str], stdin: &str, env: &[(&str, &str)]| {
+        let mut cmd = Command::new(common::bin());
+        cmd.args(args)
+            .env("KEYSHELF_VAULT", &url)
+            .env("KEYSHELF_CONFIG_DIR", dir.path().join("config"))
+            .env("KEYSHELF_PASSPHRASE", "the owner's passphrase, long enough")
+            .env("PGPASSFILE", dir.path().join("no-passfile"))
+            .env_remove("PGPASSWORD")
+            .env_remove("KEYSHELF_KEYCHAIN");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = run_with_stdin(cmd, stdin);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains(PASSWORD), "the password reached stderr: {stderr}");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
+    };
+    let refused = |(code, stdout, stderr): (Option<i32>, String, String), why: &str| {
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(stdout.is_empty());
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("refused the login of {login}")) && stderr.contains(why),
+            "{stderr}"
+        );
+    };
+
+    // Nothing offers a password: one line naming the login, and the command that fixes it.
+    refused(keyshelf(&["init", "--name", "pw"], "", &[]), "keyshelf vault password");
+    // A wrong password is checked with the server and never kept.
+    refused(
+        keyshelf(&["vault", "password"], "not the password\n", &[]),
+        "wrong; nothing was stored",
+    );
+    refused(keyshelf(&["init", "--name", "pw"], "", &[]), "none it accepts");
+
+    // The right one, piped in once: kept in the OS keychain, and every later command logs in.
+    let (code, _, stderr) = keyshelf(&["vault", "password"], &format!("{PASSWORD}\n"), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("kept in the OS keychain"), "{stderr}");
+    // Empty the kernel keyring's copy: the next login must find it in the Secret Service (and
+    // put it back in the kernel keyring for the commands after).
+    let copies = {
+        let (code, stdout, stderr) = keyshelf(&["status", "--json"], "", &[]);
+        assert_eq!(code, Some(1), "no vault yet: {stdout}{stderr}");
+        kernel_copies(&login, &db_name(&db.url()))
+    };
+    assert_eq!(copies.len(), 1, "one kernel copy after `vault password`");
+    for id in &copies {
+        let status = Command::new("keyctl")
+            .args(["invalidate", id])
+            .status()
+            .expect("keyctl");
+        assert!(status.success());
+    }
+    assert!(kernel_copies(&login, &db_name(&db.url())).is_empty());
+    let (code, _, stderr) = keyshelf(&["init", "--name", "pw"], "", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(kernel_copies(&login, &db_name(&db.url())).len(), 1, "warmed again");
+    keyshelf(&["project", "add", "llm-eval", "--env", "dev"], "", &[]);
+    let (code, _, stderr) = keyshelf(&["set", KEY], "sk-proj-BehindAPassword00000000000000", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let got = keyshelf(&["get", KEY], "", &[]);
+    assert_eq!(got.1, "sk-proj-BehindAPassword00000000000000", "{}", got.2);
+
+    // In argv it would be readable by every user of the machine (ps): refused before anything runs.
+    let with_password = url
+        .to_string_lossy()
+        .replacen(&format!("{login}@"), &format!("{login}:{PASSWORD}@"), 1);
+    let (code, stdout, stderr) = keyshelf(&["--vault", &with_password, "get", KEY], "", &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stdout.is_empty() && stderr.contains("visible to every user"),
+        "{stderr}"
+    );
+
+    // Forgotten: refused again. A libpq passfile is the other place it may live.
+    let (code, _, stderr) = keyshelf(&["vault", "password", "--forget"], "", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("Removed"), "{stderr}");
+    refused(keyshelf(&["get", KEY], "", &[]), "none it accepts");
+    let passfile = dir.path().join("pgpass");
+    std::fs::write(&passfile, format!("*:*:*:{login}:{PASSWORD}\n")).expect("passfile");
+    // libpq's rule, which sqlx keeps: a passfile others can read is ignored.
+    std::fs::set_permissions(&passfile, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod");
+    let got = keyshelf(&["get", KEY], "", &[("PGPASSFILE", passfile.to_str().expect("utf8"))]);
+    assert_eq!(got.1, "sk-proj-BehindAPassword00000000000000", "{}", got.2);
+
+    drop(db);
+    common::server_exec(&format!("DROP ROLE IF EXISTS {login}"));
+}
+
+fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn keyshelf");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+/// The ids of the kernel keyring's copies of the database password of `login` on `database`.
+fn kernel_copies(login: &str, database: &str) -> Vec<String> {
+    let keys = std::fs::read_to_string("/proc/keys").expect("/proc/keys");
+    keys.lines()
+        .filter(|line| {
+            line.contains(&format!("keyring-rs:{login}@")) && line.contains(&format!("/{database}@keyshelf-database"))
+        })
+        // FLAGS, the second field: invalidated, revoked or dead keys linger until collected.
+        .filter(|line| {
+            line.split_whitespace()
+                .nth(1)
+                .is_some_and(|flags| !flags.contains(['i', 'R', 'D']))
+        })
+        .filter_map(|line| line.split_whitespace().next())
+        // keyctl takes ids in decimal; /proc/keys shows them in hex.
+        .filter_map(|hex| i64::from_str_radix(hex, 16).ok().map(|id| id.to_string()))
+        .collect()
+}

@@ -14,6 +14,7 @@ import { ServerBanner } from "./features/server/ServerBanner";
 import { AuthLayout } from "./features/unlock/AuthLayout";
 import { FirstRun } from "./features/unlock/FirstRun";
 import { Recovery } from "./features/unlock/Recovery";
+import { TeamServer } from "./features/unlock/TeamServer";
 import { Unlock } from "./features/unlock/Unlock";
 import { useActivityReport } from "./lib/useActivityReport";
 
@@ -206,6 +207,8 @@ function Screens() {
                 Try again
               </Button>
             </div>
+            {/* A server that refuses the login, or is not the right one: give its password, or another place. */}
+            <TeamServer location={null} onLocation={chooseLocation} />
           </AuthLayout>
         );
       case "first-run":

@@ -297,6 +297,13 @@ pub enum VaultCommand {
         /// Where to create the copy: a new file, or an empty PostgreSQL database
         dst: PathBuf,
     },
+    /// Keep the team server's database password in the OS keychain (asked for, or one line on
+    /// stdin), after the server accepts it; later commands log in with it
+    Password {
+        /// Remove the kept password instead
+        #[arg(long)]
+        forget: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,6 +41,9 @@ pub fn for_error(error: &Error, subject: Subject) -> Option<String> {
         Error::CheckUntrusted { path } => {
             format!("replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")
         }
+        Error::LoginRefused { .. } => {
+            "keep the login's password in the OS keychain with `keyshelf vault password` (or in PGPASSWORD or ~/.pgpass)".into()
+        }
         Error::ValueNotText { .. } => "read it with `keyshelf get`, which prints the exact bytes".into(),
         _ => return None,
     })

@@ -11,6 +11,13 @@ use clap::Parser;
 
 fn main() {
     let cli = args::Cli::parse();
+    if password_in_argv(&cli) {
+        eprintln!(
+            "keyshelf: a database password on the command line is visible to every user of this machine (ps): \
+             keep it in the OS keychain with `keyshelf vault password`, or in PGPASSWORD or ~/.pgpass"
+        );
+        std::process::exit(2);
+    }
     let subject = match cli.command {
         args::Command::Vault(args::VaultCommand::Copy { .. }) => hint::Subject::CopyLocations,
         _ => hint::Subject::TheVault,
@@ -32,4 +39,15 @@ fn main() {
     // Leave no background work (pool connections, keychain threads) holding the exit.
     runtime.shutdown_background();
     std::process::exit(code);
+}
+
+/// Whether a location given as an argument carries a password (what `shown` strips).
+fn password_in_argv(cli: &args::Cli) -> bool {
+    let mut given: Vec<&std::path::Path> = cli.vault.iter().map(|p| p.as_path()).collect();
+    if let args::Command::Vault(args::VaultCommand::Copy { src, dst }) = &cli.command {
+        given.extend([src.as_path(), dst.as_path()]);
+    }
+    given
+        .into_iter()
+        .any(|location| keyshelf_core::store::shown(location) != location.to_string_lossy())
 }

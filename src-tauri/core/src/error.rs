@@ -36,6 +36,10 @@ pub enum Error {
         "the vault's database server ended the connection while {context} ({problem}): nothing was changed; try again"
     )]
     ServerGone { context: String, problem: String },
+    #[error("the database server {server} refused the login of {user}: {why}")]
+    LoginRefused { server: String, user: String, why: String },
+    #[error("{location} is a vault file: only a database server has a login password")]
+    NoLogin { location: String },
     #[error("{location} is not a vault location this build can open (a file path or postgres://)")]
     UnsupportedLocation { location: String },
 
@@ -240,6 +244,8 @@ pub enum ErrorCode {
     /// The vault's database server cannot be reached (down, or the network): nothing changed;
     /// the same call may work once it answers.
     ServerUnreachable,
+    /// The vault's database server refused this login: its password is missing or wrong.
+    LoginRefused,
     /// Anything else (an I/O or database failure); the message says what.
     Internal,
 }
@@ -305,7 +311,8 @@ impl Error {
             | Error::NewerFormat { .. } => C::Invalid,
             Error::Busy | Error::DiskFull | Error::ServerGone { .. } => C::Unavailable,
             Error::ServerUnreachable { .. } => C::ServerUnreachable,
-            Error::UnsupportedLocation { .. } => C::Invalid,
+            Error::LoginRefused { .. } => C::LoginRefused,
+            Error::UnsupportedLocation { .. } | Error::NoLogin { .. } => C::Invalid,
             Error::Database { .. } | Error::Io { .. } | Error::Config { .. } | Error::NoDefaultPath { .. } => {
                 C::Internal
             }

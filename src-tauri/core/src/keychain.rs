@@ -35,9 +35,10 @@ pub trait KeyCache: Send + Sync {
 
 /// The keychain the environment asks for: the OS keychain, unless `KEYSHELF_KEYCHAIN=off`.
 pub fn from_env() -> Box<dyn KeyCache> {
-    match std::env::var("KEYSHELF_KEYCHAIN").as_deref() {
-        Ok("off") | Ok("0") | Ok("false") => Box::new(NoKeychain),
-        _ => Box::new(OsKeychain),
+    if disabled() {
+        Box::new(NoKeychain)
+    } else {
+        Box::new(OsKeychain)
     }
 }
 
@@ -121,13 +122,13 @@ mod platform {
     use keyring::secret_service::SsCredential;
     use keyring::Entry;
 
-    pub(super) fn secret_service(account: &str) -> keyring::Result<Entry> {
-        let cred = SsCredential::new_with_target(None, super::SERVICE, account)?;
+    pub(super) fn secret_service(service: &str, account: &str) -> keyring::Result<Entry> {
+        let cred = SsCredential::new_with_target(None, service, account)?;
         Ok(Entry::new_with_credential(Box::new(cred)))
     }
 
-    pub(super) fn kernel(account: &str) -> Option<Entry> {
-        let cred = KeyutilsCredential::new_with_target(None, super::SERVICE, account).ok()?;
+    pub(super) fn kernel(service: &str, account: &str) -> Option<Entry> {
+        let cred = KeyutilsCredential::new_with_target(None, service, account).ok()?;
         Some(Entry::new_with_credential(Box::new(cred)))
     }
 
@@ -135,9 +136,9 @@ mod platform {
     /// see (session and persistent keyrings alike), as listed in /proc/keys. keyring's own
     /// delete searches the session keyring, which the kernel can refuse while the persistent
     /// keyring is linked; an id needs no search. The number removed.
-    pub(super) fn remove_kernel_copies(account: &str) -> std::io::Result<usize> {
+    pub(super) fn remove_kernel_copies(service: &str, account: &str) -> std::io::Result<usize> {
         // The description keyring 3.6 gives a key with no explicit target.
-        let wanted = format!("keyring-rs:{account}@{}:", super::SERVICE);
+        let wanted = format!("keyring-rs:{account}@{service}:");
         let listed = match std::fs::read_to_string("/proc/keys") {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -169,15 +170,15 @@ mod platform {
 mod platform {
     use keyring::Entry;
 
-    pub(super) fn secret_service(account: &str) -> keyring::Result<Entry> {
-        Entry::new(super::SERVICE, account)
+    pub(super) fn secret_service(service: &str, account: &str) -> keyring::Result<Entry> {
+        Entry::new(service, account)
     }
 
-    pub(super) fn kernel(_account: &str) -> Option<Entry> {
+    pub(super) fn kernel(_service: &str, _account: &str) -> Option<Entry> {
         None
     }
 
-    pub(super) fn remove_kernel_copies(_account: &str) -> std::io::Result<usize> {
+    pub(super) fn remove_kernel_copies(_service: &str, _account: &str) -> std::io::Result<usize> {
         Ok(0)
     }
 }
@@ -191,21 +192,21 @@ impl KeyCache for OsKeychain {
     fn load(&self, vault_id: &str, member_id: &str) -> Result<Option<AccountKey>> {
         let account = account(vault_id, member_id);
         // The kernel keyring is a few syscalls that cannot hang: read it inline, without a thread.
-        if let Some(key) = platform::kernel(&account)
+        if let Some(key) = platform::kernel(SERVICE, &account)
             .and_then(|e| e.get_secret().ok())
             .and_then(to_key)
         {
             return Ok(Some(key));
         }
         bounded("the keychain", move || {
-            let entry = platform::secret_service(&account).map_err(|e| unavailable(&e))?;
+            let entry = platform::secret_service(SERVICE, &account).map_err(|e| unavailable(&e))?;
             match entry.get_secret() {
                 Ok(bytes) => {
                     let key = to_key(bytes).ok_or(Error::Keychain {
                         reason: "the cached account key has the wrong length".into(),
                     })?;
                     // Warm the kernel cache for the next command; failure only costs speed.
-                    if let Some(kernel) = platform::kernel(&account) {
+                    if let Some(kernel) = platform::kernel(SERVICE, &account) {
                         let _ = kernel.set_secret(&key.keychain_bytes()[..]);
                     }
                     Ok(Some(key))
@@ -220,8 +221,8 @@ impl KeyCache for OsKeychain {
         let account = account(vault_id, member_id);
         let bytes = Zeroizing::new(key.keychain_bytes().to_vec());
         bounded("the keychain", move || {
-            let persistent = platform::secret_service(&account).and_then(|e| e.set_secret(&bytes));
-            let cached = platform::kernel(&account)
+            let persistent = platform::secret_service(SERVICE, &account).and_then(|e| e.set_secret(&bytes));
+            let cached = platform::kernel(SERVICE, &account)
                 .map(|e| e.set_secret(&bytes).and_then(|()| e.get_secret().map(Zeroizing::new)))
                 .is_some_and(|r| r.is_ok_and(|read| *read == *bytes));
             match persistent {
@@ -238,10 +239,10 @@ impl KeyCache for OsKeychain {
         let account = account(vault_id, member_id);
         bounded("the keychain", move || {
             // "Locked" must be true of the kernel copies too: any process of the user reads them.
-            let kernel_removed = platform::remove_kernel_copies(&account).map_err(|e| Error::Keychain {
+            let kernel_removed = platform::remove_kernel_copies(SERVICE, &account).map_err(|e| Error::Keychain {
                 reason: format!("the key could not be removed from the kernel keyring ({e})"),
             })? > 0;
-            match platform::secret_service(&account).and_then(|e| e.delete_credential()) {
+            match platform::secret_service(SERVICE, &account).and_then(|e| e.delete_credential()) {
                 Ok(()) => Ok(true),
                 Err(keyring::Error::NoEntry) => Ok(kernel_removed),
                 // "Locked" must be true: a key left in the Secret Service would unlock the next command.
@@ -263,6 +264,107 @@ impl KeyCache for OsKeychain {
             "none on this platform".into()
         }
     }
+}
+
+/// Team servers' database passwords, under a service of their own and keyed by the login they
+/// open (`user@host:port/database`), so the password never has to sit in a URL, argv or a
+/// config file. Same backends as the account key, kernel keyring in front.
+pub mod database {
+    use zeroize::Zeroizing;
+
+    use super::{bounded, disabled, platform, reason, unavailable};
+    use crate::error::{Error, Result};
+
+    const SERVICE: &str = "keyshelf-database";
+
+    /// The password from the kernel keyring alone: a few syscalls, so every connection may ask.
+    pub fn cached(login: &str) -> Option<Zeroizing<String>> {
+        if disabled() {
+            return None;
+        }
+        let bytes = platform::kernel(SERVICE, login)?.get_secret().ok()?;
+        String::from_utf8(bytes).ok().map(Zeroizing::new)
+    }
+
+    /// The password from the persistent keychain (a D-Bus round trip on Linux), warming the
+    /// kernel keyring for the next connection. `Ok(None)` when there is none.
+    pub fn load(login: &str) -> Result<Option<Zeroizing<String>>> {
+        if disabled() {
+            return Ok(None);
+        }
+        let login = login.to_owned();
+        bounded("the keychain", move || {
+            let entry = platform::secret_service(SERVICE, &login).map_err(|e| unavailable(&e))?;
+            match entry.get_secret() {
+                Ok(bytes) => {
+                    let bytes = Zeroizing::new(bytes);
+                    let text = std::str::from_utf8(&bytes).map_err(|_| Error::Keychain {
+                        reason: "the stored database password is not text".into(),
+                    })?;
+                    if let Some(kernel) = platform::kernel(SERVICE, &login) {
+                        let _ = kernel.set_secret(text.as_bytes());
+                    }
+                    Ok(Some(Zeroizing::new(text.to_owned())))
+                }
+                Err(keyring::Error::NoEntry) => Ok(None),
+                Err(e) => Err(unavailable(&e)),
+            }
+        })?
+    }
+
+    /// Keeps `password` for `login`. Needs the persistent keychain: a password only the kernel
+    /// keyring held would be gone after the next reboot without a word.
+    pub fn store(login: &str, password: &str) -> Result<()> {
+        if disabled() {
+            return Err(Error::Keychain {
+                reason: "disabled by KEYSHELF_KEYCHAIN=off".into(),
+            });
+        }
+        let login = login.to_owned();
+        let bytes = Zeroizing::new(password.as_bytes().to_vec());
+        bounded("the keychain", move || {
+            platform::secret_service(SERVICE, &login)
+                .and_then(|e| e.set_secret(&bytes))
+                .map_err(|e| unavailable(&e))?;
+            // The old password may be cached: replace it, or the next connection would try it.
+            let _ = platform::remove_kernel_copies(SERVICE, &login);
+            if let Some(kernel) = platform::kernel(SERVICE, &login) {
+                let _ = kernel.set_secret(&bytes);
+            }
+            Ok(())
+        })?
+    }
+
+    /// Removes the password for `login` everywhere it is kept; `Ok(false)` when there was none.
+    pub fn forget(login: &str) -> Result<bool> {
+        if disabled() {
+            return Ok(false);
+        }
+        let login = login.to_owned();
+        bounded("the keychain", move || {
+            let kernel_removed = platform::remove_kernel_copies(SERVICE, &login).map_err(|e| Error::Keychain {
+                reason: format!("the password could not be removed from the kernel keyring ({e})"),
+            })? > 0;
+            match platform::secret_service(SERVICE, &login).and_then(|e| e.delete_credential()) {
+                Ok(()) => Ok(true),
+                Err(keyring::Error::NoEntry) => Ok(kernel_removed),
+                Err(e) => Err(Error::Keychain {
+                    reason: format!(
+                        "the password could not be removed from the Secret Service ({})",
+                        reason(&e)
+                    ),
+                }),
+            }
+        })?
+    }
+}
+
+/// `KEYSHELF_KEYCHAIN=off`: nothing is read from or written to any keychain.
+fn disabled() -> bool {
+    matches!(
+        std::env::var("KEYSHELF_KEYCHAIN").as_deref(),
+        Ok("off") | Ok("0") | Ok("false")
+    )
 }
 
 /// An in-memory cache for unit tests of the unlock flow. End-to-end tests use the real keychain.

@@ -5,7 +5,7 @@ use keyshelf_core::device;
 use keyshelf_core::session::UnlockedVia;
 use keyshelf_core::vault::NewVault;
 use keyshelf_core::Vault;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -81,10 +81,21 @@ async fn status(state: &AppState) -> CommandResult<VaultStatus> {
 /// Where the vault is, from first run or the join screen: a `postgres://` (or `postgresql://`)
 /// URL of a team server, or an absolute file path; empty goes back to the default file. Saved
 /// in settings.json (KEYSHELF_VAULT still wins at the next start), refused while unlocked, and
-/// answered with the status there (`exists`: join it, or create one).
+/// answered with the status there (`exists`: join it, or create one). A database password, in
+/// its own field or written into the URL, is checked with the server and kept in the OS
+/// keychain, never in settings.json.
 #[tauri::command]
-pub async fn set_vault_location(state: State<'_, AppState>, location: String) -> CommandResult<VaultStatus> {
-    let (location, saved) = chosen_location(&location)?;
+pub async fn set_vault_location(
+    state: State<'_, AppState>,
+    location: String,
+    password: Option<String>,
+) -> CommandResult<VaultStatus> {
+    let (location, in_url) = keyshelf_core::store::split_password(Path::new(location.trim()));
+    let (location, saved) = chosen_location(&location.to_string_lossy())?;
+    let password = password.filter(|p| !p.is_empty()).map(Zeroizing::new).or(in_url);
+    if let Some(password) = password {
+        keyshelf_core::store::remember_password(&location, &password).await?;
+    }
     state.set_vault_path(location, saved).await?;
     status(&state).await
 }

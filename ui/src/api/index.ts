@@ -58,6 +58,7 @@ const CODES: Record<ErrorCode, true> = {
   removed: true,
   unavailable: true,
   server_unreachable: true,
+  login_refused: true,
   internal: true,
 };
 const isCode = (code: string): code is ErrorCode => Object.hasOwn(CODES, code);
@@ -194,10 +195,12 @@ export const vaultStatus = () => call<VaultStatus>("vault_status");
 
 /**
  * Where the vault is: a team server's `postgres://` URL or an absolute file path; "" goes back to
- * the default file. Saved on this device; refused while unlocked. Answers the status there (its
- * `path` without any password the URL held).
+ * the default file. Saved on this device; refused while unlocked. A database password (here or in
+ * the URL) is checked with the server and kept in the OS keychain, never saved with the location.
+ * Answers the status there (its `path` without any password the URL held).
  */
-export const setVaultLocation = (location: string) => call<VaultStatus>("set_vault_location", { location });
+export const setVaultLocation = (location: string, password: string | null = null) =>
+  call<VaultStatus>("set_vault_location", { location, password });
 
 export const createVault = (team: string, user: string, passphrase: string) =>
   call<CreatedVault>("create_vault", { team, user, passphrase });

@@ -28,6 +28,7 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         Command::Lock => vault::lock(&ctx).await,
         Command::Status { json } => vault::status(&ctx, json).await,
         Command::Vault(VaultCommand::Copy { src, dst }) => vault::copy(&src, &dst).await,
+        Command::Vault(VaultCommand::Password { forget }) => vault::password(&ctx, forget).await,
         Command::Project(ProjectCommand::Add { name, envs }) => projects::add(&ctx, &name, &envs).await,
         Command::Project(ProjectCommand::Ls { json }) => projects::list(&ctx, json).await,
         Command::Env(EnvCommand::Add { project, env }) => projects::add_env(&ctx, &project, &env).await,

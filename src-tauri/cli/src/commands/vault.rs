@@ -182,3 +182,44 @@ pub async fn copy(src: &Path, dst: &Path) -> Result<i32> {
     );
     Ok(0)
 }
+
+/// `vault password`: the team server's database password into the OS keychain (checked with the
+/// server first), or out of it with `--forget`. Asked for on a terminal, else one line of stdin.
+pub async fn password(ctx: &Context, forget: bool) -> Result<i32> {
+    if forget {
+        let (login, removed) = keyshelf_core::store::forget_password(&ctx.vault_path)?;
+        if removed {
+            eprintln!("Removed the password of {login} from the OS keychain.");
+        } else {
+            eprintln!("No password of {login} was kept in the OS keychain.");
+        }
+        return Ok(0);
+    }
+    let login = keyshelf_core::store::login_of(&ctx.vault_path)?;
+    let password = match prompt_hidden(&format!("Database password for {login}: "))? {
+        Some(typed) => typed,
+        None => read_stdin_line()?,
+    };
+    if password.is_empty() {
+        return Err(Error::EmptyValue {
+            what: "the database password".into(),
+        });
+    }
+    let login = keyshelf_core::store::remember_password(&ctx.vault_path, &password).await?;
+    eprintln!(
+        "The server accepted the password; it is kept in the OS keychain for {login} ({}).",
+        ctx.keychain.describe()
+    );
+    Ok(0)
+}
+
+/// One line of stdin, without its line ending: a password piped in by a script.
+fn read_stdin_line() -> Result<zeroize::Zeroizing<String>> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::io("reading the password from stdin", e))?;
+    let end = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(end);
+    Ok(line)
+}

@@ -289,6 +289,48 @@ pub fn check_location(location: &Path) -> Result<bool> {
     engine_of(location).map(|kind| matches!(kind, Kind::Postgres))
 }
 
+/// Keeps the database password of a team server's login in the OS keychain, once the server
+/// has accepted it (a wrong one is never stored), so no URL, argv or environment needs to hold
+/// it. Returns the login, `user@host:port/database`.
+pub async fn remember_password(location: &Path, password: &str) -> Result<String> {
+    match engine_of(location)? {
+        Kind::Postgres => postgres::login::remember(location, password).await,
+        Kind::Sqlite => Err(no_login(location)),
+    }
+}
+
+/// Removes the password kept for the login of `location`: the login, and whether there was one.
+pub fn forget_password(location: &Path) -> Result<(String, bool)> {
+    match engine_of(location)? {
+        Kind::Postgres => postgres::login::forget(location),
+        Kind::Sqlite => Err(no_login(location)),
+    }
+}
+
+/// The login a team server's password belongs to (`user@host:port/database`), for a prompt.
+pub fn login_of(location: &Path) -> Result<String> {
+    match engine_of(location)? {
+        Kind::Postgres => postgres::login::login_of(location),
+        Kind::Sqlite => Err(no_login(location)),
+    }
+}
+
+/// `location` without a password written into it, and that password: a shell that is handed a
+/// URL with one keeps the password in the OS keychain ([`remember_password`]) and saves the rest.
+pub fn split_password(location: &Path) -> (std::path::PathBuf, Option<zeroize::Zeroizing<String>>) {
+    if postgres::is_url(location) {
+        postgres::login::split_password(location)
+    } else {
+        (location.to_owned(), None)
+    }
+}
+
+fn no_login(location: &Path) -> Error {
+    Error::NoLogin {
+        location: shown(location),
+    }
+}
+
 enum Kind {
     Sqlite,
     Postgres,

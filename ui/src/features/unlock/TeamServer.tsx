@@ -4,7 +4,7 @@ import * as api from "../../api";
 import type { VaultStatus } from "../../bindings/VaultStatus";
 import { Alert } from "../../components/Alert";
 import { Button } from "../../components/Button";
-import { TextField } from "../../components/Field";
+import { PasswordField, TextField } from "../../components/Field";
 import { useSubmit } from "../../components/useSubmit";
 
 /** Whether a shown vault location is a team server's URL (rather than a file). */
@@ -13,8 +13,9 @@ export const isServerLocation = (location: string | null) => /^postgres(ql)?:\/\
 /**
  * "Use a team server" on the first-run and join screens: the vault lives in the team's
  * PostgreSQL database instead of a file on this device. Rust checks and saves the URL and answers
- * the status there; the field is emptied at once, so a password typed into the URL does not stay
- * on the page (Rust shows the location without it).
+ * the status there; a database password (its own field, or typed into the URL) goes to the OS
+ * keychain once the server accepts it. Both fields are emptied at once, so no password stays on
+ * the page (Rust shows the location without it).
  */
 export function TeamServer({
   location,
@@ -26,17 +27,19 @@ export function TeamServer({
 }) {
   const [open, setOpen] = useState(false);
   const [url, setUrl] = useState("");
+  const [password, setPassword] = useState("");
   const { busy, error, setError, submit } = useSubmit();
   const onServer = isServerLocation(location);
 
   const choose = (typed: string) =>
     void submit(async () => {
       try {
-        const status = await api.setVaultLocation(typed);
+        const status = await api.setVaultLocation(typed, password || null);
         setOpen(false);
         onLocation(status);
       } finally {
         setUrl("");
+        setPassword("");
       }
     });
 
@@ -79,7 +82,20 @@ export function TeamServer({
             if (url.trim()) choose(url.trim());
           }
         }}
-        hint="The vault lives in your team's PostgreSQL database and everyone connects to it. Put the password in ~/.pgpass, not in the URL."
+        hint="The vault lives in your team's PostgreSQL database and everyone connects to it."
+      />
+      <PasswordField
+        label="Database password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        autoComplete="off"
+        onKeyDown={(e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            if (url.trim()) choose(url.trim());
+          }
+        }}
+        hint="If the server asks for one. It is checked with the server and kept in the OS keychain; ~/.pgpass works too."
       />
       <Alert message={error} />
       <div className="auth-row">
@@ -97,6 +113,7 @@ export function TeamServer({
           onClick={() => {
             setOpen(false);
             setUrl("");
+            setPassword("");
             setError(null);
           }}
         >

@@ -63,15 +63,25 @@ export function unreachable(server: string) {
   );
 }
 
+const vaultStatusOf = (vault: FakeVault) => ({
+  path: shown(vault.location),
+  exists: vault.exists,
+  name: vault.exists ? "ml-team" : null,
+  member: vault.exists ? vault.me : null,
+  unlocked: vault.unlocked,
+  keychain: "Secret Service",
+});
+
 const vaultCommands: Record<string, Command> = {
-  vault_status: (vault) => ({
-    path: shown(vault.location),
-    exists: vault.exists,
-    name: vault.exists ? "ml-team" : null,
-    member: vault.exists ? vault.me : null,
-    unlocked: vault.unlocked,
-    keychain: "Secret Service",
-  }),
+  vault_status: (vault) => {
+    if (/^postgres(ql)?:\/\//.test(vault.location) && vault.serverPassword !== vault.keptPassword && vault.serverPassword !== null) {
+      throw fail(
+        "login_refused",
+        "the database server db.example.com:5432/keyshelf refused the login of ada: the password kept in the OS keychain is wrong",
+      );
+    }
+    return vaultStatusOf(vault);
+  },
   create_vault: (vault, args) => {
     vault.exists = true;
     vault.unlocked = true;
@@ -142,6 +152,19 @@ const vaultCommands: Record<string, Command> = {
         "invalid vault location setting: the location is neither a postgres:// URL nor an absolute file path",
       );
     }
+    if (server && vault.serverPassword !== null) {
+      // Like Rust: a password in the URL counts as given, and is kept, never saved with the location.
+      const given = (args.password as string | null) || /^postgres(?:ql)?:\/\/[^:@/]*:([^@/]*)@/.exec(typed)?.[1];
+      if (given !== vault.serverPassword) {
+        throw fail(
+          "login_refused",
+          given
+            ? "the database server db.example.com:5432/keyshelf refused the login of ada: the password is wrong; nothing was stored"
+            : "the database server db.example.com:5432/keyshelf refused the login of ada: it needs a password, and none it accepts is in the URL, PGPASSWORD, a passfile (PGPASSFILE or ~/.pgpass) or the OS keychain",
+        );
+      }
+      vault.keptPassword = given;
+    }
     vault.location = typed || DEFAULT_LOCATION;
     // A fresh server holds no vault (serverHasVault: it does, and this device is no member of it).
     vault.exists = server ? vault.serverHasVault : vault.fileExists;
@@ -207,6 +230,10 @@ export class FakeVault {
   location = DEFAULT_LOCATION;
   /** Whether a team server chosen with set_vault_location already holds a vault. */
   serverHasVault = false;
+  /** The database password the team server asks for (`null`: it asks for none). */
+  serverPassword: string | null = null;
+  /** The password set_vault_location kept "in the OS keychain". */
+  keptPassword: string | null = null;
   /** Whether the default file holds a vault (for going back to it). */
   fileExists: boolean;
   /** The server ("host:port/db") every database command fails to reach, as Rust's ServerUnreachable; null: up. */

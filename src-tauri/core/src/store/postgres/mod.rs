@@ -11,6 +11,7 @@
 mod audit;
 mod dump;
 mod epochs;
+pub(super) mod login;
 mod members;
 mod meta;
 mod projects;
@@ -20,11 +21,9 @@ mod seals;
 mod secrets;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{PgPool, Postgres as Db, Transaction};
 
 use crate::error::{Error, Result};
@@ -114,27 +113,10 @@ impl Postgres {
     }
 
     async fn connect(location: &Path) -> Result<Postgres> {
-        let url = location.to_string_lossy();
-        let options = PgConnectOptions::from_str(&url).map_err(|e| Error::Database {
-            context: "reading the vault's database URL".into(),
-            message: e.to_string(),
-        })?;
+        let options = login::options(location)?.application_name("keyshelf");
         let server = server_name(&options);
-        let shown = PathBuf::from(without_password(&url));
-        let options = options.application_name("keyshelf");
-        // A few connections: the desktop app reads while a background look writes.
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(3))
-            .connect_with(options)
-            .await
-            .map_err(|e| match &e {
-                // invalid_catalog_name: the server is up, the database is not there.
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("3D000") => {
-                    Error::VaultNotFound { path: shown.clone() }
-                }
-                _ => unreachable_or(&server, "connecting to the vault", e),
-            })?;
+        let shown = PathBuf::from(without_password(&location.to_string_lossy()));
+        let pool = login::pool(location, options, &server, &shown).await?;
         Ok(Postgres { pool, shown, server })
     }
 
