@@ -470,12 +470,17 @@ pub fn require_secret_service() {
     );
 }
 
+/// Runs `f` to completion, also from inside an async test (the desktop suite's, on tokio's
+/// multi-threaded runtime): there it blocks in place, as a runtime cannot start another.
 pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => tokio::task::block_in_place(|| handle.block_on(f)),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f),
+    }
 }
 
 /// A connection to a vault as an attacker with the file (SQLite) or the database (PostgreSQL,

@@ -239,6 +239,11 @@ pub(crate) async fn fill(d: &WebDriver, label: &str, text: &str) {
 }
 
 pub(crate) async fn screenshot(d: &WebDriver, name: &str) {
+    // The README shows the file vault's run; the team server's pass of the same flows shows the
+    // same screens with a longer location in them.
+    if crate::common::engine_is_postgres() {
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshots dir");
     // Entry animations would otherwise be caught half-way (a translucent dialog); the finished
