@@ -22,6 +22,8 @@ fn main() {
         args::Command::Vault(args::VaultCommand::Copy { .. }) => hint::Subject::CopyLocations,
         _ => hint::Subject::TheVault,
     };
+    // One command, one flow: one warm connection to a team server rather than several cold ones.
+    keyshelf_core::store::use_one_server_connection();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -136,9 +136,8 @@ fn refusal_or(attempt: Attempt, refused: impl FnOnce() -> Error) -> Error {
 }
 
 async fn connect(options: PgConnectOptions, server: &str, shown: &Path) -> std::result::Result<PgPool, Attempt> {
-    // A few connections: the desktop app reads while a background look writes.
     PgPoolOptions::new()
-        .max_connections(4)
+        .max_connections(crate::store::server_connections())
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(options)
         .await
