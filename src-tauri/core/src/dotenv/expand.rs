@@ -22,20 +22,34 @@ impl Piece<'_> {
     }
 }
 
+/// How far expansion may take an untrusted file: each reference can copy a value already grown by
+/// others, so a few lines would otherwise double their way to gigabytes.
+pub(super) struct Budget {
+    /// What expansion may add to the file's own text, over all values.
+    pub(super) growth_left: usize,
+}
+
+/// Largest value expansion may produce: the vault's limit on a value (`vault::MAX_VALUE_BYTES`).
+pub(super) const MAX_EXPANDED_VALUE: usize = 1024 * 1024;
+/// Largest total growth: far above any real file's references, far below exhausting memory.
+pub(super) const MAX_GROWTH: usize = 64 * 1024 * 1024;
+
 /// Expands `${NAME}` and `${NAME:-default}` in a value, as python-dotenv does for every value,
 /// quoted or not. A name resolves to the latest earlier assignment in the file, else `lookup`,
-/// else the default, else "". The result is not expanded again.
+/// else the default, else "". The result is not expanded again. Sized before it is built: a value
+/// past [`MAX_EXPANDED_VALUE`], or growth past what `budget` has left, is refused with why.
 pub(super) fn expand(
     raw: Raw<'_>,
     entries: &[Entry],
     defined: &HashMap<String, usize>,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Zeroizing<String> {
+    budget: &mut Budget,
+) -> Result<Zeroizing<String>, String> {
     if !raw.as_str().contains("${") {
-        return match raw {
+        return Ok(match raw {
             Raw::Text(text) => Zeroizing::new(text.to_owned()),
             Raw::Decoded(text) => text,
-        };
+        });
     }
     let mut pieces = Vec::new();
     for part in split_references(raw.as_str()) {
@@ -53,12 +67,21 @@ pub(super) fn expand(
         });
     }
     // Sized once: a growing String would leave copies of the value in freed memory.
-    let len = pieces.iter().map(|p| p.as_str().len()).sum();
+    let len: usize = pieces.iter().map(|p| p.as_str().len()).sum();
+    if len > MAX_EXPANDED_VALUE {
+        return Err(format!(
+            "its ${{...}} references expand it past the {MAX_EXPANDED_VALUE}-byte limit of a value"
+        ));
+    }
+    let growth = len.saturating_sub(raw.as_str().len());
+    budget.growth_left = budget.growth_left.checked_sub(growth).ok_or_else(|| {
+        format!("${{...}} references expand the file by more than {MAX_GROWTH} bytes in all, up to this line")
+    })?;
     let mut out = Zeroizing::new(String::with_capacity(len));
     for piece in &pieces {
         out.push_str(piece.as_str());
     }
-    out
+    Ok(out)
 }
 
 /// `lookup`, except for the empty name: no environment holds one, and `emit` relies on `${:-$}`
@@ -205,5 +228,52 @@ mod tests {
             let entries = parse(&text, &no_env).unwrap();
             assert_eq!(entries[0].value.as_str(), value);
         }
+    }
+
+    fn refused_at(text: &str) -> (usize, String) {
+        match parse(text, &no_env) {
+            Err(crate::Error::Dotenv { line, reason }) => (line, reason),
+            other => panic!("expected a refusal, got {:?}", other.map(|e| e.len())),
+        }
+    }
+
+    #[test]
+    fn references_that_multiply_a_value_are_refused_at_the_line_that_passes_the_value_limit() {
+        // Each line ten times the one before: 10 B, 100 B, ... 10 MB at line 7, 10 GB at line 10.
+        let mut text = String::from("L1=0123456789\n");
+        for i in 2..=10 {
+            text.push_str(&format!("L{i}={}\n", format!("${{L{}}}", i - 1).repeat(10)));
+        }
+        let (line, reason) = refused_at(&text);
+        assert_eq!(line, 7, "1 MB at line 6 is allowed, 10 MB at line 7 is not");
+        assert!(reason.contains("limit of a value"), "{reason}");
+    }
+
+    #[test]
+    fn a_value_may_expand_to_exactly_the_limit() {
+        let half = "x".repeat(MAX_EXPANDED_VALUE / 2);
+        let entries = parse(&format!("A={half}\nB=${{A}}${{A}}"), &no_env).expect("at the limit");
+        assert_eq!(entries[1].value.len(), MAX_EXPANDED_VALUE);
+        let (line, _) = refused_at(&format!("A={half}\nB=${{A}}${{A}}x"));
+        assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn growth_over_the_whole_file_is_bounded_too() {
+        // Every line stays under the value limit, but together they would grow without end.
+        let mut text = format!("A={}\n", "x".repeat(MAX_EXPANDED_VALUE / 2));
+        let per_line = MAX_EXPANDED_VALUE - 32;
+        for i in 0..200 {
+            text.push_str(&format!("B{i}=${{A}}${{A}}\n"));
+        }
+        let (line, reason) = refused_at(&text);
+        let lines_allowed = MAX_GROWTH / per_line;
+        assert!((lines_allowed..=lines_allowed + 2).contains(&line), "line {line}");
+        assert!(reason.contains("in all"), "{reason}");
+    }
+
+    #[test]
+    fn the_value_limit_is_the_vaults() {
+        assert_eq!(MAX_EXPANDED_VALUE as u64, crate::vault::MAX_VALUE_BYTES);
     }
 }

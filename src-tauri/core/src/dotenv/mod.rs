@@ -72,8 +72,16 @@ pub fn parse(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Vec
     let mut cursor = Cursor::new(text);
     let mut entries: Vec<Entry> = Vec::new();
     let mut defined: HashMap<String, usize> = HashMap::new();
+    let mut budget = expand::Budget {
+        growth_left: expand::MAX_GROWTH,
+    };
     while let Some(statement) = cursor.statement()? {
-        let value = expand(statement.value, &entries, &defined, lookup);
+        let value = expand(statement.value, &entries, &defined, lookup, &mut budget).map_err(|reason| {
+            crate::Error::Dotenv {
+                line: statement.line,
+                reason,
+            }
+        })?;
         defined.insert(statement.key.clone(), entries.len());
         entries.push(Entry {
             key: statement.key,
