@@ -663,6 +663,18 @@ fn without_a_keychain_the_cli_says_so_in_one_line_and_uses_the_passphrase() {
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout, b"fallback-value");
+    // A job with KEYSHELF_PASSPHRASE expects no keychain: nothing said, unless asked with --verbose.
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = v
+        .cmd(&["--verbose", "get", "p/dev/T"])
+        .env_remove("KEYSHELF_KEYCHAIN")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.stdout, b"fallback-value");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("used the passphrase instead"), "{err}");
 
     let out = v
         .cmd_no_pass(&["get", "p/dev/T"])

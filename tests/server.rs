@@ -362,6 +362,9 @@ fn a_login_that_needs_a_password_takes_it_from_the_os_keychain_or_a_passfile_nev
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("Removed"), "{stderr}");
     refused(keyshelf(&["get", KEY], "", &[]), "none it accepts");
+    // KEYSHELF_VAULT, unlike argv, is readable only by this user: a password in it is used.
+    let got = keyshelf(&["get", KEY], "", &[("KEYSHELF_VAULT", &with_password)]);
+    assert_eq!(got.1, "sk-proj-BehindAPassword00000000000000", "{}", got.2);
     let passfile = dir.path().join("pgpass");
     std::fs::write(&passfile, format!("*:*:*:{login}:{PASSWORD}\n")).expect("passfile");
     // libpq's rule, which sqlx keeps: a passfile others can read is ignored.

@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "KEYSHELF_CONFIG_DIR", value_name = "DIR", hide = true)]
     pub config_dir: Option<PathBuf>,
 
+    /// Say more about what happened (e.g. why the OS keychain was not used)
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -17,6 +17,7 @@ pub struct Context {
     pub vault_path: PathBuf,
     pub config_dir: PathBuf,
     pub keychain: Box<dyn KeyCache>,
+    pub verbose: bool,
 }
 
 impl Context {
@@ -28,6 +29,7 @@ impl Context {
             vault_path,
             config_dir,
             keychain,
+            verbose: cli.verbose,
         })
     }
 
@@ -77,7 +79,10 @@ impl Context {
         );
         let mut source = || read_passphrase(&prompt);
         let unlocked = device::unlock(&self.config_dir, &self.vault_path, self.keychain.as_ref(), &mut source).await?;
-        if unlocked.report.via == UnlockedVia::Passphrase {
+        // Said to a person who typed the passphrase, who may want the keychain fixed; a job with
+        // KEYSHELF_PASSPHRASE expects no keychain and would get the line on every command.
+        let typed = env_passphrase().is_none();
+        if unlocked.report.via == UnlockedVia::Passphrase && (typed || self.verbose) {
             if let Some(problem) = &unlocked.report.keychain_problem {
                 eprintln!("keyshelf: {problem}; used the passphrase instead");
             }

@@ -7,11 +7,12 @@ mod context;
 mod hint;
 mod output;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() {
-    let cli = args::Cli::parse();
-    if password_in_argv(&cli) {
+    let matches = args::Cli::command().get_matches();
+    let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if password_in_argv(&cli, &matches) {
         eprintln!(
             "keyshelf: a database password on the command line is visible to every user of this machine (ps): \
              keep it in the OS keychain with `keyshelf vault password`, or in PGPASSWORD or ~/.pgpass"
@@ -43,9 +44,16 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Whether a location given as an argument carries a password (what `shown` strips).
-fn password_in_argv(cli: &args::Cli) -> bool {
-    let mut given: Vec<&std::path::Path> = cli.vault.iter().map(|p| p.as_path()).collect();
+/// Whether a location given as an argument carries a password (what `shown` strips). `--vault`
+/// may come from KEYSHELF_VAULT instead, which only this user can read.
+fn password_in_argv(cli: &args::Cli, matches: &clap::ArgMatches) -> bool {
+    let vault_in_argv = matches.value_source("vault") == Some(clap::parser::ValueSource::CommandLine);
+    let mut given: Vec<&std::path::Path> = cli
+        .vault
+        .iter()
+        .filter(|_| vault_in_argv)
+        .map(|p| p.as_path())
+        .collect();
     if let args::Command::Vault(args::VaultCommand::Copy { src, dst }) = &cli.command {
         given.extend([src.as_path(), dst.as_path()]);
     }
