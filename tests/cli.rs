@@ -242,9 +242,9 @@ fn run_keeps_keyshelfs_own_credentials_from_the_command() {
     assert_eq!(out, "visible-to-child|unset|unset");
     // And an imported .env cannot pull them in through ${...}.
     let file = v.dir.path().join("sneaky.env");
-    fs::write(&file, "STOLEN=${KEYSHELF_PASSPHRASE}\n").expect("write");
+    fs::write(&file, "STOLEN=x${KEYSHELF_PASSPHRASE}\n").expect("write");
     v.ok(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
-    assert_eq!(v.get("p/dev/STOLEN"), b"");
+    assert_eq!(v.get("p/dev/STOLEN"), b"x");
 }
 
 #[test]
@@ -290,6 +290,50 @@ fn malformed_dotenv_names_the_line_and_imports_nothing() {
     fs::write(&file, "GOOD=1\n'oops\nLEAKED=sk-leak-in-key-0042\n'=x\n").expect("write");
     let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
     assert!(err.contains("line 2") && !err.contains("sk-leak-in-key-0042"), "{err}");
+}
+
+#[test]
+fn every_way_in_applies_the_same_value_rules() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "p", "--env", "dev"]);
+    let file = v.dir.path().join("values.env");
+    let import_fails = |text: &[u8], line: &str, why: &str| {
+        fs::write(&file, text).expect("write");
+        let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
+        assert!(err.contains(line) && err.contains(why), "{err}");
+        assert!(!err.contains("sk-nul"), "{err}");
+        assert_eq!(v.ok(&["ls", "p/dev", "--json"]).trim(), "[]", "nothing imported");
+    };
+    // A NUL byte would make `run` refuse the whole scope later; 2 MiB passes the 1 MiB limit;
+    // an empty value is refused as `set` refuses it.
+    import_fails(b"GOOD=1\nHAS_NUL=sk-nul\0after\n", "line 2", "NUL byte");
+    import_fails(
+        format!("GOOD=1\nBIG={}\n", "x".repeat(2 << 20)).as_bytes(),
+        "line 2",
+        "limit",
+    );
+    import_fails(b"GOOD=1\nEMPTY=\n", "line 2", "is empty");
+
+    // set and rotate: the same rules, and a NUL points at file secrets.
+    let mut set = v.cmd(&["set", "p/dev/BIN"]);
+    let out = {
+        use std::io::Write;
+        let mut child = set
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(b"ab\0cd").expect("stdin");
+        child.wait_with_output().expect("wait")
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("NUL byte") && err.contains("--file"), "{err}");
+    let bin = v.dir.path().join("blob.bin");
+    fs::write(&bin, b"ab\0cd").expect("write");
+    v.ok(&["set", "p/dev/BIN", "--file", bin.to_str().expect("utf8")]);
+    assert_eq!(v.get("p/dev/BIN"), b"ab\0cd");
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub fn for_error(error: &Error, subject: Subject) -> Option<String> {
         Error::CheckUntrusted { path } => {
             format!("replace it with `keyshelf rotate {path} --check 'CMD' --save-check`")
         }
+        Error::ValueHasNul { .. } => "store binary data as a file secret: `keyshelf set P/E/NAME --file PATH`".into(),
         Error::LoginRefused { .. } => {
             "keep the login's password in the OS keychain with `keyshelf vault password` (or in PGPASSWORD or ~/.pgpass)".into()
         }

@@ -189,6 +189,8 @@ pub enum Error {
     ValueTooLarge { what: String, limit: u64 },
     #[error("{what} is empty")]
     EmptyValue { what: String },
+    #[error("{what} contains a NUL byte, which an environment variable cannot hold")]
+    ValueHasNul { what: String },
     #[error("{path} changed since it was read: it is now version {version}, by {by} at {at}; read it again before changing it")]
     Conflict {
         path: String,
@@ -298,6 +300,7 @@ impl Error {
             | Error::NoCheck { .. }
             | Error::UnknownKind { .. }
             | Error::EmptyValue { .. }
+            | Error::ValueHasNul { .. }
             | Error::FileTooLarge { .. }
             | Error::ValueTooLarge { .. }
             | Error::InvalidFile { .. }

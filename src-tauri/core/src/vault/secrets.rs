@@ -21,6 +21,25 @@ use crate::store::Conn;
 /// Largest value or file a secret may hold.
 pub const MAX_VALUE_BYTES: u64 = 1024 * 1024;
 
+/// The rules a value meets whichever way it comes in (set, a rotation, import): not empty, at most
+/// [`MAX_VALUE_BYTES`], and for a text secret no NUL byte, which no environment variable can hold
+/// (`run` would refuse the whole scope). `what` names the value in the error ("the value for P/E/N").
+pub(crate) fn check_value(what: &dyn Fn() -> String, value: &[u8], is_file: bool) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::EmptyValue { what: what() });
+    }
+    if value.len() as u64 > MAX_VALUE_BYTES {
+        return Err(Error::ValueTooLarge {
+            what: what(),
+            limit: MAX_VALUE_BYTES,
+        });
+    }
+    if !is_file && value.contains(&0) {
+        return Err(Error::ValueHasNul { what: what() });
+    }
+    Ok(())
+}
+
 /// Secrets per step of an import (its progress is reported after each).
 pub(super) const BATCH: usize = 1000;
 
@@ -106,17 +125,7 @@ impl Session {
     /// the secret if needed. One transaction, audited.
     pub async fn set_secret(&self, path: &SecretPath, value: &[u8], options: SecretOptions) -> Result<SetOutcome> {
         check_new_secret_name(&path.name)?;
-        if value.is_empty() {
-            return Err(Error::EmptyValue {
-                what: format!("the value for {path}"),
-            });
-        }
-        if value.len() as u64 > MAX_VALUE_BYTES {
-            return Err(Error::ValueTooLarge {
-                what: format!("the value for {path}"),
-                limit: MAX_VALUE_BYTES,
-            });
-        }
+        check_value(&|| format!("the value for {path}"), value, options.file_name.is_some())?;
         let mut tx = self.begin().await?;
         let (scope, key) = self.open_scope(&mut *tx, &path.scope).await?;
         let found = existing(&mut *tx, &scope.id, &path.name).await?;

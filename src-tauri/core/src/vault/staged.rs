@@ -186,17 +186,7 @@ impl Session {
     /// earlier is retired. The current value is untouched until promotion. `is_file` must match
     /// the secret (a file secret is rotated with a file, text with text).
     pub async fn stage_rotation(&self, path: &SecretPath, value: &[u8], is_file: bool) -> Result<Staged> {
-        if value.is_empty() {
-            return Err(Error::EmptyValue {
-                what: format!("the new value for {path}"),
-            });
-        }
-        if value.len() as u64 > super::MAX_VALUE_BYTES {
-            return Err(Error::ValueTooLarge {
-                what: format!("the new value for {path}"),
-                limit: super::MAX_VALUE_BYTES,
-            });
-        }
+        super::secrets::check_value(&|| format!("the new value for {path}"), value, is_file)?;
         let mut tx = self.begin().await?;
         let target = self.target(&mut *tx, path).await?;
         let (kind, holds_file) = tx.secret_kind_and_is_file(&target.secret_id).await?;

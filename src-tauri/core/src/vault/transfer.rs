@@ -166,6 +166,11 @@ impl Session {
                     "the key is not a valid secret name (use letters, digits and '_')".to_owned()
                 },
             })?;
+            super::secrets::check_value(&|| format!("the value of {}", entry.key), entry.value.as_bytes(), false)
+                .map_err(|e| Error::Dotenv {
+                    line: entry.line,
+                    reason: e.to_string(),
+                })?;
             latest.insert(entry.key.as_str(), i);
         }
         let mut chosen: Vec<usize> = latest.into_values().collect();
