@@ -281,15 +281,54 @@ fn malformed_dotenv_names_the_line_and_imports_nothing() {
     assert!(!err.contains("sk-unterminated-secret"), "{err}");
     assert!(v.ok(&["ls", "p/dev", "--json"]).trim() == "[]");
 
-    fs::write(&file, "GOOD=1\nnot-a-valid-name=2\n").expect("write");
+    fs::write(&file, "GOOD=1\n9-not-a-valid-name=2\n").expect("write");
     let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
-    assert!(err.contains("line 2") && err.contains("not-a-valid-name"), "{err}");
+    assert!(err.contains("line 2") && err.contains("9-not-a-valid-name"), "{err}");
     assert!(v.ok(&["ls", "p/dev", "--json"]).trim() == "[]");
 
     // A quoted key that runs over lines must not carry the text it swallowed into the error.
     fs::write(&file, "GOOD=1\n'oops\nLEAKED=sk-leak-in-key-0042\n'=x\n").expect("write");
     let err = v.fail(&["import", file.to_str().expect("utf8"), "--scope", "p/dev"]);
     assert!(err.contains("line 2") && !err.contains("sk-leak-in-key-0042"), "{err}");
+}
+
+#[test]
+fn dotted_and_dashed_names_are_stored_exported_and_passed_as_they_are() {
+    let v = Vault::init();
+    v.ok(&["project", "add", "svc", "--env", "prod"]);
+    let file = v.dir.path().join("spring.env");
+    fs::write(
+        &file,
+        "spring.datasource.password=pw-dotted-1\nmy-api-key=pw-dashed-2\nPLAIN=pw-plain-3\n",
+    )
+    .expect("write");
+    v.remember("pw-dotted-1");
+    v.remember("pw-dashed-2");
+    v.ok(&["import", file.to_str().expect("utf8"), "--scope", "svc/prod"]);
+    assert_eq!(v.get("svc/prod/spring.datasource.password"), b"pw-dotted-1");
+    let exported = v.ok(&["export", "--scope", "svc/prod"]);
+    assert!(
+        exported.contains("spring.datasource.password=") && exported.contains("my-api-key="),
+        "{exported}"
+    );
+
+    // run passes them as named (a program, here `env`, sees them) and says a shell cannot expand them.
+    let (stdout, stderr) = v.ok_with_stderr(&["run", "--scope", "svc/prod", "--", "env"]);
+    assert!(
+        stdout.lines().any(|l| l == "spring.datasource.password=pw-dotted-1"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().any(|l| l == "my-api-key=pw-dashed-2"), "{stdout}");
+    assert!(
+        stderr.contains("my-api-key, spring.datasource.password") && stderr.contains("a shell cannot expand"),
+        "{stderr}"
+    );
+    // No bash snippet can set one; Python's can.
+    let err = v.fail(&["snippet", "svc/prod/my-api-key", "--lang", "bash"]);
+    assert!(err.contains("'.' or '-'"), "{err}");
+    assert!(v
+        .ok(&["snippet", "svc/prod/my-api-key"])
+        .contains(r#"os.environ["my-api-key"]"#));
 }
 
 #[test]

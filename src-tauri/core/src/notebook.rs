@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::error::{Error, Result};
 use crate::vault::SecretPath;
 
 /// A Python cell that sets `os.environ[NAME]` from `keyshelf get`. `vault` is added as
@@ -22,15 +23,23 @@ pub fn python_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
 }
 
 /// A bash line that exports NAME from `keyshelf get`, or stops the script with keyshelf's own
-/// message (it names the problem: locked vault, no access) when the value cannot be had.
-pub fn bash_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
+/// message (it names the problem: locked vault, no access) when the value cannot be had. A name
+/// with `.` or `-` cannot be a shell variable: refused.
+pub fn bash_snippet(path: &SecretPath, vault: Option<&Path>) -> Result<String> {
+    if !crate::vault::is_shell_name(&path.name) {
+        return Err(Error::InvalidName {
+            what: "secret",
+            name: path.name.clone(),
+            reason: "a shell variable cannot have '.' or '-' in its name (programs read it from the environment)",
+        });
+    }
     let vault_args = vault
         .map(|v| format!("--vault {} ", sh_str(&v.display().to_string())))
         .unwrap_or_default();
-    format!(
+    Ok(format!(
         "{name}=\"$(keyshelf {vault_args}get {path})\" || {{ echo \"keyshelf: could not read {path}\" >&2; exit 1; }}\nexport {name}\n",
         name = path.name,
-    )
+    ))
 }
 
 /// An R statement that sets NAME with `Sys.setenv` from `keyshelf get`. keyshelf's messages go
@@ -44,7 +53,7 @@ pub fn r_snippet(path: &SecretPath, vault: Option<&Path>) -> String {
     format!(
         ".ks <- suppressWarnings(system2(\"keyshelf\", c({vault_args}\"get\", shQuote({path})), stdout = TRUE, stderr = \"\"))\n\
          if (!is.null(attr(.ks, \"status\"))) stop(\"keyshelf could not read {plain} (its message is above)\")\n\
-         Sys.setenv({name} = paste(.ks, collapse = \"\\n\"))\n\
+         Sys.setenv(`{name}` = paste(.ks, collapse = \"\\n\"))\n\
          rm(.ks)\n",
         path = py_str(&path.to_string()),
         plain = path,
@@ -92,7 +101,7 @@ mod tests {
     #[test]
     fn bash_and_r_snippets_read_at_run_time() {
         let path: SecretPath = "llm-eval/dev/HF_TOKEN".parse().expect("path");
-        let bash = bash_snippet(&path, Some(Path::new("/it's/v.db")));
+        let bash = bash_snippet(&path, Some(Path::new("/it's/v.db"))).expect("a shell name");
         assert!(
             bash.starts_with(r#"HF_TOKEN="$(keyshelf --vault '/it'\''s/v.db' get llm-eval/dev/HF_TOKEN)" || {"#),
             "{bash}"
@@ -105,6 +114,15 @@ mod tests {
             ),
             "{r}"
         );
-        assert!(r.contains("Sys.setenv(HF_TOKEN = "));
+        assert!(r.contains("Sys.setenv(`HF_TOKEN` = "));
+    }
+
+    #[test]
+    fn a_dotted_name_has_python_and_r_snippets_but_no_bash_one() {
+        let path: SecretPath = "svc/prod/spring.datasource.password".parse().expect("path");
+        assert!(python_snippet(&path, None).contains(r#"os.environ["spring.datasource.password"]"#));
+        assert!(r_snippet(&path, None).contains("Sys.setenv(`spring.datasource.password` = "));
+        let err = bash_snippet(&path, None).expect_err("no shell variable has a '.'");
+        assert!(err.to_string().contains("'.' or '-'"), "{err}");
     }
 }

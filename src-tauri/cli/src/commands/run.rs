@@ -42,6 +42,18 @@ pub async fn run(
         }
         injection.retain(|name| only.iter().any(|o| o == name || format!("{o}_PREVIOUS") == name));
     }
+    // Passed as they are: programs read them (os.environ, System.getenv), a shell cannot expand them.
+    let unshell: Vec<String> = injection
+        .names()
+        .filter(|n| !keyshelf_core::vault::is_shell_name(n))
+        .map(|n| crate::output::escape(n).into_owned())
+        .collect();
+    if !unshell.is_empty() {
+        eprintln!(
+            "keyshelf: passing {} as named: programs read such names from the environment, a shell cannot expand them",
+            unshell.join(", ")
+        );
+    }
     session.vault().close().await;
     drop(session);
     // clap requires at least one word after `--`.

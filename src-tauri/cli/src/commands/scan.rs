@@ -21,7 +21,7 @@ pub fn snippet(ctx: &Context, path: &str, lang: SnippetLang) -> Result<i32> {
     let vault = (default.as_deref() != Some(ctx.vault_path.as_path())).then_some(ctx.vault_path.as_path());
     let code = match lang {
         SnippetLang::Python => notebook::python_snippet(&path, vault),
-        SnippetLang::Bash => notebook::bash_snippet(&path, vault),
+        SnippetLang::Bash => notebook::bash_snippet(&path, vault)?,
         SnippetLang::R => notebook::r_snippet(&path, vault),
     };
     output::println_out(code.trim_end())?;

@@ -19,7 +19,9 @@ use zeroize::Zeroizing;
 
 pub use deadlines::{Deployment, RotationOverride, ScopeFilter};
 pub use listing::{SecretSummary, VersionSummary};
-pub use path::{check_label, check_new_secret_name, check_secret_name, reserved_name, ScopePath, SecretPath};
+pub use path::{
+    check_label, check_new_secret_name, check_secret_name, is_shell_name, reserved_name, ScopePath, SecretPath,
+};
 pub use projects::{EnvironmentSummary, ProjectSummary};
 pub use secrets::{SecretOptions, SetOutcome, MAX_VALUE_BYTES};
 pub use staged::{Promoted, Staged};

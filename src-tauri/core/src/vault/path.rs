@@ -51,8 +51,11 @@ pub fn check_label(what: &'static str, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Secret names are environment variable names, so `keyshelf run` can export them as they are:
-/// a letter or `_`, then letters, digits or `_`; at most 128 characters.
+/// Secret names are environment variable names as `.env` files write them, so `keyshelf run`
+/// can export them as they are: a letter or `_`, then letters, digits, `_`, `.` or `-`; at most
+/// 128 characters. Dotted and dashed names (`spring.datasource.password`, which python-dotenv
+/// and Java read) reach programs through the environment, but no shell can expand them
+/// ([`is_shell_name`]).
 pub fn check_secret_name(name: &str) -> Result<()> {
     let invalid = |reason| Error::InvalidName {
         what: "secret",
@@ -67,12 +70,20 @@ pub fn check_secret_name(name: &str) -> Result<()> {
             "start with a letter or '_' (it becomes an environment variable)",
         ));
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
         return Err(invalid(
-            "use only letters, digits and '_' (it becomes an environment variable)",
+            "use only letters, digits, '_', '.' and '-' (it becomes an environment variable)",
         ));
     }
     Ok(())
+}
+
+/// Whether a shell can expand `name` as a variable (`$NAME`): no `.` or `-` in it.
+pub fn is_shell_name(name: &str) -> bool {
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Names that steer how programs load code, find files or reach the network rather than carry
@@ -274,7 +285,12 @@ mod tests {
         assert_eq!(p.to_string(), "llm-eval/dev/OPENAI_API_KEY");
         assert!("llm-eval/dev".parse::<SecretPath>().is_err());
         assert!("a/b/c/d".parse::<SecretPath>().is_err());
-        assert!("llm-eval/dev/openai-key".parse::<SecretPath>().is_err());
+        // .env names as python-dotenv and Spring read them; still no leading digit or dash.
+        assert!("llm-eval/dev/openai-key".parse::<SecretPath>().is_ok());
+        assert!("llm-eval/dev/spring.datasource.url".parse::<SecretPath>().is_ok());
+        assert!("llm-eval/dev/9KEY".parse::<SecretPath>().is_err());
+        assert!("llm-eval/dev/-KEY".parse::<SecretPath>().is_err());
+        assert!("llm-eval/dev/KEY=X".parse::<SecretPath>().is_err());
         assert!("llm eval/dev".parse::<ScopePath>().is_err());
         assert!("/dev".parse::<ScopePath>().is_err());
         let err = "x".parse::<ScopePath>().expect_err("bad");

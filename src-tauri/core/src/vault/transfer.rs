@@ -163,7 +163,7 @@ impl Session {
                 reason: if entry.key.len() <= 64 && entry.key.chars().all(|c| c.is_ascii_graphic()) {
                     e.to_string()
                 } else {
-                    "the key is not a valid secret name (use letters, digits and '_')".to_owned()
+                    "the key is not a valid secret name (use letters, digits, '_', '.' and '-')".to_owned()
                 },
             })?;
             super::secrets::check_value(&|| format!("the value of {}", entry.key), entry.value.as_bytes(), false)
