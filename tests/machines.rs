@@ -41,7 +41,7 @@ fn add(v: &Vault, args: &[&str]) -> String {
 
 /// A job's command: only PATH, KEYSHELF_VAULT, KEYSHELF_TOKEN and HOME (an empty directory it
 /// cannot write), plus `extra`. A PostgreSQL vault's server login is passed on as a job's would be.
-fn job(v: &Vault, home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)], args: &[&str]) -> Command {
+fn job(home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)], args: &[&str]) -> Command {
     let mut cmd = Command::new(common::bin());
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -56,7 +56,6 @@ fn job(v: &Vault, home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)]
     for (name, value) in extra {
         cmd.env(name, value);
     }
-    let _ = v;
     cmd
 }
 
@@ -97,21 +96,14 @@ fn a_job_with_only_the_token_reads_its_scope_and_nothing_else() {
     let github = [("GITHUB_REPOSITORY", "acme/llm-eval"), ("GITHUB_RUN_ID", "4242")];
 
     let out = run(
-        &mut job(
-            &v,
-            &home,
-            &v.db(),
-            &token,
-            &github,
-            &["get", "llm-eval/dev/OPENAI_API_KEY"],
-        ),
+        &mut job(&home, &v.db(), &token, &github, &["get", "llm-eval/dev/OPENAI_API_KEY"]),
         &token,
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout, DEV.as_bytes());
 
     for path in ["llm-eval/prod/OPENAI_API_KEY", "vision/dev/HF_TOKEN"] {
-        let err = refused(&run(&mut job(&v, &home, &v.db(), &token, &[], &["get", path]), &token));
+        let err = refused(&run(&mut job(&home, &v.db(), &token, &[], &["get", path]), &token));
         assert!(err.contains("no access to"), "{err}");
     }
 
@@ -119,7 +111,6 @@ fn a_job_with_only_the_token_reads_its_scope_and_nothing_else() {
     let script = r#"printf '%s|%s' "$OPENAI_API_KEY" "${KEYSHELF_TOKEN-gone}""#;
     let out = run(
         &mut job(
-            &v,
             &home,
             &v.db(),
             &token,
@@ -132,14 +123,7 @@ fn a_job_with_only_the_token_reads_its_scope_and_nothing_else() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{DEV}|gone"));
 
     let out = run(
-        &mut job(
-            &v,
-            &home,
-            &v.db(),
-            &token,
-            &github,
-            &["export", "--scope", "llm-eval/dev"],
-        ),
+        &mut job(&home, &v.db(), &token, &github, &["export", "--scope", "llm-eval/dev"]),
         &token,
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(DEV));
@@ -203,7 +187,7 @@ fn a_token_writes_nothing() {
         &["project", "add", "new"],
         &["init"],
     ] {
-        let err = refused(&run(&mut job(&v, &home, &v.db(), &token, &[], args), &token));
+        let err = refused(&run(&mut job(&home, &v.db(), &token, &[], args), &token));
         assert!(err.contains("a machine token only reads values"), "{args:?}: {err}");
     }
     assert_eq!(audit_count(&v), before, "nothing was written");
@@ -227,7 +211,7 @@ fn wrong_truncated_and_tampered_tokens_are_one_line_and_write_nothing() {
         ("hunter2".to_owned(), "not a Keyshelf machine token"),
         (foreign.clone(), "it is for another vault"),
     ] {
-        let out = job(&v, &home, &v.db(), &given, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"])
+        let out = job(&home, &v.db(), &given, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"])
             .output()
             .expect("run");
         let err = refused(&out);
@@ -247,10 +231,10 @@ fn an_expired_machine_is_refused_and_an_expiry_is_at_least_an_hour() {
     let token = add(&v, &["one-run", "--scope", "llm-eval/dev", "--expires", "1h"]);
     let home = read_only_home(&v);
     let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
-    let out = run(&mut job(&v, &home, &v.db(), &token, &[], &get), &token);
+    let out = run(&mut job(&home, &v.db(), &token, &[], &get), &token);
     assert_eq!(out.stdout, DEV.as_bytes());
     let later = [("KEYSHELF_CLOCK_OFFSET_SECS", "7200")];
-    let err = refused(&run(&mut job(&v, &home, &v.db(), &token, &later, &get), &token));
+    let err = refused(&run(&mut job(&home, &v.db(), &token, &later, &get), &token));
     assert!(err.contains("machine one-run's access expired"), "{err}");
 }
 
@@ -260,7 +244,7 @@ fn a_revoked_machine_with_an_old_copy_decrypts_nothing_written_after() {
     let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
     let home = read_only_home(&v);
     let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
-    run(&mut job(&v, &home, &v.db(), &token, &[], &get), &token);
+    run(&mut job(&home, &v.db(), &token, &[], &get), &token);
     let old = v.dir.path().join("old-copy.db");
     v.ok(&["vault", "copy", &v.db().to_string_lossy(), &old.to_string_lossy()]);
 
@@ -272,12 +256,12 @@ fn a_revoked_machine_with_an_old_copy_decrypts_nothing_written_after() {
     );
     const AFTER: &str = "sk-proj-WrittenAfterTheRevoke000";
     v.set("llm-eval/dev/OPENAI_API_KEY", AFTER);
-    let err = refused(&run(&mut job(&v, &home, &v.db(), &token, &[], &get), &token));
+    let err = refused(&run(&mut job(&home, &v.db(), &token, &[], &get), &token));
     assert!(err.contains("its machine was revoked"), "{err}");
     assert!(!v.ok(&["machine", "ls"]).contains("ci-dev"));
 
     // The old copy still opens for the old token: what it could read then, it can read.
-    let out = run(&mut job(&v, &home, &old, &token, &[], &get), &token);
+    let out = run(&mut job(&home, &old, &token, &[], &get), &token);
     assert_eq!(out.stdout, DEV.as_bytes());
 
     // The machine's holder takes the vault as it is now and puts back all that made it a
@@ -295,7 +279,7 @@ fn a_revoked_machine_with_an_old_copy_decrypts_nothing_written_after() {
             old.display()
         ),
     );
-    let out = job(&v, &home, &now, &token, &[], &get).output().expect("run");
+    let out = job(&home, &now, &token, &[], &get).output().expect("run");
     assert_ne!(out.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&out.stdout).contains(AFTER));
     assert!(!String::from_utf8_lossy(&out.stderr).contains(AFTER));
@@ -316,19 +300,12 @@ fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
         .expect("ci-dev");
     assert_eq!(row["role"].as_str(), Some("machine"), "{row}");
     let out = run(
-        &mut job(&v, &home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
         &token,
     );
     assert_eq!(out.stdout, DEV.as_bytes());
     let err = refused(&run(
-        &mut job(
-            &v,
-            &home,
-            &v.db(),
-            &token,
-            &[],
-            &["get", "llm-eval/prod/OPENAI_API_KEY"],
-        ),
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/prod/OPENAI_API_KEY"]),
         &token,
     ));
     assert!(err.contains("no access to llm-eval/prod"), "{err}");
@@ -336,7 +313,7 @@ fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
     // Naming projects it leads breaks the signed admission: the machine is trusted no more.
     db_exec(&v.db(), "UPDATE members SET lead_of = 'llm-eval' WHERE name = 'ci-dev'");
     let err = refused(&run(
-        &mut job(&v, &home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
         &token,
     ));
     assert!(err.contains("does not verify as a machine's"), "{err}");
