@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "Keyshelf: a team secrets vault for ML work. Values are encrypted; names are not.",
     after_help = "Environment: KEYSHELF_VAULT (vault file), KEYSHELF_CONFIG_DIR (this device's membership), \
-KEYSHELF_PASSPHRASE (non-interactive unlock), KEYSHELF_KEYCHAIN=off (never use the OS keychain)."
+KEYSHELF_PASSPHRASE (non-interactive unlock), KEYSHELF_KEYCHAIN=off (never use the OS keychain), \
+KEYSHELF_TOKEN (read as a machine: get, run, export)."
 )]
 pub struct Cli {
     /// The vault file [default: $XDG_DATA_HOME/keyshelf/vault.db]
@@ -64,6 +65,9 @@ pub enum Command {
     /// Team members: join a shared vault, admit people, see who is in it
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Machines (CI jobs, training runs, serving hosts): scoped, read-only, expiring tokens
+    #[command(subcommand)]
+    Machine(MachineCommand),
     /// Access to scopes: request it, and (owner, leads) approve or deny requests
     #[command(subcommand)]
     Access(AccessCommand),
@@ -354,6 +358,28 @@ pub enum MemberCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MachineCommand {
+    /// Create a machine (owner, or a lead of every project named); prints its token once on stdout
+    Add {
+        /// The machine's name in the vault (unique among members and machines)
+        name: String,
+        /// PROJECT/ENV it may read; repeat for several
+        #[arg(long = "scope", value_name = "PROJECT/ENV", required = true)]
+        scopes: Vec<String>,
+        /// How long it may read them, 1h or more (e.g. 12h, 30d) [default: until revoked]
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+    },
+    /// List machines: scopes, creator, expiry, last use
+    Ls {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a machine (owner): rekey every scope it could open, flag what it read exposed
+    Revoke { name: String },
 }
 
 #[derive(Debug, Subcommand)]

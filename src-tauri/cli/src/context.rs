@@ -1,10 +1,12 @@
 //! What every command needs: where the vault and this device's config are, the keychain, and
-//! how to ask for a passphrase. The unlock logic itself is the core's (`session::unlock`).
+//! how to ask for a passphrase, or the machine token. The unlock logic itself is the core's
+//! (`device::unlock`, `device::unlock_with_token`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use keyshelf_core::config::{self, DeviceConfig};
+use keyshelf_core::crypto::MachineToken;
 use keyshelf_core::device;
 use keyshelf_core::keychain::KeyCache;
 use keyshelf_core::session::UnlockedVia;
@@ -18,6 +20,8 @@ pub struct Context {
     pub config_dir: PathBuf,
     pub keychain: Box<dyn KeyCache>,
     pub verbose: bool,
+    /// KEYSHELF_TOKEN: this process reads as that machine, and nothing of this device is used.
+    pub token: Option<MachineToken>,
 }
 
 impl Context {
@@ -25,11 +29,21 @@ impl Context {
         let vault_path = config::vault_path(cli.vault.clone())?;
         let config_dir = config::config_dir(cli.config_dir.clone())?;
         let keychain = keyshelf_core::keychain::from_env();
+        // Only from the environment: an argument would show in `ps`.
+        let token = match std::env::var_os("KEYSHELF_TOKEN") {
+            Some(text) => Some(MachineToken::parse(&Zeroizing::new(text.into_string().map_err(
+                |_| Error::MalformedToken {
+                    reason: "this is not a Keyshelf machine token (it is not text)",
+                },
+            )?))?),
+            None => None,
+        };
         Ok(Self {
             vault_path,
             config_dir,
             keychain,
             verbose: cli.verbose,
+            token,
         })
     }
 
@@ -53,6 +67,9 @@ impl Context {
 
     /// Opens and unlocks: keychain first, then KEYSHELF_PASSPHRASE or a prompt.
     pub async fn session(&self) -> Result<Session> {
+        if let Some(token) = &self.token {
+            return device::unlock_with_token(&self.vault_path, token).await;
+        }
         let unlocked = self.unlock().await?;
         rekey_expired(&unlocked.session).await;
         Ok(unlocked.session)

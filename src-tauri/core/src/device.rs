@@ -7,7 +7,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use crate::config::{DeviceConfig, Membership};
-use crate::crypto::{KdfParams, RecoveryKey};
+use crate::crypto::{KdfParams, MachineToken, RecoveryKey};
 use crate::error::{Error, Result};
 use crate::keychain::KeyCache;
 use crate::seen::DeviceMemory;
@@ -52,6 +52,14 @@ pub async fn unlock(
         report,
         pinned_now,
     })
+}
+
+/// Opens the vault at `path` as the machine `token` names ([`Vault::unlock_with_token`]), its
+/// reads audited from this host's workload (`team::machine::workload`). Nothing of this device
+/// is read or written: no config, no keychain, no memory of the vault (`seen`).
+pub async fn unlock_with_token(path: &Path, token: &MachineToken) -> Result<Session> {
+    let vault = Vault::open(path).await?;
+    vault.unlock_with_token(token, &crate::team::machine::workload()).await
 }
 
 /// The lost-passphrase path: the recovery key opens the account, the account key is wrapped

@@ -50,6 +50,15 @@ pub enum Error {
     WrongRecoveryKey,
     #[error("recovery key is malformed: {reason}")]
     MalformedRecoveryKey { reason: &'static str },
+    /// `reason` is a whole sentence ("the machine token is truncated"), never the token.
+    #[error("{reason}")]
+    MalformedToken { reason: &'static str },
+    #[error("the machine token is refused: {reason}")]
+    TokenRefused { reason: String },
+    #[error("a machine token only reads values: it may not {action}")]
+    MachineReadOnly { action: String },
+    #[error("machine {name}'s access expired")]
+    MachineExpired { name: String },
     #[error(
         "key derivation parameters m={m_kib} KiB, t={t}, p={p} are below the floor (m={min_m_kib} KiB, t={min_t}, p={min_p}): refusing to use them"
     )]
@@ -248,6 +257,8 @@ pub enum ErrorCode {
     ServerUnreachable,
     /// The vault's database server refused this login: its password is missing or wrong.
     LoginRefused,
+    /// A machine token that is malformed, or that this vault does not accept.
+    BadToken,
     /// Anything else (an I/O or database failure); the message says what.
     Internal,
 }
@@ -273,7 +284,12 @@ impl Error {
             | Error::EnvironmentExists { .. }
             | Error::VaultExists { .. }
             | Error::MemberExists { .. } => C::Exists,
-            Error::NotAllowed { .. } | Error::NoAccess { .. } | Error::CheckUnconfirmed { .. } => C::NotAllowed,
+            Error::NotAllowed { .. }
+            | Error::NoAccess { .. }
+            | Error::CheckUnconfirmed { .. }
+            | Error::MachineReadOnly { .. }
+            | Error::MachineExpired { .. } => C::NotAllowed,
+            Error::MalformedToken { .. } | Error::TokenRefused { .. } => C::BadToken,
             Error::CheckFailed { .. } | Error::CheckRequired { .. } => C::CheckFailed,
             Error::SecretTampered { .. }
             | Error::NoteTampered { .. }

@@ -102,7 +102,7 @@ impl Injection {
         }
         command.args(args);
         // Keyshelf's own credentials are for keyshelf, not for the command it starts.
-        for variable in ["KEYSHELF_PASSPHRASE", "KEYSHELF_RECOVERY_KEY"] {
+        for variable in ["KEYSHELF_PASSPHRASE", "KEYSHELF_RECOVERY_KEY", "KEYSHELF_TOKEN"] {
             command.env_remove(variable);
         }
         let mut files: Option<PrivateDir> = None;

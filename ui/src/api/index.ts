@@ -59,6 +59,7 @@ const CODES: Record<ErrorCode, true> = {
   unavailable: true,
   server_unreachable: true,
   login_refused: true,
+  bad_token: true,
   internal: true,
 };
 const isCode = (code: string): code is ErrorCode => Object.hasOwn(CODES, code);

@@ -5,4 +5,4 @@
  * with the message). Every variant maps to exactly one, with no fallback, so a new error must
  * be given its code.
  */
-export type ErrorCode = "locked" | "keychain" | "wrong_passphrase" | "no_vault" | "not_found" | "exists" | "not_allowed" | "invalid" | "conflict" | "check_failed" | "tampered" | "rolled_back" | "removed" | "unavailable" | "server_unreachable" | "login_refused" | "internal";
+export type ErrorCode = "locked" | "keychain" | "wrong_passphrase" | "no_vault" | "not_found" | "exists" | "not_allowed" | "invalid" | "conflict" | "check_failed" | "tampered" | "rolled_back" | "removed" | "unavailable" | "server_unreachable" | "login_refused" | "bad_token" | "internal";

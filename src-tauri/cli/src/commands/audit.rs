@@ -45,9 +45,11 @@ pub async fn list(ctx: &Context, limit: i64, json: bool) -> Result<i32> {
                 e.actor.clone(),
                 e.action.clone(),
                 e.target.clone(),
+                e.device.clone(),
             ]
         })
         .collect();
-    output::table(&["SEQ", "TIME", "ACTOR", "ACTION", "TARGET"], &rows)?;
+    // DEVICE last: a machine's workload (host, CI run, job) is the longest column.
+    output::table(&["SEQ", "TIME", "ACTOR", "ACTION", "TARGET", "DEVICE"], &rows)?;
     Ok(0)
 }

@@ -2,6 +2,7 @@
 
 mod access;
 mod audit;
+mod machine;
 mod member;
 mod projects;
 mod rotation;
@@ -15,13 +16,17 @@ use clap::CommandFactory;
 use keyshelf_core::Result;
 
 use crate::args::{
-    AccessCommand, AuditCommand, Cli, Command, EnvCommand, MemberCommand, PolicyCommand, ProjectCommand, VaultCommand,
+    AccessCommand, AuditCommand, Cli, Command, EnvCommand, MachineCommand, MemberCommand, PolicyCommand,
+    ProjectCommand, VaultCommand,
 };
 use crate::context::Context;
 
 /// Runs the command; the process exit code on success.
 pub async fn dispatch(cli: Cli) -> Result<i32> {
     let ctx = Context::new(&cli)?;
+    if ctx.token.is_some() {
+        machine::refuse_writes(&cli.command)?;
+    }
     match cli.command {
         Command::Init { name, user } => vault::init(&ctx, &name, user).await,
         Command::Unlock { recovery } => vault::unlock(&ctx, recovery).await,
@@ -41,6 +46,11 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
         }) => member::approve(&ctx, &name, role, &lead_of, fingerprint.as_deref()).await,
         Command::Member(MemberCommand::Ls { json }) => member::list(&ctx, json).await,
         Command::Member(MemberCommand::Remove { name }) => member::remove(&ctx, &name).await,
+        Command::Machine(MachineCommand::Add { name, scopes, expires }) => {
+            machine::add(&ctx, &name, &scopes, expires.as_deref()).await
+        }
+        Command::Machine(MachineCommand::Ls { json }) => machine::list(&ctx, json).await,
+        Command::Machine(MachineCommand::Revoke { name }) => machine::revoke(&ctx, &name).await,
         Command::Access(AccessCommand::Request {
             scope,
             reason,

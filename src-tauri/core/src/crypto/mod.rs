@@ -6,6 +6,8 @@
 //! project x environment is sealed to each member's X25519 key; values are XChaCha20-Poly1305
 //! under the scope key with an AAD that names the row.
 //!
+//! A machine's token ([`MachineToken`]) carries a recovery-key-like secret for its account.
+//!
 //! Keys are distinct types, so the compiler refuses a scope key where an account key belongs.
 //! None is `Copy`, `Clone`, `Serialize` or printable: `Debug` says `<redacted>`, and the bytes
 //! are zeroized on drop.
@@ -17,12 +19,14 @@ pub mod lineage;
 pub mod recovery;
 pub mod sealing;
 pub mod signing;
+pub mod token;
 
 pub use aead::Sealed;
 pub use kdf::KdfParams;
 pub use keys::{AccountKey, Identity, Kek, Plaintext, ScopeKey};
 pub use lineage::{KeyToken, StateMac};
 pub use recovery::RecoveryKey;
+pub use token::MachineToken;
 
 /// Builds associated data from labelled parts. Each part is length-prefixed so that
 /// ("ab", "c") and ("a", "bc") can never produce the same bytes.

@@ -22,6 +22,15 @@ impl RecoveryKey {
         Self(Zeroizing::new(super::random_bytes()))
     }
 
+    /// A machine token's secret works as its account's recovery key (`token`).
+    pub(super) fn from_secret(secret: Zeroizing<[u8; 32]>) -> Self {
+        Self(secret)
+    }
+
+    pub(super) fn secret_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The printable form. It is a secret: show it to the user once, never log it.
     pub fn display(&self) -> Zeroizing<String> {
         let mut payload = Zeroizing::new(Vec::with_capacity(34));

@@ -42,6 +42,9 @@ pub struct Session {
     written: Mutex<Vec<Written>>,
     /// The audit entry this transaction appended last: the head a commit records.
     appended: Mutex<Option<(i64, Vec<u8>)>>,
+    /// A machine's session (`team::machine`): it reads, and writes nothing but its reads' audit
+    /// entries.
+    machine: bool,
 }
 
 /// A fact a write of this session created: remembered by the device only if its commit holds it.
@@ -77,7 +80,29 @@ impl Session {
             memory: None,
             written: Mutex::new(Vec::new()),
             appended: Mutex::new(None),
+            machine: false,
         }
+    }
+
+    /// Makes this a machine's session: every change is refused ([`Session::audit_seq`]).
+    pub(crate) fn machine_session(mut self) -> Self {
+        self.machine = true;
+        self
+    }
+
+    /// Whether this session is a machine's (opened with a machine token).
+    pub fn is_machine(&self) -> bool {
+        self.machine
+    }
+
+    /// Refuses `action` in a machine's session, before anything is read or written.
+    pub(crate) fn refuse_machine(&self, action: &str) -> Result<()> {
+        if self.machine {
+            return Err(Error::MachineReadOnly {
+                action: action.to_owned(),
+            });
+        }
+        Ok(())
     }
 
     /// Trusts the roster rooted in this owner key (pinned on the device at init or join).
@@ -144,6 +169,11 @@ impl Session {
     /// the append first checks (in the same query) that the log still holds the entry the device
     /// saw last: nothing is written on top of a rolled-back vault.
     pub(crate) async fn audit_seq(&self, conn: &mut dyn Conn, action: &str, target: &str) -> Result<i64> {
+        // Every change is audited in its own transaction, so refusing a machine every entry but
+        // a read's refuses every change it could make: the transaction rolls back unwritten.
+        if !action.starts_with("secret.read") {
+            self.refuse_machine(&format!("change the vault ({action})"))?;
+        }
         let seen = self.memory.as_ref().map(DeviceMemory::snapshot);
         let (seq, hash) = audit::append(conn, &self.actor(), action, target, seen.as_ref()).await?;
         *self.appended.lock().map_err(|_| Error::Locked)? = Some((seq, hash));
@@ -276,6 +306,10 @@ impl Session {
     /// written on top of a rolled-back vault), and afterwards remembers the new head.
     pub(crate) async fn commit(&self, mut tx: WriteTx, what: &str) -> Result<()> {
         let written = std::mem::take(&mut *self.written.lock().map_err(|_| Error::Locked)?);
+        if !written.is_empty() {
+            // New keys, removals and seals are changes: never a machine's.
+            self.refuse_machine("change the vault")?;
+        }
         let Some(memory) = &self.memory else {
             return tx.commit(what).await;
         };

@@ -16,14 +16,29 @@ pub enum Role {
     Owner,
     Lead,
     Member,
+    /// A CI job, training run or serving host (`team::machine`): reads what it is granted,
+    /// decides and writes nothing.
+    Machine,
 }
 
 impl Role {
+    /// The role as signed in an admission.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
             Role::Lead => "lead",
             Role::Member => "member",
+            Role::Machine => "machine",
+        }
+    }
+
+    /// The role as the `members.role` column holds it. Its CHECK constraint predates machines,
+    /// so a machine's row says `member`: the column decides nothing (see `team::roster`), the
+    /// signed admission, which says `machine`, does.
+    pub(crate) fn stored(self) -> &'static str {
+        match self {
+            Role::Machine => "member",
+            other => other.as_str(),
         }
     }
 
@@ -31,6 +46,7 @@ impl Role {
         match s {
             "owner" => Role::Owner,
             "lead" => Role::Lead,
+            "machine" => Role::Machine,
             _ => Role::Member,
         }
     }
@@ -96,7 +112,7 @@ pub(crate) async fn insert(
     conn.insert_member(&NewMember {
         id: member_id,
         name,
-        role: role.as_str(),
+        role: role.stored(),
         status,
         sealing_public: &identity.sealing_public()[..],
         signing_public: &identity.signing_public()[..],

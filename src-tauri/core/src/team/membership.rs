@@ -129,6 +129,11 @@ impl Session {
         if role == Role::Owner {
             return Err(refuse("a vault has one owner; admit as member or lead".into()));
         }
+        if role == Role::Machine {
+            return Err(refuse(
+                "a machine is created with its own keys, not admitted from a person's".into(),
+            ));
+        }
         if role == Role::Member && !lead_of.is_empty() {
             return Err(refuse("--lead-of needs --role lead".into()));
         }
@@ -157,7 +162,7 @@ impl Session {
             Role::Owner => {}
             Role::Lead if role == Role::Member && target.status == "pending" => {}
             Role::Lead => return Err(refuse("a lead admits pending members as members; ask the owner".into())),
-            Role::Member => return Err(refuse("only the owner or a lead admits members".into())),
+            Role::Member | Role::Machine => return Err(refuse("only the owner or a lead admits members".into())),
         }
         if target.status == "removed" {
             return Err(refuse(format!("{name} was removed; they must join again")));

@@ -1,8 +1,9 @@
 //! Who is in the vault and what they may open: members and their key envelopes and grants
 //! (`members`), whom this device trusts (`roster`), joining and admitting (`membership`), access
-//! requests and their signed decisions (`requests`), and revocation, removal and expiry by
-//! rekeying (`revoke`).
+//! requests and their signed decisions (`requests`), revocation, removal and expiry by
+//! rekeying (`revoke`), and machine identities with their tokens (`machine`).
 
+pub mod machine;
 pub mod members;
 pub mod membership;
 pub mod requests;

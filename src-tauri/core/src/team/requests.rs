@@ -201,6 +201,8 @@ impl Session {
         reason: &str,
         duration: Option<Duration>,
     ) -> Result<AccessRequest> {
+        // A machine's scopes are fixed when it is made: it asks for nothing.
+        self.refuse_machine("request access")?;
         let refuse = |why: String| Error::NotAllowed {
             action: format!("request access to {scope_path}"),
             reason: why,

@@ -160,17 +160,29 @@ async fn read_rows(conn: &mut dyn Conn) -> Result<(Vec<Row>, Vec<Removal>)> {
     Ok((rows, removals))
 }
 
-/// Whether `row`'s admission was signed by a trusted member allowed to admit them.
-fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> bool {
+/// The role `row`'s admission signs, when a trusted member allowed to admit that role signed it.
+/// A machine's row holds `member` in its role column (`Role::stored`), so the signature is
+/// checked over the column's role and over `machine`: which one it covers is the role. Editing
+/// the column changes nothing, since neither message then matches another role's signature.
+fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> Option<Role> {
     let (Some(by), Some(at), Some(signature)) = (&row.7, row.8, &row.9) else {
-        return false;
+        return None;
     };
-    let Some(admitter) = entries.iter().find(|e| &e.id == by && e.trusted && e.id != row.0) else {
-        return false;
+    let admitter = entries.iter().find(|e| &e.id == by && e.trusted && e.id != row.0)?;
+    let signed = |role: &str| {
+        let message = admission_message(vault_id, &row.0, &row.1, role, &row.4, &row.5, &row.6, by, at);
+        signing::verify(&admitter.signing_public, &message, signature)
     };
-    let may_admit = admitter.role == Role::Owner || (admitter.role == Role::Lead && row.2 == "member");
-    let message = admission_message(vault_id, &row.0, &row.1, &row.2, &row.4, &row.5, &row.6, by, at);
-    may_admit && signing::verify(&admitter.signing_public, &message, signature)
+    let role = [Role::parse(&row.2), Role::Machine]
+        .into_iter()
+        .find(|role| signed(role.as_str()))?;
+    // A machine leads nothing: an admission naming projects for it is not one anybody signs.
+    let may_admit = match admitter.role {
+        Role::Owner => role != Role::Machine || row.4.is_empty(),
+        Role::Lead => role == Role::Member || (role == Role::Machine && row.4.is_empty()),
+        Role::Member | Role::Machine => false,
+    };
+    may_admit.then_some(role)
 }
 
 /// The entry named `name`, or "no such member".
@@ -235,8 +247,9 @@ async fn load_with_rows(
             if entries[i].trusted || removed(row) {
                 continue;
             }
-            if admitted_by_trusted(vault_id, row, &entries) {
+            if let Some(role) = admitted_by_trusted(vault_id, row, &entries) {
                 entries[i].trusted = true;
+                entries[i].role = role;
                 grew = true;
             }
         }
@@ -267,7 +280,7 @@ pub(crate) async fn vouched(conn: &mut dyn Conn, vault_id: &str, pinned_owner: &
         })
         .collect();
     for (entry, row) in entries.iter().zip(&rows) {
-        if entry.removed_at_seq.is_some() && admitted_by_trusted(vault_id, row, &entries) {
+        if entry.removed_at_seq.is_some() && admitted_by_trusted(vault_id, row, &entries).is_some() {
             out.push(Vouched {
                 id: entry.id.clone(),
                 until_seq: entry.removed_at_seq,

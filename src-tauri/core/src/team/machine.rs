@@ -1,0 +1,333 @@
+//! Machines: CI jobs, training runs and serving hosts as cryptographic members of their own.
+//!
+//! A machine is a member row with its own identity, admitted with a signed admission whose role
+//! is `machine` (so a writer of the file cannot make it a member or a lead), and granted exactly
+//! the scopes it was created for, with their expiry. Its token's secret is its account's recovery
+//! key: opening it is the recovery path, HKDF and no Argon2. A machine's session reads and
+//! writes nothing but the audit entries of its reads, under its own name and workload.
+
+use serde::Serialize;
+
+use crate::crypto::{signing, AccountKey, Identity, MachineToken};
+use crate::duration::Duration;
+use crate::error::{Error, Result};
+use crate::session::Session;
+use crate::store::members::Admission;
+use crate::team::members::{self, Role};
+use crate::team::revoke::Revoked;
+use crate::team::roster::{self, admission_message};
+use crate::vault::projects::resolve_scope;
+use crate::vault::{acquire, check_label, ScopePath, Vault};
+
+/// The shortest expiry a machine is given: one training run.
+const SHORTEST: i64 = 3_600;
+
+/// One machine as `machine ls` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    pub name: String,
+    /// `project/environment` of each scope it holds a grant of at the current key.
+    pub scopes: Vec<String>,
+    pub created_by: Option<String>,
+    pub created_at: Option<i64>,
+    /// When its grants expire (`None`: until revoked).
+    pub expires_at: Option<i64>,
+    /// Its newest read: when, and the workload it ran in.
+    pub last_used_at: Option<i64>,
+    pub last_used_from: Option<String>,
+}
+
+/// What a new machine is: its name, its scopes, how long it may read them.
+pub struct NewMachine<'a> {
+    pub name: &'a str,
+    pub scopes: &'a [ScopePath],
+    pub expires_in: Option<Duration>,
+}
+
+impl Session {
+    /// Creates a machine (the owner, or a lead of every named project): its identity, its
+    /// account key wrapped under the token's secret, its signed admission, and grants of exactly
+    /// `scopes` with the expiry, in one transaction, audited. The token is returned once and
+    /// kept nowhere.
+    pub async fn add_machine(&self, new: &NewMachine<'_>) -> Result<MachineToken> {
+        let name = new.name;
+        self.refuse_machine("add a machine")?;
+        let refuse = |reason: String| Error::NotAllowed {
+            action: format!("add machine {name}"),
+            reason,
+        };
+        check_label("machine", name)?;
+        if new.scopes.is_empty() {
+            return Err(refuse("a machine needs at least one scope".into()));
+        }
+        let expires_at = match new.expires_in {
+            Some(d) if d.as_secs() < SHORTEST => return Err(refuse("a machine's expiry is at least 1h".into())),
+            Some(d) => Some(crate::clock::now().saturating_add(d.as_secs())),
+            None => None,
+        };
+        let owner_key = self
+            .pinned_owner()
+            .ok_or_else(|| refuse("this device has pinned no owner key for its token to pin".into()))?
+            .to_vec();
+        let mut tx = self.begin().await?;
+        let roster = self.checked_roster(roster::load(&mut *tx, &self.vault.id, &owner_key).await?)?;
+        let me = roster
+            .iter()
+            .find(|e| e.id == self.member.id)
+            .ok_or_else(|| refuse("you are not in this vault's roster".into()))?;
+        if let Some(scope) = new.scopes.iter().find(|s| !me.may_grant(&s.project)) {
+            return Err(refuse(format!(
+                "only the owner or a lead of {} gives a machine its scopes",
+                scope.project
+            )));
+        }
+        if tx.member_id_by_name(name).await?.is_some() {
+            return Err(Error::MemberExists { name: name.to_owned() });
+        }
+        let mut scopes = Vec::new();
+        for path in new.scopes {
+            let scope = resolve_scope(&mut *tx, path).await?;
+            let key = self.scope_key(&mut *tx, &scope).await?;
+            scopes.push((scope, key));
+        }
+
+        let member_id = uuid::Uuid::new_v4().to_string();
+        let token = MachineToken::generate(&self.vault.id, &member_id, &owner_key)?;
+        let (account_key, identity) = (AccountKey::generate(), Identity::generate());
+        members::insert(
+            &mut *tx,
+            &self.vault.id,
+            &member_id,
+            name,
+            Role::Machine,
+            "pending",
+            &identity,
+            &account_key,
+        )
+        .await?;
+        members::write_recovery_envelope(
+            &mut *tx,
+            &self.vault.id,
+            &member_id,
+            &account_key,
+            token.account_secret(),
+        )
+        .await?;
+        let at = crate::clock::now();
+        let message = admission_message(
+            &self.vault.id,
+            &member_id,
+            name,
+            Role::Machine.as_str(),
+            "",
+            &identity.sealing_public()[..],
+            &identity.signing_public()[..],
+            &self.member.id,
+            at,
+        );
+        tx.record_admission(&Admission {
+            member_id: &member_id,
+            role: Role::Machine.stored(),
+            lead_of: "",
+            approved_by: &self.member.id,
+            approved_at: at,
+            signature: &signing::sign(&self.identity, &message),
+        })
+        .await?;
+        let machine = members::by_id(&mut *tx, &member_id).await?;
+        for (scope, key) in &scopes {
+            members::write_grant(
+                &mut *tx,
+                &self.vault.id,
+                &scope.id,
+                &scope.label,
+                scope.epoch,
+                key,
+                &machine,
+                &self.member.id,
+                &self.identity,
+                expires_at,
+            )
+            .await?;
+        }
+        let labels: Vec<&str> = scopes.iter().map(|(s, _)| s.label.as_str()).collect();
+        let until = expires_at.map_or("until revoked".to_owned(), |at| {
+            format!("until {}", crate::clock::rfc3339(at))
+        });
+        self.audit(
+            &mut *tx,
+            "machine.add",
+            &format!("{name}: {} {until}", labels.join(", ")),
+        )
+        .await?;
+        self.commit(tx, "adding a machine").await?;
+        Ok(token)
+    }
+
+    /// The machines this device trusts, with their scopes, expiry and last read.
+    pub async fn machines(&self) -> Result<Vec<Machine>> {
+        let roster = self.roster().await?;
+        let mut conn = acquire(&self.vault).await?;
+        let log = conn.audit_chain().await?;
+        let mut out = Vec::new();
+        for entry in roster
+            .iter()
+            .filter(|e| e.role == Role::Machine && e.trusted && e.status == "active")
+        {
+            let mut scopes = Vec::new();
+            let mut expires_at: Option<i64> = None;
+            for (scope_id, epoch, label) in conn.scopes_granted_to(&entry.id).await? {
+                if let Some(grant) = conn.grant_for(&scope_id, &entry.id, epoch).await? {
+                    expires_at = match (expires_at, grant.expires_at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                scopes.push(label);
+            }
+            let last = log
+                .iter()
+                .rev()
+                .find(|e| e.actor == entry.id && e.action.starts_with("secret.read"));
+            out.push(Machine {
+                name: entry.name.clone(),
+                scopes,
+                created_by: entry.admitted_by.clone(),
+                created_at: entry.admitted_at,
+                expires_at,
+                last_used_at: last.map(|e| e.at),
+                last_used_from: last.map(|e| e.device.clone()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Revokes a machine (the owner): as a member's removal, every scope it could open is
+    /// rekeyed, what it read is flagged exposed, its envelope is deleted and its signed removal
+    /// written, so its token opens nothing current.
+    pub async fn revoke_machine(&self, name: &str) -> Result<Vec<Revoked>> {
+        self.refuse_machine("revoke a machine")?;
+        let roster = self.roster().await?;
+        let target = roster::by_name(&roster, name)?;
+        if target.role != Role::Machine {
+            return Err(Error::NotAllowed {
+                action: format!("revoke machine {name}"),
+                reason: format!("{name} is a person, not a machine; people are removed as members"),
+            });
+        }
+        self.remove_member(name).await
+    }
+}
+
+impl Vault {
+    /// Opens the vault as the machine `token` names, in `workload` (what its reads are audited
+    /// from): the token must be for this vault and pin its owner; the machine must be trusted
+    /// through its signed admission, a machine, neither removed nor expired; then its identity
+    /// opens through its envelope, and the session reads as any member's does, verified the same
+    /// way. No device memory: a token host keeps nothing between runs.
+    pub async fn unlock_with_token(self, token: &MachineToken, workload: &str) -> Result<Session> {
+        let refused = |reason: &str| Error::TokenRefused {
+            reason: reason.to_owned(),
+        };
+        if token.vault_id() != self.id {
+            return Err(refused("it is for another vault"));
+        }
+        let owner_key = self.owner_signing_key().await?;
+        if !token.pins(&owner_key) {
+            return Err(refused(
+                "this vault's owner key is not the one it pins (the vault file was altered?)",
+            ));
+        }
+        let member_id = token.member_id();
+        let mut conn = acquire(&self).await?;
+        let roster = roster::load(&mut *conn, &self.id, &owner_key).await?;
+        let entry = roster
+            .iter()
+            .find(|e| e.id == member_id)
+            .ok_or_else(|| refused("its machine is not in this vault"))?;
+        if entry.status == "removed" {
+            return Err(refused("its machine was revoked"));
+        }
+        if !entry.trusted || entry.role != Role::Machine {
+            return Err(refused(
+                "its machine's admission does not verify as a machine's (the vault file was altered?)",
+            ));
+        }
+        let name = entry.name.clone();
+        let account_key = members::open_with_recovery(&mut *conn, &self.id, &member_id, token.account_secret())
+            .await
+            .map_err(|e| match e {
+                Error::WrongRecoveryKey | Error::EnvelopeTampered { .. } => {
+                    refused("it does not open its machine's keys (an old token, or the vault file was altered)")
+                }
+                other => other,
+            })?;
+        // Expiry is each grant's, signed and enforced at every read; this only says it plainly.
+        let now = crate::clock::now();
+        if !conn.scopes_granted_to(&member_id).await?.is_empty()
+            && conn.unexpired_grant_labels(&member_id, now).await?.is_empty()
+        {
+            return Err(Error::MachineExpired { name });
+        }
+        drop(conn);
+        let mut session = self.unlock_with_key(&member_id, account_key, workload).await?;
+        session.member.role = Role::Machine;
+        Ok(session.with_pinned_owner(owner_key).machine_session())
+    }
+}
+
+/// Where a machine's reads come from, for its audit entries: the host name, and the CI's or
+/// scheduler's identifiers when it sets them.
+pub fn workload() -> String {
+    workload_from(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+fn workload_from(var: impl Fn(&str) -> Option<String>) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| var("HOSTNAME"))
+        .unwrap_or_else(|| "unknown-host".to_owned());
+    let mut parts = vec![format!("host {host}")];
+    let pair = |a: &str, b: &str, label: &str| match (var(a), var(b)) {
+        (Some(x), Some(y)) => Some(format!("{label} {x} run {y}")),
+        (Some(x), None) => Some(format!("{label} {x}")),
+        _ => None,
+    };
+    parts.extend(pair("GITHUB_REPOSITORY", "GITHUB_RUN_ID", "github"));
+    parts.extend(pair("CI_PROJECT_PATH", "CI_JOB_ID", "gitlab"));
+    parts.extend(var("SLURM_JOB_ID").map(|id| format!("slurm job {id}")));
+    parts.extend(
+        var("KUBERNETES_SERVICE_HOST")
+            .and(var("POD_NAME").or_else(|| var("HOSTNAME")))
+            .map(|pod| format!("k8s pod {pod}")),
+    );
+    // The device column is one line of plain text; a variable cannot break it.
+    parts.join(", ").chars().filter(|c| !c.is_control()).take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workload_names_the_ci_or_scheduler_it_finds() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        let github = workload_from(env(&[("GITHUB_REPOSITORY", "org/repo"), ("GITHUB_RUN_ID", "42")]));
+        assert!(
+            github.starts_with("host ") && github.ends_with("github org/repo run 42"),
+            "{github}"
+        );
+        let slurm = workload_from(env(&[("SLURM_JOB_ID", "7\n")]));
+        assert!(slurm.ends_with("slurm job 7"), "{slurm}");
+        let pod = workload_from(env(&[
+            ("KUBERNETES_SERVICE_HOST", "10.0.0.1"),
+            ("POD_NAME", "train-abc"),
+        ]));
+        assert!(pod.ends_with("k8s pod train-abc"), "{pod}");
+        assert!(!workload_from(env(&[])).contains(','));
+    }
+}

@@ -1,0 +1,333 @@
+//! Machine identities from the CLI: a token made by `machine add`, used by a job in a clean
+//! environment (no config dir, no keychain, no passphrase, a read-only empty home), on the vault
+//! file or, under .ci/with-postgres, a database.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{db_exec, db_query_i64, Vault};
+
+const DEV: &str = "sk-proj-DevForTheJob0000000000000";
+const PROD: &str = "sk-proj-ProdNotForTheJob000000000";
+const VISION: &str = "hf_VisionNotForTheJob0000000000";
+
+fn vault() -> Vault {
+    let v = Vault::init();
+    v.ok(&["project", "add", "llm-eval", "--env", "dev", "--env", "prod"]);
+    v.ok(&["project", "add", "vision", "--env", "dev"]);
+    v.set("llm-eval/dev/OPENAI_API_KEY", DEV);
+    v.set("llm-eval/prod/OPENAI_API_KEY", PROD);
+    v.set("vision/dev/HF_TOKEN", VISION);
+    v
+}
+
+/// `machine add` as the owner: the token alone on stdout, remembered so no stderr may show it.
+fn add(v: &Vault, args: &[&str]) -> String {
+    let mut all = vec!["machine", "add"];
+    all.extend_from_slice(args);
+    let (token, said) = v.ok_with_stderr(&all);
+    assert!(said.contains("shown this once"), "{said}");
+    let token = token.trim().to_owned();
+    assert!(
+        token.starts_with("ksm1_") && !token.contains(char::is_whitespace),
+        "{token}"
+    );
+    v.remember(&token);
+    token
+}
+
+/// A job's command: only PATH, KEYSHELF_VAULT, KEYSHELF_TOKEN and HOME (an empty directory it
+/// cannot write), plus `extra`. A PostgreSQL vault's server login is passed on as a job's would be.
+fn job(home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut cmd = Command::new(common::bin());
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("KEYSHELF_VAULT", vault)
+        .env("KEYSHELF_TOKEN", token)
+        .env("HOME", home)
+        .args(args)
+        .stdin(Stdio::null());
+    for (name, value) in std::env::vars().filter(|(n, _)| n.starts_with("PG")) {
+        cmd.env(name, value);
+    }
+    for (name, value) in extra {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+fn read_only_home(v: &Vault) -> std::path::PathBuf {
+    let home = v.dir.path().join("job-home");
+    std::fs::create_dir_all(&home).expect("home");
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    home
+}
+
+/// Runs a job; its stderr never holds the token or a value it was not meant to print.
+fn run(cmd: &mut Command, token: &str) -> Output {
+    let out = cmd.output().expect("run keyshelf");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for secret in [token, &token[5..], DEV, PROD, VISION] {
+        assert!(!stderr.contains(secret), "a secret reached stderr: {stderr}");
+    }
+    out
+}
+
+fn refused(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "should be refused: {stderr}");
+    assert!(out.stdout.is_empty(), "a refused command printed: {:?}", out.stdout);
+    assert_eq!(stderr.trim().lines().count(), 1, "errors are one line: {stderr}");
+    stderr
+}
+
+fn audit_count(v: &Vault) -> i64 {
+    db_query_i64(&v.db(), "SELECT COUNT(*) FROM audit")
+}
+
+#[test]
+fn a_job_with_only_the_token_reads_its_scope_and_nothing_else() {
+    let v = vault();
+    let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
+    let home = read_only_home(&v);
+    let github = [("GITHUB_REPOSITORY", "acme/llm-eval"), ("GITHUB_RUN_ID", "4242")];
+
+    let out = run(
+        &mut job(&home, &v.db(), &token, &github, &["get", "llm-eval/dev/OPENAI_API_KEY"]),
+        &token,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, DEV.as_bytes());
+
+    for path in ["llm-eval/prod/OPENAI_API_KEY", "vision/dev/HF_TOKEN"] {
+        let err = refused(&run(&mut job(&home, &v.db(), &token, &[], &["get", path]), &token));
+        assert!(err.contains("no access to"), "{err}");
+    }
+
+    // `run`: the child gets the scope's secrets, never the token.
+    let script = r#"printf '%s|%s' "$OPENAI_API_KEY" "${KEYSHELF_TOKEN-gone}""#;
+    let out = run(
+        &mut job(
+            &home,
+            &v.db(),
+            &token,
+            &github,
+            &["run", "--scope", "llm-eval/dev", "--", "sh", "-c", script],
+        ),
+        &token,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("{DEV}|gone"));
+
+    let out = run(
+        &mut job(&home, &v.db(), &token, &github, &["export", "--scope", "llm-eval/dev"]),
+        &token,
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(DEV));
+
+    // Nothing was written to the job's home.
+    assert_eq!(std::fs::read_dir(&home).expect("home").count(), 0);
+
+    // The reads are audited under the machine, with its workload.
+    let audit = v.ok(&["audit", "ls", "--limit", "10"]);
+    let line = audit
+        .lines()
+        .find(|l| l.contains("ci-dev") && l.contains("secret.read"))
+        .unwrap_or_else(|| panic!("no read by ci-dev in {audit}"));
+    assert!(
+        line.contains("github acme/llm-eval run 4242") && line.contains("host "),
+        "{line}"
+    );
+    let listed: serde_json::Value = serde_json::from_str(&v.ok(&["machine", "ls", "--json"])).expect("json");
+    let ci = &listed[0];
+    assert_eq!(
+        (ci["name"].as_str(), ci["created_by"].as_str()),
+        (Some("ci-dev"), Some("ada"))
+    );
+    assert_eq!(ci["scopes"], serde_json::json!(["llm-eval/dev"]));
+    assert!(ci["expires_at"].is_null());
+    assert!(
+        ci["last_used_from"]
+            .as_str()
+            .is_some_and(|w| w.contains("acme/llm-eval")),
+        "{ci}"
+    );
+    assert!(v.ok(&["machine", "ls"]).contains("ci-dev"));
+    let roster: serde_json::Value = serde_json::from_str(&v.ok(&["member", "ls", "--json"])).expect("json");
+    let row = roster
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| m["name"] == "ci-dev")
+        .expect("ci-dev");
+    assert_eq!(
+        (row["role"].as_str(), row["trusted"].as_bool()),
+        (Some("machine"), Some(true))
+    );
+}
+
+#[test]
+fn a_token_writes_nothing() {
+    let v = vault();
+    let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
+    let home = read_only_home(&v);
+    let before = audit_count(&v);
+    for args in [
+        &["set", "llm-eval/dev/OPENAI_API_KEY"][..],
+        &["rm", "llm-eval/dev/OPENAI_API_KEY"],
+        &["import", "-", "--scope", "llm-eval/dev"],
+        &["rotate", "llm-eval/dev/OPENAI_API_KEY"],
+        &["access", "request", "llm-eval/prod", "--reason", "more"],
+        &["member", "ls"],
+        &["machine", "add", "other", "--scope", "llm-eval/dev"],
+        &["machine", "revoke", "ci-dev"],
+        &["project", "add", "new"],
+        &["init"],
+    ] {
+        let err = refused(&run(&mut job(&home, &v.db(), &token, &[], args), &token));
+        assert!(err.contains("a machine token only reads values"), "{args:?}: {err}");
+    }
+    assert_eq!(audit_count(&v), before, "nothing was written");
+    assert_eq!(v.get("llm-eval/dev/OPENAI_API_KEY"), DEV.as_bytes());
+}
+
+#[test]
+fn wrong_truncated_and_tampered_tokens_are_one_line_and_write_nothing() {
+    let v = vault();
+    let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
+    let home = read_only_home(&v);
+    let other = vault();
+    let foreign = add(&other, &["ci-other", "--scope", "llm-eval/dev"]);
+    let before = audit_count(&v);
+    let mut tampered: Vec<char> = token.chars().collect();
+    tampered[40] = if tampered[40] == 'A' { 'B' } else { 'A' };
+    let tampered: String = tampered.into_iter().collect();
+    for (given, says) in [
+        (token[..token.len() - 4].to_owned(), "truncated"),
+        (tampered, "checksum does not match"),
+        ("hunter2".to_owned(), "not a Keyshelf machine token"),
+        (foreign.clone(), "it is for another vault"),
+    ] {
+        let out = job(&home, &v.db(), &given, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"])
+            .output()
+            .expect("run");
+        let err = refused(&out);
+        assert!(err.contains(says), "{err}");
+        for part in [&token[5..], &foreign[5..], &given[..]] {
+            assert!(!err.contains(part), "the token reached stderr: {err}");
+        }
+    }
+    assert_eq!(audit_count(&v), before);
+}
+
+#[test]
+fn an_expired_machine_is_refused_and_an_expiry_is_at_least_an_hour() {
+    let v = vault();
+    let err = v.fail(&["machine", "add", "short", "--scope", "llm-eval/dev", "--expires", "30m"]);
+    assert!(err.contains("at least 1h"), "{err}");
+    let token = add(&v, &["one-run", "--scope", "llm-eval/dev", "--expires", "1h"]);
+    let home = read_only_home(&v);
+    let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
+    let out = run(&mut job(&home, &v.db(), &token, &[], &get), &token);
+    assert_eq!(out.stdout, DEV.as_bytes());
+    let later = [("KEYSHELF_CLOCK_OFFSET_SECS", "7200")];
+    let err = refused(&run(&mut job(&home, &v.db(), &token, &later, &get), &token));
+    assert!(err.contains("machine one-run's access expired"), "{err}");
+}
+
+#[test]
+fn a_revoked_machine_with_an_old_copy_decrypts_nothing_written_after() {
+    let v = vault();
+    let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
+    let home = read_only_home(&v);
+    let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
+    run(&mut job(&home, &v.db(), &token, &[], &get), &token);
+    let old = v.dir.path().join("old-copy.db");
+    v.ok(&["vault", "copy", &v.db().to_string_lossy(), &old.to_string_lossy()]);
+
+    let (_, said) = v.ok_with_stderr(&["machine", "revoke", "ci-dev"]);
+    assert!(said.contains("llm-eval/dev: rekeyed"), "{said}");
+    assert!(
+        said.contains("flagged exposed (rotate at the provider): OPENAI_API_KEY"),
+        "{said}"
+    );
+    const AFTER: &str = "sk-proj-WrittenAfterTheRevoke000";
+    v.set("llm-eval/dev/OPENAI_API_KEY", AFTER);
+    let err = refused(&run(&mut job(&home, &v.db(), &token, &[], &get), &token));
+    assert!(err.contains("its machine was revoked"), "{err}");
+    assert!(!v.ok(&["machine", "ls"]).contains("ci-dev"));
+
+    // The old copy still opens for the old token: what it could read then, it can read.
+    let out = run(&mut job(&home, &old, &token, &[], &get), &token);
+    assert_eq!(out.stdout, DEV.as_bytes());
+
+    // The machine's holder takes the vault as it is now and puts back all that made it a
+    // machine (its envelope, no removal): its own keys open nothing written after.
+    let now = v.dir.path().join("now.db");
+    v.ok(&["vault", "copy", &v.db().to_string_lossy(), &now.to_string_lossy()]);
+    db_exec(
+        &now,
+        &format!(
+            "PRAGMA foreign_keys = OFF; ATTACH '{}' AS old;
+             DELETE FROM main.removals;
+             UPDATE main.members SET status = 'active' WHERE name = 'ci-dev';
+             INSERT OR REPLACE INTO main.key_envelopes SELECT * FROM old.key_envelopes;
+             INSERT OR REPLACE INTO main.grants SELECT * FROM old.grants;",
+            old.display()
+        ),
+    );
+    let out = job(&home, &now, &token, &[], &get).output().expect("run");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(AFTER));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(AFTER));
+}
+
+#[test]
+fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
+    let v = vault();
+    let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
+    let home = read_only_home(&v);
+    db_exec(&v.db(), "UPDATE members SET role = 'lead' WHERE name = 'ci-dev'");
+    let roster: serde_json::Value = serde_json::from_str(&v.ok(&["member", "ls", "--json"])).expect("json");
+    let row = roster
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| m["name"] == "ci-dev")
+        .expect("ci-dev");
+    assert_eq!(row["role"].as_str(), Some("machine"), "{row}");
+    let out = run(
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
+        &token,
+    );
+    assert_eq!(out.stdout, DEV.as_bytes());
+    let err = refused(&run(
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/prod/OPENAI_API_KEY"]),
+        &token,
+    ));
+    assert!(err.contains("no access to llm-eval/prod"), "{err}");
+
+    // Naming projects it leads breaks the signed admission: the machine is trusted no more.
+    db_exec(&v.db(), "UPDATE members SET lead_of = 'llm-eval' WHERE name = 'ci-dev'");
+    let err = refused(&run(
+        &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),
+        &token,
+    ));
+    assert!(err.contains("does not verify as a machine's"), "{err}");
+}
+
+#[test]
+fn only_the_owner_or_a_lead_of_every_scope_adds_a_machine_and_names_do_not_clash() {
+    let v = vault();
+    v.person_ok("bob", &["member", "join", "--name", "bob"]);
+    v.ok(&["member", "approve", "bob", "--fingerprint", &v.fingerprint("bob")]);
+    let err = v.person_fail("bob", &["machine", "add", "ci", "--scope", "llm-eval/dev"]);
+    assert!(err.contains("only the owner or a lead of llm-eval"), "{err}");
+    let err = v.fail(&["machine", "add", "bob", "--scope", "llm-eval/dev"]);
+    assert!(err.contains("already exists"), "{err}");
+    let err = v.fail(&["machine", "revoke", "bob"]);
+    assert!(err.contains("not a machine"), "{err}");
+}
