@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use std::path::PathBuf;
 
+use super::sql::{args, Arg, Record, Sql, Statement};
 use crate::error::Result;
 
 #[async_trait]
@@ -244,14 +245,14 @@ pub(crate) struct StateSealRow {
 
 impl SecretRow {
     /// Its bytes of ciphertext, for cutting batches.
-    pub(crate) fn payload(&self) -> usize {
+    fn payload(&self) -> usize {
         self.note_ciphertext.as_ref().map_or(0, Vec::len)
     }
 }
 
 impl VersionRow {
     /// Its bytes of ciphertext, for cutting batches.
-    pub(crate) fn payload(&self) -> usize {
+    fn payload(&self) -> usize {
         self.ciphertext.len()
     }
 }
@@ -311,6 +312,332 @@ pub(crate) mod columns {
     }
 }
 
+#[async_trait]
+impl<C: Sql> DumpRows for C {
+    async fn dump_vault(&mut self) -> Result<VaultDump> {
+        let vault = self
+            .one(
+                "reading the vault",
+                &format!("SELECT {} FROM vault", columns::VAULT),
+                &[],
+            )
+            .await?;
+        let dump = VaultDump {
+            vault,
+            members: all(self, "members", columns::MEMBERS).await?,
+            key_envelopes: all(self, "key_envelopes", columns::KEY_ENVELOPES).await?,
+            projects: all(self, "projects", columns::PROJECTS).await?,
+            environments: all(self, "environments", columns::ENVIRONMENTS).await?,
+            scopes: all(self, "scopes", columns::SCOPES).await?,
+            grants: all(self, "grants", columns::GRANTS).await?,
+            secrets: all(self, "secrets", columns::SECRETS).await?,
+            secret_versions: all(self, "secret_versions", columns::SECRET_VERSIONS).await?,
+            audit: all(self, "audit", columns::AUDIT).await?,
+            access_requests: all(self, "access_requests", columns::ACCESS_REQUESTS).await?,
+            deployments: all(self, "deployments", columns::DEPLOYMENTS).await?,
+            rotation_overrides: all(self, "rotation_overrides", columns::ROTATION_OVERRIDES).await?,
+            scope_epochs: all(self, "scope_epochs", columns::SCOPE_EPOCHS).await?,
+            removals: all(self, "removals", columns::REMOVALS).await?,
+            scope_state_seals: all(self, "scope_state_seals", columns::SCOPE_STATE_SEALS).await?,
+            ids: IdHighWater {
+                projects: self.id_high_water("projects").await?,
+                environments: self.id_high_water("environments").await?,
+            },
+        };
+        Ok(dump.canonical())
+    }
+
+    async fn restore_vault(&mut self, d: &VaultDump) -> Result<()> {
+        self.execute(
+            "copying the vault row",
+            "INSERT INTO vault (singleton, id, name, format, created_at) VALUES (1, $1, $2, $3, $4)",
+            &args![&d.vault.id, &d.vault.name, d.vault.format, d.vault.created_at],
+        )
+        .await?;
+        let members = d.members_in_insert_order();
+        insert(
+            self,
+            "members",
+            columns::MEMBERS,
+            &members,
+            |_| 0,
+            |m| {
+                args![
+                    &m.id,
+                    &m.name,
+                    &m.role,
+                    &m.status,
+                    &m.sealing_public,
+                    &m.signing_public,
+                    &m.identity_nonce,
+                    &m.identity_ciphertext,
+                    m.created_at,
+                    &m.lead_of,
+                    &m.approved_by,
+                    m.approved_at,
+                    &m.approval_signature,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "key_envelopes",
+            columns::KEY_ENVELOPES,
+            &d.key_envelopes,
+            |_| 0,
+            |k| {
+                args![
+                    &k.member_id,
+                    &k.kind,
+                    k.kdf_m_kib,
+                    k.kdf_t,
+                    k.kdf_p,
+                    &k.salt,
+                    &k.nonce,
+                    &k.ciphertext,
+                    k.created_at,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "projects",
+            columns::PROJECTS,
+            &d.projects,
+            |_| 0,
+            |p| args![p.id, &p.name, p.created_at],
+        )
+        .await?;
+        insert(
+            self,
+            "environments",
+            columns::ENVIRONMENTS,
+            &d.environments,
+            |_| 0,
+            |e| args![e.id, e.project_id, &e.name, e.created_at],
+        )
+        .await?;
+        insert(
+            self,
+            "scopes",
+            columns::SCOPES,
+            &d.scopes,
+            |_| 0,
+            |s| args![&s.id, s.environment_id, s.key_epoch, s.created_at],
+        )
+        .await?;
+        insert(
+            self,
+            "grants",
+            columns::GRANTS,
+            &d.grants,
+            |_| 0,
+            |g| {
+                args![
+                    &g.scope_id,
+                    &g.member_id,
+                    g.key_epoch,
+                    &g.sealed_key,
+                    &g.granted_by,
+                    g.granted_at,
+                    g.expires_at,
+                    &g.signature,
+                ]
+            },
+        )
+        .await?;
+        insert(self, "secrets", columns::SECRETS, &d.secrets, SecretRow::payload, |s| {
+            args![
+                &s.id,
+                &s.scope_id,
+                &s.name,
+                &s.kind,
+                s.is_file,
+                &s.file_name,
+                &s.note_nonce,
+                &s.note_ciphertext,
+                s.rotate_every_secs,
+                s.last_rotated_at,
+                s.created_at,
+                s.updated_at,
+                s.exposed_at,
+                &s.exposed_reason,
+                &s.policy,
+                &s.check_command,
+                &s.check_by,
+                &s.check_signature,
+                &s.state_tag,
+            ]
+        })
+        .await?;
+        insert(
+            self,
+            "secret_versions",
+            columns::SECRET_VERSIONS,
+            &d.secret_versions,
+            VersionRow::payload,
+            |v| {
+                args![
+                    &v.secret_id,
+                    v.version,
+                    &v.state,
+                    v.key_epoch,
+                    &v.nonce,
+                    &v.ciphertext,
+                    &v.created_by,
+                    v.created_at,
+                    v.retire_at,
+                    &v.check_status,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "audit",
+            columns::AUDIT,
+            &d.audit,
+            |_| 0,
+            |a| {
+                args![
+                    a.seq,
+                    a.at,
+                    &a.actor,
+                    &a.device,
+                    &a.action,
+                    &a.target,
+                    &a.prev_hash,
+                    &a.hash,
+                    &a.signature,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "access_requests",
+            columns::ACCESS_REQUESTS,
+            &d.access_requests,
+            |_| 0,
+            |r| {
+                args![
+                    &r.id,
+                    &r.member_id,
+                    &r.scope_id,
+                    &r.reason,
+                    r.duration_secs,
+                    r.created_at,
+                    &r.signature,
+                    &r.status,
+                    &r.decided_by,
+                    r.decided_at,
+                    &r.decision_note,
+                    r.expires_at,
+                    &r.decision_signature,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "deployments",
+            columns::DEPLOYMENTS,
+            &d.deployments,
+            |_| 0,
+            |p| args![&p.scope_id, p.at, &p.member_id, &p.note],
+        )
+        .await?;
+        insert(
+            self,
+            "rotation_overrides",
+            columns::ROTATION_OVERRIDES,
+            &d.rotation_overrides,
+            |_| 0,
+            |o| args![o.project_id, o.environment_id, o.max_every_secs, &o.set_by, o.set_at],
+        )
+        .await?;
+        insert(
+            self,
+            "scope_epochs",
+            columns::SCOPE_EPOCHS,
+            &d.scope_epochs,
+            |_| 0,
+            |e| {
+                args![
+                    &e.scope_id,
+                    e.epoch,
+                    &e.key_id,
+                    &e.link_nonce,
+                    &e.link_ciphertext,
+                    &e.signed_by,
+                    e.signed_at,
+                    &e.signature,
+                ]
+            },
+        )
+        .await?;
+        insert(
+            self,
+            "removals",
+            columns::REMOVALS,
+            &d.removals,
+            |_| 0,
+            |r| args![&r.member_id, &r.removed_by, r.removed_at, r.audit_seq, &r.signature],
+        )
+        .await?;
+        insert(
+            self,
+            "scope_state_seals",
+            columns::SCOPE_STATE_SEALS,
+            &d.scope_state_seals,
+            |_| 0,
+            |s| args![&s.scope_id, s.seq, s.epoch, &s.digest, &s.prev_seal, &s.seal],
+        )
+        .await?;
+        for (table, at) in [("projects", d.ids.projects), ("environments", d.ids.environments)] {
+            if at > 0 {
+                self.set_id_high_water(table, at).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every row of `table` (`VaultDump::canonical` orders them).
+async fn all<C: Sql, T: Record>(conn: &mut C, table: &str, columns: &str) -> Result<Vec<T>> {
+    conn.all(
+        &format!("reading {table}"),
+        &format!("SELECT {columns} FROM {table}"),
+        &[],
+    )
+    .await
+}
+
+/// Inserts `rows` into `table` in multi-row statements under the engine's bound on values, ids
+/// as they are, also into identity columns.
+async fn insert<'a, C: Sql, R: Sync, const N: usize>(
+    conn: &mut C,
+    table: &str,
+    columns: &str,
+    rows: &'a [R],
+    payload: impl Fn(&R) -> usize + Send,
+    row: impl Fn(&'a R) -> [Arg<'a>; N] + Send,
+) -> Result<()> {
+    debug_assert_eq!(columns::count(columns), N, "the columns of {table}");
+    let context = format!("copying {table}");
+    for batch in batches(rows, N, C::MAX_PARAMS, payload) {
+        let mut statement = Statement::new::<C>(
+            &format!("INSERT INTO {table} ({columns}){} ", C::EXPLICIT_IDS),
+            batch.len() * N,
+        );
+        statement.values(batch, &row);
+        conn.execute(&context, statement.sql(), statement.args()).await?;
+    }
+    Ok(())
+}
+
 /// Bytes of ciphertext per multi-row INSERT at most (a row larger than this goes alone): a
 /// vault of many 1 MiB file secrets is not sent as one statement of gigabytes.
 const BATCH_BYTES: usize = 8 << 20;
@@ -344,7 +671,7 @@ impl VaultDump {
     /// Members in an order an engine can insert them in batches: whoever approved a member
     /// (`approved_by` references `members`) comes before them. A cycle, which no vault writes,
     /// is appended as it is (it fails on the foreign key only if it spans two batches).
-    pub(crate) fn members_in_insert_order(&self) -> Vec<&MemberRow> {
+    fn members_in_insert_order(&self) -> Vec<&MemberRow> {
         let mut placed = std::collections::BTreeSet::new();
         let mut order = Vec::with_capacity(self.members.len());
         let mut waiting: Vec<&MemberRow> = self.members.iter().collect();
@@ -372,7 +699,7 @@ impl VaultDump {
 
 /// `rows` cut into consecutive batches of at most `max_params / columns` rows and, past the
 /// first row of a batch, at most [`BATCH_BYTES`] of payload.
-pub(crate) fn batches<T>(rows: &[T], columns: usize, max_params: usize, payload: impl Fn(&T) -> usize) -> Vec<&[T]> {
+fn batches<T>(rows: &[T], columns: usize, max_params: usize, payload: impl Fn(&T) -> usize) -> Vec<&[T]> {
     let per_batch = (max_params / columns.max(1)).max(1);
     let mut out = Vec::new();
     let mut start = 0;

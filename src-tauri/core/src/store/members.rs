@@ -6,8 +6,9 @@
 
 use async_trait::async_trait;
 
+use super::sql::{args, Sql};
 use crate::crypto::KdfParams;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A member's public row.
 #[derive(sqlx::FromRow)]
@@ -87,7 +88,6 @@ pub(crate) struct NewRemoval<'a> {
 
 /// A key envelope: the account key wrapped by a passphrase-derived key (KDF parameters and salt
 /// set) or by the recovery key (those `None`).
-#[derive(sqlx::FromRow)]
 pub(crate) struct EnvelopeRow {
     pub kdf_m_kib: Option<u32>,
     pub kdf_t: Option<u32>,
@@ -207,4 +207,375 @@ pub(crate) trait MemberRows {
     async fn delete_grant(&mut self, scope_id: &str, member_id: &str, epoch: i64) -> Result<()>;
     /// Deletes the scope's grants at epochs before `epoch`.
     async fn delete_grants_before(&mut self, scope_id: &str, epoch: i64) -> Result<()>;
+}
+
+const MEMBER_COLUMNS: &str = "id, name, role, status, sealing_public, signing_public";
+
+#[async_trait]
+impl<C: Sql> MemberRows for C {
+    async fn all_members(&mut self) -> Result<Vec<MemberRow>> {
+        self.all(
+            "listing members",
+            &format!("SELECT {MEMBER_COLUMNS} FROM members ORDER BY created_at, name"),
+            &[],
+        )
+        .await
+    }
+
+    async fn member_by_id(&mut self, member_id: &str) -> Result<Option<MemberRow>> {
+        self.optional(
+            "reading a member",
+            &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"),
+            &args![member_id],
+        )
+        .await
+    }
+
+    async fn member_id_by_name(&mut self, name: &str) -> Result<Option<String>> {
+        self.optional_value(
+            "checking member names",
+            "SELECT id FROM members WHERE name = $1",
+            &args![name],
+        )
+        .await
+    }
+
+    async fn first_owner(&mut self) -> Result<Option<(String, Vec<u8>, Vec<u8>)>> {
+        self.optional(
+            "reading the owner",
+            "SELECT name, sealing_public, signing_public FROM members WHERE role = 'owner' ORDER BY created_at LIMIT 1",
+            &[],
+        )
+        .await
+    }
+
+    async fn member_public_keys(&mut self, member_id: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+        self.one(
+            "reading a member",
+            "SELECT sealing_public, signing_public FROM members WHERE id = $1",
+            &args![member_id],
+        )
+        .await
+    }
+
+    async fn member_identity(&mut self, member_id: &str) -> Result<Option<MemberIdentityRow>> {
+        self.optional(
+            "reading a member identity",
+            &format!("SELECT {MEMBER_COLUMNS}, identity_nonce, identity_ciphertext FROM members WHERE id = $1"),
+            &args![member_id],
+        )
+        .await
+    }
+
+    async fn insert_member(&mut self, member: &NewMember<'_>) -> Result<()> {
+        self.execute(
+            "adding a member",
+            "INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &args![
+                member.id,
+                member.name,
+                member.role,
+                member.status,
+                member.sealing_public,
+                member.signing_public,
+                member.identity_nonce,
+                member.identity_ciphertext,
+                member.created_at,
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn record_admission(&mut self, admission: &Admission<'_>) -> Result<()> {
+        self.execute(
+            "admitting a member",
+            "UPDATE members SET status = 'active', role = $1, lead_of = $2, approved_by = $3, approved_at = $4, approval_signature = $5
+             WHERE id = $6",
+            &args![
+                admission.role,
+                admission.lead_of,
+                admission.approved_by,
+                admission.approved_at,
+                admission.signature,
+                admission.member_id,
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn mark_member_removed(&mut self, member_id: &str) -> Result<()> {
+        self.execute(
+            "removing a member",
+            "UPDATE members SET status = 'removed' WHERE id = $1",
+            &args![member_id],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn member_looks_removed(&mut self, member_id: &str) -> Result<bool> {
+        let removed: Option<bool> = self
+            .optional_value(
+                "reading a member",
+                "SELECT status = 'removed' OR EXISTS (SELECT 1 FROM removals WHERE member_id = id) FROM members WHERE id = $1",
+                &args![member_id],
+            )
+            .await?;
+        Ok(removed == Some(true))
+    }
+
+    async fn roster_rows(&mut self) -> Result<Vec<RosterRow>> {
+        self.all(
+            "reading the roster",
+            "SELECT m.id, m.name, m.role, m.status, m.lead_of, m.sealing_public, m.signing_public, m.approved_by,
+                    m.approved_at, m.approval_signature, r.removed_by, r.removed_at, r.audit_seq AS removal_audit_seq,
+                    r.signature AS removal_signature
+             FROM members m LEFT JOIN removals r ON r.member_id = m.id ORDER BY m.created_at, m.name",
+            &[],
+        )
+        .await
+    }
+
+    async fn write_removal(&mut self, removal: &NewRemoval<'_>) -> Result<()> {
+        self.execute(
+            "removing a member",
+            "INSERT INTO removals (member_id, removed_by, removed_at, audit_seq, signature) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (member_id) DO UPDATE SET removed_by = EXCLUDED.removed_by,
+               removed_at = EXCLUDED.removed_at, audit_seq = EXCLUDED.audit_seq, signature = EXCLUDED.signature",
+            &args![
+                removal.member_id,
+                removal.removed_by,
+                removal.removed_at,
+                removal.audit_seq,
+                removal.signature,
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn removal_audit_seq(&mut self, member_id: &str) -> Result<Option<i64>> {
+        self.optional_value(
+            "reading what was written",
+            "SELECT audit_seq FROM removals WHERE member_id = $1",
+            &args![member_id],
+        )
+        .await
+    }
+
+    // One envelope of each kind per member: a new one replaces the old, and the columns it
+    // leaves out become NULL.
+    async fn store_passphrase_envelope(
+        &mut self,
+        member_id: &str,
+        params: KdfParams,
+        salt: &[u8],
+        nonce: &[u8],
+        ciphertext: &[u8],
+        now: i64,
+    ) -> Result<()> {
+        self.execute(
+            "storing the passphrase envelope",
+            "INSERT INTO key_envelopes (member_id, kind, kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext, created_at)
+             VALUES ($1, 'passphrase', $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (member_id, kind) DO UPDATE SET kdf_m_kib = EXCLUDED.kdf_m_kib,
+               kdf_t = EXCLUDED.kdf_t, kdf_p = EXCLUDED.kdf_p, salt = EXCLUDED.salt, nonce = EXCLUDED.nonce,
+               ciphertext = EXCLUDED.ciphertext, created_at = EXCLUDED.created_at",
+            &args![
+                member_id,
+                i64::from(params.m_kib),
+                i64::from(params.t),
+                i64::from(params.p),
+                salt,
+                nonce,
+                ciphertext,
+                now,
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn store_recovery_envelope(
+        &mut self,
+        member_id: &str,
+        nonce: &[u8],
+        ciphertext: &[u8],
+        now: i64,
+    ) -> Result<()> {
+        self.execute(
+            "storing the recovery envelope",
+            "INSERT INTO key_envelopes (member_id, kind, nonce, ciphertext, created_at)
+             VALUES ($1, 'recovery', $2, $3, $4)
+             ON CONFLICT (member_id, kind) DO UPDATE SET kdf_m_kib = EXCLUDED.kdf_m_kib,
+               kdf_t = EXCLUDED.kdf_t, kdf_p = EXCLUDED.kdf_p, salt = EXCLUDED.salt, nonce = EXCLUDED.nonce,
+               ciphertext = EXCLUDED.ciphertext, created_at = EXCLUDED.created_at",
+            &args![member_id, nonce, ciphertext, now],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn key_envelope(&mut self, member_id: &str, kind: &str) -> Result<Option<EnvelopeRow>> {
+        // The KDF parameters are u32, stored as 64-bit integers (PostgreSQL has no unsigned type).
+        type Row = (Option<i64>, Option<i64>, Option<i64>, Option<Vec<u8>>, Vec<u8>, Vec<u8>);
+        let row: Option<Row> = self
+            .optional(
+                "reading a key envelope",
+                "SELECT kdf_m_kib, kdf_t, kdf_p, salt, nonce, ciphertext FROM key_envelopes WHERE member_id = $1 AND kind = $2",
+                &args![member_id, kind],
+            )
+            .await?;
+        let param = |v: Option<i64>| {
+            v.map(u32::try_from).transpose().map_err(|_| Error::Corrupt {
+                context: "a key envelope's KDF parameters are out of range".into(),
+            })
+        };
+        row.map(|(m, t, p, salt, nonce, ciphertext)| {
+            Ok(EnvelopeRow {
+                kdf_m_kib: param(m)?,
+                kdf_t: param(t)?,
+                kdf_p: param(p)?,
+                salt,
+                nonce,
+                ciphertext,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_key_envelopes(&mut self, member_id: &str) -> Result<()> {
+        self.execute(
+            "removing a member",
+            "DELETE FROM key_envelopes WHERE member_id = $1",
+            &args![member_id],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn insert_grant(&mut self, grant: &NewGrant<'_>) -> Result<()> {
+        self.execute(
+            "storing a grant",
+            "INSERT INTO grants (scope_id, member_id, key_epoch, sealed_key, granted_by, granted_at, expires_at, signature)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &args![
+                grant.scope_id,
+                grant.member_id,
+                grant.key_epoch,
+                grant.sealed_key,
+                grant.granted_by,
+                grant.granted_at,
+                grant.expires_at,
+                grant.signature,
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn grant_for(&mut self, scope_id: &str, member_id: &str, epoch: i64) -> Result<Option<GrantRow>> {
+        self.optional(
+            "reading a grant",
+            "SELECT g.member_id, g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public AS granter_public
+             FROM grants g LEFT JOIN members m ON m.id = g.granted_by
+             WHERE g.scope_id = $1 AND g.member_id = $2 AND g.key_epoch = $3",
+            &args![scope_id, member_id, epoch],
+        )
+        .await
+    }
+
+    async fn has_grant_row(&mut self, scope_id: &str, member_id: &str, epoch: i64) -> Result<bool> {
+        let held: Option<i64> = self
+            .optional_value(
+                "reading grants",
+                "SELECT key_epoch FROM grants WHERE scope_id = $1 AND member_id = $2 AND key_epoch = $3",
+                &args![scope_id, member_id, epoch],
+            )
+            .await?;
+        Ok(held.is_some())
+    }
+
+    async fn scope_grants(&mut self, scope_id: &str, epoch: i64) -> Result<Vec<GrantRow>> {
+        self.all(
+            "reading grants",
+            "SELECT g.member_id, g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature, m.signing_public AS granter_public
+             FROM grants g JOIN members m ON m.id = g.granted_by
+             WHERE g.scope_id = $1 AND g.key_epoch = $2",
+            &args![scope_id, epoch],
+        )
+        .await
+    }
+
+    async fn scopes_granted_to(&mut self, member_id: &str) -> Result<Vec<(String, i64, String)>> {
+        self.all(
+            "listing scopes",
+            "SELECT s.id, s.key_epoch, p.name || '/' || e.name FROM scopes s
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             JOIN grants g ON g.scope_id = s.id AND g.key_epoch = s.key_epoch AND g.member_id = $1
+             ORDER BY p.name, e.name",
+            &args![member_id],
+        )
+        .await
+    }
+
+    async fn granted_scope_names(&mut self, member_id: &str) -> Result<Vec<(String, String)>> {
+        self.all(
+            "reading grants",
+            "SELECT p.name, e.name FROM grants g
+             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             WHERE g.member_id = $1 ORDER BY p.name, e.name",
+            &args![member_id],
+        )
+        .await
+    }
+
+    async fn unexpired_grant_labels(&mut self, member_id: &str, now: i64) -> Result<Vec<String>> {
+        self.column(
+            "reading grants",
+            "SELECT p.name || '/' || e.name FROM grants g
+             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             WHERE g.member_id = $1 AND (g.expires_at IS NULL OR g.expires_at > $2)",
+            &args![member_id, now],
+        )
+        .await
+    }
+
+    async fn expired_grants(&mut self, now: i64) -> Result<Vec<ExpiredGrant>> {
+        self.all(
+            "looking for expired grants",
+            "SELECT p.name AS project, e.name AS environment, g.member_id, m.name AS member_name FROM grants g
+             JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+             JOIN environments e ON e.id = s.environment_id JOIN projects p ON p.id = e.project_id
+             JOIN members m ON m.id = g.member_id
+             WHERE g.expires_at IS NOT NULL AND g.expires_at <= $1 ORDER BY p.name, e.name, m.name",
+            &args![now],
+        )
+        .await
+    }
+
+    async fn delete_grant(&mut self, scope_id: &str, member_id: &str, epoch: i64) -> Result<()> {
+        self.execute(
+            "replacing a grant",
+            "DELETE FROM grants WHERE scope_id = $1 AND member_id = $2 AND key_epoch = $3",
+            &args![scope_id, member_id, epoch],
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn delete_grants_before(&mut self, scope_id: &str, epoch: i64) -> Result<()> {
+        self.execute(
+            "rekeying a scope",
+            "DELETE FROM grants WHERE scope_id = $1 AND key_epoch < $2",
+            &args![scope_id, epoch],
+        )
+        .await
+        .map(drop)
+    }
 }

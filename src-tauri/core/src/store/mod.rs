@@ -1,12 +1,14 @@
 //! Storage: the one seam between the vault's domain and a database engine.
 //!
-//! Each table family is a trait of typed reads and writes in this folder (`projects`,
-//! `secrets`, `audit`, ...); an engine implements every one of them on its connection type,
-//! one file per family (`sqlite/`). The domain modules above hold no SQL: they take a
-//! `&mut dyn Conn` and call these functions, so verification, crypto and access rules are
-//! written once whatever the engine, and an engine only stores and fetches rows. An engine
-//! is never trusted with integrity: everything that decides access or what a client uses is
-//! signed or sealed above this seam and checked there.
+//! Each table family is a file in this folder (`projects`, `secrets`, `audit`, ...): its trait
+//! of typed reads and writes, its row types, and its SQL, written once for every engine on
+//! `sql::Sql`. An engine (`sqlite`, `postgres`) is one file: it opens and migrates a vault,
+//! hands out connections and transactions, and implements `Sql` on its connection type (binding
+//! values, mapping its errors, its few dialect points). The domain modules above hold no SQL:
+//! they take a `&mut dyn Conn` and call these functions, so verification, crypto and access
+//! rules are written once whatever the engine, and an engine only stores and fetches rows. An
+//! engine is never trusted with integrity: everything that decides access or what a client uses
+//! is signed or sealed above this seam and checked there.
 
 pub(crate) mod audit;
 pub(crate) mod dump;
@@ -19,6 +21,7 @@ pub(crate) mod requests;
 pub(crate) mod rotation;
 pub(crate) mod seals;
 pub(crate) mod secrets;
+mod sql;
 mod sqlite;
 
 use std::ops::{Deref, DerefMut};
@@ -27,7 +30,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 pub use dump::CopySummary;
-pub use sqlite::FORMAT;
+pub use meta::FORMAT;
 
 /// A connection of any engine: every table family. Domain code takes `&mut dyn Conn`.
 pub(crate) trait Conn:

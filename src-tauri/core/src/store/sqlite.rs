@@ -3,31 +3,23 @@
 //! WAL so that the desktop app and several CLI processes read while one writes; a busy timeout
 //! so a writer waits for another instead of failing; `BEGIN IMMEDIATE` for every write so the
 //! write lock is taken up front and a read-then-write transaction never fails on an upgrade.
-//! Each table family's queries are in the file of its name.
-
-mod audit;
-mod dump;
-mod epochs;
-mod members;
-mod meta;
-mod projects;
-mod requests;
-mod rotation;
-mod seals;
-mod secrets;
+//! The table families' queries are in `store/<family>.rs`, written once for both engines; this
+//! file runs them ([`Sql`]): it binds their values and maps SQLite's errors.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite as Db, SqlitePool, Transaction};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Arguments, Sqlite as Db, SqlitePool, Transaction};
 
+use super::meta::FORMAT;
+use super::sql::{args, Arg, Record, Sql};
 use crate::error::{Error, Result};
-
-/// The vault format this build writes and the newest it reads.
-pub const FORMAT: i64 = 1;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -173,6 +165,99 @@ fn remove_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+/// SQLite's bound on the values of one statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+const MAX_PARAMS: usize = 32766;
+
+#[async_trait]
+impl Sql for SqliteConnection {
+    const MAX_PARAMS: usize = MAX_PARAMS;
+    const CASELESS_LIKE: &'static str = "LIKE";
+    const EXPLICIT_IDS: &'static str = "";
+
+    /// `?`: SQLite finds a numbered or named parameter by a linear search of the statement's
+    /// names, at every bind, which a batch of thousands of values pays quadratically (a 1000-row
+    /// insert of 12 columns took 370 ms with `$n` against 4 ms with `?`).
+    fn placeholder(sql: &mut String, _n: usize) {
+        sql.push('?');
+    }
+
+    async fn execute(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
+        sqlx::query_with(sql, arguments(context, args)?)
+            .execute(self)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|e| error(context, e))
+    }
+
+    async fn all<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_all(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    async fn optional<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<Option<T>> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_optional(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    async fn one<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<T> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_one(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    /// AUTOINCREMENT's counter in `sqlite_sequence`.
+    async fn id_high_water(&mut self, table: &str) -> Result<i64> {
+        let seq: Option<i64> = self
+            .optional_value(
+                "reading the id counters",
+                "SELECT seq FROM sqlite_sequence WHERE name = $1",
+                &args![table],
+            )
+            .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    /// Raises AUTOINCREMENT's counter (inserting explicit ids already moved it past the highest
+    /// present).
+    async fn set_id_high_water(&mut self, table: &str, at: i64) -> Result<()> {
+        const CONTEXT: &str = "copying the id counters";
+        self.execute(
+            CONTEXT,
+            "INSERT INTO sqlite_sequence (name, seq) SELECT $1, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $1)",
+            &args![table],
+        )
+        .await?;
+        self.execute(
+            CONTEXT,
+            "UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = $2",
+            &args![at, table],
+        )
+        .await
+        .map(drop)
+    }
+}
+
+/// The values of a statement as SQLite binds them.
+fn arguments<'q>(context: &str, args: &[Arg<'q>]) -> Result<SqliteArguments<'q>> {
+    let mut bound = SqliteArguments::default();
+    bound.reserve(args.len(), 0);
+    for arg in args {
+        match *arg {
+            Arg::Int(v) => bound.add(v),
+            Arg::Text(v) => bound.add(v),
+            Arg::Bytes(v) => bound.add(v),
+            Arg::Bool(v) => bound.add(v),
+        }
+        .map_err(|e| error(context, sqlx::Error::Encode(e)))?;
+    }
+    Ok(bound)
 }
 
 /// Maps a database error to the variant a user can act on. `context` says what we were doing.

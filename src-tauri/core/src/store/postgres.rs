@@ -4,30 +4,24 @@
 //! transaction-scoped advisory lock, so a rekey, a grant change and the audit chain's head are
 //! never raced, and no transaction needs retrying. Reads that must agree with each other run in
 //! one REPEATABLE READ snapshot. The pool gives up on an unreachable server after a few seconds.
-//! Text is ordered bytewise (`COLLATE "C"`, NULLs first where they occur), as SQLite orders it,
-//! whatever the server's locale: listings come out the same on either engine, and "in id order"
-//! means one order. Each table family's queries are in the file of its name.
+//! Every text column is collated `"C"` (migration 0003), so text compares and orders bytewise, as
+//! in SQLite, whatever the server's locale: listings come out the same on either engine, and "in
+//! id order" means one order. The table families' queries are in `store/<family>.rs`, written
+//! once for both engines; this file runs them ([`Sql`]): it binds their values, maps
+//! PostgreSQL's errors, and says where its dialect differs.
 
-mod audit;
-mod dump;
-mod epochs;
 pub(super) mod login;
-mod members;
-mod meta;
-mod projects;
-mod requests;
-mod rotation;
-mod seals;
-mod secrets;
 
 use std::path::{Path, PathBuf};
 
+use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{PgPool, Postgres as Db, Transaction};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection};
+use sqlx::{Arguments, PgPool, Postgres as Db, Transaction};
 
+use super::meta::FORMAT;
+use super::sql::{self, args, Arg, Record, Sql};
 use crate::error::{Error, Result};
-use crate::store::sqlite::FORMAT;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -213,6 +207,90 @@ fn unreachable_or(server: &str, context: &str, err: sqlx::Error) -> Error {
         },
         other => error(context, other),
     }
+}
+
+/// PostgreSQL's bound on the values of one statement (the protocol counts them in 16 bits).
+const MAX_PARAMS: usize = 65535;
+
+#[async_trait]
+impl Sql for PgConnection {
+    const MAX_PARAMS: usize = MAX_PARAMS;
+    // ILIKE under collation "C" folds ASCII letters only, as SQLite's LIKE does.
+    const CASELESS_LIKE: &'static str = "ILIKE";
+    // Identity columns are GENERATED ALWAYS: an explicit id must say so.
+    const EXPLICIT_IDS: &'static str = " OVERRIDING SYSTEM VALUE";
+
+    fn placeholder(text: &mut String, n: usize) {
+        sql::numbered(text, n);
+    }
+
+    async fn execute(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<u64> {
+        sqlx::query_with(sql, arguments(context, args)?)
+            .execute(self)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(|e| error(context, e))
+    }
+
+    async fn all<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<Vec<T>> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_all(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    async fn optional<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<Option<T>> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_optional(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    async fn one<T: Record>(&mut self, context: &str, sql: &str, args: &[Arg<'_>]) -> Result<T> {
+        sqlx::query_as_with(sql, arguments(context, args)?)
+            .fetch_one(self)
+            .await
+            .map_err(|e| error(context, e))
+    }
+
+    /// The last value of the column's identity sequence.
+    async fn id_high_water(&mut self, table: &str) -> Result<i64> {
+        let last: Option<i64> = self
+            .value(
+                "reading the id counters",
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'id')::regclass)",
+                &args![table],
+            )
+            .await?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// Moves the column's identity sequence to `at` (inserting explicit ids does not move it).
+    async fn set_id_high_water(&mut self, table: &str, at: i64) -> Result<()> {
+        self.execute(
+            "copying the id counters",
+            "SELECT setval(pg_get_serial_sequence($1, 'id'), $2)",
+            &args![table, at],
+        )
+        .await
+        .map(drop)
+    }
+}
+
+/// The values of a statement as PostgreSQL binds them.
+fn arguments<'q>(context: &str, args: &[Arg<'q>]) -> Result<PgArguments> {
+    let mut bound = PgArguments::default();
+    bound.reserve(args.len(), 0);
+    for arg in args {
+        match *arg {
+            Arg::Int(v) => bound.add(v),
+            Arg::Text(v) => bound.add(v),
+            Arg::Bytes(v) => bound.add(v),
+            Arg::Bool(v) => bound.add(v),
+        }
+        .map_err(|e| error(context, sqlx::Error::Encode(e)))?;
+    }
+    Ok(bound)
 }
 
 /// Maps a database error to the variant a user can act on. `context` says what we were doing.
