@@ -416,6 +416,19 @@ fn missing_foreign_and_newer_files_get_clear_messages() {
         fs::write(&junk, vec![0x42u8; 8192]).expect("write");
         let err = v.fail_with_vault(&junk, &["ls"]);
         assert!(err.contains("is not a Keyshelf vault"), "{err}");
+        assert_eq!(fs::read(&junk).expect("read"), vec![0x42u8; 8192], "left as it was");
+
+        // An empty file, or a text file, at the vault path: refused, and never made a database.
+        for (name, content) in [("empty.db", &b""[..]), ("notes.txt", &b"not a vault\n"[..])] {
+            let file = v.dir.path().join(name);
+            fs::write(&file, content).expect("write");
+            for args in [&["status"][..], &["ls"], &["audit", "verify"]] {
+                let err = v.fail_with_vault(&file, args);
+                assert!(err.contains("is not a Keyshelf vault"), "{args:?}: {err}");
+            }
+            assert_eq!(fs::read(&file).expect("read"), content, "{name} was modified");
+            assert!(!v.dir.path().join(format!("{name}-wal")).exists());
+        }
     }
 
     db_exec(&v.db(), "UPDATE vault SET format = 99");

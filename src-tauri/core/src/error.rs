@@ -26,6 +26,10 @@ pub enum Error {
     Busy,
     #[error("the disk is full: nothing was changed")]
     DiskFull,
+    #[error("the vault's file or folder is read-only here, so {context} cannot write to it: nothing was changed")]
+    ReadOnlyVault { context: String },
+    #[error("the disk failed while {context} (it may be full or failing): nothing was changed")]
+    StorageIo { context: String },
     #[error("the vault database is corrupt ({context})")]
     Corrupt { context: String },
     #[error("database error while {context}: {message}")]
@@ -328,7 +332,8 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull | Error::ServerGone { .. } => C::Unavailable,
+            Error::Busy | Error::DiskFull | Error::StorageIo { .. } | Error::ServerGone { .. } => C::Unavailable,
+            Error::ReadOnlyVault { .. } => C::NotAllowed,
             Error::ServerUnreachable { .. } => C::ServerUnreachable,
             Error::LoginRefused { .. } => C::LoginRefused,
             Error::UnsupportedLocation { .. } | Error::NoLogin { .. } => C::Invalid,

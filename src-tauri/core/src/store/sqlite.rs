@@ -58,6 +58,11 @@ impl Sqlite {
         if !path.is_file() {
             return Err(Error::VaultNotFound { path: path.into() });
         }
+        // SQLite would make an empty file (or any file it can write) into a database on opening
+        // it; a file that is not a vault is never modified.
+        if !is_sqlite_file(path)? {
+            return Err(Error::NotAVault { path: path.into() });
+        }
         let db = Self::connect(path).await?;
         let has_vault: Option<(String,)> =
             sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'vault'")
@@ -158,6 +163,19 @@ impl Sqlite {
     pub(super) async fn destroy(&self) {
         self.pool.close().await;
         remove_files(&self.path);
+    }
+}
+
+/// Whether `path` starts with SQLite's file header (a vault has one from its creation on).
+fn is_sqlite_file(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    const HEADER: &[u8; 16] = b"SQLite format 3\0";
+    let mut start = [0u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {}", path.display()), e))?;
+    match file.read_exact(&mut start) {
+        Ok(()) => Ok(&start == HEADER),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
     }
 }
 
@@ -273,6 +291,18 @@ pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
         match primary {
             Some(5) | Some(6) => return Error::Busy,
             Some(13) => return Error::DiskFull,
+            // SQLITE_READONLY: the file, its folder (WAL's -wal and -shm go beside it) or the mount.
+            Some(8) => {
+                return Error::ReadOnlyVault {
+                    context: context.to_owned(),
+                }
+            }
+            // SQLITE_IOERR (e.g. 4874, the shared-memory file could not grow: a full disk).
+            Some(10) => {
+                return Error::StorageIo {
+                    context: context.to_owned(),
+                }
+            }
             Some(11) => {
                 return Error::Corrupt {
                     context: context.to_owned(),
@@ -296,4 +326,30 @@ fn create_private_file(path: &Path) -> Result<()> {
         .open(path)
         .map(drop)
         .map_err(|e| Error::io(format!("creating {}", path.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's own read-only refusal (as on a read-only mount or folder) reaches the user as
+    /// what to do about it, not as "(code: 8) attempt to write a readonly database".
+    #[tokio::test]
+    async fn a_read_only_vault_file_is_named_as_such() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        Sqlite::create(&path).await.expect("create").close().await;
+        let options = SqliteConnectOptions::new().filename(&path).read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&options).await.expect("open read-only");
+        let err = conn
+            .execute(
+                "adding a project",
+                "INSERT INTO projects (name, created_at) VALUES ('p', 1)",
+                &[],
+            )
+            .await
+            .expect_err("read-only");
+        assert!(matches!(err, Error::ReadOnlyVault { .. }), "{err:?}");
+        assert!(err.to_string().contains("read-only here"), "{err}");
+    }
 }
