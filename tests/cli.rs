@@ -354,18 +354,7 @@ fn every_way_in_applies_the_same_value_rules() {
     import_fails(b"GOOD=1\nEMPTY=\n", "line 2", "is empty");
 
     // set and rotate: the same rules, and a NUL points at file secrets.
-    let mut set = v.cmd(&["set", "p/dev/BIN"]);
-    let out = {
-        use std::io::Write;
-        let mut child = set
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        child.stdin.take().expect("stdin").write_all(b"ab\0cd").expect("stdin");
-        child.wait_with_output().expect("wait")
-    };
+    let out = common::run_with_stdin(v.cmd(&["set", "p/dev/BIN"]), b"ab\0cd");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("NUL byte") && err.contains("--file"), "{err}");

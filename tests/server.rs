@@ -289,7 +289,7 @@ fn a_login_that_needs_a_password_takes_it_from_the_os_keychain_or_a_passfile_nev
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = run_with_stdin(cmd, stdin);
+        let out = common::run_with_stdin(cmd, stdin.as_bytes());
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!stderr.contains(PASSWORD), "the password reached stderr: {stderr}");
         (
@@ -374,23 +374,6 @@ fn a_login_that_needs_a_password_takes_it_from_the_os_keychain_or_a_passfile_nev
 
     drop(db);
     common::server_exec(&format!("DROP ROLE IF EXISTS {login}"));
-}
-
-fn run_with_stdin(mut cmd: Command, stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn keyshelf");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
 }
 
 /// The ids of the kernel keyring's copies of the database password of `login` on `database`.

@@ -393,20 +393,8 @@ impl Vault {
         stderr
     }
 
-    fn pipe(&self, mut cmd: Command, input: &[u8]) -> Output {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn keyshelf");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-        child.wait_with_output().expect("wait")
+    fn pipe(&self, cmd: Command, input: &[u8]) -> Output {
+        run_with_stdin(cmd, input)
     }
 
     /// `keyshelf set PATH` with the value on stdin.
@@ -460,6 +448,23 @@ impl Vault {
         );
         out.stdout
     }
+}
+
+/// Runs `cmd` with `input` on its stdin; the whole output.
+pub fn run_with_stdin(mut cmd: Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn keyshelf");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
 }
 
 /// The keychain tests use the real Secret Service; they must not pass vacuously without one.
