@@ -331,3 +331,22 @@ fn only_the_owner_or_a_lead_of_every_scope_adds_a_machine_and_names_do_not_clash
     let err = v.fail(&["machine", "revoke", "bob"]);
     assert!(err.contains("not a machine"), "{err}");
 }
+
+#[test]
+fn a_leaked_token_is_found_by_scan_without_being_printed() {
+    let v = vault();
+    let token = add(&v, &["ci", "--scope", "llm-eval/dev"]);
+    let log = v.dir.path().join("ci.log");
+    std::fs::write(&log, format!("step 3: export KEYSHELF_TOKEN={token}\nstep 4: ok\n")).expect("write");
+    let out = v
+        .cmd(&["scan", "--no-vault", log.to_str().expect("utf8")])
+        .output()
+        .expect("scan");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a finding: {stdout}");
+    assert!(
+        stdout.contains("keyshelf-machine-token") && stdout.contains(":1"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&token[5..]), "the token was printed: {stdout}");
+}

@@ -59,6 +59,13 @@ const PATTERNS: &[Pattern] = &[
         group: 0,
     },
     Pattern {
+        // Keyshelf's own machine tokens (crypto/token.rs: `ksm1_` and 114 base64url characters):
+        // a token in a notebook or CI log is a machine whose token must be rotated.
+        kind: "keyshelf-machine-token",
+        regex: r"ksm1_[A-Za-z0-9_-]{100,}",
+        group: 0,
+    },
+    Pattern {
         kind: "wandb-key",
         regex: r"(?i:wandb)[^\n]{0,48}?\b([0-9a-f]{40})\b",
         group: 1,
@@ -226,6 +233,19 @@ mod tests {
             ]
         );
         assert_eq!(kinds(text)[5].1, "0123456789abcdef0123456789abcdef01234567");
+    }
+
+    #[test]
+    fn finds_a_keyshelf_machine_token_whole() {
+        let id = uuid::Uuid::new_v4().to_string();
+        let token = crate::crypto::MachineToken::generate(&id, &id, b"owner key").expect("token");
+        let shown = token.display();
+        let text = format!("env:\n  KEYSHELF_TOKEN: {}\n", &*shown);
+        let found = kinds(&text);
+        assert_eq!(found.len(), 1, "{:?}", found.iter().map(|(k, _)| k).collect::<Vec<_>>());
+        assert_eq!(found[0].0, "keyshelf-machine-token");
+        assert!(found[0].1 == *shown, "the whole token, not a part");
+        assert!(kinds("ksm1_short").is_empty());
     }
 
     #[test]

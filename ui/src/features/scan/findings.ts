@@ -17,6 +17,7 @@ const KIND_NAMES: Record<string, string> = {
   "slack-token": "Slack token",
   "private-key": "Private key",
   "gcp-service-account": "GCP service account",
+  "keyshelf-machine-token": "Keyshelf machine token",
   "wandb-key": "W&B key",
   "vault-secret": "Vault value",
 };
