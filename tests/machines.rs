@@ -24,6 +24,18 @@ fn vault() -> Vault {
     v
 }
 
+/// `name`'s row of `member ls --json`.
+fn roster_row(v: &Vault, name: &str) -> serde_json::Value {
+    let roster: serde_json::Value = serde_json::from_str(&v.ok(&["member", "ls", "--json"])).expect("json");
+    roster
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| m["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} is not in the roster"))
+}
+
 /// `machine add` as the owner: the token alone on stdout, remembered so no stderr may show it.
 fn add(v: &Vault, args: &[&str]) -> String {
     let mut all = vec!["machine", "add"];
@@ -156,13 +168,7 @@ fn a_job_with_only_the_token_reads_its_scope_and_nothing_else() {
         "{ci}"
     );
     assert!(v.ok(&["machine", "ls"]).contains("ci-dev"));
-    let roster: serde_json::Value = serde_json::from_str(&v.ok(&["member", "ls", "--json"])).expect("json");
-    let row = roster
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|m| m["name"] == "ci-dev")
-        .expect("ci-dev");
+    let row = roster_row(&v, "ci-dev");
     assert_eq!(
         (row["role"].as_str(), row["trusted"].as_bool()),
         (Some("machine"), Some(true))
@@ -291,13 +297,7 @@ fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
     let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
     let home = read_only_home(&v);
     db_exec(&v.db(), "UPDATE members SET role = 'lead' WHERE name = 'ci-dev'");
-    let roster: serde_json::Value = serde_json::from_str(&v.ok(&["member", "ls", "--json"])).expect("json");
-    let row = roster
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|m| m["name"] == "ci-dev")
-        .expect("ci-dev");
+    let row = roster_row(&v, "ci-dev");
     assert_eq!(row["role"].as_str(), Some("machine"), "{row}");
     let out = run(
         &mut job(&home, &v.db(), &token, &[], &["get", "llm-eval/dev/OPENAI_API_KEY"]),

@@ -12,6 +12,7 @@ use crate::settings::Settings;
 use keyshelf_core::keychain::{self, KeyCache};
 use keyshelf_core::{Error, Result, Session};
 use tokio::sync::{Notify, RwLock};
+use zeroize::Zeroizing;
 
 pub struct AppState {
     /// A file path or a `postgres://` URL (which may hold a password: show it through
@@ -95,13 +96,23 @@ impl AppState {
     /// Moves the app to another vault location and saves it (`saved`; `None`: the default file).
     /// Refused while unlocked: the open session belongs to the current vault. An unlock still
     /// deriving keys for the old location is cancelled, as by a lock.
-    pub async fn set_vault_path(&self, location: PathBuf, saved: Option<PathBuf>) -> Result<()> {
+    /// A team server's database `password`, when given, is checked with the server and kept in
+    /// the OS keychain, only once the location may change: nothing is kept for a refused change.
+    pub async fn set_vault_path(
+        &self,
+        location: PathBuf,
+        saved: Option<PathBuf>,
+        password: Option<Zeroizing<String>>,
+    ) -> Result<()> {
         let slot = self.session.write().await;
         if slot.is_some() {
             return Err(Error::NotAllowed {
                 action: "change the vault location".into(),
                 reason: "the vault is unlocked; lock it first".into(),
             });
+        }
+        if let Some(password) = password {
+            keyshelf_core::store::remember_password(&location, &password).await?;
         }
         crate::settings::save_vault_location(&self.config_dir, saved)?;
         *self.vault_path.write().unwrap_or_else(|p| p.into_inner()) = location;
@@ -251,7 +262,11 @@ mod tests {
             .expect("unlocked");
 
         let server = PathBuf::from("postgres://ada@db.example.com/keyshelf");
-        let refused = state.set_vault_path(server.clone(), Some(server.clone())).await;
+        // With a password: refused before the password is checked with the server or kept.
+        let password = Some(zeroize::Zeroizing::new("db-password".to_owned()));
+        let refused = state
+            .set_vault_path(server.clone(), Some(server.clone()), password)
+            .await;
         assert!(
             matches!(&refused, Err(e @ Error::NotAllowed { .. }) if e.to_string().contains("lock it first")),
             "{refused:?}"
@@ -267,7 +282,7 @@ mod tests {
         session.vault().close().await;
         let before = state.lock_count();
         state
-            .set_vault_path(server.clone(), Some(server.clone()))
+            .set_vault_path(server.clone(), Some(server.clone()), None)
             .await
             .expect("locked: allowed");
         assert_eq!(state.vault_path(), server);

@@ -93,10 +93,7 @@ pub async fn set_vault_location(
     let (location, in_url) = keyshelf_core::store::split_password(Path::new(location.trim()));
     let (location, saved) = chosen_location(&location.to_string_lossy())?;
     let password = password.filter(|p| !p.is_empty()).map(Zeroizing::new).or(in_url);
-    if let Some(password) = password {
-        keyshelf_core::store::remember_password(&location, &password).await?;
-    }
-    state.set_vault_path(location, saved).await?;
+    state.set_vault_path(location, saved, password).await?;
     status(&state).await
 }
 

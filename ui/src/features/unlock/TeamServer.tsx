@@ -43,6 +43,13 @@ export function TeamServer({
       }
     });
 
+  // The fields' own submit: Enter here must not submit the create form around them.
+  const submitOnEnter = (e: React.KeyboardEvent) => {
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    if (url.trim()) choose(url.trim());
+  };
+
   if (!open) {
     return (
       <div className="team-server">
@@ -75,13 +82,7 @@ export function TeamServer({
         autoFocus
         spellCheck={false}
         autoComplete="off"
-        onKeyDown={(e) => {
-          // Its own submit: Enter here must not submit the create form around it.
-          if (e.key === "Enter") {
-            e.preventDefault();
-            if (url.trim()) choose(url.trim());
-          }
-        }}
+        onKeyDown={submitOnEnter}
         hint="The vault lives in your team's PostgreSQL database and everyone connects to it."
       />
       <PasswordField
@@ -89,12 +90,7 @@ export function TeamServer({
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         autoComplete="off"
-        onKeyDown={(e) => {
-          if (e.key === "Enter") {
-            e.preventDefault();
-            if (url.trim()) choose(url.trim());
-          }
-        }}
+        onKeyDown={submitOnEnter}
         hint="If the server asks for one. It is checked with the server and kept in the OS keychain; ~/.pgpass works too."
       />
       <Alert message={error} />
