@@ -128,6 +128,8 @@ async fn first_run_to_keychain_unlock() {
     // Edit changes the note without a new version; Show note decrypts it on request only.
     dismiss_toasts(&d).await;
     click_button(&d, "Edit").await;
+    // The dialog fetches the stored note as it opens: edit it once it is there.
+    eventually_value(&d, "Note", "eval runs only").await;
     fill(&d, "Note", "eval and prod runs").await;
     click_button(&d, "Save changes").await;
     dialog_closed(&d).await;

@@ -331,6 +331,29 @@ pub(crate) async fn text_on_page(d: &WebDriver, text: &str) {
 
 /// Waits until the element labelled `label` shows `expected` (found afresh each time, since a
 /// re-render replaces it).
+/// Waits until the field labelled `label` holds `expected` (a value the app fills in itself,
+/// such as a note fetched when a dialog opens), so typing never races the app's own write.
+pub(crate) async fn eventually_value(d: &WebDriver, label: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let held = match d.find_all(label_selector(label)).await {
+            Ok(found) => match found.first() {
+                Some(element) => element.value().await.ok().flatten(),
+                None => None,
+            },
+            Err(_) => None,
+        };
+        if held.as_deref() == Some(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{label:?} never held {expected:?} (last: {held:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub(crate) async fn eventually_text(d: &WebDriver, label: &str, expected: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
