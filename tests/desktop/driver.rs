@@ -232,9 +232,13 @@ pub(crate) async fn heading(d: &WebDriver, text: &str) {
         .unwrap_or_else(|e| panic!("no heading {text:?}: {e}"));
 }
 
+/// Replaces a field's text as a person does: select all, delete, type. WebDriver's `clear()`
+/// empties the DOM without an input event, so React keeps the old value and puts it back at the
+/// next render (a change-watch refresh), and the typed text lands after it.
 pub(crate) async fn fill(d: &WebDriver, label: &str, text: &str) {
     let field = by_label(d, label).await;
-    field.clear().await.expect("clear");
+    field.send_keys(Key::Control + "a").await.expect("select all");
+    field.send_keys(Key::Backspace).await.expect("delete");
     field.send_keys(text).await.expect("type");
 }
 
