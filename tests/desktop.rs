@@ -209,6 +209,70 @@ async fn first_run_to_keychain_unlock() {
         .expect("close inbox");
     dialog_closed(&d).await;
 
+    // A machine for a CI job: added in Machines with its token shown once and copied through
+    // Rust; a job with only the token reads the key; revoked after a preview, it reads nothing.
+    dismiss_toasts(&d).await;
+    click_button(&d, "Machines").await;
+    click_button(&d, "Add machine").await;
+    fill(&d, "Name", "ci-eval").await;
+    // The project tree behind the dialog has an item of the same name.
+    click_css(&d, "[role=dialog] input[type=checkbox][aria-label=\"llm-eval/dev\"]").await;
+    fill(&d, "Expires after", "30d").await;
+    click_css(&d, "[role=dialog][aria-label=\"Add machine\"] button[type=submit]").await;
+    let token = by_label(&d, "Token")
+        .await
+        .value()
+        .await
+        .expect("token field")
+        .unwrap_or_default();
+    assert!(token.starts_with("ksm1_"), "no token shown: {token:?}");
+    click_on(
+        &d,
+        By::XPath("//*[@role=\"dialog\"][@aria-label=\"Token for ci-eval\"]//button[normalize-space(.)=\"Copy\"]"),
+        true,
+        "the token's Copy",
+    )
+    .await;
+    eventually("the token on the clipboard", 10, || clipboard() == token).await;
+    let job = |token: &str| {
+        Command::new(common::bin())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", v.dir.path())
+            .env("KEYSHELF_VAULT", v.db())
+            .env("KEYSHELF_TOKEN", token)
+            .args(["get", "llm-eval/dev/OPENAI_API_KEY"])
+            .output()
+            .expect("run the job")
+    };
+    assert_eq!(String::from_utf8_lossy(&job(&token).stdout), VALUE);
+    click_button(&d, "Done").await;
+    gone(&d, &label_selector("Token"), "the token panel").await;
+    assert!(
+        !d.source().await.expect("source").contains(&token[5..]),
+        "the token stayed in the page"
+    );
+    click_label(&d, "Revoke ci-eval").await;
+    text_on_page(&d, "Revoking ci-eval rekeys every scope it could open").await;
+    let preview = by_label(&d, "Scopes rekeyed").await.text().await.expect("preview");
+    assert!(preview.contains("llm-eval/dev") && preview.contains("re-encrypted"), "{preview:?}");
+    text_on_page(&d, "ci-eval read 1 secret").await;
+    click_on(
+        &d,
+        By::XPath("//*[@role=\"dialog\"][@aria-label=\"Revoke machine\"]//button[normalize-space(.)=\"Revoke\"]"),
+        true,
+        "the revoke confirmation",
+    )
+    .await;
+    gone(&d, &label_selector("Revoke machine"), "the revoke confirmation").await;
+    assert!(!job(&token).status.success(), "the revoked token still reads");
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .expect("close machines");
+    dialog_closed(&d).await;
+
     // Lock drops the keys; the OS keychain unlocks again without typing.
     click_button(&d, "Lock").await;
     heading(&d, "Unlock Keyshelf").await;

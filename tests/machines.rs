@@ -55,12 +55,17 @@ fn add(v: &Vault, args: &[&str]) -> String {
 /// cannot write), plus `extra`. A PostgreSQL vault's server login is passed on as a job's would be.
 fn job(home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)], args: &[&str]) -> Command {
     let mut cmd = Command::new(common::bin());
+    cmd.args(args);
+    job_env(&mut cmd, home, vault, token, extra);
+    cmd
+}
+
+fn job_env(cmd: &mut Command, home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)]) {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("KEYSHELF_VAULT", vault)
         .env("KEYSHELF_TOKEN", token)
         .env("HOME", home)
-        .args(args)
         .stdin(Stdio::null());
     for (name, value) in std::env::vars().filter(|(n, _)| n.starts_with("PG")) {
         cmd.env(name, value);
@@ -68,7 +73,6 @@ fn job(home: &Path, vault: &Path, token: &str, extra: &[(&str, &str)], args: &[&
     for (name, value) in extra {
         cmd.env(name, value);
     }
-    cmd
 }
 
 fn read_only_home(v: &Vault) -> std::path::PathBuf {
@@ -292,6 +296,76 @@ fn a_revoked_machine_with_an_old_copy_decrypts_nothing_written_after() {
 }
 
 #[test]
+fn rotating_a_machine_replaces_its_token_under_the_same_name_scopes_and_expiry() {
+    let v = vault();
+    let old = add(
+        &v,
+        &[
+            "ci",
+            "--scope",
+            "llm-eval/dev",
+            "--scope",
+            "vision/dev",
+            "--expires",
+            "30d",
+        ],
+    );
+    let home = read_only_home(&v);
+    let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
+    run(&mut job(&home, &v.db(), &old, &[], &get), &old);
+    let listed =
+        |v: &Vault| -> serde_json::Value { serde_json::from_str(&v.ok(&["machine", "ls", "--json"])).expect("json") };
+    let before = listed(&v);
+
+    // A preview says what a revocation would rekey and flag, and changes nothing.
+    let audit_before = audit_count(&v);
+    let (_, said) = v.ok_with_stderr(&["machine", "revoke", "ci", "--preview"]);
+    assert!(
+        said.contains("would") && said.contains("llm-eval/dev: rekeyed"),
+        "{said}"
+    );
+    assert_eq!(audit_count(&v), audit_before);
+    run(&mut job(&home, &v.db(), &old, &[], &get), &old);
+
+    let (new, said) = v.ok_with_stderr(&["machine", "rotate", "ci"]);
+    let new = new.trim().to_owned();
+    v.remember(&new);
+    assert!(new.starts_with("ksm1_") && new != old, "a new token");
+    assert!(
+        said.contains("shown this once") && said.contains("vision/dev: rekeyed"),
+        "{said}"
+    );
+    assert!(
+        said.contains("flagged exposed (rotate at the provider): OPENAI_API_KEY"),
+        "{said}"
+    );
+
+    let err = refused(&run(&mut job(&home, &v.db(), &old, &[], &get), &old));
+    assert!(err.contains("its machine was revoked"), "{err}");
+    let out = run(&mut job(&home, &v.db(), &new, &[], &get), &new);
+    assert_eq!(out.stdout, DEV.as_bytes());
+    let out = run(
+        &mut job(&home, &v.db(), &new, &[], &["get", "vision/dev/HF_TOKEN"]),
+        &new,
+    );
+    assert_eq!(out.stdout, VISION.as_bytes());
+
+    let after = listed(&v);
+    assert_eq!(after.as_array().map(Vec::len), Some(1), "one machine named ci: {after}");
+    assert_eq!(
+        (&after[0]["name"], &after[0]["scopes"], &after[0]["expires_at"]),
+        (&before[0]["name"], &before[0]["scopes"], &before[0]["expires_at"])
+    );
+    assert!(v.ok(&["audit", "ls", "--limit", "5"]).contains("machine.rotate"));
+    // Only the owner rotates; a revoked name is not a machine to rotate twice over.
+    let err = v.fail(&["machine", "rotate", "nobody"]);
+    assert!(err.contains("nobody"), "{err}");
+    v.ok(&["machine", "revoke", "ci"]);
+    let err = v.fail(&["machine", "rotate", "ci"]);
+    assert!(err.contains("already revoked"), "{err}");
+}
+
+#[test]
 fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
     let v = vault();
     let token = add(&v, &["ci-dev", "--scope", "llm-eval/dev"]);
@@ -349,4 +423,123 @@ fn a_leaked_token_is_found_by_scan_without_being_printed() {
         "{stdout}"
     );
     assert!(!stdout.contains(&token[5..]), "the token was printed: {stdout}");
+}
+
+#[test]
+fn a_token_found_by_a_vault_scan_marks_its_machine_exposed_until_rotated() {
+    let v = vault();
+    let token = add(&v, &["ci", "--scope", "llm-eval/dev"]);
+    let log = v.dir.path().join("ci.log");
+    std::fs::write(&log, format!("step 3: export KEYSHELF_TOKEN={token}\n")).expect("write");
+    let exposed = |v: &Vault| -> serde_json::Value {
+        let listed: serde_json::Value = serde_json::from_str(&v.ok(&["machine", "ls", "--json"])).expect("json");
+        listed[0]["exposed"].clone()
+    };
+    assert!(exposed(&v).is_null());
+
+    let out = v.cmd(&["scan", log.to_str().expect("utf8")]).output().expect("scan");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Machine ci's token was found in clear: rotate it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&token[5..]), "the token was printed: {stderr}");
+    let place = exposed(&v);
+    assert!(place.as_str().is_some_and(|p| p.ends_with("ci.log line 1")), "{place}");
+    assert!(v.ok(&["audit", "ls", "--limit", "3"]).contains("machine.token-found"));
+
+    // Found again: already flagged, one audit entry is enough.
+    v.cmd(&["scan", log.to_str().expect("utf8")]).output().expect("scan");
+    let found = "SELECT COUNT(*) FROM audit WHERE action = 'machine.token-found'";
+    assert_eq!(db_query_i64(&v.db(), found), 1);
+
+    let (new, _) = v.ok_with_stderr(&["machine", "rotate", "ci"]);
+    v.remember(new.trim());
+    assert!(
+        exposed(&v).is_null(),
+        "the rotated machine's new token was not found anywhere"
+    );
+}
+
+/// A runner's own variables.
+type Vars = [(&'static str, &'static str)];
+
+/// The recipes of docs/MACHINES.md, run as their CI or scheduler would run them (with only the
+/// two variables, the scheduler's own, and a read-only home): each job's script gets the key.
+#[test]
+fn the_documented_ci_and_scheduler_recipes_run_with_only_the_two_variables() {
+    let v = vault();
+    let token = add(&v, &["train", "--scope", "llm-eval/dev", "--scope", "llm-eval/prod"]);
+    let home = read_only_home(&v);
+    let work = v.dir.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let script = "import os\nprint('key of', len(os.environ['OPENAI_API_KEY']), 'characters')\n";
+    for name in ["train.py", "eval.py"] {
+        std::fs::write(work.join(name), script).expect("script");
+    }
+    let recipes = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/recipes");
+    let read = |name: &str| std::fs::read_to_string(recipes.join(name)).expect("recipe");
+    // The line a CI runs (`- run: …` / `- …` under script:), and the Job's command array.
+    let step = |text: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| {
+                l.strip_prefix("- run: ")
+                    .or_else(|| l.strip_prefix("- keyshelf").map(|_| &l[2..]))
+            })
+            .expect("a keyshelf step")
+            .to_owned()
+    };
+    let k8s: Vec<String> = read("kubernetes-job.yaml")
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("command: "))
+        .map(|json| serde_json::from_str(json).expect("command array"))
+        .expect("a command");
+    let bin_dir = Path::new(common::bin()).parent().expect("bin dir");
+    let path = format!("{}:/usr/bin:/bin", bin_dir.display());
+    let jobs: [(Vec<String>, &Vars, &str); 4] = [
+        (
+            vec!["sh".into(), "-c".into(), step(&read("github-actions.yml"))],
+            &[("GITHUB_REPOSITORY", "acme/llm"), ("GITHUB_RUN_ID", "11")],
+            "github acme/llm run 11",
+        ),
+        (
+            vec!["sh".into(), "-c".into(), step(&read("gitlab-ci.yml"))],
+            &[("CI_PROJECT_PATH", "acme/llm"), ("CI_JOB_ID", "12")],
+            "gitlab acme/llm run 12",
+        ),
+        (
+            vec!["bash".into(), recipes.join("slurm-train.sbatch").display().to_string()],
+            &[("SLURM_JOB_ID", "13")],
+            "slurm job 13",
+        ),
+        (
+            k8s,
+            &[("KUBERNETES_SERVICE_HOST", "10.0.0.1"), ("POD_NAME", "train-x7")],
+            "k8s pod train-x7",
+        ),
+    ];
+    // Each job: its argv, the runner's own variables, and the workload the audit then names.
+    for (argv, extra, workload) in jobs {
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]).current_dir(&work);
+        job_env(&mut cmd, &home, &v.db(), &token, extra);
+        cmd.env("PATH", &path);
+        let out = run(&mut cmd, &token);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{argv:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let length = if argv.iter().any(|a| a == "llm-eval/prod") {
+            PROD.len()
+        } else {
+            DEV.len()
+        };
+        assert_eq!(stdout.trim(), format!("key of {length} characters"), "{argv:?}");
+        let audit = v.ok(&["audit", "ls", "--limit", "3"]);
+        assert!(audit.contains(workload), "{workload} not in {audit}");
+    }
 }

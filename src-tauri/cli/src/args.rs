@@ -379,7 +379,14 @@ pub enum MachineCommand {
         json: bool,
     },
     /// Revoke a machine (owner): rekey every scope it could open, flag what it read exposed
-    Revoke { name: String },
+    Revoke {
+        name: String,
+        /// Say what would be rekeyed and flagged, and change nothing
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Replace a machine's token (owner): revoke the old one and print a new one once on stdout
+    Rotate { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -532,7 +532,7 @@ mod tests {
         let (ada, _bob, _) = owner_and_lead(dir.path()).await;
         let memory = crate::seen::DeviceMemory::load(&dir.path().join("config"), ada.vault().id()).expect("memory");
         let ada = ada.remember_on_device(memory).await.expect("attach");
-        ada.remove_member("bob").await.expect("remove");
+        ada.remove_member("bob", false).await.expect("remove");
         ada.roster().await.expect("the roster as it is");
         let mut conn = crate::vault::acquire(ada.vault()).await.expect("conn");
         sqlx::raw_sql("DELETE FROM removals; UPDATE members SET status = 'active' WHERE name = 'bob';")
@@ -552,7 +552,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let (ada, bob, _) = owner_and_lead(dir.path()).await;
         let pinned = ada.pinned_owner().expect("pinned").to_vec();
-        ada.remove_member("bob").await.expect("remove");
+        ada.remove_member("bob", false).await.expect("remove");
         ada.vault()
             .verify_audit(Some(&pinned), None)
             .await

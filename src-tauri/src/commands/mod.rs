@@ -1,6 +1,7 @@
 //! One module per feature. Each command: take state, call the core, map the error.
 
 pub mod access;
+pub mod machines;
 pub mod projects;
 pub mod rotation;
 pub mod scan;

@@ -35,6 +35,8 @@ pub struct ScanReport {
     pub secrets_searched: u64,
     /// Vault secrets found in notebooks, now flagged exposed (each once, sorted).
     pub exposed: Vec<String>,
+    /// Machines whose token was found, now shown exposed until rotated.
+    pub exposed_machines: Vec<String>,
 }
 
 /// How far a running scan got.
@@ -99,7 +101,8 @@ pub async fn scan_folder(
         .map_err(|e| Error::io("scanning", std::io::Error::other(e.to_string())))??;
     last.remember(&report);
     // A vault key in a notebook must be rotated at the provider, not just deleted (as the CLI).
-    report.exposed = session.flag_notebook_leaks(&report.findings).await?;
+    let leaks = session.flag_leaks(&report.findings).await?;
+    (report.exposed, report.exposed_machines) = (leaks.secrets, leaks.machines);
     Ok(report)
 }
 
@@ -156,6 +159,7 @@ fn scan_files(
         problems: run.problems,
         secrets_searched: scanner.secret_count() as u64,
         exposed: Vec::new(),
+        exposed_machines: Vec::new(),
     })
 }
 

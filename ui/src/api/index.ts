@@ -2,8 +2,8 @@
 // command names, their argument keys and the error shape live in one place.
 //
 // Never log arguments or results here: set_secret carries a value, reveal_secret returns one,
-// secret_note returns a note, unlock_with_recovery carries the recovery key and stage_rotation
-// carries a new value.
+// secret_note returns a note, unlock_with_recovery carries the recovery key, stage_rotation
+// carries a new value, and add_machine and rotate_machine return a machine token.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
@@ -15,9 +15,11 @@ import type { CopyResult } from "../bindings/CopyResult";
 import type { CreatedVault } from "../bindings/CreatedVault";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { DueSecrets } from "../bindings/DueSecrets";
+import type { IssuedToken } from "../bindings/IssuedToken";
 import type { JoinedVault } from "../bindings/JoinedVault";
 import type { KindInfo } from "../bindings/KindInfo";
 import type { LockEvent } from "../bindings/LockEvent";
+import type { Machine } from "../bindings/Machine";
 import type { NewSecret } from "../bindings/NewSecret";
 import type { ProjectSummary } from "../bindings/ProjectSummary";
 import type { Promoted } from "../bindings/Promoted";
@@ -308,6 +310,27 @@ export const denyAccess = (id: string, reason: string) => call<AccessRequest>("d
 export const previewRevoke = (member: string, scope: string) => call<Revoked>("preview_revoke", { member, scope });
 
 export const revokeAccess = (member: string, scope: string) => call<Revoked>("revoke_access", { member, scope });
+
+export const listMachines = () => call<Machine[]>("list_machines");
+
+/**
+ * A machine identity (CI job, training run, serving host) that reads `scopes` ("project/env")
+ * until `expires` ("12h", "30d"; at least 1h; null: until revoked). Its token is in the answer
+ * only: show it once, keep it nowhere.
+ */
+export const addMachine = (name: string, scopes: string[], expires: string | null) =>
+  call<IssuedToken>("add_machine", { name, scopes, expires });
+
+/** What revoke_machine would rekey and flag exposed (one entry per scope), changing nothing. */
+export const previewRevokeMachine = (name: string) => call<Revoked[]>("preview_revoke_machine", { name });
+
+export const revokeMachine = (name: string) => call<Revoked[]>("revoke_machine", { name });
+
+/** Revokes the old token (as revoke_machine) and issues a new one: same name, scopes and expiry. */
+export const rotateMachine = (name: string) => call<IssuedToken>("rotate_machine", { name });
+
+/** Rust copies the token and clears the clipboard later (the webview has no clipboard permission). */
+export const copyMachineToken = (token: string) => call<void>("copy_machine_token", { token });
 
 /** Rust opens the native folder picker (the webview has no dialog permission); null: cancelled. */
 export const pickScanFolder = () => call<string | null>("pick_scan_folder");

@@ -13,4 +13,8 @@ secrets_searched: number,
 /**
  * Vault secrets found in notebooks, now flagged exposed (each once, sorted).
  */
-exposed: Array<string>, };
+exposed: Array<string>, 
+/**
+ * Machines whose token was found, now shown exposed until rotated.
+ */
+exposed_machines: Array<string>, };

@@ -2,12 +2,14 @@ import { useState } from "react";
 
 import type { KindInfo } from "../bindings/KindInfo";
 import type { ProjectSummary } from "../bindings/ProjectSummary";
+import type { Revoked } from "../bindings/Revoked";
 import type { SecretKind } from "../bindings/SecretKind";
 import { useToast } from "../components/Toast";
 import { AccessRequestsDialog } from "../features/access/AccessRequestsDialog";
 import { MembersDialog, roleText } from "../features/access/MembersDialog";
 import { RequestAccessDialog } from "../features/access/RequestAccessDialog";
-import type { TeamAccess } from "../features/access/useTeamAccess";
+import { grantableScopes, type TeamAccess } from "../features/access/useTeamAccess";
+import { MachinesDialog } from "../features/machines/MachinesDialog";
 import { AddEnvironmentDialog } from "../features/projects/AddEnvironmentDialog";
 import { AddProjectDialog } from "../features/projects/AddProjectDialog";
 import { scopeKey, type Scope } from "../features/projects/scope";
@@ -28,6 +30,7 @@ export type OpenDialog =
   | { type: "request-access"; scope: Scope }
   | { type: "access-requests" }
   | { type: "members" }
+  | { type: "machines" }
   | { type: "scan" }
   | { type: "rotation" };
 
@@ -156,16 +159,11 @@ export function DialogHost({
         />
       );
     case "members": {
-      const me = team.me;
-      const revocable =
-        me && team.decides
-          ? team.openScopes.filter((label) => me.role === "owner" || me.lead_of.includes(label.split("/")[0] ?? ""))
-          : [];
       return (
         <MembersDialog
           roster={team.roster}
-          me={me}
-          revocable={revocable}
+          me={team.me}
+          revocable={grantableScopes(team)}
           projects={projects?.map((p) => p.name) ?? []}
           onClose={onClose}
           onAdmitted={(admitted) => {
@@ -176,6 +174,35 @@ export function DialogHost({
             toast.show(`Revoked ${revoked.member}'s access to ${revoked.scope}.`);
             void team.refresh();
             // Secrets the member read are flagged exposed now.
+            reloadList();
+          }}
+        />
+      );
+    }
+    case "machines": {
+      // Rotating or revoking rekeys scopes and flags what the machine read as exposed, as a
+      // member's revocation does: the roster and the open list are read again. Never the token.
+      const exposedBy = (revoked: Revoked[]) => {
+        const count = revoked.reduce((n, r) => n + r.exposed.length, 0);
+        return count === 0 ? "" : ` ${count} ${count === 1 ? "secret it read is" : "secrets it read are"} flagged exposed.`;
+      };
+      return (
+        <MachinesDialog
+          grantable={grantableScopes(team)}
+          owner={team.decides && team.me?.role === "owner"}
+          onClose={onClose}
+          onAdded={({ machine }) => {
+            toast.show(`Added machine ${machine}.`);
+            void team.refresh();
+          }}
+          onRotated={({ machine, revoked }) => {
+            toast.show(`Rotated ${machine}'s token; the old one is revoked.${exposedBy(revoked)}`);
+            void team.refresh();
+            reloadList();
+          }}
+          onRevoked={(machine, revoked) => {
+            toast.show(`Revoked machine ${machine}.${exposedBy(revoked)}`);
+            void team.refresh();
             reloadList();
           }}
         />

@@ -108,6 +108,18 @@ export function TopBar({
         >
           <span className="topbar-label">Members</span>
         </Button>
+        <Button
+          variant="ghost"
+          icon="server"
+          aria-label="Machines"
+          onClick={() => {
+            onOpen({ type: "machines" });
+            // Who may add, rotate and revoke follows the roster: read it afresh, as Members does.
+            void team.refresh();
+          }}
+        >
+          <span className="topbar-label">Machines</span>
+        </Button>
         <Button icon="plus" onClick={() => onOpen({ type: "add-project" })}>
           Add project
         </Button>

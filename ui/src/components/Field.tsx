@@ -92,9 +92,10 @@ export function PasswordField({ label, hint, revealable, ...input }: TextFieldPr
 type TextAreaFieldProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "aria-label"> & {
   label: string;
   hint?: ReactNode;
+  mono?: boolean;
 };
 
-export function TextAreaField({ label, hint, ...textarea }: TextAreaFieldProps) {
+export function TextAreaField({ label, hint, mono, className, ...textarea }: TextAreaFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -105,7 +106,7 @@ export function TextAreaField({ label, hint, ...textarea }: TextAreaFieldProps) 
         {...textarea}
         aria-label={label}
         aria-describedby={hint ? hintId : undefined}
-        className="input textarea"
+        className={["input", "textarea", mono ? "mono" : "", className ?? ""].filter(Boolean).join(" ")}
       />
     </FieldFrame>
   );

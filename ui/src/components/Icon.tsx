@@ -26,6 +26,7 @@ const PATHS = {
   settings: "M2.5 4.5h6 M11.5 4.5h2 M10 3v3 M2.5 11.5h2 M7.5 11.5h6 M6 10v3",
   scan: "M7 14.5H3.5v-13h5l3 3v2 M8.5 1.5v3h3 M10.5 13a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5z M12.3 12.3l2.2 2.2",
   rotate: "M13.5 8a5.5 5.5 0 1 1-1.7-4 M12.5 1.5v3h-3",
+  server: "M2.5 2.5h11v4.5h-11z M2.5 9h11v4.5h-11z M5 4.75h.01 M5 11.25h.01",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -102,7 +102,7 @@ export class FakeDisk {
       findings.push(...this.scanFile(path, searched).map(({ start: _s, end: _e, ...f }) => f));
     }
     this.lastScan = new Set(findings.map((f) => f.file));
-    return { findings, files: inside.length, bytes, problems: [], secrets_searched: searched.length, exposed: [] };
+    return { findings, files: inside.length, bytes, problems: [], secrets_searched: searched.length, exposed: [], exposed_machines: [] };
   }
 
   redact(targets: RedactTarget[], known: Known[]): Redacted {

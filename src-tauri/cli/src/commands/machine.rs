@@ -1,4 +1,4 @@
-//! machine add/ls/revoke, and what a machine token may run.
+//! machine add/ls/revoke/rotate, and what a machine token may run.
 
 use keyshelf_core::team::machine::NewMachine;
 use keyshelf_core::vault::ScopePath;
@@ -75,15 +75,34 @@ pub async fn list(ctx: &Context, json: bool) -> Result<i32> {
     Ok(0)
 }
 
-pub async fn revoke(ctx: &Context, name: &str) -> Result<i32> {
+pub async fn revoke(ctx: &Context, name: &str, preview: bool) -> Result<i32> {
     let session = ctx.session().await?;
-    let revoked = session.revoke_machine(name).await?;
-    eprintln!("Revoked machine {name}: its token opens nothing written from now on.");
+    let revoked = session.revoke_machine(name, preview).await?;
+    if preview {
+        eprintln!("Revoking machine {name} would (nothing was changed):");
+    } else {
+        eprintln!("Revoked machine {name}: its token opens nothing written from now on.");
+    }
+    print_revoked(&revoked);
+    Ok(0)
+}
+
+pub async fn rotate(ctx: &Context, name: &str) -> Result<i32> {
+    let session = ctx.session().await?;
+    let (token, revoked) = session.rotate_machine(name).await?;
+    eprintln!(
+        "Rotated machine {name}: the old token opens nothing written from now on. The new token follows on stdout, shown this once: replace KEYSHELF_TOKEN in the job's secret store."
+    );
+    print_revoked(&revoked);
+    output::print_strict(&token.display()).map_err(|e| Error::io("printing the token", e))?;
+    Ok(0)
+}
+
+fn print_revoked(revoked: &[keyshelf_core::team::revoke::Revoked]) {
     for r in revoked {
         eprintln!("  {}: rekeyed ({} versions)", r.scope, r.versions);
         if !r.exposed.is_empty() {
             eprintln!("    flagged exposed (rotate at the provider): {}", r.exposed.join(", "));
         }
     }
-    Ok(0)
 }

@@ -101,7 +101,7 @@ pub async fn list(ctx: &Context, json: bool) -> Result<i32> {
 
 pub async fn remove(ctx: &Context, name: &str) -> Result<i32> {
     let session = ctx.session().await?;
-    let revoked = session.remove_member(name).await?;
+    let revoked = session.remove_member(name, false).await?;
     eprintln!("Removed {name}.");
     for r in revoked {
         eprintln!(

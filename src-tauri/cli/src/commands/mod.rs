@@ -50,7 +50,8 @@ pub async fn dispatch(cli: Cli) -> Result<i32> {
             machine::add(&ctx, &name, &scopes, expires.as_deref()).await
         }
         Command::Machine(MachineCommand::Ls { json }) => machine::list(&ctx, json).await,
-        Command::Machine(MachineCommand::Revoke { name }) => machine::revoke(&ctx, &name).await,
+        Command::Machine(MachineCommand::Revoke { name, preview }) => machine::revoke(&ctx, &name, preview).await,
+        Command::Machine(MachineCommand::Rotate { name }) => machine::rotate(&ctx, &name).await,
         Command::Access(AccessCommand::Request {
             scope,
             reason,

@@ -85,9 +85,10 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
     );
 
     // A vault key in a notebook must be rotated at the provider, not just deleted: flag it.
+    // A machine token found anywhere is a machine to rotate.
     let leaked = match &session {
-        Some(session) => session.flag_notebook_leaks(&all).await?,
-        None => Vec::new(),
+        Some(session) => session.flag_leaks(&all).await?,
+        None => Default::default(),
     };
     let mut redacted = 0usize;
     for (path, name, out) in &to_redact {
@@ -126,8 +127,11 @@ pub async fn scan(ctx: &Context, args: ScanArgs) -> Result<i32> {
                 format!(" (originals kept as FILE{BACKUP_SUFFIX}: they still hold the keys; delete them once checked)")
             }
         );
-    } else if !leaked.is_empty() {
+    } else if !leaked.secrets.is_empty() {
         eprintln!("Vault secrets found in notebooks are now flagged exposed: rotate them (`keyshelf due`).");
+    }
+    for machine in &leaked.machines {
+        eprintln!("Machine {machine}'s token was found in clear: rotate it (`keyshelf machine rotate {machine}`).");
     }
     Ok(if all.is_empty() { 0 } else { FOUND })
 }

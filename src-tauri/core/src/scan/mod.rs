@@ -63,6 +63,11 @@ pub struct Finding {
     /// The first four characters; only "…" for a vault value shorter than 16 characters (the
     /// finding names the secret, and four characters would be a good part of it).
     pub preview: String,
+    /// For a Keyshelf machine token: the vault and member it opens, for the vault to flag that
+    /// machine (ids only; the token's secret is not kept).
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub machine: Option<(String, String)>,
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub start: usize,
@@ -188,7 +193,14 @@ impl Scanner {
                 }
                 continue;
             }
-            hits.push(self.finding(name, bytes, hit.start, hit.end, hit.kind, &[]));
+            let mut found = self.finding(name, bytes, hit.start, hit.end, hit.kind, &[]);
+            if hit.kind == patterns::MACHINE_TOKEN {
+                found.machine = std::str::from_utf8(&bytes[hit.start..hit.end])
+                    .ok()
+                    .and_then(|text| crate::crypto::MachineToken::parse(text).ok())
+                    .map(|token| (token.vault_id(), token.member_id()));
+            }
+            hits.push(found);
         }
         hits.sort_by_key(|f| (f.start, f.end));
         if let Some(notebook) = &out.notebook {
@@ -227,6 +239,7 @@ impl Scanner {
             secret: names.next(),
             other_secrets: names.collect(),
             preview,
+            machine: None,
             start,
             end,
         }

@@ -16,6 +16,9 @@ struct Pattern {
     group: usize,
 }
 
+/// The kind of a Keyshelf machine token's finding.
+pub const MACHINE_TOKEN: &str = "keyshelf-machine-token";
+
 const PATTERNS: &[Pattern] = &[
     Pattern {
         kind: "anthropic-key",
@@ -61,7 +64,7 @@ const PATTERNS: &[Pattern] = &[
     Pattern {
         // Keyshelf's own machine tokens (crypto/token.rs: `ksm1_` and 114 base64url characters):
         // a token in a notebook or CI log is a machine whose token must be rotated.
-        kind: "keyshelf-machine-token",
+        kind: MACHINE_TOKEN,
         regex: r"ksm1_[A-Za-z0-9_-]{100,}",
         group: 0,
     },

@@ -234,7 +234,7 @@ impl<C: Sql> MemberRows for C {
     async fn member_id_by_name(&mut self, name: &str) -> Result<Option<String>> {
         self.optional_value(
             "checking member names",
-            "SELECT id FROM members WHERE name = $1",
+            "SELECT id FROM members WHERE name = $1 AND status <> 'removed'",
             &args![name],
         )
         .await

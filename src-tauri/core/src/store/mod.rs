@@ -465,7 +465,7 @@ mod tests {
             .request_access(&"llm/dev".parse().expect("scope"), "again", None)
             .await
             .expect("request");
-        ada.remove_member("alice").await.expect("remove");
+        ada.remove_member("alice", false).await.expect("remove");
 
         // A project made and deleted: the next id handed out must stay past it.
         sqlx::raw_sql(
@@ -475,6 +475,52 @@ mod tests {
         .await
         .expect("gap");
         (ada.vault().clone(), ada.member().id.clone())
+    }
+
+    /// A vault written before migration 0006 (names unique forever, no 'machine' role) upgrades
+    /// row for row: the rebuild of `members` cascades into none of the tables referring to it,
+    /// and a removed member's name may then be taken again.
+    #[tokio::test]
+    async fn a_vault_from_before_per_current_member_names_upgrades_row_for_row() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        let (vault, _) = populated(&path).await;
+        let before = dump(&vault.store).await;
+        vault.store.close().await;
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .foreign_keys(false);
+        let mut conn = sqlx::ConnectOptions::connect(&options).await.expect("connect");
+        sqlx::raw_sql(
+            "CREATE TABLE old_members (
+                 id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                 role TEXT NOT NULL CHECK (role IN ('owner', 'lead', 'member')),
+                 status TEXT NOT NULL CHECK (status IN ('active', 'pending', 'removed')),
+                 sealing_public BLOB NOT NULL, signing_public BLOB NOT NULL,
+                 identity_nonce BLOB NOT NULL, identity_ciphertext BLOB NOT NULL,
+                 created_at INTEGER NOT NULL, lead_of TEXT NOT NULL DEFAULT '',
+                 approved_by TEXT REFERENCES members(id), approved_at INTEGER,
+                 approval_signature BLOB);
+             INSERT INTO old_members SELECT * FROM members;
+             DROP TABLE members;
+             ALTER TABLE old_members RENAME TO members;
+             DELETE FROM _sqlx_migrations WHERE version = 6;",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("write the vault as the previous build left it");
+        drop(conn);
+
+        let upgraded = Vault::open(&path).await.expect("open upgrades");
+        assert_eq!(dump(&upgraded.store).await, before, "row for row");
+        let joined = upgraded
+            .join("alice", Zeroizing::new(ALICE.to_vec()), "d3")
+            .await
+            .expect("a removed member's name is free again");
+        assert_ne!(
+            Some(&joined.member_id),
+            before.members.iter().find(|m| m.name == "alice").map(|m| &m.id)
+        );
     }
 
     #[tokio::test]

@@ -40,10 +40,7 @@ impl Sqlite {
         create_private_file(path)?;
         let created = async {
             let db = Self::connect(path).await?;
-            MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
-                context: "creating the vault schema".into(),
-                message: e.to_string(),
-            })?;
+            db.migrate("creating the vault schema").await?;
             Ok(db)
         }
         .await;
@@ -89,15 +86,38 @@ impl Sqlite {
         }
         // Migrating takes the write lock; skip it when the file is already current (the hot path).
         if applied.unwrap_or(0) < newest_known {
-            MIGRATOR.run(&db.pool).await.map_err(|e| Error::Database {
-                context: "upgrading the vault schema".into(),
-                message: e.to_string(),
-            })?;
+            db.migrate("upgrading the vault schema").await?;
         }
         Ok(db)
     }
 
+    /// Runs the migrations on a connection of their own with foreign keys off, as SQLite's
+    /// table rebuilds need (dropping the old table would otherwise cascade into every table
+    /// referring to it), then checks that every reference still holds.
+    async fn migrate(&self, context: &str) -> Result<()> {
+        let failed = |message: String| Error::Database {
+            context: context.into(),
+            message,
+        };
+        let own = Self::connect_with(&self.path, false).await?;
+        let migrated = MIGRATOR.run(&own.pool).await.map_err(|e| failed(e.to_string()));
+        let dangling: std::result::Result<Vec<(String,)>, _> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&own.pool)
+                .await;
+        own.close().await;
+        migrated?;
+        if let Some((table,)) = dangling.map_err(|e| error(context, e))?.first() {
+            return Err(failed(format!("a reference from {table} no longer holds")));
+        }
+        Ok(())
+    }
+
     async fn connect(path: &Path) -> Result<Sqlite> {
+        Self::connect_with(path, true).await
+    }
+
+    async fn connect_with(path: &Path, foreign_keys: bool) -> Result<Sqlite> {
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| error("configuring SQLite", e))?
             .filename(path)
@@ -105,7 +125,7 @@ impl Sqlite {
             .journal_mode(SqliteJournalMode::Wal)
             // NORMAL is corruption-safe under WAL; a power cut may lose the last commit, not the file.
             .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
+            .foreign_keys(foreign_keys)
             .busy_timeout(Duration::from_secs(10))
             // 32 MiB page cache: bulk imports insert into random-keyed indexes.
             .pragma("cache_size", "-32768")

@@ -11,30 +11,41 @@ use serde::Serialize;
 use crate::crypto::{signing, AccountKey, Identity, MachineToken};
 use crate::duration::Duration;
 use crate::error::{Error, Result};
+use crate::scan::Finding;
 use crate::session::Session;
 use crate::store::members::Admission;
+use crate::store::Conn;
 use crate::team::members::{self, Role};
 use crate::team::revoke::Revoked;
-use crate::team::roster::{self, admission_message};
+use crate::team::roster::{self, admission_message, RosterEntry};
 use crate::vault::projects::resolve_scope;
 use crate::vault::{acquire, check_label, ScopePath, Vault};
+
+/// The audit action of a machine's token found in clear.
+const TOKEN_FOUND: &str = "machine.token-found";
 
 /// The shortest expiry a machine is given: one training run.
 const SHORTEST: i64 = 3_600;
 
 /// One machine as `machine ls` shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Machine {
     pub name: String,
     /// `project/environment` of each scope it holds a grant of at the current key.
     pub scopes: Vec<String>,
     pub created_by: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub created_at: Option<i64>,
     /// When its grants expire (`None`: until revoked).
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub expires_at: Option<i64>,
     /// Its newest read: when, and the workload it ran in.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_used_at: Option<i64>,
     pub last_used_from: Option<String>,
+    /// Where its token was found in clear since it was made (a scan's finding): rotate it.
+    pub exposed: Option<String>,
 }
 
 /// What a new machine is: its name, its scopes, how long it may read them.
@@ -52,30 +63,94 @@ impl Session {
     pub async fn add_machine(&self, new: &NewMachine<'_>) -> Result<MachineToken> {
         let name = new.name;
         self.refuse_machine("add a machine")?;
+        let expires_at = match new.expires_in {
+            Some(d) if d.as_secs() < SHORTEST => {
+                return Err(Error::NotAllowed {
+                    action: format!("add machine {name}"),
+                    reason: "a machine's expiry is at least 1h".into(),
+                })
+            }
+            Some(d) => Some(crate::clock::now().saturating_add(d.as_secs())),
+            None => None,
+        };
+        let mut tx = self.begin().await?;
+        let roster = self
+            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let (token, labels) = self
+            .admit_machine(&mut *tx, &roster, name, new.scopes, expires_at)
+            .await?;
+        self.audit(
+            &mut *tx,
+            "machine.add",
+            &format!("{name}: {} {}", labels.join(", "), until(expires_at)),
+        )
+        .await?;
+        self.commit(tx, "adding a machine").await?;
+        Ok(token)
+    }
+
+    /// Replaces a machine's token (the owner): in one transaction the machine is revoked as by
+    /// `revoke_machine` (its scopes rekeyed, what it read flagged exposed) and a new machine of
+    /// the same name is created with the same scopes and expiry, granted the new keys. The old
+    /// token, even with a copy of the vault taken before, opens nothing written afterwards.
+    pub async fn rotate_machine(&self, name: &str) -> Result<(MachineToken, Vec<Revoked>)> {
+        self.refuse_machine("rotate a machine")?;
+        let action = format!("rotate machine {name}");
+        let mut tx = self.begin().await?;
+        let roster = self.owner_roster(&mut *tx, &action).await?;
+        let old = machine_by_name(&roster, name, &action)?;
+        let mut scopes = Vec::new();
+        let mut expires_at: Option<i64> = None;
+        for (scope_id, epoch, _) in tx.scopes_granted_to(&old.id).await? {
+            if let Some(grant) = tx.grant_for(&scope_id, &old.id, epoch).await? {
+                expires_at = earliest(expires_at, grant.expires_at);
+            }
+        }
+        for (project, environment) in tx.granted_scope_names(&old.id).await? {
+            scopes.push(ScopePath::new(&project, &environment)?);
+        }
+        if expires_at.is_some_and(|at| at <= crate::clock::now()) {
+            return Err(Error::MachineExpired { name: name.to_owned() });
+        }
+        let revoked = self.remove_in(&mut *tx, &roster, old).await?;
+        let (token, labels) = self.admit_machine(&mut *tx, &roster, name, &scopes, expires_at).await?;
+        self.audit(
+            &mut *tx,
+            "machine.rotate",
+            &format!("{name}: {} {}", labels.join(", "), until(expires_at)),
+        )
+        .await?;
+        self.commit(tx, "rotating a machine").await?;
+        Ok((token, revoked))
+    }
+
+    /// The new machine itself, inside the caller's transaction: identity, envelope under the
+    /// token's secret, signed admission, and a grant of each scope's current key.
+    async fn admit_machine(
+        &self,
+        tx: &mut dyn Conn,
+        roster: &[RosterEntry],
+        name: &str,
+        scope_paths: &[ScopePath],
+        expires_at: Option<i64>,
+    ) -> Result<(MachineToken, Vec<String>)> {
         let refuse = |reason: String| Error::NotAllowed {
             action: format!("add machine {name}"),
             reason,
         };
         check_label("machine", name)?;
-        if new.scopes.is_empty() {
+        if scope_paths.is_empty() {
             return Err(refuse("a machine needs at least one scope".into()));
         }
-        let expires_at = match new.expires_in {
-            Some(d) if d.as_secs() < SHORTEST => return Err(refuse("a machine's expiry is at least 1h".into())),
-            Some(d) => Some(crate::clock::now().saturating_add(d.as_secs())),
-            None => None,
-        };
         let owner_key = self
             .pinned_owner()
             .ok_or_else(|| refuse("this device has pinned no owner key for its token to pin".into()))?
             .to_vec();
-        let mut tx = self.begin().await?;
-        let roster = self.checked_roster(roster::load(&mut *tx, &self.vault.id, &owner_key).await?)?;
         let me = roster
             .iter()
             .find(|e| e.id == self.member.id)
             .ok_or_else(|| refuse("you are not in this vault's roster".into()))?;
-        if let Some(scope) = new.scopes.iter().find(|s| !me.may_grant(&s.project)) {
+        if let Some(scope) = scope_paths.iter().find(|s| !me.may_grant(&s.project)) {
             return Err(refuse(format!(
                 "only the owner or a lead of {} gives a machine its scopes",
                 scope.project
@@ -85,7 +160,7 @@ impl Session {
             return Err(Error::MemberExists { name: name.to_owned() });
         }
         let mut scopes = Vec::new();
-        for path in new.scopes {
+        for path in scope_paths {
             let scope = resolve_scope(&mut *tx, path).await?;
             let key = self.scope_key(&mut *tx, &scope).await?;
             scopes.push((scope, key));
@@ -127,7 +202,7 @@ impl Session {
         );
         tx.record_admission(&Admission {
             member_id: &member_id,
-            role: Role::Machine.stored(),
+            role: Role::Machine.as_str(),
             lead_of: "",
             approved_by: &self.member.id,
             approved_at: at,
@@ -150,18 +225,7 @@ impl Session {
             )
             .await?;
         }
-        let labels: Vec<&str> = scopes.iter().map(|(s, _)| s.label.as_str()).collect();
-        let until = expires_at.map_or("until revoked".to_owned(), |at| {
-            format!("until {}", crate::clock::rfc3339(at))
-        });
-        self.audit(
-            &mut *tx,
-            "machine.add",
-            &format!("{name}: {} {until}", labels.join(", ")),
-        )
-        .await?;
-        self.commit(tx, "adding a machine").await?;
-        Ok(token)
+        Ok((token, scopes.into_iter().map(|(s, _)| s.label).collect()))
     }
 
     /// The machines this device trusts, with their scopes, expiry and last read.
@@ -178,10 +242,7 @@ impl Session {
             let mut expires_at: Option<i64> = None;
             for (scope_id, epoch, label) in conn.scopes_granted_to(&entry.id).await? {
                 if let Some(grant) = conn.grant_for(&scope_id, &entry.id, epoch).await? {
-                    expires_at = match (expires_at, grant.expires_at) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    };
+                    expires_at = earliest(expires_at, grant.expires_at);
                 }
                 scopes.push(label);
             }
@@ -189,6 +250,14 @@ impl Session {
                 .iter()
                 .rev()
                 .find(|e| e.actor == entry.id && e.action.starts_with("secret.read"));
+            // Found since this machine was made: a rotation (a new machine) ends it.
+            let found_prefix = format!("{} in ", entry.name);
+            let exposed = log
+                .iter()
+                .rev()
+                .take_while(|e| e.at >= entry.admitted_at.unwrap_or(0))
+                .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix))
+                .map(|e| e.target[found_prefix.len()..].to_owned());
             out.push(Machine {
                 name: entry.name.clone(),
                 scopes,
@@ -197,26 +266,99 @@ impl Session {
                 expires_at,
                 last_used_at: last.map(|e| e.at),
                 last_used_from: last.map(|e| e.device.clone()),
+                exposed,
             });
         }
         Ok(out)
     }
 
+    /// Flags each current machine of this vault whose token a scan found (`findings`), once:
+    /// audited as found, and `machines` shows where until it is rotated. Returns their names.
+    pub(crate) async fn flag_found_tokens(&self, findings: &[Finding]) -> Result<Vec<String>> {
+        let found: Vec<(&str, &Finding)> = findings
+            .iter()
+            .filter_map(|f| match &f.machine {
+                Some((vault, member)) if *vault == self.vault.id => Some((member.as_str(), f)),
+                _ => None,
+            })
+            .collect();
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let roster = self.roster().await?;
+        let known = self.machines().await?;
+        let mut flagged: Vec<String> = Vec::new();
+        let mut tx = self.begin().await?;
+        for (member, finding) in found {
+            let Some(machine) = roster
+                .iter()
+                .find(|e| e.id == member && e.role == Role::Machine && e.trusted && e.status == "active")
+            else {
+                continue;
+            };
+            let name = &machine.name;
+            let already = known.iter().any(|m| &m.name == name && m.exposed.is_some());
+            if already || flagged.contains(name) {
+                continue;
+            }
+            let place = match finding.cell {
+                Some(cell) => format!("{} (cell {cell})", finding.file),
+                None => format!("{} line {}", finding.file, finding.line),
+            };
+            self.audit(&mut *tx, TOKEN_FOUND, &format!("{name} in {place}")).await?;
+            flagged.push(name.clone());
+        }
+        self.commit(tx, "flagging a found machine token").await?;
+        Ok(flagged)
+    }
+
     /// Revokes a machine (the owner): as a member's removal, every scope it could open is
     /// rekeyed, what it read is flagged exposed, its envelope is deleted and its signed removal
-    /// written, so its token opens nothing current.
-    pub async fn revoke_machine(&self, name: &str) -> Result<Vec<Revoked>> {
+    /// written, so its token opens nothing current. With `preview`, everything runs and is
+    /// rolled back.
+    pub async fn revoke_machine(&self, name: &str, preview: bool) -> Result<Vec<Revoked>> {
         self.refuse_machine("revoke a machine")?;
-        let roster = self.roster().await?;
-        let target = roster::by_name(&roster, name)?;
-        if target.role != Role::Machine {
-            return Err(Error::NotAllowed {
-                action: format!("revoke machine {name}"),
-                reason: format!("{name} is a person, not a machine; people are removed as members"),
-            });
+        let action = format!("revoke machine {name}");
+        let mut tx = self.begin().await?;
+        let roster = self.owner_roster(&mut *tx, &action).await?;
+        let target = machine_by_name(&roster, name, &action)?;
+        let revoked = self.remove_in(&mut *tx, &roster, target).await?;
+        if preview {
+            tx.rollback("rolling back a revocation preview").await?;
+        } else {
+            self.commit(tx, "revoking a machine").await?;
         }
-        self.remove_member(name).await
+        Ok(revoked)
     }
+}
+
+/// The current machine named `name`; a person of that name is not one.
+fn machine_by_name<'a>(roster: &'a [RosterEntry], name: &str, action: &str) -> Result<&'a RosterEntry> {
+    let target = roster::by_name(roster, name)?;
+    if target.role != Role::Machine || target.status == "removed" {
+        return Err(Error::NotAllowed {
+            action: action.to_owned(),
+            reason: if target.role == Role::Machine {
+                format!("{name} was already revoked")
+            } else {
+                format!("{name} is a person, not a machine; people are removed as members")
+            },
+        });
+    }
+    Ok(target)
+}
+
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn until(expires_at: Option<i64>) -> String {
+    expires_at.map_or("until revoked".to_owned(), |at| {
+        format!("until {}", crate::clock::rfc3339(at))
+    })
 }
 
 impl Vault {

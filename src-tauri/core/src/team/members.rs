@@ -32,16 +32,6 @@ impl Role {
         }
     }
 
-    /// The role as the `members.role` column holds it. Its CHECK constraint predates machines,
-    /// so a machine's row says `member`: the column decides nothing (see `team::roster`), the
-    /// signed admission, which says `machine`, does.
-    pub(crate) fn stored(self) -> &'static str {
-        match self {
-            Role::Machine => "member",
-            other => other.as_str(),
-        }
-    }
-
     pub(crate) fn parse(s: &str) -> Role {
         match s {
             "owner" => Role::Owner,
@@ -112,7 +102,7 @@ pub(crate) async fn insert(
     conn.insert_member(&NewMember {
         id: member_id,
         name,
-        role: role.stored(),
+        role: role.as_str(),
         status,
         sealing_public: &identity.sealing_public()[..],
         signing_public: &identity.signing_public()[..],

@@ -87,30 +87,57 @@ impl Session {
 
     /// Removes a member from the vault (owner only): every scope they can open is rekeyed as by
     /// a revocation, what they read is flagged exposed, and their row is marked removed, so no
-    /// device trusts them again. One transaction, audited.
-    pub async fn remove_member(&self, name: &str) -> Result<Vec<Revoked>> {
-        let refuse = |why: &str| Error::NotAllowed {
-            action: format!("remove {name}"),
-            reason: why.to_owned(),
-        };
+    /// device trusts them again. One transaction, audited. With `preview`, everything runs and
+    /// is rolled back: the answer says what would happen.
+    pub async fn remove_member(&self, name: &str, preview: bool) -> Result<Vec<Revoked>> {
         let mut tx = self.begin().await?;
-        let roster = self
-            .checked_roster(roster::load(&mut *tx, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
+        let roster = self.owner_roster(&mut *tx, &format!("remove {name}")).await?;
+        let target = roster::by_name(&roster, name)?;
+        let revoked = self.remove_in(&mut *tx, &roster, target).await?;
+        if preview {
+            tx.rollback("rolling back a removal preview").await?;
+        } else {
+            self.commit(tx, "removing a member").await?;
+        }
+        Ok(revoked)
+    }
+
+    /// The roster, when this device's member is its trusted owner: removals are the owner's.
+    pub(crate) async fn owner_roster(&self, conn: &mut dyn Conn, action: &str) -> Result<Vec<RosterEntry>> {
+        let roster =
+            self.checked_roster(roster::load(conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?)?;
         if !roster
             .iter()
             .any(|e| e.id == self.member.id && e.trusted && e.role == members::Role::Owner)
         {
-            return Err(refuse("only the owner removes members"));
+            return Err(Error::NotAllowed {
+                action: action.to_owned(),
+                reason: "only the owner removes members and machines".into(),
+            });
         }
-        let target = roster::by_name(&roster, name)?;
+        Ok(roster)
+    }
+
+    /// The removal itself, inside the caller's transaction: rekeys, exposure flags, the removed
+    /// row, the audit entry and the owner's signed removal.
+    pub(crate) async fn remove_in(
+        &self,
+        tx: &mut dyn Conn,
+        roster: &[RosterEntry],
+        target: &RosterEntry,
+    ) -> Result<Vec<Revoked>> {
+        let name = &target.name;
         if target.id == self.member.id || target.role == members::Role::Owner {
-            return Err(refuse("the owner stays; a vault needs one"));
+            return Err(Error::NotAllowed {
+                action: format!("remove {name}"),
+                reason: "the owner stays; a vault needs one".into(),
+            });
         }
         let held = tx.granted_scope_names(&target.id).await?;
         let mut revoked = Vec::new();
         for (project, environment) in held {
             let scope = resolve_scope(&mut *tx, &ScopePath::new(&project, &environment)?).await?;
-            let rekeyed = self.rekey(&mut *tx, &scope, &roster, &target.id).await?;
+            let rekeyed = self.rekey(&mut *tx, &scope, roster, &target.id).await?;
             let exposed = self.mark_exposed(&mut *tx, &rekeyed, &target.id, name).await?;
             let (versions, kept) = (rekeyed.versions, rekeyed.kept);
             revoked.push(Revoked {
@@ -144,7 +171,6 @@ impl Session {
         })
         .await?;
         self.wrote(crate::session::Written::Removal(target.id.clone()));
-        self.commit(tx, "removing a member").await?;
         Ok(revoked)
     }
 

@@ -161,9 +161,10 @@ async fn read_rows(conn: &mut dyn Conn) -> Result<(Vec<Row>, Vec<Removal>)> {
 }
 
 /// The role `row`'s admission signs, when a trusted member allowed to admit that role signed it.
-/// A machine's row holds `member` in its role column (`Role::stored`), so the signature is
-/// checked over the column's role and over `machine`: which one it covers is the role. Editing
-/// the column changes nothing, since neither message then matches another role's signature.
+/// A machine's row written before migration 0006 holds `member` in its role column, so the
+/// signature is checked over the column's role and over `machine`: which one it covers is the
+/// role. Editing the column changes nothing, since no message then matches another role's
+/// signature.
 fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> Option<Role> {
     let (Some(by), Some(at), Some(signature)) = (&row.7, row.8, &row.9) else {
         return None;
@@ -185,11 +186,16 @@ fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> Op
     may_admit.then_some(role)
 }
 
-/// The entry named `name`, or "no such member".
+/// The entry named `name`, or "no such member". A name is one current member's; a removed one
+/// may share it (a rotated machine, a person who joined again), found when nobody current has
+/// it. A trusted entry comes first: a row slipped into the file under a member's name does not
+/// stand in for them.
 pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a RosterEntry> {
-    roster
-        .iter()
-        .find(|e| e.name == name)
+    let named = || roster.iter().filter(|e| e.name == name);
+    named()
+        .find(|e| e.trusted && e.status != "removed")
+        .or_else(|| named().find(|e| e.status != "removed"))
+        .or_else(|| named().next_back())
         .ok_or_else(|| Error::UnknownMember {
             member: name.to_owned(),
         })

@@ -14,6 +14,15 @@ use crate::scan::{Finding, KnownSecret};
 use crate::session::Session;
 use crate::store::Conn;
 
+/// What a scan flagged.
+#[derive(Debug, Default)]
+pub struct Leaks {
+    /// Vault secrets (`project/env/NAME`) found in notebooks, now flagged exposed.
+    pub secrets: Vec<String>,
+    /// Machines whose token was found, now shown as exposed until rotated.
+    pub machines: Vec<String>,
+}
+
 impl Session {
     /// Decrypts every secret this member can open, for a scan (one `scope.scan` audit entry per
     /// scope).
@@ -31,10 +40,19 @@ impl Session {
         Ok(known)
     }
 
+    /// What a scan's `findings` show to have leaked, flagged: every vault secret found in a
+    /// notebook (exposed), and every machine of this vault whose token was found anywhere.
+    pub async fn flag_leaks(&self, findings: &[Finding]) -> Result<Leaks> {
+        Ok(Leaks {
+            secrets: self.flag_notebook_leaks(findings).await?,
+            machines: self.flag_found_tokens(findings).await?,
+        })
+    }
+
     /// Flags every vault secret found in a notebook among `findings` exposed (each secret holding
     /// the value), and returns their paths. Findings outside notebooks flag nothing: a key in a
     /// local .env is where keys live before Keyshelf; one in a notebook has been shared.
-    pub async fn flag_notebook_leaks(&self, findings: &[Finding]) -> Result<Vec<String>> {
+    async fn flag_notebook_leaks(&self, findings: &[Finding]) -> Result<Vec<String>> {
         let mut leaks: Vec<(String, String)> = findings
             .iter()
             .filter_map(|f| Some((f, f.cell?)))
@@ -121,6 +139,7 @@ mod tests {
             secret: secrets.first().map(|s| (*s).to_owned()),
             other_secrets: secrets.iter().skip(1).map(|s| (*s).to_owned()).collect(),
             preview: "…".into(),
+            machine: None,
             start: 0,
             end: 1,
         }

@@ -24,6 +24,15 @@ export interface TeamAccess {
   refresh: () => Promise<void>;
 }
 
+/**
+ * The open scopes this member may grant and revoke (what Rust's may_grant allows and they hold
+ * the key of): every one for the owner, a lead's own projects', none for a plain member.
+ */
+export function grantableScopes(team: Pick<TeamAccess, "me" | "decides" | "openScopes">): string[] {
+  const me = team.me;
+  if (!me || !team.decides) return [];
+  return team.openScopes.filter((label) => me.role === "owner" || me.lead_of.includes(label.split("/")[0] ?? ""));
+}
 
 /**
  * The team side of the unlocked vault: which scopes open, the roster, pending requests. Read

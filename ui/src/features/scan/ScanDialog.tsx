@@ -237,6 +237,13 @@ export function ScanDialog({
             </Callout>
           ) : null}
 
+          {report.exposed_machines.length > 0 ? (
+            <Callout tone="danger">
+              {`Machine tokens found in clear: ${report.exposed_machines.join(", ")}. ` +
+                "Anyone who read the file can read what those machines read: rotate their tokens in Machines."}
+            </Callout>
+          ) : null}
+
           {report.problems.length > 0 ? (
             <details className="scan-problems">
               <summary>{`${plural(report.problems.length, "file")} not read as expected`}</summary>

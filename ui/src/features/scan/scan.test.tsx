@@ -387,7 +387,7 @@ describe("scan helpers", () => {
     expect(displayName(NOTEBOOK, `${FOLDER}/`)).toBe("eval.ipynb");
     expect(displayName("/elsewhere/x.py", FOLDER)).toBe("/elsewhere/x.py");
     expect(
-      summary({ findings: [finding], files: 1, bytes: 2_500_000, problems: [], secrets_searched: 1, exposed: [] }),
+      summary({ findings: [finding], files: 1, bytes: 2_500_000, problems: [], secrets_searched: 1, exposed: [], exposed_machines: [] }),
     ).toBe("Scanned 1 file, 2.5 MB, for 1 vault secret and provider key formats: 1 finding.");
     const groups = groupByFile([finding, { ...finding, file: SCRIPT }, { ...finding, line: 9 }]);
     expect(groups.map((g) => [g.file, g.findings.length])).toEqual([

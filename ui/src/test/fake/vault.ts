@@ -16,6 +16,7 @@ import type { TraySettings } from "../../bindings/TraySettings";
 import { FakeDisk } from "../fakeScan";
 import { accessCommands } from "./access";
 import { DAY, fail, type Args, type Command, type Stored } from "./common";
+import { machineCommands, type FakeMachine } from "./machines";
 import { projectCommands } from "./projects";
 import { rotationCommands } from "./rotation";
 import { scanCommands } from "./scan";
@@ -179,6 +180,7 @@ const COMMANDS: Record<string, Command> = {
   ...projectCommands,
   ...secretCommands,
   ...accessCommands,
+  ...machineCommands,
   ...rotationCommands,
   ...scanCommands,
 };
@@ -189,6 +191,7 @@ const WITHOUT_DATABASE: ReadonlySet<string> = new Set([
   ...Object.keys(settingsCommands),
   "secret_kinds",
   "open_provider_page",
+  "copy_machine_token",
 ]);
 
 /** What a locked vault still answers, as in Rust. */
@@ -197,6 +200,7 @@ const WHILE_LOCKED: ReadonlySet<string> = new Set([
   ...Object.keys(settingsCommands),
   "secret_kinds",
   "open_provider_page",
+  "copy_machine_token",
 ]);
 
 /**
@@ -224,6 +228,12 @@ export class FakeVault {
   /** What each member read, as Rust's audit log tells it: member → "project/env/NAME". */
   reads = new Map<string, Set<string>>();
   requests: AccessRequest[] = [];
+  /** Machine identities; their grants and reads are in `grants` and `reads` under their names. */
+  machines: FakeMachine[] = [];
+  /** Every machine token add_machine and rotate_machine issued, oldest first. */
+  issuedTokens: string[] = [];
+  /** What copy_machine_token last put on the clipboard. */
+  clipboard: string | null = null;
   /** The folders and files scan_folder reads and redact_findings rewrites. */
   disk = new FakeDisk();
   /** A file path or a postgres:// URL (which may hold a password), as Rust keeps it. */
@@ -297,6 +307,23 @@ export class FakeVault {
       trusted: opts.trusted ?? true,
       problem: opts.problem ?? null,
     });
+  }
+
+  /** Seeds a machine, as if added earlier (from this device or the CLI) and used since. */
+  addMachine(name: string, scopes: string[], opts: Partial<Omit<FakeMachine, "name">> & { reads?: string[] } = {}) {
+    const { reads, ...rest } = opts;
+    this.machines.push({
+      name,
+      created_by: "ada",
+      created_at: this.now - 30 * DAY,
+      expires_at: null,
+      last_used_at: null,
+      last_used_from: null,
+      exposed: null,
+      ...rest,
+    });
+    for (const scope of scopes) this.grant(name, scope);
+    if (reads) this.reads.set(name, new Set(reads));
   }
 
   grant(member: string, scope: string) {
