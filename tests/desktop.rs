@@ -255,7 +255,10 @@ async fn first_run_to_keychain_unlock() {
     click_label(&d, "Revoke ci-eval").await;
     text_on_page(&d, "Revoking ci-eval rekeys every scope it could open").await;
     let preview = by_label(&d, "Scopes rekeyed").await.text().await.expect("preview");
-    assert!(preview.contains("llm-eval/dev") && preview.contains("re-encrypted"), "{preview:?}");
+    assert!(
+        preview.contains("llm-eval/dev") && preview.contains("re-encrypted"),
+        "{preview:?}"
+    );
     text_on_page(&d, "ci-eval read 1 secret").await;
     click_on(
         &d,

@@ -71,6 +71,7 @@ fn main() {
     );
 
     rekey_figure(dir.path(), &bench, !warm_available);
+    machine_figures(dir.path(), &bench, warm_available);
 
     let count = 100_000;
     let file = dir.path().join("bulk.env");
@@ -305,6 +306,82 @@ fn rekey_figure(dir: &std::path::Path, bench: &Bench, with_passphrase: bool) {
     bench.ok(&mut bench.with(with_passphrase, &["access", "revoke", "other", "bench/rekey"]));
     println!(
         "revoke = rekey of a scope with {versions} versions (one process, one transaction): {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Machines: a token `get` (no keychain, no Argon2) interleaved with a warm keychain `get`, and
+/// the revocation of a machine holding 10 scopes of 1,000 secrets each.
+fn machine_figures(dir: &std::path::Path, bench: &Bench, warm: bool) {
+    let add = |args: &[&str]| -> String {
+        let mut all = vec!["machine", "add"];
+        all.extend_from_slice(args);
+        let out = bench
+            .with(!warm, &all)
+            .stdout(Stdio::piped())
+            .output()
+            .expect("machine add");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let token = add(&["bench-ci", "--scope", "bench/dev"]);
+    let token_get = || {
+        let mut cmd = Command::new(&bench.keyshelf);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("KEYSHELF_VAULT", &bench.vault)
+            .env("KEYSHELF_TOKEN", &token)
+            .args(["get", "bench/dev/OPENAI_API_KEY"])
+            .stdout(Stdio::null());
+        cmd
+    };
+    if warm {
+        // Interleaved, so both see the same machine load.
+        let (mut by_token, mut by_keychain) = (Vec::new(), Vec::new());
+        for _ in 0..50 {
+            by_token.extend(bench.time(1, token_get));
+            by_keychain.extend(bench.time(1, || bench.with(false, &["get", "bench/dev/OPENAI_API_KEY"])));
+        }
+        by_token.sort();
+        by_keychain.sort();
+        report(
+            "get with a machine token (KEYSHELF_TOKEN, no config, no keychain)",
+            &by_token,
+        );
+        report("get, warm keychain, interleaved with the above", &by_keychain);
+        println!(
+            "token get minus warm get (p50): {:+.2} ms",
+            (p(&by_token, 50).as_secs_f64() - p(&by_keychain, 50).as_secs_f64()) * 1e3
+        );
+    } else {
+        report("get with a machine token (KEYSHELF_TOKEN)", &bench.time(50, token_get));
+    }
+
+    let envs: Vec<String> = (0..10).map(|i| format!("e{i}")).collect();
+    let mut project = vec!["project", "add", "fleet"];
+    for env in &envs {
+        project.extend(["--env", env.as_str()]);
+    }
+    bench.ok(&mut bench.with(!warm, &project));
+    let mut scopes = Vec::new();
+    for env in &envs {
+        let file = dir.join(format!("fleet-{env}.env"));
+        let text: String = (0..1000)
+            .map(|i| format!("FLEET_{i:04}=value-{env}-{i:04}-{:032x}\n", i as u128 * 0x9e37_79b9))
+            .collect();
+        std::fs::write(&file, text).expect("write env");
+        let scope = format!("fleet/{env}");
+        bench.ok(&mut bench.with(!warm, &["import", file.to_str().expect("utf8"), "--scope", &scope]));
+        scopes.extend(["--scope".to_owned(), scope]);
+    }
+    let mut args = vec!["fleet-ci"];
+    args.extend(scopes.iter().map(String::as_str));
+    add(&args);
+    let started = Instant::now();
+    bench.ok(&mut bench.with(!warm, &["machine", "revoke", "fleet-ci"]));
+    println!(
+        "machine revoke, 10 scopes x 1,000 secrets (rekey of 10,000 versions, one transaction): {:.2} s",
         started.elapsed().as_secs_f64()
     );
 }
