@@ -74,6 +74,54 @@ fn a_members_database_login_uses_the_vault_but_cannot_edit_its_audit_log() {
     common::server_exec(&format!("DROP ROLE IF EXISTS {login}"));
 }
 
+/// A machine's own database login (role `keyshelf_machine`) reads with its token and appends
+/// its audit entry, and can change nothing else: not a secret, not a grant, not the log.
+#[test]
+fn a_machines_database_login_reads_and_appends_its_audit_entry_and_nothing_else() {
+    let v = server_vault();
+    v.set(KEY, "sk-proj-MachineLogin00000000000000000");
+    let (token, _) = v.ok_with_stderr(&["machine", "add", "ci", "--scope", "llm-eval/dev"]);
+    let token = token.trim().to_owned();
+    v.remember(&token);
+    let login = format!("ci_{}", std::process::id());
+    common::server_exec(&format!(
+        "DROP ROLE IF EXISTS {login}; CREATE ROLE {login} LOGIN IN ROLE keyshelf_machine"
+    ));
+    let url = as_login(&v.db(), &login);
+    let url = url.to_str().expect("utf8");
+
+    let out = v.output(
+        &["get", KEY],
+        "",
+        &[("KEYSHELF_VAULT", url), ("KEYSHELF_TOKEN", &token)],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, b"sk-proj-MachineLogin00000000000000000");
+    assert!(v.ok(&["audit", "ls", "--limit", "1"]).contains("secret.read"));
+
+    for sql in [
+        "UPDATE secret_versions SET ciphertext = ciphertext",
+        "DELETE FROM grants",
+        "INSERT INTO removals SELECT * FROM removals",
+        "UPDATE members SET status = 'active'",
+        "DELETE FROM audit",
+    ] {
+        let err = common::db_try_exec(Path::new(url), sql).expect_err(sql);
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    // A person's passphrase through that login reads, but every change is refused by the server.
+    let out = v.output(
+        &["set", KEY],
+        "sk-proj-NotWritten0000000000000000000",
+        &[("KEYSHELF_VAULT", url)],
+    );
+    assert!(!out.status.success());
+    assert_eq!(v.get(KEY), b"sk-proj-MachineLogin00000000000000000");
+    assert!(v.ok(&["audit", "verify"]).contains("audit log intact"));
+    drop(v);
+    common::server_exec(&format!("DROP ROLE IF EXISTS {login}"));
+}
+
 #[test]
 fn a_database_restored_from_an_older_dump_is_refused_by_every_device_that_saw_the_newer() {
     let v = server_vault();

@@ -22,8 +22,8 @@ pub enum Error {
         "{path} was written by a newer Keyshelf (vault format {found}, this build reads up to {supported}): upgrade Keyshelf"
     )]
     NewerFormat { path: PathBuf, found: i64, supported: i64 },
-    #[error("the vault database is busy (another Keyshelf process holds the write lock); try again")]
-    Busy,
+    #[error("the vault database is busy ({holder} holds the write lock): nothing was changed; try again")]
+    Busy { holder: String },
     #[error("the disk is full: nothing was changed")]
     DiskFull,
     #[error("the vault's file or folder is read-only here, so {context} cannot write to it: nothing was changed")]
@@ -332,7 +332,7 @@ impl Error {
             | Error::DotenvValueNotText { .. }
             | Error::ValueNotText { .. }
             | Error::NewerFormat { .. } => C::Invalid,
-            Error::Busy | Error::DiskFull | Error::StorageIo { .. } | Error::ServerGone { .. } => C::Unavailable,
+            Error::Busy { .. } | Error::DiskFull | Error::StorageIo { .. } | Error::ServerGone { .. } => C::Unavailable,
             Error::ReadOnlyVault { .. } => C::NotAllowed,
             Error::ServerUnreachable { .. } => C::ServerUnreachable,
             Error::LoginRefused { .. } => C::LoginRefused,

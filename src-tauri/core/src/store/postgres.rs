@@ -308,7 +308,11 @@ pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
     if let sqlx::Error::Database(db) = &err {
         match db.code().as_deref() {
             // serialization_failure, deadlock_detected, lock_not_available
-            Some("40001") | Some("40P01") | Some("55P03") => return Error::Busy,
+            Some("40001") | Some("40P01") | Some("55P03") => {
+                return Error::Busy {
+                    holder: "another member's change".into(),
+                }
+            }
             // disk_full, insufficient_resources
             Some("53100") | Some("53000") => return Error::DiskFull,
             // admin_shutdown, crash_shutdown, cannot_connect_now: restarted or stopped under us.

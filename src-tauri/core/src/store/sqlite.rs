@@ -172,7 +172,13 @@ impl Sqlite {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(|e| error("starting a write", e))
+            .map_err(|e| match error("starting a write", e) {
+                // Waiting for the write lock is where a long write by another process shows.
+                Error::Busy { .. } => Error::Busy {
+                    holder: holders(&self.path),
+                },
+                other => other,
+            })
     }
 
     pub(super) async fn close(&self) {
@@ -309,7 +315,11 @@ pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
         // SQLite primary result codes (the low byte of the extended code).
         let primary = db.code().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
         match primary {
-            Some(5) | Some(6) => return Error::Busy,
+            Some(5) | Some(6) => {
+                return Error::Busy {
+                    holder: "another process".into(),
+                }
+            }
             Some(13) => return Error::DiskFull,
             // SQLITE_READONLY: the file, its folder (WAL's -wal and -shm go beside it) or the mount.
             Some(8) => {
@@ -334,6 +344,52 @@ pub(super) fn error(context: &str, err: sqlx::Error) -> Error {
     Error::Database {
         context: context.to_owned(),
         message: err.to_string(),
+    }
+}
+
+/// Who has the vault open besides this process, as far as this user may see (`/proc/*/fd`):
+/// "keyshelf import (pid 4242)", a program's name alone for anything else (its arguments are
+/// not ours to print). SQLite does not say which of them holds the lock, so all are named.
+fn holders(path: &Path) -> String {
+    let Ok(vault) = path.canonicalize() else {
+        return "another process".into();
+    };
+    let wal = std::path::PathBuf::from(format!("{}-wal", vault.display()));
+    let me = std::process::id().to_string();
+    let mut named = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if pid == me || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let opened = std::fs::read_dir(entry.path().join("fd"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+            .any(|target| target == vault || target == wal);
+        if !opened {
+            continue;
+        }
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let mut args = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned());
+        let program = args
+            .next()
+            .map(|p| p.rsplit('/').next().unwrap_or_default().to_owned())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "a process".into());
+        let what = match args.next().filter(|_| program == "keyshelf") {
+            Some(command) if command.bytes().all(|b| b.is_ascii_lowercase()) => format!("keyshelf {command}"),
+            _ => program,
+        };
+        named.push(format!("{what} (pid {pid})"));
+    }
+    match named.len() {
+        0 => "another process".into(),
+        1 => named.remove(0),
+        _ => format!("one of {}", named.join(", ")),
     }
 }
 
@@ -371,5 +427,42 @@ mod tests {
             .expect_err("read-only");
         assert!(matches!(err, Error::ReadOnlyVault { .. }), "{err:?}");
         assert!(err.to_string().contains("read-only here"), "{err}");
+    }
+
+    /// Waiting for the write lock in vain names who has the vault open: here a python3 process
+    /// holding `BEGIN IMMEDIATE` (its arguments, which could be anything, are not printed).
+    #[tokio::test]
+    async fn a_busy_vault_names_the_process_that_has_it_open() {
+        use std::io::{BufRead, Write};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.db");
+        let db = Sqlite::create(&path).await.expect("create");
+        let mut holder = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN IMMEDIATE')\nprint('held', flush=True)\nsys.stdin.read()",
+            ])
+            .arg(&path)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        std::io::BufReader::new(holder.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read");
+        assert_eq!(line.trim(), "held");
+        let err = db.begin_write().await.map(drop).expect_err("busy");
+        let pid = holder.id();
+        drop(holder.stdin.take().map(|mut s| s.flush()));
+        holder.wait().expect("python3 ends");
+        let said = err.to_string();
+        assert!(
+            said.contains(&format!("python3 (pid {pid}) holds the write lock")),
+            "{said}"
+        );
+        assert!(!said.contains("sqlite3.connect"), "arguments are not printed: {said}");
+        // With the lock released, the same store writes.
+        db.begin_write().await.expect("free again");
     }
 }

@@ -24,6 +24,9 @@ use crate::vault::{acquire, check_label, ScopePath, Vault};
 /// The audit action of a machine's token found in clear.
 const TOKEN_FOUND: &str = "machine.token-found";
 
+/// The audit actions that make a machine (its target: "NAME: scopes until …").
+const MADE: [&str; 2] = ["machine.add", "machine.rotate"];
+
 /// The shortest expiry a machine is given: one training run.
 const SHORTEST: i64 = 3_600;
 
@@ -81,7 +84,7 @@ impl Session {
             .await?;
         self.audit(
             &mut *tx,
-            "machine.add",
+            MADE[0],
             &format!("{name}: {} {}", labels.join(", "), until(expires_at)),
         )
         .await?;
@@ -116,7 +119,7 @@ impl Session {
         let (token, labels) = self.admit_machine(&mut *tx, &roster, name, &scopes, expires_at).await?;
         self.audit(
             &mut *tx,
-            "machine.rotate",
+            MADE[1],
             &format!("{name}: {} {}", labels.join(", "), until(expires_at)),
         )
         .await?;
@@ -250,12 +253,13 @@ impl Session {
                 .iter()
                 .rev()
                 .find(|e| e.actor == entry.id && e.action.starts_with("secret.read"));
-            // Found since this machine was made: a rotation (a new machine) ends it.
-            let found_prefix = format!("{} in ", entry.name);
+            // Found since this machine was made (its add or rotate entry, the newest under its
+            // name): a rotation makes a new machine and ends it.
+            let (found_prefix, made_prefix) = (format!("{} in ", entry.name), format!("{}: ", entry.name));
             let exposed = log
                 .iter()
                 .rev()
-                .take_while(|e| e.at >= entry.admitted_at.unwrap_or(0))
+                .take_while(|e| !(MADE.contains(&e.action.as_str()) && e.target.starts_with(&made_prefix)))
                 .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix))
                 .map(|e| e.target[found_prefix.len()..].to_owned());
             out.push(Machine {

@@ -2,7 +2,7 @@ import { useState, type ReactNode } from "react";
 
 import * as api from "../../api";
 import type { IssuedToken } from "../../bindings/IssuedToken";
-import { Alert } from "../../components/Alert";
+import { Alert, Callout } from "../../components/Alert";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { TextAreaField } from "../../components/Field";
@@ -50,6 +50,9 @@ export function TokenOnce({
 
 function TokenPanel({ machine, token, onDone }: { machine: string; token: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
+  // Escape, the backdrop or the close button would lose a token nobody can show again: the first
+  // such close before a copy only warns; Done always closes.
+  const [warned, setWarned] = useState(false);
   const { busy, error, submit } = useSubmit();
 
   const copy = () =>
@@ -63,7 +66,7 @@ function TokenPanel({ machine, token, onDone }: { machine: string; token: string
     <Dialog
       label={`Token for ${machine}`}
       size="md"
-      onClose={onDone}
+      onClose={() => (copied || warned ? onDone() : setWarned(true))}
       footer={
         <Button variant="primary" onClick={onDone}>
           Done
@@ -94,6 +97,9 @@ function TokenPanel({ machine, token, onDone }: { machine: string; token: string
           {copied ? "Copied; the clipboard clears itself." : ""}
         </p>
       </div>
+      {warned && !copied ? (
+        <Callout>Not copied yet: once this closes the token cannot be shown again. Close again, or Done, to close.</Callout>
+      ) : null}
       <Alert message={error} />
     </Dialog>
   );

@@ -316,6 +316,11 @@ describe("rotating a machine's token", () => {
     expect(cells(row).scopes).toHaveTextContent("llm-eval/prod");
     expect(cells(row).expires).toHaveTextContent(formatDateTime(expiresAt));
 
+    // A stray Escape before copying only warns: the token cannot be shown again.
+    await user.keyboard("{Escape}");
+    expect(panel).toBeInTheDocument();
+    expect(panel).toHaveTextContent("Not copied yet: once this closes the token cannot be shown again.");
+    expect(within(panel).getByLabelText("Token")).toHaveValue(token);
     await user.keyboard("{Escape}");
     expect(screen.queryByRole("dialog", { name: "Token for ci-nightly" })).not.toBeInTheDocument();
     expect(document.body.innerHTML).not.toContain(token);
