@@ -429,6 +429,87 @@ fn missing_foreign_and_newer_files_get_clear_messages() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
 
+/// A vault file in a read-only folder (a mounted backup, a read-only share), on either pass: it
+/// is listed and verified as it is, and gives no value, since the read could not be audited, in
+/// a message saying so. The folder is a read-only bind mount in a user namespace (the tests run
+/// as root, whom mode bits do not stop).
+#[test]
+fn a_vault_on_a_read_only_mount_is_listed_and_verified_but_gives_no_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("backup");
+    fs::create_dir(&folder).expect("folder");
+    let vault = folder.join("team.db");
+    let keyshelf = |args: &[&str], stdin: &str| {
+        let mut cmd = std::process::Command::new(common::bin());
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("KEYSHELF_CONFIG_DIR", dir.path().join("config"))
+            .env("KEYSHELF_VAULT", &vault)
+            .env("KEYSHELF_KEYCHAIN", "off")
+            .env("KEYSHELF_PASSPHRASE", common::PASSPHRASE)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("keyshelf");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), stdin.as_bytes()).expect("stdin");
+        let out = child.wait_with_output().expect("keyshelf");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    keyshelf(&["init", "--name", "t", "--user", "ada"], "");
+    keyshelf(&["project", "add", "llm-eval", "--env", "dev"], "");
+    keyshelf(&["set", "llm-eval/dev/OPENAI_API_KEY"], OPENAI);
+    // As a backup holds it: one file, its WAL folded in.
+    db_exec(&vault, "PRAGMA wal_checkpoint(TRUNCATE)");
+    for side in ["team.db-wal", "team.db-shm"] {
+        let _ = fs::remove_file(folder.join(side));
+    }
+    let before = fs::read(&vault).expect("read");
+
+    let mounted = |args: &[&str]| {
+        let script = format!(
+            "mount --bind {0} {0} && mount -o remount,bind,ro {0} && exec \"$0\" \"$@\"",
+            folder.display()
+        );
+        std::process::Command::new("unshare")
+            .args(["-rm", "sh", "-c", &script, common::bin()])
+            .args(args)
+            .env("KEYSHELF_CONFIG_DIR", dir.path().join("config"))
+            .env("KEYSHELF_VAULT", &vault)
+            .env("KEYSHELF_KEYCHAIN", "off")
+            .env("KEYSHELF_PASSPHRASE", common::PASSPHRASE)
+            .stdin(Stdio::null())
+            .output()
+            .expect("unshare (util-linux)")
+    };
+    let listed = mounted(&["ls"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("llm-eval/dev/OPENAI_API_KEY"));
+    let verified = mounted(&["audit", "verify"]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("audit log intact"));
+
+    let read = mounted(&["get", "llm-eval/dev/OPENAI_API_KEY"]);
+    let said = String::from_utf8_lossy(&read.stderr);
+    assert_eq!(read.status.code(), Some(1), "{said}");
+    assert!(read.stdout.is_empty(), "a value came out of an unaudited read");
+    assert!(
+        said.contains("read-only here") && said.contains("every read of a value"),
+        "{said}"
+    );
+    assert!(!said.contains(OPENAI));
+    assert_eq!(fs::read(&vault).expect("read"), before, "the file is unchanged");
+}
+
 #[test]
 fn weakened_kdf_parameters_are_refused() {
     let v = Vault::init();

@@ -365,6 +365,33 @@ fn rotating_a_machine_replaces_its_token_under_the_same_name_scopes_and_expiry()
     assert!(err.contains("already revoked"), "{err}");
 }
 
+/// Attack: a vault writer who can also read the job's secret store slips a grant of prod in for
+/// the machine (its dev grant's row, copied), hoping a rotation re-issues it under the owner's
+/// signature. The listing shows only the signed grant, and the rotation refuses.
+#[test]
+fn a_grant_row_slipped_in_for_a_machine_is_not_reissued_by_its_rotation() {
+    let v = vault();
+    add(&v, &["ci", "--scope", "llm-eval/dev"]);
+    db_exec(
+        &v.db(),
+        "INSERT INTO grants (scope_id, member_id, key_epoch, sealed_key, granted_by, granted_at, expires_at, signature)
+         SELECT prod.id, g.member_id, prod.key_epoch, g.sealed_key, g.granted_by, g.granted_at, g.expires_at, g.signature
+         FROM grants g
+         JOIN members m ON m.id = g.member_id AND m.name = 'ci'
+         JOIN scopes prod ON prod.environment_id = (
+             SELECT e.id FROM environments e JOIN projects p ON p.id = e.project_id
+             WHERE p.name = 'llm-eval' AND e.name = 'prod')",
+    );
+    let listed: serde_json::Value = serde_json::from_str(&v.ok(&["machine", "ls", "--json"])).expect("json");
+    assert_eq!(listed[0]["scopes"], serde_json::json!(["llm-eval/dev"]));
+    let err = v.fail(&["machine", "rotate", "ci"]);
+    assert!(err.contains("carry no valid signature"), "{err}");
+    let granted = "SELECT COUNT(*) FROM grants g JOIN members m ON m.id = g.member_id WHERE m.name = 'ci'";
+    assert_eq!(db_query_i64(&v.db(), granted), 2, "nothing was written");
+    // Revoking it still works, and takes the slipped-in row's scope along.
+    v.ok(&["machine", "revoke", "ci"]);
+}
+
 #[test]
 fn a_vault_writer_editing_the_machines_role_column_gains_nothing() {
     let v = vault();

@@ -99,6 +99,15 @@ fn a_machines_database_login_reads_and_appends_its_audit_entry_and_nothing_else(
     assert_eq!(out.stdout, b"sk-proj-MachineLogin00000000000000000");
     assert!(v.ok(&["audit", "ls", "--limit", "1"]).contains("secret.read"));
 
+    // No passphrase envelope to guess at offline: only the recovery kind is visible to it.
+    assert_eq!(
+        common::db_query_i64(
+            Path::new(url),
+            "SELECT COUNT(*) FROM key_envelopes WHERE kind = 'passphrase'"
+        ),
+        0
+    );
+    assert!(common::db_query_i64(&v.db(), "SELECT COUNT(*) FROM key_envelopes WHERE kind = 'passphrase'") > 0);
     for sql in [
         "UPDATE secret_versions SET ciphertext = ciphertext",
         "DELETE FROM grants",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{blob, db_exec, zero_blob, Vault};
+use common::{blob, db_exec, db_query_i64, zero_blob, Vault};
 
 /// The fingerprint printed after `label` on a line of `text`.
 fn fingerprint_after(text: &str, label: &str) -> String {
@@ -542,6 +542,53 @@ fn removing_a_member_rekeys_every_scope_they_could_open() {
     let listed = roster(&v, None);
     assert_eq!(entry(&listed, "alice")["status"], "removed");
     assert_eq!(entry(&listed, "alice")["trusted"], false);
+}
+
+/// Attack: alice, about to be removed, can write the vault: she spoils her own admission, marks
+/// her row removed in the file (freeing her name) and adds a decoy row named alice, hoping the
+/// owner's removal lands on the decoy and her grants stay. Acting on the name is refused while
+/// two rows hold it, and removing alice removes both, her grants rekeyed away.
+#[test]
+fn a_decoy_row_beside_a_member_does_not_take_her_removal() {
+    let v = team();
+    let id = request_id(
+        &v.person_ok("alice", &["access", "request", "llm-eval/prod", "--reason", "eval"])
+            .0,
+    );
+    v.person_ok("bob", &["access", "approve", &id]);
+    db_exec(
+        &v.db(),
+        &format!(
+            "UPDATE members SET approval_signature = {sig}, status = 'removed' WHERE name = 'alice';
+             INSERT INTO members (id, name, role, status, sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at, lead_of)
+             SELECT 'decoy', 'alice', 'member', 'active', sealing_public, signing_public, identity_nonce, identity_ciphertext, created_at - 1, ''
+             FROM members WHERE name = 'alice';",
+            sig = zero_blob(64)
+        ),
+    );
+    let err = v.fail(&["access", "revoke", "alice", "llm-eval/prod"]);
+    assert!(err.contains("two current members are named alice"), "{err}");
+
+    let (_, said) = v.ok_with_stderr(&["member", "remove", "alice"]);
+    assert!(said.contains("llm-eval/prod: rekeyed"), "{said}");
+    let current_grants =
+        "SELECT COUNT(*) FROM grants g JOIN scopes s ON s.id = g.scope_id AND s.key_epoch = g.key_epoch
+         JOIN members m ON m.id = g.member_id WHERE m.name = 'alice'";
+    assert_eq!(db_query_i64(&v.db(), current_grants), 0, "alice holds no current key");
+    let removals = "SELECT COUNT(*) FROM removals r JOIN members m ON m.id = r.member_id WHERE m.name = 'alice'";
+    assert_eq!(db_query_i64(&v.db(), removals), 2, "both rows removed, each signed");
+    let listed = roster(&v, None);
+    assert!(
+        listed
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|m| m["name"] == "alice")
+            .all(|m| m["status"] == "removed"),
+        "{listed}"
+    );
+    let err = v.fail(&["member", "remove", "alice"]);
+    assert!(err.contains("already removed"), "{err}");
 }
 
 #[test]

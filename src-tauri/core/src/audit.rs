@@ -128,6 +128,8 @@ pub(crate) struct Vouched {
     pub id: String,
     /// Entries after this audit seq are not theirs to sign (`None`: no limit known).
     pub until_seq: Option<i64>,
+    /// A machine's: it signs reads only (its session refuses to write anything else).
+    pub machine: bool,
 }
 
 /// What a member who is not (yet) vouched for may record: their own joining.
@@ -146,6 +148,9 @@ pub(crate) async fn verify_actors(conn: &mut dyn Conn, vouched: &[Vouched]) -> R
         let problem = match who {
             None => "whom no admission trusted by this device vouches for (a member added to the file by hand?)",
             Some(v) if v.until_seq.is_some_and(|until| seq > until) => "after their removal",
+            Some(v) if v.machine && !action.starts_with("secret.read") => {
+                "a machine, which only reads (an entry made with its token outside Keyshelf?)"
+            }
             Some(_) => continue,
         };
         return Err(Error::AuditBroken {

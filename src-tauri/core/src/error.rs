@@ -92,6 +92,8 @@ pub enum Error {
     NotAMember { vault: String },
     #[error("member {member} is not in this vault")]
     UnknownMember { member: String },
+    #[error("two current members are named {name}, which Keyshelf never writes (the vault file was altered?): nothing was done")]
+    AmbiguousMember { name: String },
     #[error("a member named {name:?} already exists in this vault: choose another name")]
     MemberExists { name: String },
     #[error("cannot {action}: {reason}")]
@@ -302,6 +304,7 @@ impl Error {
             | Error::ScopeUnsealed { .. }
             | Error::GrantTampered { .. }
             | Error::IdentityTampered { .. }
+            | Error::AmbiguousMember { .. }
             | Error::EnvelopeTampered { .. }
             | Error::AuditBroken { .. }
             | Error::RequestForged { .. }

@@ -80,9 +80,11 @@ pub async fn rotate_machine(state: State<'_, AppState>, name: String) -> Command
 }
 
 /// Copies a token the dialog shows, through Rust (the webview has no clipboard access), cleared
-/// after the same delay as a copied secret.
+/// after the same delay as a copied secret. Anything but a well-formed token is refused.
 #[tauri::command]
 pub async fn copy_machine_token(app: AppHandle, token: String) -> CommandResult<()> {
     let token = zeroize::Zeroizing::new(token);
+    // Only a machine token: the webview gets no general way to write the clipboard.
+    keyshelf_core::crypto::MachineToken::parse(&token)?;
     crate::clipboard::copy_and_clear_later(&app, &token, crate::clipboard::clear_after())
 }

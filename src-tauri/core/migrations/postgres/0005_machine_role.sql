@@ -24,5 +24,16 @@ BEGIN
     GRANT USAGE ON SCHEMA public TO keyshelf_machine;
     GRANT SELECT ON ALL TABLES IN SCHEMA public TO keyshelf_machine;
     GRANT INSERT ON audit TO keyshelf_machine;
+    -- Of the key envelopes a machine sees only the recovery kind (its own is one; the token's
+    -- secret opens it through HKDF, and so does each person's high-entropy recovery key): the
+    -- passphrase envelopes would give a leaked job login Argon2 material to guess people's
+    -- passphrases offline. Members see every envelope, as before; the owner's login (the
+    -- tables' owner) is not subject to the policies.
+    ALTER TABLE key_envelopes ENABLE ROW LEVEL SECURITY;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'keyshelf_member') THEN
+        CREATE POLICY members_all ON key_envelopes TO keyshelf_member USING (true) WITH CHECK (true);
+    END IF;
+    CREATE POLICY machines_recovery ON key_envelopes FOR SELECT TO keyshelf_machine
+        USING (kind = 'recovery');
 END
 $$;

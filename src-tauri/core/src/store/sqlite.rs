@@ -27,6 +27,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub(super) struct Sqlite {
     pool: SqlitePool,
     path: PathBuf,
+    /// Opened read-only (its folder or mount is): see `connect_with`.
+    read_only: bool,
 }
 
 impl Sqlite {
@@ -86,6 +88,11 @@ impl Sqlite {
         }
         // Migrating takes the write lock; skip it when the file is already current (the hot path).
         if applied.unwrap_or(0) < newest_known {
+            if db.read_only {
+                return Err(Error::ReadOnlyVault {
+                    context: "upgrading the vault to this build's format".into(),
+                });
+            }
             db.migrate("upgrading the vault schema").await?;
         }
         Ok(db)
@@ -118,33 +125,45 @@ impl Sqlite {
     }
 
     async fn connect_with(path: &Path, foreign_keys: bool) -> Result<Sqlite> {
-        let options = SqliteConnectOptions::from_str("sqlite://")
+        let base = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|e| error("configuring SQLite", e))?
             .filename(path)
             .create_if_missing(false)
-            .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is corruption-safe under WAL; a power cut may lose the last commit, not the file.
-            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(foreign_keys)
             .busy_timeout(Duration::from_secs(10))
             // 32 MiB page cache: bulk imports insert into random-keyed indexes.
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory");
+        let options = base
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL is corruption-safe under WAL; a power cut may lose the last commit, not the file.
+            .synchronous(SqliteSynchronous::Normal);
         // One connection: SQLite has one writer anyway, and every value read writes an audit
         // entry, so more connections would only queue on the lock (and cost an open each).
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.message().contains("not a database") => {
-                    Error::NotAVault { path: path.into() }
-                }
-                _ => error("opening the vault", e),
-            })?;
+        let connect = |options: SqliteConnectOptions| SqlitePoolOptions::new().max_connections(1).connect_with(options);
+        let opened = match connect(options).await {
+            Ok(pool) => Ok((pool, false)),
+            // A vault in a read-only folder or mount (a mounted backup, a read-only share): WAL
+            // cannot make its -shm beside it. It is read as a snapshot nothing changes; every
+            // write, and so every read of a value (each is audited), is refused.
+            Err(sqlx::Error::Database(db)) if matches!(db.code().as_deref(), Some("14") | Some("8")) => {
+                connect(base.read_only(true).immutable(true))
+                    .await
+                    .map(|pool| (pool, true))
+            }
+            Err(e) => Err(e),
+        };
+        let (pool, read_only) = opened.map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.message().contains("not a database") => {
+                Error::NotAVault { path: path.into() }
+            }
+            _ => error("opening the vault", e),
+        })?;
         Ok(Sqlite {
             pool,
             path: path.into(),
+            read_only,
         })
     }
 
@@ -169,6 +188,11 @@ impl Sqlite {
     }
 
     pub(super) async fn begin_write(&self) -> Result<Transaction<'static, Db>> {
+        if self.read_only {
+            return Err(Error::ReadOnlyVault {
+                context: "this command (every change, and every read of a value, is recorded in its audit log)".into(),
+            });
+        }
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await

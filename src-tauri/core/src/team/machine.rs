@@ -102,15 +102,18 @@ impl Session {
         let mut tx = self.begin().await?;
         let roster = self.owner_roster(&mut *tx, &action).await?;
         let old = machine_by_name(&roster, name, &action)?;
-        let mut scopes = Vec::new();
-        let mut expires_at: Option<i64> = None;
-        for (scope_id, epoch, _) in tx.scopes_granted_to(&old.id).await? {
-            if let Some(grant) = tx.grant_for(&scope_id, &old.id, epoch).await? {
-                expires_at = earliest(expires_at, grant.expires_at);
-            }
-        }
-        for (project, environment) in tx.granted_scope_names(&old.id).await? {
-            scopes.push(ScopePath::new(&project, &environment)?);
+        // The new machine gets what the old one was granted, as its signed grants say: a grant
+        // row slipped into the file (a scope, a longer expiry) is not re-issued under our name.
+        let (scopes, expires_at) = signed_scopes(&mut *tx, &self.vault.id, &roster, &old.id).await?;
+        let held = tx.scopes_granted_to(&old.id).await?.len();
+        if scopes.len() != held {
+            return Err(Error::NotAllowed {
+                action,
+                reason: format!(
+                    "{} of {name}'s grant rows carry no valid signature (the vault file was altered?); revoke it and add a new machine",
+                    held - scopes.len()
+                ),
+            });
         }
         if expires_at.is_some_and(|at| at <= crate::clock::now()) {
             return Err(Error::MachineExpired { name: name.to_owned() });
@@ -241,14 +244,8 @@ impl Session {
             .iter()
             .filter(|e| e.role == Role::Machine && e.trusted && e.status == "active")
         {
-            let mut scopes = Vec::new();
-            let mut expires_at: Option<i64> = None;
-            for (scope_id, epoch, label) in conn.scopes_granted_to(&entry.id).await? {
-                if let Some(grant) = conn.grant_for(&scope_id, &entry.id, epoch).await? {
-                    expires_at = earliest(expires_at, grant.expires_at);
-                }
-                scopes.push(label);
-            }
+            let (scopes, expires_at) = signed_scopes(&mut *conn, &self.vault.id, &roster, &entry.id).await?;
+            let scopes: Vec<String> = scopes.iter().map(ScopePath::to_string).collect();
             let last = log
                 .iter()
                 .rev()
@@ -256,11 +253,22 @@ impl Session {
             // Found since this machine was made (its add or rotate entry, the newest under its
             // name): a rotation makes a new machine and ends it.
             let (found_prefix, made_prefix) = (format!("{} in ", entry.name), format!("{}: ", entry.name));
+            // Only entries by those who may make them count (a machine signs reads only).
+            let by = |e: &crate::store::audit::ChainEntry, lead: bool| {
+                roster.iter().any(|m| {
+                    m.id == e.actor
+                        && m.trusted
+                        && m.role != Role::Machine
+                        && (!lead || matches!(m.role, Role::Owner | Role::Lead))
+                })
+            };
             let exposed = log
                 .iter()
                 .rev()
-                .take_while(|e| !(MADE.contains(&e.action.as_str()) && e.target.starts_with(&made_prefix)))
-                .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix))
+                .take_while(|e| {
+                    !(MADE.contains(&e.action.as_str()) && e.target.starts_with(&made_prefix) && by(e, true))
+                })
+                .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix) && by(e, false))
                 .map(|e| e.target[found_prefix.len()..].to_owned());
             out.push(Machine {
                 name: entry.name.clone(),
@@ -339,17 +347,44 @@ impl Session {
 /// The current machine named `name`; a person of that name is not one.
 fn machine_by_name<'a>(roster: &'a [RosterEntry], name: &str, action: &str) -> Result<&'a RosterEntry> {
     let target = roster::by_name(roster, name)?;
-    if target.role != Role::Machine || target.status == "removed" {
+    if target.role != Role::Machine || target.status == "removed" || !target.trusted {
         return Err(Error::NotAllowed {
             action: action.to_owned(),
-            reason: if target.role == Role::Machine {
+            reason: if target.role == Role::Machine && target.status == "removed" {
                 format!("{name} was already revoked")
+            } else if !target.trusted {
+                format!("{name}'s admission does not verify (the vault file was altered?); remove it as a member")
             } else {
                 format!("{name} is a person, not a machine; people are removed as members")
             },
         });
     }
     Ok(target)
+}
+
+/// The scopes `member_id` holds a grant of at the current key signed by someone entitled to
+/// grant it (the owner or a lead of its project, trusted), and the earliest of their expiries.
+async fn signed_scopes(
+    conn: &mut dyn Conn,
+    vault_id: &str,
+    roster: &[RosterEntry],
+    member_id: &str,
+) -> Result<(Vec<ScopePath>, Option<i64>)> {
+    let (mut scopes, mut expires_at) = (Vec::new(), None);
+    for (scope_id, epoch, label) in conn.scopes_granted_to(member_id).await? {
+        let scope: ScopePath = label.parse()?;
+        let granters: Vec<String> = roster
+            .iter()
+            .filter(|e| e.may_grant(&scope.project))
+            .map(|e| e.id.clone())
+            .collect();
+        let signed = members::signed_grants(conn, vault_id, &scope_id, &label, epoch, &granters).await?;
+        if let Some((_, expiry)) = signed.iter().find(|(id, _)| id == member_id) {
+            expires_at = earliest(expires_at, *expiry);
+            scopes.push(scope);
+        }
+    }
+    Ok((scopes, expires_at))
 }
 
 fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
@@ -456,6 +491,62 @@ fn workload_from(var: impl Fn(&str) -> Option<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Attack: whoever holds a machine's token can sign with its key outside Keyshelf (a
+    /// machine's session refuses to). An entry other than a read, signed so, is refused by
+    /// `audit verify`, and does not end the machine's exposure either.
+    #[tokio::test]
+    async fn a_machine_signs_reads_only_whatever_its_token_holder_appends() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let owner = crate::session::test_owner_session(dir.path()).await;
+        let owner_key = owner.vault().owner_signing_key().await.expect("owner key");
+        let owner = owner.with_pinned_owner(owner_key.clone());
+        owner.add_project("llm", &["dev".into()]).await.expect("project");
+        let scopes = ["llm/dev".parse().expect("scope")];
+        let token = owner
+            .add_machine(&NewMachine {
+                name: "ci",
+                scopes: &scopes,
+                expires_in: None,
+            })
+            .await
+            .expect("add");
+        let found = crate::scan::Finding {
+            file: "ci.log".into(),
+            line: 3,
+            column: 1,
+            cell: None,
+            part: None,
+            kind: crate::scan::patterns::MACHINE_TOKEN.into(),
+            secret: None,
+            other_secrets: Vec::new(),
+            preview: "ksm1…".into(),
+            machine: Some((token.vault_id(), token.member_id())),
+            start: 0,
+            end: 1,
+        };
+        assert_eq!(owner.flag_found_tokens(&[found]).await.expect("flag"), ["ci"]);
+        let machine = Vault::open(&dir.path().join("v.db"))
+            .await
+            .expect("open")
+            .unlock_with_token(&token, "host test")
+            .await
+            .expect("the token opens");
+        let mut conn = acquire(machine.vault()).await.expect("conn");
+        crate::audit::append(&mut *conn, &machine.actor(), MADE[0], "ci: llm/dev until revoked", None)
+            .await
+            .expect("a raw append");
+        drop(conn);
+
+        let listed = owner.machines().await.expect("machines");
+        assert_eq!(listed[0].exposed.as_deref(), Some("ci.log line 3"), "still exposed");
+        let err = owner
+            .vault()
+            .verify_audit(Some(&owner_key), None)
+            .await
+            .expect_err("refused");
+        assert!(err.to_string().contains("a machine, which only reads"), "{err}");
+    }
 
     #[test]
     fn the_workload_names_the_ci_or_scheduler_it_finds() {

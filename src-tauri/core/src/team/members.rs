@@ -339,8 +339,23 @@ pub(crate) async fn valid_grants(
     epoch: i64,
     trusted_granters: &[String],
 ) -> Result<Vec<(String, Option<i64>)>> {
-    let rows = conn.scope_grants(scope_id, epoch).await?;
     let now = crate::clock::now();
+    let mut signed = signed_grants(conn, vault_id, scope_id, scope_label, epoch, trusted_granters).await?;
+    signed.retain(|(_, expires_at)| expires_at.is_none_or(|at| at > now));
+    Ok(signed)
+}
+
+/// The grants of a scope at `epoch` signed by one of `trusted_granters` (signature checked),
+/// expired or not: what a grant row says is believed only through its signature.
+pub(crate) async fn signed_grants(
+    conn: &mut dyn Conn,
+    vault_id: &str,
+    scope_id: &str,
+    scope_label: &str,
+    epoch: i64,
+    trusted_granters: &[String],
+) -> Result<Vec<(String, Option<i64>)>> {
+    let rows = conn.scope_grants(scope_id, epoch).await?;
     Ok(rows
         .into_iter()
         .filter(|g| {
@@ -356,7 +371,6 @@ pub(crate) async fn valid_grants(
                 g.expires_at,
             );
             trusted_granters.contains(&g.granted_by)
-                && g.expires_at.is_none_or(|at| at > now)
                 && g.granter_public
                     .as_deref()
                     .is_some_and(|public| signing::verify(public, &message, &g.signature))

@@ -87,13 +87,25 @@ impl Session {
 
     /// Removes a member from the vault (owner only): every scope they can open is rekeyed as by
     /// a revocation, what they read is flagged exposed, and their row is marked removed, so no
-    /// device trusts them again. One transaction, audited. With `preview`, everything runs and
+    /// device trusts them again. Two current rows of the name (which only an edit of the file
+    /// makes) are both removed. One transaction, audited. With `preview`, everything runs and
     /// is rolled back: the answer says what would happen.
     pub async fn remove_member(&self, name: &str, preview: bool) -> Result<Vec<Revoked>> {
         let mut tx = self.begin().await?;
         let roster = self.owner_roster(&mut *tx, &format!("remove {name}")).await?;
-        let target = roster::by_name(&roster, name)?;
-        let revoked = self.remove_in(&mut *tx, &roster, target).await?;
+        // Every current row of that name goes: a row slipped in beside a member cannot stand in
+        // for them (see `roster::by_name`).
+        let mut targets: Vec<&RosterEntry> = roster
+            .iter()
+            .filter(|e| e.name == name && e.status != "removed")
+            .collect();
+        if targets.is_empty() {
+            targets.push(roster::by_name(&roster, name)?);
+        }
+        let mut revoked = Vec::new();
+        for target in targets {
+            revoked.extend(self.remove_in(&mut *tx, &roster, target).await?);
+        }
         if preview {
             tx.rollback("rolling back a removal preview").await?;
         } else {
@@ -127,11 +139,17 @@ impl Session {
         target: &RosterEntry,
     ) -> Result<Vec<Revoked>> {
         let name = &target.name;
+        let refuse = |reason: &str| Error::NotAllowed {
+            action: format!("remove {name}"),
+            reason: reason.to_owned(),
+        };
         if target.id == self.member.id || target.role == members::Role::Owner {
-            return Err(Error::NotAllowed {
-                action: format!("remove {name}"),
-                reason: "the owner stays; a vault needs one".into(),
-            });
+            return Err(refuse("the owner stays; a vault needs one"));
+        }
+        // A second signed removal would move the first one's audit position later, vouching for
+        // entries signed after it.
+        if target.removed_at_seq.is_some() {
+            return Err(refuse(&format!("{name} was already removed")));
         }
         let held = tx.granted_scope_names(&target.id).await?;
         let mut revoked = Vec::new();

@@ -187,18 +187,26 @@ fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> Op
 }
 
 /// The entry named `name`, or "no such member". A name is one current member's; a removed one
-/// may share it (a rotated machine, a person who joined again), found when nobody current has
-/// it. A trusted entry comes first: a row slipped into the file under a member's name does not
-/// stand in for them.
+/// may share it (a rotated machine, a person who joined again) and is found when nobody current
+/// has it. Two current rows of one name (a row slipped into the file beside a member, who then
+/// made their own untrusted to be passed over) are refused: acting on either could leave the
+/// other in place.
 pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a RosterEntry> {
-    let named = || roster.iter().filter(|e| e.name == name);
-    named()
-        .find(|e| e.trusted && e.status != "removed")
-        .or_else(|| named().find(|e| e.status != "removed"))
-        .or_else(|| named().next_back())
-        .ok_or_else(|| Error::UnknownMember {
-            member: name.to_owned(),
-        })
+    let current: Vec<&RosterEntry> = roster
+        .iter()
+        .filter(|e| e.name == name && e.status != "removed")
+        .collect();
+    match current.as_slice() {
+        [one] => Ok(one),
+        [] => roster
+            .iter()
+            .rev()
+            .find(|e| e.name == name)
+            .ok_or_else(|| Error::UnknownMember {
+                member: name.to_owned(),
+            }),
+        _ => Err(Error::AmbiguousMember { name: name.to_owned() }),
+    }
 }
 
 /// Reads every member and works out, from the pinned owner key alone, whom to trust. A member
@@ -283,13 +291,15 @@ pub(crate) async fn vouched(conn: &mut dyn Conn, vault_id: &str, pinned_owner: &
         .map(|e| Vouched {
             id: e.id.clone(),
             until_seq: None,
+            machine: e.role == Role::Machine,
         })
         .collect();
     for (entry, row) in entries.iter().zip(&rows) {
-        if entry.removed_at_seq.is_some() && admitted_by_trusted(vault_id, row, &entries).is_some() {
+        if let (Some(until), Some(role)) = (entry.removed_at_seq, admitted_by_trusted(vault_id, row, &entries)) {
             out.push(Vouched {
                 id: entry.id.clone(),
-                until_seq: entry.removed_at_seq,
+                until_seq: Some(until),
+                machine: role == Role::Machine,
             });
         }
     }
