@@ -254,11 +254,13 @@ async fn first_run_to_keychain_unlock() {
     );
     click_label(&d, "Revoke ci-eval").await;
     text_on_page(&d, "Revoking ci-eval rekeys every scope it could open").await;
-    let preview = by_label(&d, "Scopes rekeyed").await.text().await.expect("preview");
-    assert!(
-        preview.contains("llm-eval/dev") && preview.contains("re-encrypted"),
-        "{preview:?}"
+    // Found by its text (WebDriver's text() is empty while the dialog fades in).
+    let rekeyed = By::XPath(
+        "//ul[@aria-label=\"Scopes rekeyed\"]/li[starts-with(normalize-space(.), \"llm-eval/dev:\") and contains(., \"re-encrypted under a new key\")]",
     );
+    first(&d, &rekeyed, 15, false)
+        .await
+        .unwrap_or_else(|e| panic!("the preview does not list llm-eval/dev as rekeyed: {e}"));
     text_on_page(&d, "ci-eval read 1 secret").await;
     click_on(
         &d,
@@ -269,11 +271,12 @@ async fn first_run_to_keychain_unlock() {
     .await;
     gone(&d, &label_selector("Revoke machine"), "the revoke confirmation").await;
     assert!(!job(&token).status.success(), "the revoked token still reads");
-    d.action_chain()
-        .send_keys(Key::Escape)
-        .perform()
-        .await
-        .expect("close machines");
+    gone(&d, &label_selector("Revoke ci-eval"), "the revoked machine's row").await;
+    click_css(
+        &d,
+        "[role=dialog][aria-label=\"Machines\"] button[aria-label=\"Close\"]",
+    )
+    .await;
     dialog_closed(&d).await;
 
     // Lock drops the keys; the OS keychain unlocks again without typing.

@@ -433,6 +433,48 @@ fn only_the_owner_or_a_lead_of_every_scope_adds_a_machine_and_names_do_not_clash
     assert!(err.contains("not a machine"), "{err}");
 }
 
+/// A lead who added a machine cuts its access without the owner: revoking it from each scope
+/// rekeys the scope, so the token opens nothing written there afterwards.
+#[test]
+fn a_lead_cuts_a_machines_access_scope_by_scope() {
+    let v = vault();
+    v.person_ok("bob", &["member", "join", "--name", "bob"]);
+    v.ok(&[
+        "member",
+        "approve",
+        "bob",
+        "--fingerprint",
+        &v.fingerprint("bob"),
+        "--role",
+        "lead",
+        "--lead-of",
+        "llm-eval",
+    ]);
+    let (asked, _) = v.person_ok("bob", &["access", "request", "llm-eval/dev", "--reason", "ci"]);
+    v.ok(&["access", "approve", asked.trim()]);
+    let (token, _) = v.person_ok("bob", &["machine", "add", "ci", "--scope", "llm-eval/dev"]);
+    let token = token.trim().to_owned();
+    v.remember(&token);
+    let home = read_only_home(&v);
+    let get = ["get", "llm-eval/dev/OPENAI_API_KEY"];
+    assert_eq!(
+        run(&mut job(&home, &v.db(), &token, &[], &get), &token).stdout,
+        DEV.as_bytes()
+    );
+
+    let err = v.person_fail("bob", &["machine", "revoke", "ci"]);
+    assert!(err.contains("only the owner removes"), "{err}");
+    let (_, said) = v.person_ok("bob", &["access", "revoke", "ci", "llm-eval/dev"]);
+    assert!(
+        said.contains("Revoked ci's access to llm-eval/dev: new scope key"),
+        "{said}"
+    );
+    const AFTER: &str = "sk-proj-AfterTheLeadRevoked00000";
+    v.set("llm-eval/dev/OPENAI_API_KEY", AFTER);
+    let err = refused(&run(&mut job(&home, &v.db(), &token, &[], &get), &token));
+    assert!(err.contains("no access to llm-eval/dev"), "{err}");
+}
+
 #[test]
 fn a_leaked_token_is_found_by_scan_without_being_printed() {
     let v = vault();

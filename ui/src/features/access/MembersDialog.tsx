@@ -8,6 +8,7 @@ import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { SelectField } from "../../components/Field";
+import { refocusAfterRemoval } from "../../components/refocusAfterRemoval";
 import { useSubmit } from "../../components/useSubmit";
 import { AdmitDialog } from "./AdmitDialog";
 import { RevokeDialog } from "./RevokeDialog";
@@ -65,17 +66,7 @@ export function MembersDialog({
 
   // An admitted member's Admit button goes once the roster is read again, taking the focus with
   // it: on to the next Admit button, else the next control in the dialog.
-  useEffect(() => {
-    if (!admitted.current) return;
-    const active = document.activeElement;
-    if (active && active !== document.body) return;
-    admitted.current = false;
-    const next =
-      table.current?.querySelector<HTMLElement>("button") ??
-      revokeSection.current?.querySelector<HTMLElement>("button") ??
-      table.current?.closest<HTMLElement>('[role="dialog"]')?.querySelector<HTMLElement>("button");
-    next?.focus();
-  }, [roster]);
+  useEffect(() => refocusAfterRemoval(admitted, table.current, "button", revokeSection.current), [roster]);
 
   const review = () => {
     if (!member || !scope) return;

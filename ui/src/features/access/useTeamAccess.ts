@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import * as api from "../../api";
 import type { AccessRequest } from "../../bindings/AccessRequest";
 import type { RosterEntry } from "../../bindings/RosterEntry";
-import { ACCESS_POLL_MS } from "../../config";
+import { useAccessRefresh } from "./useAccessRefresh";
 
 /** Whether this member can open a scope; "unknown" until my_scopes answers. */
 export type ScopeAccess = "open" | "locked" | "unknown";
@@ -63,29 +63,10 @@ export function useTeamAccess(member: string | null): TeamAccess {
     if (requests.status === "fulfilled") setPending(requests.value);
   }, []);
 
+  useAccessRefresh(refresh, { onFocus: true });
+  // Answers arriving after unmount (lock) are dropped.
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), ACCESS_POLL_MS);
-    const onFocus = () => void refresh();
-    window.addEventListener("focus", onFocus);
-    // Rust's own look at the vault (it also sends the desktop notifications) says when to read.
-    let live = true;
-    let stopListening: (() => void) | null = null;
-    api.onAccessChanged(() => void refresh()).then(
-      (unlisten) => {
-        if (live) stopListening = unlisten;
-        else unlisten();
-      },
-      () => {
-        // Without the event the poll and focus still refresh.
-      },
-    );
     return () => {
-      live = false;
-      clearInterval(timer);
-      window.removeEventListener("focus", onFocus);
-      stopListening?.();
-      // Answers arriving after unmount (lock) are dropped.
       latest.current += 1;
     };
   }, [refresh]);

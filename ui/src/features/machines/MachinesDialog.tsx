@@ -7,6 +7,7 @@ import { Alert, Callout } from "../../components/Alert";
 import { Badge } from "../../components/Badge";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
+import { refocusAfterRemoval } from "../../components/refocusAfterRemoval";
 import { useSubmit } from "../../components/useSubmit";
 import { formatDate, formatDateTime, nowSecs } from "../../lib/time";
 import { AddMachineDialog } from "./AddMachineDialog";
@@ -53,17 +54,7 @@ export function MachinesDialog({
 
   // A revoked machine's row goes once the list is read again, taking the focus with it: on to
   // the first row's button, else Add machine, else the dialog's Close.
-  useEffect(() => {
-    if (!revoked.current) return;
-    const active = document.activeElement;
-    if (active && active !== document.body) return;
-    revoked.current = false;
-    const next =
-      table.current?.querySelector<HTMLElement>("button:not([disabled])") ??
-      actions.current?.querySelector<HTMLElement>("button") ??
-      table.current?.closest<HTMLElement>('[role="dialog"]')?.querySelector<HTMLElement>("button");
-    next?.focus();
-  }, [machines]);
+  useEffect(() => refocusAfterRemoval(revoked, table.current, "button:not([disabled])", actions.current), [machines]);
 
   const reviewRevoke = (name: string) => {
     if (busy) return;

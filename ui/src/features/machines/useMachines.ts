@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 
 import * as api from "../../api";
 import type { Machine } from "../../bindings/Machine";
-import { ACCESS_POLL_MS } from "../../config";
+import { useAccessRefresh } from "../access/useAccessRefresh";
 
 export interface Machines {
   /** null until list_machines first answers. */
@@ -35,25 +35,10 @@ export function useMachines(): Machines {
     }
   }, []);
 
+  useAccessRefresh(refresh);
+  // Answers arriving after the dialog closed are dropped.
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), ACCESS_POLL_MS);
-    let live = true;
-    let stopListening: (() => void) | null = null;
-    api.onAccessChanged(() => void refresh()).then(
-      (unlisten) => {
-        if (live) stopListening = unlisten;
-        else unlisten();
-      },
-      () => {
-        // Without the event the poll still refreshes.
-      },
-    );
     return () => {
-      live = false;
-      clearInterval(timer);
-      stopListening?.();
-      // Answers arriving after the dialog closed are dropped.
       latest.current += 1;
     };
   }, [refresh]);
