@@ -34,7 +34,8 @@ memory: package
 setup:
 	.ci/setup
 
-# Fuzz each parser of untrusted input (.env, notebooks, machine tokens) for FUZZ_SECONDS (default 60) with
+# Fuzz each parser of untrusted input (.env, notebooks, machine tokens, paths and durations
+# from the webview or argv) for FUZZ_SECONDS (default 60) with
 # cargo-fuzz (libFuzzer + ASan).
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -42,3 +43,4 @@ fuzz:
 	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run dotenv_parse -- -max_total_time=$(FUZZ_SECONDS)
 	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run notebook_scan -- -max_total_time=$(FUZZ_SECONDS)
 	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run machine_token -- -max_total_time=$(FUZZ_SECONDS)
+	cd src-tauri/core && RUSTC_BOOTSTRAP=1 cargo fuzz run ipc_args -- -max_total_time=$(FUZZ_SECONDS)
