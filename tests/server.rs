@@ -224,17 +224,7 @@ fn members_deciding_and_writing_at_the_same_moment_leave_one_consistent_vault() 
     for who in ["bob", "alice"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    v.ok(&[
-        "member",
-        "approve",
-        "bob",
-        "--fingerprint",
-        &v.fingerprint("bob"),
-        "--role",
-        "lead",
-        "--lead-of",
-        "llm-eval",
-    ]);
+    v.approve_lead("bob", "llm-eval");
     v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
     let (ada, bob, alice) = (
         Person::of(&v, None),

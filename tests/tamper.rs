@@ -27,17 +27,7 @@ fn team() -> Vault {
     for who in ["bob", "alice"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    v.ok(&[
-        "member",
-        "approve",
-        "bob",
-        "--fingerprint",
-        &v.fingerprint("bob"),
-        "--role",
-        "lead",
-        "--lead-of",
-        "llm-eval",
-    ]);
+    v.approve_lead("bob", "llm-eval");
     v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
     for who in ["bob", "alice"] {
         let id = request_id(

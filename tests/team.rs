@@ -114,17 +114,7 @@ fn leads_admit_members_but_not_leads_and_nobody_admits_themselves() {
         "llm-eval",
     ]);
     assert!(err.contains("--lead-of needs --role lead"), "{err}");
-    v.ok(&[
-        "member",
-        "approve",
-        "bob",
-        "--fingerprint",
-        &v.fingerprint("bob"),
-        "--role",
-        "lead",
-        "--lead-of",
-        "llm-eval",
-    ]);
+    v.approve_lead("bob", "llm-eval");
     assert_eq!(entry(&roster(&v, None), "bob")["lead_of"][0], "llm-eval");
 
     v.person_ok(
@@ -242,17 +232,7 @@ fn team() -> Vault {
     for who in ["bob", "alice", "carol"] {
         v.person_ok(who, &["member", "join", "--name", who]);
     }
-    v.ok(&[
-        "member",
-        "approve",
-        "bob",
-        "--fingerprint",
-        &v.fingerprint("bob"),
-        "--role",
-        "lead",
-        "--lead-of",
-        "llm-eval",
-    ]);
+    v.approve_lead("bob", "llm-eval");
     v.ok(&["member", "approve", "alice", "--fingerprint", &v.fingerprint("alice")]);
     v.ok(&["member", "approve", "carol", "--fingerprint", &v.fingerprint("carol")]);
     // A lead approves only what they hold: bob gets prod and staging from ada first.

@@ -586,6 +586,21 @@ where
 impl Vault {
     /// `name`'s key fingerprint as the owner's device shows it: what a joiner tells the admitter
     /// out of band, passed to `member approve --fingerprint`.
+    /// The owner admits `name` (joined, pending) as lead of `project`, after comparing fingerprints.
+    pub fn approve_lead(&self, name: &str, project: &str) {
+        self.ok(&[
+            "member",
+            "approve",
+            name,
+            "--fingerprint",
+            &self.fingerprint(name),
+            "--role",
+            "lead",
+            "--lead-of",
+            project,
+        ]);
+    }
+
     pub fn fingerprint(&self, name: &str) -> String {
         let roster: serde_json::Value =
             serde_json::from_str(&self.ok(&["member", "ls", "--json"])).expect("member ls --json");

@@ -24,6 +24,16 @@ impl Duration {
     }
 }
 
+impl Duration {
+    /// A duration typed in a form or flag that may be left empty: blank text is `None`.
+    pub fn parse_optional(text: Option<&str>) -> Result<Option<Self>, Error> {
+        text.map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::parse)
+            .transpose()
+    }
+}
+
 impl FromStr for Duration {
     type Err = Error;
 

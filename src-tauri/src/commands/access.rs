@@ -12,14 +12,6 @@ use tauri::State;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-fn duration(text: Option<String>) -> keyshelf_core::Result<Option<Duration>> {
-    text.as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::parse)
-        .transpose()
-}
-
 /// Polled by the UI (like `my_scopes` and `list_access_requests`): quiet, so an open window
 /// does not hold off the idle lock; the user's own input counts through `note_activity`.
 #[tauri::command]
@@ -83,7 +75,7 @@ pub async fn request_access(
     duration: Option<String>,
 ) -> CommandResult<AccessRequest> {
     let scope: ScopePath = scope.parse()?;
-    let duration = self::duration(duration)?;
+    let duration = Duration::parse_optional(duration.as_deref())?;
     Ok(state.session().await?.request_access(&scope, &reason, duration).await?)
 }
 
@@ -94,7 +86,7 @@ pub async fn approve_access(
     id: String,
     duration: Option<String>,
 ) -> CommandResult<AccessRequest> {
-    let duration = self::duration(duration)?;
+    let duration = Duration::parse_optional(duration.as_deref())?;
     Ok(state.session().await?.approve_access(&id, duration).await?)
 }
 

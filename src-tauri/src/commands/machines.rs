@@ -1,6 +1,7 @@
 //! Machines from the desktop: list, add (the token shown once), revoke with a preview, rotate.
 //! Who may do what, and every signature and rekey, is the core's; these only adapt.
 
+use keyshelf_core::duration::Duration;
 use keyshelf_core::team::machine::{Machine, NewMachine};
 use keyshelf_core::team::revoke::Revoked;
 use keyshelf_core::vault::ScopePath;
@@ -36,12 +37,7 @@ pub async fn add_machine(
     expires: Option<String>,
 ) -> CommandResult<IssuedToken> {
     let scopes: Vec<ScopePath> = scopes.iter().map(|s| s.parse()).collect::<keyshelf_core::Result<_>>()?;
-    let expires_in = expires
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::parse)
-        .transpose()?;
+    let expires_in = Duration::parse_optional(expires.as_deref())?;
     let token = state
         .session()
         .await?

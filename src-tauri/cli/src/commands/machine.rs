@@ -31,7 +31,7 @@ pub fn refuse_writes(command: &Command) -> Result<()> {
 
 pub async fn add(ctx: &Context, name: &str, scopes: &[String], expires: Option<&str>) -> Result<i32> {
     let scopes: Vec<ScopePath> = scopes.iter().map(|s| s.parse()).collect::<Result<_>>()?;
-    let expires_in = expires.map(str::parse).transpose()?;
+    let expires_in = keyshelf_core::duration::Duration::parse_optional(expires)?;
     let session = ctx.session().await?;
     let token = session
         .add_machine(&NewMachine {

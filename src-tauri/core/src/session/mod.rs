@@ -230,12 +230,8 @@ impl Session {
         // Only a grant from someone else needs the roster (the common case, one's own grant, does not).
         let granters: Vec<String> = match &self.pinned_owner {
             Some(pinned) if grant.granted_by != self.member.id => {
-                crate::team::roster::load(conn, &self.vault.id, pinned)
-                    .await?
-                    .into_iter()
-                    .filter(|e| e.may_grant(project))
-                    .map(|e| e.id)
-                    .collect()
+                let roster = crate::team::roster::load(conn, &self.vault.id, pinned).await?;
+                crate::team::roster::granters(&roster, project)
             }
             _ => Vec::new(),
         };

@@ -373,11 +373,7 @@ async fn signed_scopes(
     let (mut scopes, mut expires_at) = (Vec::new(), None);
     for (scope_id, epoch, label) in conn.scopes_granted_to(member_id).await? {
         let scope: ScopePath = label.parse()?;
-        let granters: Vec<String> = roster
-            .iter()
-            .filter(|e| e.may_grant(&scope.project))
-            .map(|e| e.id.clone())
-            .collect();
+        let granters = roster::granters(roster, &scope.project);
         let signed = members::signed_grants(conn, vault_id, &scope_id, &label, epoch, &granters).await?;
         if let Some((_, expiry)) = signed.iter().find(|(id, _)| id == member_id) {
             expires_at = earliest(expires_at, *expiry);

@@ -95,10 +95,7 @@ impl Session {
         let roster = self.owner_roster(&mut *tx, &format!("remove {name}")).await?;
         // Every current row of that name goes: a row slipped in beside a member cannot stand in
         // for them (see `roster::by_name`).
-        let mut targets: Vec<&RosterEntry> = roster
-            .iter()
-            .filter(|e| e.name == name && e.status != "removed")
-            .collect();
+        let mut targets = roster::current_named(&roster, name);
         if targets.is_empty() {
             targets.push(roster::by_name(&roster, name)?);
         }
@@ -266,11 +263,7 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
-        let granters: Vec<String> = roster
-            .iter()
-            .filter(|e| e.may_grant(project))
-            .map(|e| e.id.clone())
-            .collect();
+        let granters = roster::granters(roster, project);
         let keepers =
             members::valid_grants(conn, &self.vault.id, &scope.id, &scope.label, scope.epoch, &granters).await?;
         if roster.iter().any(|e| e.id == dropped && e.role == members::Role::Owner) {

@@ -192,11 +192,7 @@ fn admitted_by_trusted(vault_id: &str, row: &Row, entries: &[RosterEntry]) -> Op
 /// made their own untrusted to be passed over) are refused: acting on either could leave the
 /// other in place.
 pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a RosterEntry> {
-    let current: Vec<&RosterEntry> = roster
-        .iter()
-        .filter(|e| e.name == name && e.status != "removed")
-        .collect();
-    match current.as_slice() {
+    match current_named(roster, name).as_slice() {
         [one] => Ok(one),
         [] => roster
             .iter()
@@ -207,6 +203,23 @@ pub(crate) fn by_name<'a>(roster: &'a [RosterEntry], name: &str) -> Result<&'a R
             }),
         _ => Err(Error::AmbiguousMember { name: name.to_owned() }),
     }
+}
+
+/// Every entry named `name` without a signed removal (one, unless the file was edited).
+pub(crate) fn current_named<'a>(roster: &'a [RosterEntry], name: &str) -> Vec<&'a RosterEntry> {
+    roster
+        .iter()
+        .filter(|e| e.name == name && e.status != "removed")
+        .collect()
+}
+
+/// The ids of those who may grant `project`'s scopes: whose signature on a grant counts.
+pub(crate) fn granters(roster: &[RosterEntry], project: &str) -> Vec<String> {
+    roster
+        .iter()
+        .filter(|e| e.may_grant(project))
+        .map(|e| e.id.clone())
+        .collect()
 }
 
 /// Reads every member and works out, from the pinned owner key alone, whom to trust. A member

@@ -245,11 +245,7 @@ impl Session {
         let roster = self.checked_roster(
             crate::team::roster::load(&mut *conn, &self.vault.id, self.pinned_owner().unwrap_or_default()).await?,
         )?;
-        let granters: Vec<String> = roster
-            .iter()
-            .filter(|e| e.may_grant(&path.scope.project))
-            .map(|e| e.id.clone())
-            .collect();
+        let granters = crate::team::roster::granters(&roster, &path.scope.project);
         let holders = crate::team::members::valid_grants(
             &mut *conn,
             &self.vault.id,
