@@ -13,6 +13,7 @@ use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::scan::Finding;
 use crate::session::Session;
+use crate::store::audit::ChainEntry;
 use crate::store::members::Admission;
 use crate::store::Conn;
 use crate::team::members::{self, Role};
@@ -250,26 +251,7 @@ impl Session {
                 .iter()
                 .rev()
                 .find(|e| e.actor == entry.id && e.action.starts_with("secret.read"));
-            // Found since this machine was made (its add or rotate entry, the newest under its
-            // name): a rotation makes a new machine and ends it.
-            let (found_prefix, made_prefix) = (format!("{} in ", entry.name), format!("{}: ", entry.name));
-            // Only entries by those who may make them count (a machine signs reads only).
-            let by = |e: &crate::store::audit::ChainEntry, lead: bool| {
-                roster.iter().any(|m| {
-                    m.id == e.actor
-                        && m.trusted
-                        && m.role != Role::Machine
-                        && (!lead || matches!(m.role, Role::Owner | Role::Lead))
-                })
-            };
-            let exposed = log
-                .iter()
-                .rev()
-                .take_while(|e| {
-                    !(MADE.contains(&e.action.as_str()) && e.target.starts_with(&made_prefix) && by(e, true))
-                })
-                .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix) && by(e, false))
-                .map(|e| e.target[found_prefix.len()..].to_owned());
+            let exposed = exposure(&log, &roster, &entry.name);
             out.push(Machine {
                 name: entry.name.clone(),
                 scopes,
@@ -299,8 +281,8 @@ impl Session {
         }
         let roster = self.roster().await?;
         let known = self.machines().await?;
-        let mut flagged: Vec<String> = Vec::new();
-        let mut tx = self.begin().await?;
+        // Each current machine once, and none already shown exposed.
+        let mut newly: Vec<(&str, String)> = Vec::new();
         for (member, finding) in found {
             let Some(machine) = roster
                 .iter()
@@ -308,20 +290,26 @@ impl Session {
             else {
                 continue;
             };
-            let name = &machine.name;
-            let already = known.iter().any(|m| &m.name == name && m.exposed.is_some());
-            if already || flagged.contains(name) {
+            let name = machine.name.as_str();
+            let already = known.iter().any(|m| m.name == name && m.exposed.is_some());
+            if already || newly.iter().any(|(n, _)| *n == name) {
                 continue;
             }
             let place = match finding.cell {
                 Some(cell) => format!("{} (cell {cell})", finding.file),
                 None => format!("{} line {}", finding.file, finding.line),
             };
+            newly.push((name, place));
+        }
+        if newly.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        for (name, place) in &newly {
             self.audit(&mut *tx, TOKEN_FOUND, &format!("{name} in {place}")).await?;
-            flagged.push(name.clone());
         }
         self.commit(tx, "flagging a found machine token").await?;
-        Ok(flagged)
+        Ok(newly.into_iter().map(|(name, _)| name.to_owned()).collect())
     }
 
     /// Revokes a machine (the owner): as a member's removal, every scope it could open is
@@ -360,6 +348,27 @@ fn machine_by_name<'a>(roster: &'a [RosterEntry], name: &str, action: &str) -> R
         });
     }
     Ok(target)
+}
+
+/// Where the current machine named `name` had its token found: the newest `machine.token-found`
+/// entry since the machine was made (its add or rotate entry; a rotation makes a new machine
+/// and so ends it). Only entries by trusted people count, the making ones by an owner or lead:
+/// a machine signs reads only.
+fn exposure(log: &[ChainEntry], roster: &[RosterEntry], name: &str) -> Option<String> {
+    let (found_prefix, made_prefix) = (format!("{name} in "), format!("{name}: "));
+    let by = |e: &ChainEntry, lead: bool| {
+        roster.iter().any(|m| {
+            m.id == e.actor
+                && m.trusted
+                && m.role != Role::Machine
+                && (!lead || matches!(m.role, Role::Owner | Role::Lead))
+        })
+    };
+    log.iter()
+        .rev()
+        .take_while(|e| !(MADE.contains(&e.action.as_str()) && e.target.starts_with(&made_prefix) && by(e, true)))
+        .find(|e| e.action == TOKEN_FOUND && e.target.starts_with(&found_prefix) && by(e, false))
+        .map(|e| e.target[found_prefix.len()..].to_owned())
 }
 
 /// The scopes `member_id` holds a grant of at the current key signed by someone entitled to
